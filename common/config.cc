@@ -1,0 +1,126 @@
+#include "common/config.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "common/logging.h"
+#include "common/status_macros.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace berth {
+namespace {
+
+using config::v1::Config;
+using config::v1::ServiceConfig;
+
+constexpr const char* kServices[] = {"imaged", "containerd", "netd", "volumed"};
+
+absl::Status ValidateLevel(const std::string& level, const std::string& key) {
+  if (level.empty() || ParseLogLevel(level).ok()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config key ", key, ": invalid log level \"", level,
+      "\" (use trace, debug, info, warn, error, critical or off)"));
+}
+
+absl::Status ValidatePath(const std::string& path, const std::string& key) {
+  if (path.empty() || path[0] == '/') return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      "config key ", key, ": \"", path, "\" must be an absolute path"));
+}
+
+absl::Status Validate(const Config& config) {
+  RETURN_IF_ERROR(ValidatePath(config.root(), "root"));
+  RETURN_IF_ERROR(ValidatePath(config.run_root(), "runRoot"));
+  RETURN_IF_ERROR(ValidateLevel(config.log().level(), "log.level"));
+  RETURN_IF_ERROR(ValidatePath(config.log().file(), "log.file"));
+  for (const char* name : kServices) {
+    const ServiceConfig* section = ServiceSection(config, name);
+    RETURN_IF_ERROR(
+        ValidatePath(section->socket(), absl::StrCat(name, ".socket")));
+    RETURN_IF_ERROR(ValidateLevel(section->log().level(),
+                                  absl::StrCat(name, ".log.level")));
+    RETURN_IF_ERROR(
+        ValidatePath(section->log().file(), absl::StrCat(name, ".log.file")));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Config> ParseConfig(const std::string& json) {
+  Config config;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  auto status =
+      google::protobuf::util::JsonStringToMessage(json, &config, options);
+  if (!status.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid config: ", status.message().as_string()));
+  }
+  RETURN_IF_ERROR(Validate(config));
+  return config;
+}
+
+absl::StatusOr<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return ErrnoStatus(errno, "open config file", path);
+  std::stringstream text;
+  text << in.rdbuf();
+  absl::StatusOr<Config> parsed = ParseConfig(text.str());
+  if (!parsed.ok()) return Annotate(parsed.status(), path);
+  return parsed;
+}
+
+absl::StatusOr<Config> ResolveConfig(Config config,
+                                     const ConfigOverrides& overrides) {
+  if (overrides.root) config.set_root(*overrides.root);
+  if (overrides.run_root) config.set_run_root(*overrides.run_root);
+  if (overrides.log_level)
+    config.mutable_log()->set_level(*overrides.log_level);
+  if (overrides.log_file) config.mutable_log()->set_file(*overrides.log_file);
+  if (config.root().empty()) config.set_root(kDefaultRoot);
+  if (config.run_root().empty()) config.set_run_root(kDefaultRunRoot);
+  if (config.log().level().empty()) {
+    config.mutable_log()->set_level(kDefaultLogLevel);
+  }
+  // Flags are validated like file values, naming the flag instead of the key.
+  RETURN_IF_ERROR(ValidatePath(config.root(), "root (--root)"));
+  RETURN_IF_ERROR(ValidatePath(config.run_root(), "runRoot (--run-root)"));
+  RETURN_IF_ERROR(
+      ValidateLevel(config.log().level(), "log.level (--log-level)"));
+  RETURN_IF_ERROR(ValidatePath(config.log().file(), "log.file (--log-file)"));
+  for (const char* name : kServices) {
+    ServiceConfig* section = MutableServiceSection(config, name);
+    if (section->socket().empty()) {
+      section->set_socket(absl::StrCat(config.run_root(), "/", name, ".sock"));
+    }
+    if (section->log().level().empty()) {
+      section->mutable_log()->set_level(config.log().level());
+    }
+    if (section->log().file().empty()) {
+      section->mutable_log()->set_file(config.log().file());
+    }
+  }
+  return config;
+}
+
+const ServiceConfig* ServiceSection(const Config& config,
+                                    const std::string& service) {
+  if (service == "imaged") return &config.imaged();
+  if (service == "containerd") return &config.containerd();
+  if (service == "netd") return &config.netd();
+  if (service == "volumed") return &config.volumed();
+  return nullptr;
+}
+
+ServiceConfig* MutableServiceSection(Config& config,
+                                     const std::string& service) {
+  if (service == "imaged") return config.mutable_imaged();
+  if (service == "containerd") return config.mutable_containerd();
+  if (service == "netd") return config.mutable_netd();
+  if (service == "volumed") return config.mutable_volumed();
+  return nullptr;
+}
+
+}  // namespace berth

@@ -1,0 +1,61 @@
+// ServiceCore: what every Berth service owns the same way: its identity, its
+// logger and its metadata store under ROOT/<service>/db. A service's logic
+// classes are built on top of it; its gRPC adapter answers Version and Info
+// through the helpers below.
+#ifndef BERTH_COMMON_SERVICE_CORE_H_
+#define BERTH_COMMON_SERVICE_CORE_H_
+
+#include <grpcpp/support/status.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "berth/types/v1/types.pb.h"
+#include "common/service_module.h"
+#include "common/store.h"
+
+namespace berth {
+
+class ServiceCore {
+ public:
+  // Opens the service's store with `schema`. Each table of the schema is a
+  // record kind counted in Info, in schema order.
+  static absl::StatusOr<std::unique_ptr<ServiceCore>> Open(
+      const ServiceContext& context, const StoreSchema& schema);
+
+  const ServiceIdentity& identity() const { return identity_; }
+  spdlog::logger& log() const { return *logger_; }
+  Store& store() const { return *store_; }
+
+  // The service's Info: identity, uptime and a count per record kind.
+  absl::StatusOr<types::v1::ServiceInfo> Info() const;
+
+ private:
+  ServiceCore() = default;
+  ServiceIdentity identity_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::vector<std::string> tables_;
+  std::unique_ptr<Store> store_;
+};
+
+// Fills a service's VersionResponse (every contract has the same shape).
+template <typename VersionResponse>
+grpc::Status AnswerVersion(VersionResponse* response);
+
+// Fills a service's InfoResponse from `core`.
+template <typename InfoResponse>
+grpc::Status AnswerInfo(const ServiceCore& core, InfoResponse* response);
+
+// Defines a service whose daemon-facing side is one gRPC service class
+// `GrpcService`, constructed from the ServiceCore it then owns and reporting
+// itself healthy under GrpcService::Contract::service_full_name().
+template <typename GrpcService>
+ServiceDefinition DefineService(std::string name, StoreSchema schema);
+
+}  // namespace berth
+
+#include "common/service_core_inl.h"
+
+#endif  // BERTH_COMMON_SERVICE_CORE_H_

@@ -1,0 +1,58 @@
+// Template definitions for service_core.h.
+#ifndef BERTH_COMMON_SERVICE_CORE_INL_H_
+#define BERTH_COMMON_SERVICE_CORE_INL_H_
+
+#include "common/grpc_status.h"
+#include "common/version.h"
+
+namespace berth {
+
+template <typename VersionResponse>
+grpc::Status AnswerVersion(VersionResponse* response) {
+  *response->mutable_version() = BuildVersionInfo();
+  return grpc::Status::OK;
+}
+
+template <typename InfoResponse>
+grpc::Status AnswerInfo(const ServiceCore& core, InfoResponse* response) {
+  absl::StatusOr<types::v1::ServiceInfo> info = core.Info();
+  if (!info.ok()) return ToGrpcStatus(info.status());
+  *response->mutable_info() = *std::move(info);
+  return grpc::Status::OK;
+}
+
+namespace internal {
+
+template <typename GrpcService>
+class SingleServiceModule : public ServiceModule {
+ public:
+  explicit SingleServiceModule(std::unique_ptr<ServiceCore> core)
+      : service_(std::move(core)) {}
+  std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+  std::vector<std::string> HealthNames() const override {
+    return {GrpcService::Contract::service_full_name()};
+  }
+
+ private:
+  GrpcService service_;
+};
+
+}  // namespace internal
+
+template <typename GrpcService>
+ServiceDefinition DefineService(std::string name, StoreSchema schema) {
+  return ServiceDefinition{
+      std::move(name),
+      [schema = std::move(schema)](const ServiceContext& context)
+          -> absl::StatusOr<std::unique_ptr<ServiceModule>> {
+        absl::StatusOr<std::unique_ptr<ServiceCore>> core =
+            ServiceCore::Open(context, schema);
+        if (!core.ok()) return core.status();
+        return std::make_unique<internal::SingleServiceModule<GrpcService>>(
+            *std::move(core));
+      }};
+}
+
+}  // namespace berth
+
+#endif  // BERTH_COMMON_SERVICE_CORE_INL_H_

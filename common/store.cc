@@ -1,0 +1,196 @@
+#include "common/store.h"
+
+#include <set>
+#include <utility>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "rocksdb/db.h"
+#include "rocksdb/options.h"
+#include "rocksdb/utilities/write_batch_with_index.h"
+
+namespace berth {
+namespace {
+
+constexpr char kSchemaVersionKey[] = "berth.schema_version";
+
+rocksdb::Slice ToSlice(absl::string_view s) {
+  return rocksdb::Slice(s.data(), s.size());
+}
+
+absl::Status FromRocks(const rocksdb::Status& s, absl::string_view context) {
+  if (s.ok()) return absl::OkStatus();
+  std::string message = absl::StrCat(context, ": ", s.ToString());
+  if (s.IsNotFound()) return absl::NotFoundError(message);
+  if (s.IsCorruption()) return absl::DataLossError(message);
+  if (s.IsIOError() && s.ToString().find("lock") != std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(message, " (is another Berth daemon using this --root?)"));
+  }
+  if (s.IsBusy() || s.IsTryAgain()) return absl::UnavailableError(message);
+  return absl::InternalError(message);
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> Transaction::Get(absl::string_view column,
+                                             absl::string_view key) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Column(column));
+  std::string value;
+  rocksdb::Status s = batch_->GetFromBatchAndDB(
+      store_->db_.get(), rocksdb::ReadOptions(), cf, ToSlice(key), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no key ", key, " in ", column));
+  }
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", column)));
+  return value;
+}
+
+absl::Status Transaction::Put(absl::string_view column, absl::string_view key,
+                              absl::string_view value) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Column(column));
+  return FromRocks(batch_->Put(cf, ToSlice(key), ToSlice(value)),
+                   absl::StrCat("stage write to ", column));
+}
+
+absl::Status Transaction::Delete(absl::string_view column,
+                                 absl::string_view key) {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, store_->Column(column));
+  return FromRocks(batch_->Delete(cf, ToSlice(key)),
+                   absl::StrCat("stage delete in ", column));
+}
+
+absl::StatusOr<std::unique_ptr<Store>> Store::Open(
+    const std::string& dir, const StoreSchema& schema,
+    const StoreOptions& options) {
+  std::set<std::string> wanted = {rocksdb::kDefaultColumnFamilyName};
+  for (const TableSchema& table : schema.tables) {
+    wanted.insert(table.name);
+    for (const IndexSchema& index : table.indexes) {
+      wanted.insert(absl::StrCat(table.name, "/", index.name));
+    }
+  }
+  // RocksDB must open every column family that exists, including ones a
+  // newer schema may have added, so merge the on-disk list in.
+  std::vector<std::string> existing;
+  if (rocksdb::DB::ListColumnFamilies(rocksdb::DBOptions(), dir, &existing)
+          .ok()) {
+    wanted.insert(existing.begin(), existing.end());
+  }
+  std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+  for (const std::string& name : wanted) {
+    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+  }
+
+  rocksdb::DBOptions db_options;
+  db_options.create_if_missing = true;
+  db_options.create_missing_column_families = true;
+  db_options.keep_log_file_num = 2;
+  db_options.max_log_file_size = 1 << 20;
+  db_options.stats_dump_period_sec = 0;
+
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  RETURN_IF_ERROR(FromRocks(
+      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw_db),
+      absl::StrCat("open store ", dir)));
+
+  auto store = std::unique_ptr<Store>(new Store());
+  store->dir_ = dir;
+  store->options_ = options;
+  store->db_.reset(raw_db);
+  for (rocksdb::ColumnFamilyHandle* handle : handles) {
+    store->columns_[handle->GetName()] = handle;
+  }
+  RETURN_IF_ERROR(store->CheckSchemaVersion(schema.version));
+  return store;
+}
+
+Store::~Store() {
+  for (auto& [name, handle] : columns_) {
+    db_->DestroyColumnFamilyHandle(handle);
+  }
+  if (db_ != nullptr) db_->Close().PermitUncheckedError();
+}
+
+absl::Status Store::CheckSchemaVersion(int version) {
+  absl::StatusOr<std::string> stored =
+      Get(rocksdb::kDefaultColumnFamilyName, kSchemaVersionKey);
+  if (absl::IsNotFound(stored.status())) {
+    return Update([&](Transaction& txn) {
+      return txn.Put(rocksdb::kDefaultColumnFamilyName, kSchemaVersionKey,
+                     absl::StrCat(version));
+    });
+  }
+  RETURN_IF_ERROR(stored.status());
+  int on_disk = 0;
+  if (!absl::SimpleAtoi(*stored, &on_disk) || on_disk != version) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("store ", dir_, " has schema version ", *stored,
+                     " but this build of Berth reads version ", version,
+                     "; use the matching Berth release or another --root"));
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<rocksdb::ColumnFamilyHandle*> Store::Column(
+    absl::string_view name) const {
+  auto it = columns_.find(name);
+  if (it == columns_.end()) {
+    return absl::InternalError(
+        absl::StrCat("store ", dir_, " has no column family ", name));
+  }
+  return it->second;
+}
+
+absl::StatusOr<std::string> Store::Get(absl::string_view column,
+                                       absl::string_view key) const {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, Column(column));
+  std::string value;
+  rocksdb::Status s =
+      db_->Get(rocksdb::ReadOptions(), cf, ToSlice(key), &value);
+  if (s.IsNotFound()) {
+    return absl::NotFoundError(absl::StrCat("no key ", key, " in ", column));
+  }
+  RETURN_IF_ERROR(FromRocks(s, absl::StrCat("read ", column)));
+  return value;
+}
+
+absl::Status Store::Scan(
+    absl::string_view column, absl::string_view prefix,
+    absl::FunctionRef<bool(absl::string_view, absl::string_view)> fn) const {
+  ASSIGN_OR_RETURN(rocksdb::ColumnFamilyHandle * cf, Column(column));
+  std::unique_ptr<rocksdb::Iterator> it(
+      db_->NewIterator(rocksdb::ReadOptions(), cf));
+  for (it->Seek(ToSlice(prefix)); it->Valid(); it->Next()) {
+    absl::string_view key(it->key().data(), it->key().size());
+    if (key.substr(0, prefix.size()) != prefix) break;
+    if (!fn(key, absl::string_view(it->value().data(), it->value().size()))) {
+      break;
+    }
+  }
+  return FromRocks(it->status(), absl::StrCat("scan ", column));
+}
+
+absl::StatusOr<int64_t> Store::Count(absl::string_view column) const {
+  int64_t n = 0;
+  RETURN_IF_ERROR(Scan(column, "", [&](absl::string_view, absl::string_view) {
+    ++n;
+    return true;
+  }));
+  return n;
+}
+
+absl::Status Store::Update(absl::FunctionRef<absl::Status(Transaction&)> fn) {
+  absl::MutexLock lock(&write_mu_);
+  rocksdb::WriteBatchWithIndex batch;
+  Transaction txn(this, &batch);
+  RETURN_IF_ERROR(fn(txn));
+  rocksdb::WriteOptions write_options;
+  write_options.sync = options_.sync_writes;
+  return FromRocks(db_->Write(write_options, batch.GetWriteBatch()),
+                   absl::StrCat("commit to ", dir_));
+}
+
+}  // namespace berth

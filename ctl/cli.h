@@ -1,0 +1,46 @@
+// The berth CLI's shared pieces: global options, the connections they
+// choose, and how a command reports its outcome. Each command group lives in
+// its own file and registers its subcommands on the root CLI::App.
+#ifndef BERTH_CTL_CLI_H_
+#define BERTH_CTL_CLI_H_
+
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "ctl/connection.h"
+
+namespace berth::ctl {
+
+// Exit codes, as Docker's CLI uses them.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;    // the command failed
+inline constexpr int kExitUsage = 125;  // bad flags or arguments
+
+struct GlobalOptions {
+  Endpoints endpoints;
+  std::string log_level = "info";
+};
+
+// Handed to every command: global options (filled in by parsing), lazily
+// dialed connections, and the exit code the command leaves.
+class CommandContext {
+ public:
+  GlobalOptions options;
+  int exit_code = kExitOk;
+
+  Connections& connections();
+  // Prints "Error: <message>" to stderr and sets the exit code.
+  void Fail(const absl::Status& status, int exit_code = kExitError);
+
+ private:
+  std::unique_ptr<Connections> connections_;
+};
+
+// Command groups; each adds its subcommands to `app`.
+void AddSystemCommands(CLI::App& app, CommandContext& context);
+
+}  // namespace berth::ctl
+
+#endif  // BERTH_CTL_CLI_H_

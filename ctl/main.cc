@@ -1,0 +1,87 @@
+// berth: the command-line client. Parses Docker-style commands and fans each
+// out to the service(s) that own the work.
+#include <cstdio>
+
+#include "CLI/CLI.hpp"
+#include "absl/strings/str_cat.h"
+#include "common/config.h"
+#include "common/logging.h"
+#include "common/version.h"
+#include "ctl/cli.h"
+#include "spdlog/spdlog.h"
+
+namespace berth::ctl {
+namespace {
+
+void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
+  options.endpoints.run_root = kDefaultRunRoot;
+  app.add_option("--run-root", options.endpoints.run_root,
+                 "Directory holding the services' sockets")
+      ->envname("BERTH_RUN_ROOT")
+      ->capture_default_str();
+  struct SocketFlag {
+    const char* service;
+    std::string* target;
+  };
+  for (SocketFlag flag :
+       {SocketFlag{"imaged", &options.endpoints.imaged_socket},
+        SocketFlag{"containerd", &options.endpoints.containerd_socket},
+        SocketFlag{"netd", &options.endpoints.netd_socket},
+        SocketFlag{"volumed", &options.endpoints.volumed_socket}}) {
+    std::string upper = flag.service;
+    for (char& c : upper) c = static_cast<char>(std::toupper(c));
+    app.add_option(absl::StrCat("--", flag.service, "-socket"), *flag.target,
+                   absl::StrCat("Socket of ", flag.service,
+                                " (default RUN_ROOT/", flag.service, ".sock)"))
+        ->envname(absl::StrCat("BERTH_", upper, "_SOCKET"));
+  }
+  app.add_option("-l,--log-level", options.log_level,
+                 "Log level: trace, debug, info, warn, error, critical, off")
+      ->capture_default_str()
+      ->check([](const std::string& level) {
+        absl::StatusOr<spdlog::level::level_enum> parsed = ParseLogLevel(level);
+        return parsed.ok() ? std::string()
+                           : std::string(parsed.status().message());
+      });
+  app.set_version_flag("-v,--version",
+                       absl::StrCat("Berth version ", kVersion));
+}
+
+int Run(int argc, char** argv) {
+  CLI::App app(
+      "A container platform: images, containers, networks and "
+      "volumes, served by the Berth daemons",
+      "berth");
+  CommandContext context;
+  AddGlobalOptions(app, context.options);
+  app.require_subcommand(0, 1);
+  // The CLI's own diagnostics go to stderr, at the level -l chooses.
+  app.parse_complete_callback([&context] {
+    absl::StatusOr<std::shared_ptr<spdlog::logger>> logger =
+        MakeLogger("berth", context.options.log_level, "");
+    if (logger.ok()) spdlog::set_default_logger(*logger);
+  });
+  AddSystemCommands(app, context);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "berth: %s\nSee 'berth --help'.\n", e.what());
+    return kExitUsage;
+  }
+  if (app.get_subcommands().empty()) {
+    std::printf("%s", app.help().c_str());
+  }
+  return context.exit_code;
+}
+
+}  // namespace
+}  // namespace berth::ctl
+
+int main(int argc, char** argv) { return berth::ctl::Run(argc, argv); }

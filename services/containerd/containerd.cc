@@ -1,0 +1,19 @@
+#include "services/containerd/containerd.h"
+
+#include "common/service_core.h"
+#include "services/containerd/grpc_service.h"
+
+namespace berth::containerd {
+
+StoreSchema Schema() {
+  return StoreSchema{/*version=*/1,
+                     /*tables=*/{
+                         {"containers", {}},
+                     }};
+}
+
+ServiceDefinition Definition() {
+  return DefineService<ContainerGrpcService>("containerd", Schema());
+}
+
+}  // namespace berth::containerd

@@ -1,0 +1,19 @@
+#include "services/volumed/volumed.h"
+
+#include "common/service_core.h"
+#include "services/volumed/grpc_service.h"
+
+namespace berth::volumed {
+
+StoreSchema Schema() {
+  return StoreSchema{/*version=*/1,
+                     /*tables=*/{
+                         {"volumes", {}},
+                     }};
+}
+
+ServiceDefinition Definition() {
+  return DefineService<VolumeGrpcService>("volumed", Schema());
+}
+
+}  // namespace berth::volumed

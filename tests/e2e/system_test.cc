@@ -1,0 +1,265 @@
+// End to end: berthd and the split daemons in a temporary root, driven by
+// the real berth CLI.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <string>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/berth_env.h"
+
+namespace berth::testing {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+const std::vector<std::string> kAllServices = {"imaged", "containerd", "netd",
+                                               "volumed"};
+
+class BerthdTest : public ::testing::Test {
+ protected:
+  void StartBerthd() {
+    berthd_ = env_.StartDaemon(kBerthd);
+    ASSERT_TRUE(env_.WaitHealthy(kAllServices)) << "berthd did not come up";
+  }
+
+  BerthEnv env_;
+  std::unique_ptr<Daemon> berthd_;
+};
+
+TEST_F(BerthdTest, InfoListsFourHealthyServices) {
+  StartBerthd();
+  RunResult info = env_.Berth({"info"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  for (const std::string& service : kAllServices) {
+    EXPECT_THAT(info.out,
+                HasSubstr(" " + service + ":\n  Status:       healthy"));
+    EXPECT_THAT(info.out, HasSubstr(env_.run_root() + "/" + service + ".sock"));
+    EXPECT_THAT(info.out, HasSubstr(env_.root() + "/" + service));
+  }
+  EXPECT_THAT(info.out,
+              HasSubstr("berthd (pid " + std::to_string(berthd_->pid()) + ")"));
+  EXPECT_THAT(info.out, HasSubstr("Images:       0"));
+  EXPECT_THAT(info.out, HasSubstr("Containers:   0"));
+  EXPECT_THAT(info.out, HasSubstr("Networks:     0"));
+  EXPECT_THAT(info.out, HasSubstr("Volumes:      0"));
+  EXPECT_EQ(info.err, "");
+}
+
+TEST_F(BerthdTest, InfoJsonCarriesEveryService) {
+  StartBerthd();
+  RunResult info = env_.Berth({"info", "--format", "json"});
+  ASSERT_EQ(info.exit_code, 0) << info.err;
+  nlohmann::json parsed = nlohmann::json::parse(info.out);
+  ASSERT_EQ(parsed["Services"].size(), 4u);
+  for (const auto& service : parsed["Services"]) {
+    EXPECT_EQ(service["Status"], "healthy");
+    EXPECT_EQ(service["HostProcess"], "berthd");
+    EXPECT_EQ(service["Version"]["Version"], "0.1.0");
+    EXPECT_GE(service["UptimeSeconds"].get<int>(), 0);
+  }
+}
+
+TEST_F(BerthdTest, VersionShowsClientAndEachServer) {
+  StartBerthd();
+  RunResult version = env_.Berth({"version"});
+  ASSERT_EQ(version.exit_code, 0) << version.err;
+  EXPECT_THAT(version.out, HasSubstr("Client:\n Version:      0.1.0"));
+  for (const std::string& service : kAllServices) {
+    EXPECT_THAT(version.out, HasSubstr("Server: " + service + "\n"));
+  }
+  EXPECT_THAT(version.out, HasSubstr("API version:  v1"));
+  EXPECT_THAT(version.out, HasSubstr("OS/Arch:      linux/"));
+}
+
+TEST_F(BerthdTest, KilledDaemonIsNamedByTheCli) {
+  StartBerthd();
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+
+  RunResult info = env_.Berth({"info"});
+  EXPECT_EQ(info.exit_code, 1);
+  for (const std::string& service : kAllServices) {
+    EXPECT_THAT(info.err, HasSubstr("Error: cannot connect to " + service +
+                                    " at unix://" + env_.run_root() + "/" +
+                                    service + ".sock"));
+  }
+  EXPECT_THAT(info.err, HasSubstr("`berthd`"));
+  EXPECT_THAT(info.out, HasSubstr("Status:       unreachable"));
+
+  RunResult version = env_.Berth({"version"});
+  EXPECT_EQ(version.exit_code, 1);
+  EXPECT_THAT(version.out, HasSubstr("Client:"));
+  EXPECT_THAT(version.err, HasSubstr("cannot connect to imaged"));
+}
+
+TEST_F(BerthdTest, RestartAfterKillReusesStaleSocketsAndState) {
+  StartBerthd();
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+  // The killed daemon left its socket files behind; a new one replaces them.
+  struct stat st;
+  ASSERT_EQ(stat((env_.run_root() + "/imaged.sock").c_str(), &st), 0);
+  StartBerthd();
+  EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+}
+
+TEST_F(BerthdTest, SecondBerthdOnSameRootIsRefused) {
+  StartBerthd();
+  // Another run root, so only the state root is shared.
+  auto second = std::make_unique<Daemon>(
+      std::vector<std::string>{Runfile(kBerthd), "--root", env_.root(),
+                               "--run-root", env_.dir() + "/run2"},
+      env_.dir() + "/second.log");
+  EXPECT_EQ(second->Wait(absl::Seconds(30)), 1);
+  std::string log = ReadFile(env_.dir() + "/second.log");
+  EXPECT_THAT(log, HasSubstr("berthd: error: start imaged: state directory " +
+                             env_.root() +
+                             "/imaged is in use by another "
+                             "process (pid " +
+                             std::to_string(berthd_->pid()) + ")"));
+  // The first daemon is untouched.
+  EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+}
+
+TEST_F(BerthdTest, SecondBerthdOnSameSocketsIsRefused) {
+  StartBerthd();
+  auto second = std::make_unique<Daemon>(
+      std::vector<std::string>{Runfile(kBerthd), "--root",
+                               env_.dir() + "/root2", "--run-root",
+                               env_.run_root()},
+      env_.dir() + "/second.log");
+  EXPECT_EQ(second->Wait(absl::Seconds(30)), 1);
+  EXPECT_THAT(ReadFile(env_.dir() + "/second.log"),
+              HasSubstr("another process is already serving on " +
+                        env_.run_root() + "/imaged.sock"));
+  EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+}
+
+TEST_F(BerthdTest, SigtermStopsGracefullyAndRemovesSockets) {
+  StartBerthd();
+  EXPECT_EQ(berthd_->Stop(), 0);
+  for (const std::string& service : kAllServices) {
+    EXPECT_NE(access((env_.run_root() + "/" + service + ".sock").c_str(), F_OK),
+              0)
+        << service;
+  }
+}
+
+TEST_F(BerthdTest, ConfigFileSetsSocketAndBadKeyIsNamed) {
+  const std::string config = env_.dir() + "/config.json";
+  std::ofstream(config) << R"({"netd": {"socket": ")" << env_.dir()
+                        << R"(/n.sock"}})";
+  berthd_ = env_.StartDaemon(kBerthd, {"--config", config});
+  ASSERT_TRUE(env_.WaitHealthy({"imaged"}));
+  RunResult info =
+      env_.Berth({"--netd-socket", env_.dir() + "/n.sock", "info"});
+  EXPECT_EQ(info.exit_code, 0) << info.err;
+  berthd_->Stop();
+
+  std::ofstream(config) << R"({"netd": {"sokcet": "/x"}})";
+  RunResult bad = RunCommand({Runfile(kBerthd), "--config", config, "--root",
+                              env_.root(), "--run-root", env_.run_root()});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, AllOf(HasSubstr(config), HasSubstr("sokcet")));
+
+  RunResult missing = RunCommand({Runfile(kBerthd), "--config",
+                                  env_.dir() + "/none", "--root", env_.root()});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err,
+              HasSubstr("open config file " + env_.dir() + "/none"));
+}
+
+TEST_F(BerthdTest, BadDaemonFlagsAreRejected) {
+  RunResult level =
+      RunCommand({Runfile(kBerthd), "--log-level", "loud", "--root",
+                  env_.root(), "--run-root", env_.run_root()});
+  EXPECT_EQ(level.exit_code, 1);
+  EXPECT_THAT(level.err, HasSubstr("--log-level"));
+  RunResult relative = RunCommand({Runfile(kBerthd), "--root", "relative/dir"});
+  EXPECT_EQ(relative.exit_code, 1);
+  EXPECT_THAT(relative.err, HasSubstr("must be an absolute path"));
+  RunResult unknown = RunCommand({Runfile(kBerthd), "--bogus"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("--bogus"));
+}
+
+class SplitDaemonTest : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(SplitDaemonTest, ServiceAloneIsHealthyAndOthersUnreachable) {
+  BerthEnv env;
+  const std::string service = GetParam();
+  auto daemon = env.StartDaemon("services/" + service + "/berth-" + service);
+  ASSERT_TRUE(env.WaitHealthy({service}));
+
+  RunResult info = env.Berth({"info"});
+  EXPECT_EQ(info.exit_code, 1);
+  EXPECT_THAT(info.out,
+              HasSubstr(" " + service + ":\n  Status:       healthy"));
+  EXPECT_THAT(info.out, HasSubstr("berth-" + service + " (pid "));
+  for (const std::string& other : kAllServices) {
+    if (other == service) continue;
+    EXPECT_THAT(info.out,
+                HasSubstr(" " + other + ":\n  Status:       unreachable"));
+    EXPECT_THAT(info.err, HasSubstr("cannot connect to " + other));
+  }
+  EXPECT_THAT(info.err, Not(HasSubstr("cannot connect to " + service)));
+  EXPECT_EQ(daemon->Stop(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(EachService, SplitDaemonTest,
+                         ::testing::ValuesIn(kAllServices));
+
+TEST(SplitDaemonHandover, BerthdTakesOverStateOfSplitDaemons) {
+  BerthEnv env;
+  {
+    auto netd = env.StartDaemon("services/netd/berth-netd");
+    ASSERT_TRUE(env.WaitHealthy({"netd"}));
+    EXPECT_EQ(netd->Stop(), 0);
+  }
+  auto berthd = env.StartDaemon(kBerthd);
+  ASSERT_TRUE(env.WaitHealthy(kAllServices));
+  RunResult info = env.Berth({"info"});
+  EXPECT_THAT(info.out, HasSubstr(env.root() + "/netd"));
+}
+
+TEST(CliTest, UsageErrorsExit125) {
+  BerthEnv env;
+  RunResult unknown_flag = env.Berth({"--bogus", "info"});
+  EXPECT_EQ(unknown_flag.exit_code, 125);
+  EXPECT_THAT(unknown_flag.err, HasSubstr("See 'berth --help'."));
+  RunResult bad_format = env.Berth({"info", "--format", "yaml"});
+  EXPECT_EQ(bad_format.exit_code, 125);
+  EXPECT_THAT(bad_format.err, HasSubstr("unsupported --format \"yaml\""));
+  RunResult bad_level = env.Berth({"--log-level", "loud", "info"});
+  EXPECT_EQ(bad_level.exit_code, 125);
+}
+
+TEST(CliTest, HelpListsOnlyBuiltCommands) {
+  BerthEnv env;
+  RunResult help = env.Berth({"--help"});
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, AllOf(HasSubstr("version"), HasSubstr("info"),
+                              HasSubstr("--run-root")));
+  EXPECT_EQ(env.Berth({"info", "--help"}).exit_code, 0);
+  RunResult version = env.Berth({"--version"});
+  EXPECT_THAT(version.out, HasSubstr("Berth version 0.1.0"));
+}
+
+TEST(CliTest, RunRootFromEnvironment) {
+  BerthEnv env;
+  RunResult info = RunCommand({Runfile(kBerthCli), "info"},
+                              {{"BERTH_RUN_ROOT", env.dir() + "/elsewhere"}});
+  EXPECT_EQ(info.exit_code, 1);
+  EXPECT_THAT(info.err,
+              HasSubstr("unix://" + env.dir() + "/elsewhere/imaged.sock"));
+}
+
+}  // namespace
+}  // namespace berth::testing

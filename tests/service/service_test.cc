@@ -1,0 +1,165 @@
+// Service tests: each service module started in a temporary root, on its own
+// socket, and driven through its generated gRPC stub.
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "berth/container/v1/container.grpc.pb.h"
+#include "berth/image/v1/image.grpc.pb.h"
+#include "berth/network/v1/network.grpc.pb.h"
+#include "berth/volume/v1/volume.grpc.pb.h"
+#include "common/logging.h"
+#include "common/socket_server.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+#include "gtest/gtest.h"
+#include "services/containerd/containerd.h"
+#include "services/imaged/imaged.h"
+#include "services/netd/netd.h"
+#include "services/volumed/volumed.h"
+
+namespace berth {
+namespace {
+
+#define BERTH_SERVICE_TRAITS(Traits, ns, pkg, Service, kinds)          \
+  struct Traits {                                                      \
+    using Contract = pkg::v1::Service;                                 \
+    using VersionRequest = pkg::v1::VersionRequest;                    \
+    using VersionResponse = pkg::v1::VersionResponse;                  \
+    using InfoRequest = pkg::v1::InfoRequest;                          \
+    using InfoResponse = pkg::v1::InfoResponse;                        \
+    static ServiceDefinition Definition() { return ns::Definition(); } \
+    static std::vector<std::string> Kinds() { return kinds; }          \
+  }
+
+#define KINDS(...) \
+  std::vector<std::string> { __VA_ARGS__ }
+BERTH_SERVICE_TRAITS(Imaged, imaged, image, ImageService,
+                     KINDS("images", "layers", "snapshots"));
+BERTH_SERVICE_TRAITS(Containerd, containerd, container, ContainerService,
+                     KINDS("containers"));
+BERTH_SERVICE_TRAITS(Netd, netd, network, NetworkService,
+                     KINDS("networks", "endpoints"));
+BERTH_SERVICE_TRAITS(Volumed, volumed, volume, VolumeService, KINDS("volumes"));
+#undef KINDS
+
+template <typename Traits>
+class ServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/bs-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    Start();
+  }
+
+  void TearDown() override {
+    Stop();
+    std::system(("rm -rf " + dir_).c_str());
+  }
+
+  void Start() {
+    ServiceDefinition definition = Traits::Definition();
+    ServiceContext context;
+    context.identity.name = definition.name;
+    context.identity.root = dir_ + "/root/" + definition.name;
+    context.identity.socket = dir_ + "/s.sock";
+    context.identity.host_process = "service_test";
+    context.identity.pid = getpid();
+    context.identity.started_at = absl::Now();
+    context.logger = *MakeLogger(definition.name, "warn", "");
+    auto module = definition.create(context);
+    ASSERT_TRUE(module.ok()) << module.status();
+    module_ = *std::move(module);
+    auto server =
+        SocketServer::Start(context.identity.socket, module_->GrpcServices(),
+                            module_->HealthNames());
+    ASSERT_TRUE(server.ok()) << server.status();
+    server_ = *std::move(server);
+    channel_ = grpc::CreateChannel("unix:" + context.identity.socket,
+                                   grpc::InsecureChannelCredentials());
+  }
+
+  void Stop() {
+    if (server_) server_->Shutdown(absl::Seconds(1));
+    server_.reset();
+    module_.reset();
+  }
+
+  std::string dir_;
+  std::unique_ptr<ServiceModule> module_;
+  std::unique_ptr<SocketServer> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+using Services = ::testing::Types<Imaged, Containerd, Netd, Volumed>;
+TYPED_TEST_SUITE(ServiceTest, Services);
+
+TYPED_TEST(ServiceTest, AnswersVersion) {
+  auto stub = TypeParam::Contract::NewStub(this->channel_);
+  grpc::ClientContext context;
+  typename TypeParam::VersionResponse response;
+  grpc::Status status =
+      stub->Version(&context, typename TypeParam::VersionRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.version().version(), "0.1.0");
+  EXPECT_EQ(response.version().api_version(), "v1");
+  EXPECT_EQ(response.version().os(), "linux");
+}
+
+TYPED_TEST(ServiceTest, AnswersInfoWithItsRootAndRecordKinds) {
+  auto stub = TypeParam::Contract::NewStub(this->channel_);
+  grpc::ClientContext context;
+  typename TypeParam::InfoResponse response;
+  grpc::Status status =
+      stub->Info(&context, typename TypeParam::InfoRequest(), &response);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const auto& info = response.info();
+  const std::string name = TypeParam::Definition().name;
+  EXPECT_EQ(info.name(), name);
+  EXPECT_EQ(info.root(), this->dir_ + "/root/" + name);
+  EXPECT_EQ(info.socket(), this->dir_ + "/s.sock");
+  EXPECT_EQ(info.pid(), getpid());
+  EXPECT_EQ(info.host_process(), "service_test");
+  EXPECT_GE(info.uptime_seconds(), 0);
+  std::vector<std::string> kinds;
+  for (const auto& record : info.records()) {
+    kinds.push_back(record.kind());
+    EXPECT_EQ(record.count(), 0);
+  }
+  EXPECT_EQ(kinds, TypeParam::Kinds());
+  // The store lives under the service's own root.
+  EXPECT_EQ(access((info.root() + "/db/CURRENT").c_str(), F_OK), 0);
+}
+
+TYPED_TEST(ServiceTest, HealthReportsServingUnderContractName) {
+  auto health = grpc::health::v1::Health::NewStub(this->channel_);
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(TypeParam::Contract::service_full_name());
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(health->Check(&context, request, &response).ok());
+  EXPECT_EQ(response.status(), grpc::health::v1::HealthCheckResponse::SERVING);
+
+  request.set_service("berth.nothing.v1.Missing");
+  grpc::ClientContext missing_context;
+  EXPECT_EQ(health->Check(&missing_context, request, &response).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+}
+
+TYPED_TEST(ServiceTest, RestartOnSameRootReopensStore) {
+  this->Stop();
+  this->Start();
+  auto stub = TypeParam::Contract::NewStub(this->channel_);
+  grpc::ClientContext context;
+  typename TypeParam::InfoResponse response;
+  EXPECT_TRUE(
+      stub->Info(&context, typename TypeParam::InfoRequest(), &response).ok());
+}
+
+}  // namespace
+}  // namespace berth

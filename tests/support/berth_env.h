@@ -1,0 +1,50 @@
+// BerthEnv: a private Berth installation for one end-to-end test: a
+// temporary state root and run root (short paths, for the 108-byte socket
+// limit), daemons started from the built binaries, and the real `berth` CLI
+// pointed at them. Everything is stopped and removed when it goes away.
+#ifndef BERTH_TESTS_SUPPORT_BERTH_ENV_H_
+#define BERTH_TESTS_SUPPORT_BERTH_ENV_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "tests/support/process.h"
+
+namespace berth::testing {
+
+// Runfiles paths of the binaries.
+inline constexpr char kBerthd[] = "services/berthd/berthd";
+inline constexpr char kBerthCli[] = "ctl/berth";
+
+class BerthEnv {
+ public:
+  BerthEnv();
+  ~BerthEnv();
+
+  const std::string& dir() const { return dir_; }
+  std::string root() const { return dir_ + "/root"; }
+  std::string run_root() const { return dir_ + "/run"; }
+  std::string log_path() const { return dir_ + "/daemon.log"; }
+
+  // Starts `binary` (a runfiles path) with --root/--run-root/--log-file of
+  // this environment plus `extra_args`.
+  std::unique_ptr<Daemon> StartDaemon(
+      const std::string& binary,
+      const std::vector<std::string>& extra_args = {});
+
+  // Waits until each of `services` answers healthy through `berth info`.
+  bool WaitHealthy(const std::vector<std::string>& services,
+                   absl::Duration timeout = absl::Seconds(30));
+
+  // Runs the berth CLI with --run-root of this environment.
+  RunResult Berth(const std::vector<std::string>& args);
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace berth::testing
+
+#endif  // BERTH_TESTS_SUPPORT_BERTH_ENV_H_
