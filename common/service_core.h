@@ -49,8 +49,9 @@ template <typename InfoResponse>
 grpc::Status AnswerInfo(const ServiceCore& core, InfoResponse* response);
 
 // Defines a service whose daemon-facing side is one gRPC service class
-// `GrpcService`, constructed from the ServiceCore it then owns and reporting
-// itself healthy under GrpcService::Contract::service_full_name().
+// `GrpcService`, made by `GrpcService::Create(std::unique_ptr<ServiceCore>)`
+// (which may fail, e.g. when recovering its state) and reporting itself
+// healthy under GrpcService::Contract::service_full_name().
 template <typename GrpcService>
 ServiceDefinition DefineService(std::string name, StoreSchema schema);
 

@@ -26,15 +26,17 @@ namespace internal {
 template <typename GrpcService>
 class SingleServiceModule : public ServiceModule {
  public:
-  explicit SingleServiceModule(std::unique_ptr<ServiceCore> core)
-      : service_(std::move(core)) {}
-  std::vector<grpc::Service*> GrpcServices() override { return {&service_}; }
+  explicit SingleServiceModule(std::unique_ptr<GrpcService> service)
+      : service_(std::move(service)) {}
+  std::vector<grpc::Service*> GrpcServices() override {
+    return {service_.get()};
+  }
   std::vector<std::string> HealthNames() const override {
     return {GrpcService::Contract::service_full_name()};
   }
 
  private:
-  GrpcService service_;
+  std::unique_ptr<GrpcService> service_;
 };
 
 }  // namespace internal
@@ -48,8 +50,11 @@ ServiceDefinition DefineService(std::string name, StoreSchema schema) {
         absl::StatusOr<std::unique_ptr<ServiceCore>> core =
             ServiceCore::Open(context, schema);
         if (!core.ok()) return core.status();
+        absl::StatusOr<std::unique_ptr<GrpcService>> service =
+            GrpcService::Create(*std::move(core));
+        if (!service.ok()) return service.status();
         return std::make_unique<internal::SingleServiceModule<GrpcService>>(
-            *std::move(core));
+            *std::move(service));
       }};
 }
 

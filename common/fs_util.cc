@@ -1,0 +1,152 @@
+#include "common/fs_util.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace berth {
+namespace {
+
+// nftw has no user pointer; the first error is kept per thread.
+thread_local int remove_errno = 0;
+thread_local std::string* remove_error_path = nullptr;
+
+int RemoveEntry(const char* path, const struct stat*, int type, struct FTW*) {
+  int rc = (type == FTW_DP) ? rmdir(path) : unlink(path);
+  if (rc != 0 && errno != ENOENT && remove_errno == 0) {
+    remove_errno = errno;
+    if (remove_error_path != nullptr) *remove_error_path = path;
+  }
+  return 0;
+}
+
+}  // namespace
+
+absl::Status RemoveTree(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return ErrnoStatus(errno, "stat", path);
+  }
+  if (!S_ISDIR(st.st_mode)) {
+    if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return ErrnoStatus(errno, "unlink", path);
+    }
+    return absl::OkStatus();
+  }
+  std::string failed_path;
+  remove_errno = 0;
+  remove_error_path = &failed_path;
+  int rc = nftw(path.c_str(), RemoveEntry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+  remove_error_path = nullptr;
+  if (rc != 0) return ErrnoStatus(errno, "walk", path);
+  if (remove_errno != 0) return ErrnoStatus(remove_errno, "remove", failed_path);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             int64_t max_bytes) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  struct stat st;
+  if (fstat(fd, &st) != 0) {
+    int err = errno;
+    close(fd);
+    return ErrnoStatus(err, "stat", path);
+  }
+  if (st.st_size > max_bytes) {
+    close(fd);
+    return absl::InvalidArgumentError(absl::StrCat(
+        path, " is ", st.st_size, " bytes, more than the ", max_bytes,
+        " allowed"));
+  }
+  std::string data;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      return ErrnoStatus(err, "read", path);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+    if (static_cast<int64_t>(data.size()) > max_bytes) {
+      close(fd);
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, " is more than the ", max_bytes, " bytes allowed"));
+    }
+  }
+  close(fd);
+  return data;
+}
+
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
+                             unsigned mode) {
+  const std::string temp = absl::StrCat(path, ".tmp-", getpid());
+  int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return ErrnoStatus(errno, "create", temp);
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      close(fd);
+      unlink(temp.c_str());
+      return ErrnoStatus(err, "write", temp);
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (fsync(fd) != 0 || close(fd) != 0) {
+    int err = errno;
+    unlink(temp.c_str());
+    return ErrnoStatus(err, "sync", temp);
+  }
+  if (rename(temp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    unlink(temp.c_str());
+    return ErrnoStatus(err, "rename to " + path, temp);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status FsyncDir(const std::string& dir) {
+  int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", dir);
+  int rc = fsync(fd);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return ErrnoStatus(err, "fsync", dir);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> MakeTempDir(const std::string& parent,
+                                        const std::string& prefix) {
+  std::string path = absl::StrCat(parent, "/", prefix, "XXXXXX");
+  if (mkdtemp(path.data()) == nullptr) return ErrnoStatus(errno, "mkdtemp", path);
+  return path;
+}
+
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus(errno, "opendir", dir);
+  std::vector<std::string> names;
+  while (struct dirent* entry = readdir(d)) {
+    std::string name = entry->d_name;
+    if (name != "." && name != "..") names.push_back(std::move(name));
+  }
+  closedir(d);
+  return names;
+}
+
+}  // namespace berth

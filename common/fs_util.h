@@ -1,0 +1,41 @@
+// Small filesystem operations every service needs, with errors that carry
+// errno, the operation and the path.
+#ifndef BERTH_COMMON_FS_UTIL_H_
+#define BERTH_COMMON_FS_UTIL_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace berth {
+
+// rm -rf that never follows symlinks and never crosses into another mount.
+// A missing path is OK.
+absl::Status RemoveTree(const std::string& path);
+
+// Reads a whole file; InvalidArgument if it is larger than `max_bytes`.
+absl::StatusOr<std::string> ReadFileToString(const std::string& path,
+                                             int64_t max_bytes = 64 << 20);
+
+// Writes `data` to a temp file beside `path`, fsyncs it and renames it over
+// `path`, so readers see the old or the new content, never a mix.
+absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
+                             unsigned mode = 0644);
+
+// fsync of a directory, making renames and creations in it durable.
+absl::Status FsyncDir(const std::string& dir);
+
+// Creates a fresh directory parent/prefixXXXXXX and returns its path.
+absl::StatusOr<std::string> MakeTempDir(const std::string& parent,
+                                        const std::string& prefix);
+
+// Names of the entries of `dir` (without "." and ".."); NotFound if missing.
+absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir);
+
+}  // namespace berth
+
+#endif  // BERTH_COMMON_FS_UTIL_H_

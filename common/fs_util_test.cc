@@ -1,0 +1,62 @@
+#include "common/fs_util.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "gtest/gtest.h"
+
+namespace berth {
+namespace {
+
+class FsUtilTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = MakeTempDir("/tmp", "berth-fs-test-");
+    ASSERT_TRUE(dir.ok()) << dir.status();
+    dir_ = *dir;
+  }
+  void TearDown() override { ASSERT_TRUE(RemoveTree(dir_).ok()); }
+  std::string dir_;
+};
+
+TEST_F(FsUtilTest, RemoveTreeDoesNotFollowSymlinks) {
+  auto outside = MakeTempDir("/tmp", "berth-fs-outside-");
+  ASSERT_TRUE(outside.ok());
+  std::ofstream(*outside + "/keep") << "x";
+  ASSERT_EQ(mkdir((dir_ + "/tree").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir_ + "/tree/sub").c_str(), 0755), 0);
+  std::ofstream(dir_ + "/tree/sub/file") << "data";
+  ASSERT_EQ(symlink(outside->c_str(), (dir_ + "/tree/link").c_str()), 0);
+
+  ASSERT_TRUE(RemoveTree(dir_ + "/tree").ok());
+  EXPECT_NE(access((dir_ + "/tree").c_str(), F_OK), 0);
+  EXPECT_EQ(access((*outside + "/keep").c_str(), F_OK), 0);
+  ASSERT_TRUE(RemoveTree(*outside).ok());
+}
+
+TEST_F(FsUtilTest, RemoveTreeOfMissingPathIsOk) {
+  EXPECT_TRUE(RemoveTree(dir_ + "/missing").ok());
+}
+
+TEST_F(FsUtilTest, WriteAtomicThenRead) {
+  const std::string path = dir_ + "/f";
+  ASSERT_TRUE(WriteFileAtomic(path, "one").ok());
+  ASSERT_TRUE(WriteFileAtomic(path, "two").ok());
+  EXPECT_EQ(*ReadFileToString(path), "two");
+  auto names = ListDir(dir_);
+  ASSERT_TRUE(names.ok());
+  EXPECT_EQ(*names, std::vector<std::string>{"f"});
+}
+
+TEST_F(FsUtilTest, ReadRefusesOversizedFile) {
+  const std::string path = dir_ + "/big";
+  ASSERT_TRUE(WriteFileAtomic(path, std::string(100, 'x')).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(ReadFileToString(path, 10).status()));
+  EXPECT_TRUE(absl::IsNotFound(ReadFileToString(dir_ + "/none").status()));
+}
+
+}  // namespace
+}  // namespace berth
