@@ -40,6 +40,8 @@ class CommandContext {
 
 // Command groups; each adds its subcommands to `app`.
 void AddSystemCommands(CLI::App& app, CommandContext& context);
+// image, images, import, save, load, tag, rmi, history (image_commands.cc).
+void AddImageCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace berth::ctl
 

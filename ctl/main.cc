@@ -62,6 +62,7 @@ int Run(int argc, char** argv) {
     if (logger.ok()) spdlog::set_default_logger(*logger);
   });
   AddSystemCommands(app, context);
+  AddImageCommands(app, context);
 
   try {
     app.parse(argc, argv);

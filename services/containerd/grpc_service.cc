@@ -4,6 +4,11 @@
 
 namespace berth::containerd {
 
+absl::StatusOr<std::unique_ptr<ContainerGrpcService>> ContainerGrpcService::Create(
+    std::unique_ptr<ServiceCore> core) {
+  return std::make_unique<ContainerGrpcService>(std::move(core));
+}
+
 ContainerGrpcService::ContainerGrpcService(std::unique_ptr<ServiceCore> core)
     : core_(std::move(core)) {}
 

@@ -16,6 +16,8 @@ class ContainerGrpcService final
   // The contract this class serves.
   using Contract = container::v1::ContainerService;
 
+  static absl::StatusOr<std::unique_ptr<ContainerGrpcService>> Create(
+      std::unique_ptr<ServiceCore> core);
   explicit ContainerGrpcService(std::unique_ptr<ServiceCore> core);
 
   grpc::Status Version(grpc::ServerContext* context,

@@ -2,10 +2,32 @@
 
 #include <utility>
 
-namespace berth::imaged {
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
 
-ImageGrpcService::ImageGrpcService(std::unique_ptr<ServiceCore> core)
-    : core_(std::move(core)) {}
+namespace berth::imaged {
+namespace {
+
+// Copies a StatusOr's value into *response, or returns its error.
+template <typename T, typename Response>
+grpc::Status Answer(absl::StatusOr<T> result, Response* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
+    std::unique_ptr<ServiceCore> core) {
+  ASSIGN_OR_RETURN(std::unique_ptr<ImageStore> store, ImageStore::Open(*core));
+  return std::unique_ptr<ImageGrpcService>(
+      new ImageGrpcService(std::move(core), std::move(store)));
+}
+
+ImageGrpcService::ImageGrpcService(std::unique_ptr<ServiceCore> core,
+                                   std::unique_ptr<ImageStore> store)
+    : core_(std::move(core)), store_(std::move(store)) {}
 
 grpc::Status ImageGrpcService::Version(grpc::ServerContext*,
                                        const image::v1::VersionRequest*,
@@ -17,6 +39,96 @@ grpc::Status ImageGrpcService::Info(grpc::ServerContext*,
                                     const image::v1::InfoRequest*,
                                     image::v1::InfoResponse* response) {
   return AnswerInfo(*core_, response);
+}
+
+grpc::Status ImageGrpcService::ListImages(
+    grpc::ServerContext*, const image::v1::ListImagesRequest* request,
+    image::v1::ListImagesResponse* response) {
+  return Answer(store_->List(*request), response);
+}
+
+grpc::Status ImageGrpcService::InspectImage(
+    grpc::ServerContext*, const image::v1::InspectImageRequest* request,
+    image::v1::InspectImageResponse* response) {
+  return Answer(store_->Inspect(request->image()), response->mutable_image());
+}
+
+grpc::Status ImageGrpcService::ResolveImage(
+    grpc::ServerContext*, const image::v1::ResolveImageRequest* request,
+    image::v1::ResolveImageResponse* response) {
+  absl::StatusOr<image::v1::Image> image = store_->Find(request->image());
+  if (!image.ok()) return ToGrpcStatus(image.status());
+  response->set_image_id(image->id());
+  *response->mutable_repo_digests() = image->repo_digests();
+  *response->mutable_config() = image->config();
+  *response->mutable_platform() = image->platform();
+  response->set_size(image->size());
+  return grpc::Status::OK;
+}
+
+grpc::Status ImageGrpcService::TagImage(grpc::ServerContext*,
+                                        const image::v1::TagImageRequest* request,
+                                        image::v1::TagImageResponse* response) {
+  absl::StatusOr<std::string> id = store_->Tag(request->source(),
+                                               request->target());
+  if (!id.ok()) return ToGrpcStatus(id.status());
+  response->set_image_id(*id);
+  return grpc::Status::OK;
+}
+
+grpc::Status ImageGrpcService::RemoveImage(
+    grpc::ServerContext*, const image::v1::RemoveImageRequest* request,
+    image::v1::RemoveImageResponse* response) {
+  return Answer(store_->Remove(*request), response);
+}
+
+grpc::Status ImageGrpcService::PruneImages(
+    grpc::ServerContext*, const image::v1::PruneImagesRequest* request,
+    image::v1::PruneImagesResponse* response) {
+  return Answer(store_->Prune(*request), response);
+}
+
+grpc::Status ImageGrpcService::ImageHistory(
+    grpc::ServerContext*, const image::v1::ImageHistoryRequest* request,
+    image::v1::ImageHistoryResponse* response) {
+  return Answer(store_->History(request->image()), response);
+}
+
+grpc::Status ImageGrpcService::PrepareRootfs(
+    grpc::ServerContext*, const image::v1::PrepareRootfsRequest* request,
+    image::v1::PrepareRootfsResponse* response) {
+  return Answer(store_->PrepareRootfs(*request), response);
+}
+
+grpc::Status ImageGrpcService::InspectRootfs(
+    grpc::ServerContext*, const image::v1::InspectRootfsRequest* request,
+    image::v1::InspectRootfsResponse* response) {
+  return Answer(store_->InspectRootfs(request->key()), response);
+}
+
+grpc::Status ImageGrpcService::RemoveRootfs(
+    grpc::ServerContext*, const image::v1::RemoveRootfsRequest* request,
+    image::v1::RemoveRootfsResponse*) {
+  return ToGrpcStatus(
+      store_->RemoveRootfs(request->key(), request->ignore_missing()));
+}
+
+grpc::Status ImageGrpcService::DiffRootfs(
+    grpc::ServerContext*, const image::v1::DiffRootfsRequest* request,
+    image::v1::DiffRootfsResponse* response) {
+  return Answer(store_->DiffRootfs(request->key()), response);
+}
+
+grpc::Status ImageGrpcService::CommitRootfs(
+    grpc::ServerContext*, const image::v1::CommitRootfsRequest* request,
+    image::v1::CommitRootfsResponse* response) {
+  return Answer(store_->CommitRootfs(*request), response);
+}
+
+grpc::Status ImageGrpcService::ListRootfs(
+    grpc::ServerContext*, const image::v1::ListRootfsRequest* request,
+    image::v1::ListRootfsResponse* response) {
+  return Answer(store_->ListRootfs(*request), response);
 }
 
 }  // namespace berth::imaged

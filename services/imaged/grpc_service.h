@@ -1,5 +1,5 @@
-// The gRPC face of imaged: validates requests, calls the service's logic and
-// maps its status to gRPC. Holds no logic of its own.
+// The gRPC face of imaged: checks requests, calls ImageStore, maps its
+// status to gRPC. Holds no logic of its own.
 #ifndef BERTH_SERVICES_IMAGED_GRPC_SERVICE_H_
 #define BERTH_SERVICES_IMAGED_GRPC_SERVICE_H_
 
@@ -7,6 +7,7 @@
 
 #include "berth/image/v1/image.grpc.pb.h"
 #include "common/service_core.h"
+#include "services/imaged/image_store.h"
 
 namespace berth::imaged {
 
@@ -15,7 +16,8 @@ class ImageGrpcService final : public image::v1::ImageService::Service {
   // The contract this class serves.
   using Contract = image::v1::ImageService;
 
-  explicit ImageGrpcService(std::unique_ptr<ServiceCore> core);
+  static absl::StatusOr<std::unique_ptr<ImageGrpcService>> Create(
+      std::unique_ptr<ServiceCore> core);
 
   grpc::Status Version(grpc::ServerContext* context,
                        const image::v1::VersionRequest* request,
@@ -24,8 +26,67 @@ class ImageGrpcService final : public image::v1::ImageService::Service {
                     const image::v1::InfoRequest* request,
                     image::v1::InfoResponse* response) override;
 
+  grpc::Status ListImages(grpc::ServerContext* context,
+                          const image::v1::ListImagesRequest* request,
+                          image::v1::ListImagesResponse* response) override;
+  grpc::Status InspectImage(grpc::ServerContext* context,
+                            const image::v1::InspectImageRequest* request,
+                            image::v1::InspectImageResponse* response) override;
+  grpc::Status ResolveImage(grpc::ServerContext* context,
+                            const image::v1::ResolveImageRequest* request,
+                            image::v1::ResolveImageResponse* response) override;
+  grpc::Status TagImage(grpc::ServerContext* context,
+                        const image::v1::TagImageRequest* request,
+                        image::v1::TagImageResponse* response) override;
+  grpc::Status RemoveImage(grpc::ServerContext* context,
+                           const image::v1::RemoveImageRequest* request,
+                           image::v1::RemoveImageResponse* response) override;
+  grpc::Status PruneImages(grpc::ServerContext* context,
+                           const image::v1::PruneImagesRequest* request,
+                           image::v1::PruneImagesResponse* response) override;
+  grpc::Status ImageHistory(grpc::ServerContext* context,
+                            const image::v1::ImageHistoryRequest* request,
+                            image::v1::ImageHistoryResponse* response) override;
+
+  grpc::Status ImportImage(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<image::v1::ImportImageResponse,
+                               image::v1::ImportImageRequest>* stream) override;
+  grpc::Status SaveImages(
+      grpc::ServerContext* context, const image::v1::SaveImagesRequest* request,
+      grpc::ServerWriter<image::v1::SaveImagesResponse>* writer) override;
+  grpc::Status LoadImages(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<image::v1::LoadImagesResponse,
+                               image::v1::LoadImagesRequest>* stream) override;
+
+  grpc::Status PrepareRootfs(
+      grpc::ServerContext* context,
+      const image::v1::PrepareRootfsRequest* request,
+      image::v1::PrepareRootfsResponse* response) override;
+  grpc::Status InspectRootfs(
+      grpc::ServerContext* context,
+      const image::v1::InspectRootfsRequest* request,
+      image::v1::InspectRootfsResponse* response) override;
+  grpc::Status RemoveRootfs(grpc::ServerContext* context,
+                            const image::v1::RemoveRootfsRequest* request,
+                            image::v1::RemoveRootfsResponse* response) override;
+  grpc::Status DiffRootfs(grpc::ServerContext* context,
+                          const image::v1::DiffRootfsRequest* request,
+                          image::v1::DiffRootfsResponse* response) override;
+  grpc::Status CommitRootfs(grpc::ServerContext* context,
+                            const image::v1::CommitRootfsRequest* request,
+                            image::v1::CommitRootfsResponse* response) override;
+  grpc::Status ListRootfs(grpc::ServerContext* context,
+                          const image::v1::ListRootfsRequest* request,
+                          image::v1::ListRootfsResponse* response) override;
+
  private:
+  ImageGrpcService(std::unique_ptr<ServiceCore> core,
+                   std::unique_ptr<ImageStore> store);
+
   std::unique_ptr<ServiceCore> core_;
+  std::unique_ptr<ImageStore> store_;
 };
 
 }  // namespace berth::imaged

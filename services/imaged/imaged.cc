@@ -2,17 +2,11 @@
 
 #include "common/service_core.h"
 #include "services/imaged/grpc_service.h"
+#include "services/imaged/image_store.h"
 
 namespace berth::imaged {
 
-StoreSchema Schema() {
-  return StoreSchema{/*version=*/1,
-                     /*tables=*/{
-                         {"images", {}},
-                         {"layers", {}},
-                         {"snapshots", {}},
-                     }};
-}
+StoreSchema Schema() { return ImageStore::Schema(); }
 
 ServiceDefinition Definition() {
   return DefineService<ImageGrpcService>("imaged", Schema());

@@ -4,6 +4,11 @@
 
 namespace berth::netd {
 
+absl::StatusOr<std::unique_ptr<NetworkGrpcService>> NetworkGrpcService::Create(
+    std::unique_ptr<ServiceCore> core) {
+  return std::make_unique<NetworkGrpcService>(std::move(core));
+}
+
 NetworkGrpcService::NetworkGrpcService(std::unique_ptr<ServiceCore> core)
     : core_(std::move(core)) {}
 

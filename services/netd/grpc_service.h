@@ -15,6 +15,8 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
   // The contract this class serves.
   using Contract = network::v1::NetworkService;
 
+  static absl::StatusOr<std::unique_ptr<NetworkGrpcService>> Create(
+      std::unique_ptr<ServiceCore> core);
   explicit NetworkGrpcService(std::unique_ptr<ServiceCore> core);
 
   grpc::Status Version(grpc::ServerContext* context,

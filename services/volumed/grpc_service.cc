@@ -4,6 +4,11 @@
 
 namespace berth::volumed {
 
+absl::StatusOr<std::unique_ptr<VolumeGrpcService>> VolumeGrpcService::Create(
+    std::unique_ptr<ServiceCore> core) {
+  return std::make_unique<VolumeGrpcService>(std::move(core));
+}
+
 VolumeGrpcService::VolumeGrpcService(std::unique_ptr<ServiceCore> core)
     : core_(std::move(core)) {}
 

@@ -15,6 +15,8 @@ class VolumeGrpcService final : public volume::v1::VolumeService::Service {
   // The contract this class serves.
   using Contract = volume::v1::VolumeService;
 
+  static absl::StatusOr<std::unique_ptr<VolumeGrpcService>> Create(
+      std::unique_ptr<ServiceCore> core);
   explicit VolumeGrpcService(std::unique_ptr<ServiceCore> core);
 
   grpc::Status Version(grpc::ServerContext* context,

@@ -157,7 +157,9 @@ TEST_F(BerthdTest, ConfigFileSetsSocketAndBadKeyIsNamed) {
   std::ofstream(config) << R"({"netd": {"socket": ")" << env_.dir()
                         << R"(/n.sock"}})";
   berthd_ = env_.StartDaemon(kBerthd, {"--config", config});
-  ASSERT_TRUE(env_.WaitHealthy({"imaged"}));
+  // berthd starts netd before volumed, so a healthy volumed means netd is
+  // serving on its configured socket too.
+  ASSERT_TRUE(env_.WaitHealthy({"imaged", "containerd", "volumed"}));
   RunResult info =
       env_.Berth({"--netd-socket", env_.dir() + "/n.sock", "info"});
   EXPECT_EQ(info.exit_code, 0) << info.err;

@@ -1,0 +1,327 @@
+// ImageStore: bringing images in (import, load) and staging their layers.
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "common/fs_util.h"
+#include "common/status_macros.h"
+#include "services/imaged/formats/changes.h"
+#include "services/imaged/formats/image_config.h"
+#include "services/imaged/formats/media_types.h"
+#include "services/imaged/formats/oci_layout.h"
+#include "services/imaged/image_records.h"
+#include "services/imaged/image_store.h"
+#include "services/imaged/layer/unpack.h"
+#include "services/imaged/reference/reference.h"
+
+namespace berth::imaged {
+namespace {
+
+using image::v1::Image;
+
+std::string HostArchitecture() {
+  struct utsname uts;
+  if (uname(&uts) != 0) return "amd64";
+  const std::string machine = uts.machine;
+  if (machine == "x86_64") return "amd64";
+  if (machine == "aarch64") return "arm64";
+  return machine;
+}
+
+types::v1::Progress MakeProgress(const std::string& id,
+                                 const std::string& status, int64_t current,
+                                 int64_t total) {
+  types::v1::Progress progress;
+  progress.set_id(id);
+  progress.set_status(status);
+  progress.set_current(current);
+  progress.set_total(total);
+  *progress.mutable_time() = ToTimestamp(absl::Now());
+  return progress;
+}
+
+int64_t FileSize(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ImageStore::NewTempFile(const std::string& prefix) {
+  std::string path = absl::StrCat(root_, "/tmp/", prefix, "XXXXXX");
+  int fd = mkstemp(path.data());
+  if (fd < 0) return ErrnoStatus(errno, "mkstemp", path);
+  close(fd);
+  return path;
+}
+
+absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
+    const std::string& tar_path, const std::string& parent_chain_id,
+    const std::string& expected_diff_id, const std::string& progress_id,
+    const ProgressSink& progress) {
+  auto existing = [&](const std::string& chain_id)
+      -> absl::StatusOr<StagedLayer> {
+    ASSIGN_OR_RETURN(records::LayerRecord record,
+                     layers_.Get(core_.store(), chain_id));
+    if (progress) progress(MakeProgress(progress_id, "Already exists", 0, 0));
+    return StagedLayer{record, /*is_new=*/false};
+  };
+  if (!expected_diff_id.empty()) {
+    absl::StatusOr<StagedLayer> found =
+        existing(ChainId(parent_chain_id, expected_diff_id));
+    if (found.ok() || !absl::IsNotFound(found.status())) return found;
+  }
+
+  const int64_t input_size = FileSize(tar_path);
+  if (progress) {
+    progress(MakeProgress(progress_id, "Loading layer", 0, input_size));
+  }
+  ASSIGN_OR_RETURN(std::string unpack_dir,
+                   MakeTempDir(root_ + "/tmp", "layer-"));
+  ASSIGN_OR_RETURN(std::string tee_path, NewTempFile("blob-"));
+  layer::UnpackOptions options;
+  options.mode = layer::UnpackMode::kLayer;
+  options.tee_path = tee_path;
+  absl::StatusOr<layer::UnpackResult> unpacked =
+      layer::UnpackTar(tar_path, unpack_dir, options);
+  auto cleanup = [&] {
+    RemoveTree(unpack_dir).IgnoreError();
+    unlink(tee_path.c_str());
+  };
+  if (!unpacked.ok()) {
+    cleanup();
+    return unpacked.status();
+  }
+  if (!expected_diff_id.empty() && unpacked->diff_id != expected_diff_id) {
+    cleanup();
+    return absl::InvalidArgumentError(absl::StrCat(
+        "layer ", progress_id, " has content digest ", unpacked->diff_id,
+        " but the image config expects ", expected_diff_id,
+        " (the archive is corrupt or was tampered with)"));
+  }
+  const std::string chain_id = ChainId(parent_chain_id, unpacked->diff_id);
+  if (absl::StatusOr<StagedLayer> found = existing(chain_id); found.ok()) {
+    cleanup();
+    return found;
+  }
+
+  absl::StatusOr<std::string> blob = blobs_.Adopt(tee_path, unpacked->diff_id);
+  if (!blob.ok()) {
+    cleanup();
+    return blob.status();
+  }
+  const std::string layer_dir = LayerDir(chain_id);
+  if (rename(unpack_dir.c_str(), layer_dir.c_str()) != 0) {
+    int err = errno;
+    cleanup();
+    return ErrnoStatus(err, "move layer into", layer_dir);
+  }
+  const std::string link = LayerLink(chain_id);
+  unlink(link.c_str());
+  if (symlink(absl::StrCat("../layers/", chain_id.substr(7)).c_str(),
+              link.c_str()) != 0) {
+    return ErrnoStatus(errno, "symlink", link);
+  }
+
+  StagedLayer staged;
+  staged.is_new = true;
+  staged.record.set_parent_chain_id(parent_chain_id);
+  *staged.record.mutable_created() = ToTimestamp(absl::Now());
+  image::v1::LayerInfo* info = staged.record.mutable_info();
+  info->set_digest(unpacked->diff_id);
+  info->set_diff_id(unpacked->diff_id);
+  info->set_chain_id(chain_id);
+  info->set_media_type(formats::kOciLayerTar);
+  info->set_compressed_size(unpacked->tar_size);
+  info->set_unpacked_size(unpacked->unpacked_size);
+  if (progress) {
+    progress(MakeProgress(progress_id, "Loaded", input_size, input_size));
+  }
+  core_.log().debug("staged layer {} ({} bytes)", chain_id,
+                    unpacked->unpacked_size);
+  return staged;
+}
+
+void ImageStore::DiscardStaged(const std::vector<StagedLayer>& layers) {
+  for (const StagedLayer& layer : layers) {
+    if (!layer.is_new) continue;
+    const std::string& chain_id = layer.record.info().chain_id();
+    if (layers_.Get(core_.store(), chain_id).ok()) continue;
+    RemoveTree(LayerDir(chain_id)).IgnoreError();
+    unlink(LayerLink(chain_id).c_str());
+    blobs_.Delete(layer.record.info().digest()).IgnoreError();
+  }
+}
+
+absl::StatusOr<Image> ImageStore::MakeImage(
+    const std::string& config_json, const std::vector<StagedLayer>& layers,
+    const std::vector<std::string>& tags) {
+  ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
+                   formats::ParseImageConfig(config_json));
+  if (doc.diff_ids.size() != layers.size()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the image config lists ", doc.diff_ids.size(),
+        " layers but the image has ", layers.size()));
+  }
+  ASSIGN_OR_RETURN(std::string id, blobs_.Put(config_json));
+
+  formats::OciManifest manifest;
+  manifest.media_type = formats::kOciManifest;
+  manifest.config.media_type = formats::kOciConfig;
+  manifest.config.digest = id;
+  manifest.config.size = static_cast<int64_t>(config_json.size());
+  Image image;
+  image.set_id(id);
+  int64_t size = 0;
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const image::v1::LayerInfo& info = layers[i].record.info();
+    if (info.diff_id() != doc.diff_ids[i]) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "layer ", i + 1, " has digest ", info.diff_id(),
+          " but the image config expects ", doc.diff_ids[i]));
+    }
+    formats::Descriptor descriptor;
+    descriptor.media_type = info.media_type();
+    descriptor.digest = info.digest();
+    descriptor.size = info.compressed_size();
+    manifest.layers.push_back(descriptor);
+    *image.add_layers() = info;
+    image.mutable_rootfs()->add_diff_ids(info.diff_id());
+    size += info.unpacked_size();
+  }
+  image.mutable_rootfs()->set_type("layers");
+  ASSIGN_OR_RETURN(std::string manifest_digest,
+                   blobs_.Put(formats::SerializeOciManifest(manifest)));
+  image.set_manifest_digest(manifest_digest);
+  image.set_manifest_media_type(formats::kOciManifest);
+
+  std::set<std::string> seen;
+  for (const std::string& tag : tags) {
+    if (seen.insert(tag).second) image.add_repo_tags(tag);
+  }
+  if (doc.has_created) *image.mutable_created() = ToTimestamp(doc.created);
+  image.set_author(doc.author);
+  image.set_comment(doc.comment);
+  image.set_container(doc.container);
+  image.mutable_platform()->set_os(doc.os);
+  image.mutable_platform()->set_architecture(doc.architecture);
+  image.mutable_platform()->set_variant(doc.variant);
+  image.set_size(size);
+  *image.mutable_config() = doc.config;
+  *image.mutable_added_at() = ToTimestamp(absl::Now());
+  if (!tags.empty()) *image.mutable_last_tag_time() = image.added_at();
+  return image;
+}
+
+absl::Status ImageStore::CommitImages(std::vector<Image> images,
+                                      const std::vector<StagedLayer>& layers) {
+  const std::string tag_index = absl::StrCat(images_.name(), "/tag");
+  return core_.store().Update([&](Transaction& txn) -> absl::Status {
+    for (const StagedLayer& layer : layers) {
+      RETURN_IF_ERROR(layers_.Put(txn, layer.record));
+    }
+    for (Image& image : images) {
+      // A second load of the same image keeps its tags and adds the new.
+      if (absl::StatusOr<Image> stored = images_.Get(txn, image.id());
+          stored.ok()) {
+        std::set<std::string> have(image.repo_tags().begin(),
+                                   image.repo_tags().end());
+        for (const std::string& tag : stored->repo_tags()) {
+          if (have.insert(tag).second) image.add_repo_tags(tag);
+        }
+        *image.mutable_repo_digests() = stored->repo_digests();
+        image.set_parent(image.parent().empty() ? stored->parent()
+                                                : image.parent());
+      }
+      for (const std::string& tag : image.repo_tags()) {
+        absl::StatusOr<std::string> owner = txn.Get(tag_index, tag);
+        if (!owner.ok() || *owner == image.id()) continue;
+        ASSIGN_OR_RETURN(Image previous, images_.Get(txn, *owner));
+        auto* tags = previous.mutable_repo_tags();
+        tags->erase(std::remove(tags->begin(), tags->end(), tag), tags->end());
+        RETURN_IF_ERROR(images_.Put(txn, previous));
+      }
+      RETURN_IF_ERROR(images_.Put(txn, image));
+    }
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<image::v1::ImportResult> ImageStore::Import(
+    const std::string& tar_path, const image::v1::ImportOptions& options,
+    const ProgressSink& progress) {
+  std::vector<std::string> tags;
+  if (!options.reference().empty()) {
+    ASSIGN_OR_RETURN(Reference ref, ParseTagReference(options.reference()));
+    tags.push_back(ref.Familiar());
+  }
+  formats::ImageConfigDoc doc;
+  RETURN_IF_ERROR(formats::ApplyChanges(
+      {options.changes().begin(), options.changes().end()}, &doc.config));
+  doc.os = options.platform().os().empty() ? "linux" : options.platform().os();
+  doc.architecture = options.platform().architecture().empty()
+                         ? HostArchitecture()
+                         : options.platform().architecture();
+  doc.variant = options.platform().variant();
+  doc.created = absl::Now();
+  doc.has_created = true;
+  doc.comment =
+      options.message().empty() ? "Imported from -" : options.message();
+
+  absl::MutexLock lock(&layers_mu_);
+  ASSIGN_OR_RETURN(StagedLayer layer,
+                   StageLayer(tar_path, "", "", "import", progress));
+  doc.diff_ids = {layer.record.info().diff_id()};
+  formats::ConfigHistory step;
+  step.created = doc.created;
+  step.comment = doc.comment;
+  doc.history = {step};
+  absl::StatusOr<Image> image =
+      MakeImage(formats::SerializeImageConfig(doc), {layer}, tags);
+  absl::Status committed =
+      image.ok() ? CommitImages({*image}, {layer}) : image.status();
+  if (!committed.ok()) {
+    DiscardStaged({layer});
+    return committed;
+  }
+  core_.log().info("imported image {}{}", image->id(),
+                   tags.empty() ? "" : " as " + tags[0]);
+  image::v1::ImportResult result;
+  result.set_image_id(image->id());
+  if (!tags.empty()) result.set_reference(tags[0]);
+  return result;
+}
+
+absl::StatusOr<image::v1::LoadResult> ImageStore::Load(
+    const std::string& archive_path, const image::v1::LoadOptions& options,
+    const ProgressSink& progress) {
+  ASSIGN_OR_RETURN(std::string dir, MakeTempDir(root_ + "/tmp", "load-"));
+  layer::UnpackOptions unpack;
+  unpack.mode = layer::UnpackMode::kArchive;
+  absl::StatusOr<image::v1::LoadResult> result =
+      absl::InvalidArgumentError("empty archive");
+  absl::Status unpacked = layer::UnpackTar(archive_path, dir, unpack).status();
+  if (!unpacked.ok()) {
+    result = Annotate(unpacked, "invalid image archive");
+  } else {
+    absl::MutexLock lock(&layers_mu_);
+    ProgressSink sink = options.quiet() ? ProgressSink() : progress;
+    if (access((dir + "/manifest.json").c_str(), F_OK) == 0) {
+      result = LoadDockerArchive(dir, sink);
+    } else if (access((dir + "/index.json").c_str(), F_OK) == 0) {
+      result = LoadOciLayout(dir, sink);
+    } else {
+      result = absl::InvalidArgumentError(
+          "not an image archive: it has neither manifest.json (docker save) "
+          "nor index.json (OCI image layout)");
+    }
+  }
+  RemoveTree(dir).IgnoreError();
+  return result;
+}
+
+}  // namespace berth::imaged

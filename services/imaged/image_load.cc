@@ -1,0 +1,248 @@
+// ImageStore: reading the two archive layouts `load` accepts. The archive is
+// already unpacked (regular files and directories only) into a temp dir.
+#include <sys/stat.h>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "common/fs_util.h"
+#include "common/sha256.h"
+#include "common/status_macros.h"
+#include "services/imaged/formats/docker_archive.h"
+#include "services/imaged/formats/image_config.h"
+#include "services/imaged/formats/media_types.h"
+#include "services/imaged/formats/oci_layout.h"
+#include "services/imaged/image_store.h"
+#include "services/imaged/reference/reference.h"
+
+namespace berth::imaged {
+namespace {
+
+using image::v1::Image;
+
+// A path the archive's own metadata names; it must be a regular file.
+absl::StatusOr<std::string> MemberPath(const std::string& dir,
+                                       const std::string& member,
+                                       absl::string_view what) {
+  const std::string path = absl::StrCat(dir, "/", member);
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the archive's ", what, " names \"", member,
+        "\", which is not a file in the archive"));
+  }
+  return path;
+}
+
+std::string ShortId(const std::string& digest) {
+  return digest.size() > 19 ? digest.substr(7, 12) : digest;
+}
+
+absl::StatusOr<std::vector<std::string>> TagsOf(
+    const std::vector<std::string>& names) {
+  std::vector<std::string> tags;
+  for (const std::string& name : names) {
+    absl::StatusOr<Reference> ref = ParseTagReference(name);
+    if (!ref.ok()) {
+      return Annotate(ref.status(),
+                      absl::StrCat("archive tags the image \"", name, "\""));
+    }
+    tags.push_back(ref->Familiar());
+  }
+  return tags;
+}
+
+// An OCI blob, its size and digest checked against its descriptor. The size
+// is checked first so a descriptor claiming a huge blob fails before any
+// hashing.
+absl::StatusOr<std::string> VerifiedBlobPath(
+    const std::string& dir, const formats::Descriptor& descriptor) {
+  const std::string& digest = descriptor.digest;
+  if (!IsSha256Digest(digest)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unsupported or malformed digest \"", digest, "\""));
+  }
+  ASSIGN_OR_RETURN(std::string path,
+                   MemberPath(dir, "blobs/sha256/" + digest.substr(7), "index"));
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", path);
+  if (st.st_size != descriptor.size) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "blob ", digest, " is ", st.st_size, " bytes but its descriptor says ",
+        descriptor.size, " (the archive is corrupt or was tampered with)"));
+  }
+  ASSIGN_OR_RETURN(std::string actual, Sha256File(path));
+  if (actual != digest) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "blob ", digest, " in the archive has digest ", actual,
+        " (the archive is corrupt or was tampered with)"));
+  }
+  return path;
+}
+
+image::v1::LoadResult ResultOf(const std::vector<Image>& images) {
+  image::v1::LoadResult result;
+  for (const Image& image : images) {
+    image::v1::LoadedImage* loaded = result.add_images();
+    loaded->set_image_id(image.id());
+    *loaded->mutable_repo_tags() = image.repo_tags();
+  }
+  return result;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<ImageStore::StagedLayer>> ImageStore::StageChain(
+    const std::vector<std::string>& paths,
+    const std::vector<std::string>& diff_ids, const ProgressSink& progress,
+    std::vector<StagedLayer>* all) {
+  std::vector<StagedLayer> chain;
+  std::string parent;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    ASSIGN_OR_RETURN(StagedLayer layer,
+                     StageLayer(paths[i], parent, diff_ids[i],
+                                ShortId(diff_ids[i]), progress));
+    parent = layer.record.info().chain_id();
+    all->push_back(layer);
+    chain.push_back(std::move(layer));
+  }
+  return chain;
+}
+
+absl::StatusOr<image::v1::LoadResult> ImageStore::LoadDockerArchive(
+    const std::string& dir, const ProgressSink& progress) {
+  ASSIGN_OR_RETURN(std::string manifest_json,
+                   ReadFileToString(dir + "/manifest.json", formats::kMaxJsonDocumentSize));
+  ASSIGN_OR_RETURN(std::vector<formats::DockerManifestEntry> entries,
+                   formats::ParseDockerManifest(manifest_json));
+  std::vector<Image> images;
+  std::vector<StagedLayer> staged;
+  absl::Status status = [&]() -> absl::Status {
+    for (const formats::DockerManifestEntry& entry : entries) {
+      ASSIGN_OR_RETURN(std::string config_path,
+                       MemberPath(dir, entry.config, "manifest.json"));
+      ASSIGN_OR_RETURN(std::string config_json,
+                       ReadFileToString(config_path, formats::kMaxJsonDocumentSize));
+      ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
+                       formats::ParseImageConfig(config_json));
+      if (doc.diff_ids.size() != entry.layers.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "manifest.json lists ", entry.layers.size(), " layers for ",
+            entry.config, " but its config lists ", doc.diff_ids.size()));
+      }
+      std::vector<std::string> paths;
+      for (const std::string& layer : entry.layers) {
+        ASSIGN_OR_RETURN(std::string path,
+                         MemberPath(dir, layer, "manifest.json"));
+        paths.push_back(std::move(path));
+      }
+      ASSIGN_OR_RETURN(std::vector<StagedLayer> image_layers,
+                       StageChain(paths, doc.diff_ids, progress, &staged));
+      ASSIGN_OR_RETURN(std::vector<std::string> tags, TagsOf(entry.repo_tags));
+      ASSIGN_OR_RETURN(Image image, MakeImage(config_json, image_layers, tags));
+      images.push_back(std::move(image));
+    }
+    return CommitImages(images, staged);
+  }();
+  if (!status.ok()) {
+    DiscardStaged(staged);
+    return status;
+  }
+  for (const Image& image : images) {
+    core_.log().info("loaded image {}", image.id());
+  }
+  return ResultOf(images);
+}
+
+absl::StatusOr<image::v1::LoadResult> ImageStore::LoadOciLayout(
+    const std::string& dir, const ProgressSink& progress) {
+  ASSIGN_OR_RETURN(std::string layout_json,
+                   ReadFileToString(dir + "/oci-layout", formats::kMaxJsonDocumentSize));
+  RETURN_IF_ERROR(formats::CheckOciLayoutFile(layout_json));
+  ASSIGN_OR_RETURN(std::string index_json,
+                   ReadFileToString(dir + "/index.json", formats::kMaxJsonDocumentSize));
+  ASSIGN_OR_RETURN(std::vector<formats::Descriptor> manifests,
+                   formats::ParseOciIndex(index_json));
+
+  std::vector<Image> images;
+  std::vector<StagedLayer> staged;
+  absl::Status status = [&]() -> absl::Status {
+    for (size_t m = 0; m < manifests.size(); ++m) {
+      formats::Descriptor descriptor = manifests[m];
+      // A nested index (multi-platform image): take the host's platform.
+      if (descriptor.media_type == formats::kOciIndex ||
+          descriptor.media_type == formats::kDockerManifestList) {
+        ASSIGN_OR_RETURN(std::string path,
+                         VerifiedBlobPath(dir, descriptor));
+        ASSIGN_OR_RETURN(std::string nested_json,
+                         ReadFileToString(path, formats::kMaxJsonDocumentSize));
+        ASSIGN_OR_RETURN(std::vector<formats::Descriptor> nested,
+                         formats::ParseOciIndex(nested_json));
+        const formats::Descriptor* chosen = nullptr;
+        for (const formats::Descriptor& candidate : nested) {
+          if (candidate.platform_os == "linux" &&
+              candidate.platform_architecture == "amd64") {
+            chosen = &candidate;
+            break;
+          }
+        }
+        if (chosen == nullptr) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "index ", descriptor.digest, " has no linux/amd64 image"));
+        }
+        auto annotations = descriptor.annotations;
+        descriptor = *chosen;
+        descriptor.annotations.insert(annotations.begin(), annotations.end());
+      }
+      ASSIGN_OR_RETURN(std::string manifest_path,
+                       VerifiedBlobPath(dir, descriptor));
+      ASSIGN_OR_RETURN(std::string manifest_json,
+                       ReadFileToString(manifest_path, formats::kMaxJsonDocumentSize));
+      ASSIGN_OR_RETURN(formats::OciManifest manifest,
+                       formats::ParseOciManifest(manifest_json));
+      ASSIGN_OR_RETURN(std::string config_path,
+                       VerifiedBlobPath(dir, manifest.config));
+      ASSIGN_OR_RETURN(std::string config_json,
+                       ReadFileToString(config_path, formats::kMaxJsonDocumentSize));
+      ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
+                       formats::ParseImageConfig(config_json));
+      if (doc.diff_ids.size() != manifest.layers.size()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "manifest ", descriptor.digest, " lists ", manifest.layers.size(),
+            " layers but its config lists ", doc.diff_ids.size()));
+      }
+      std::vector<std::string> paths;
+      for (const formats::Descriptor& layer : manifest.layers) {
+        ASSIGN_OR_RETURN(std::string path, VerifiedBlobPath(dir, layer));
+        paths.push_back(std::move(path));
+      }
+      ASSIGN_OR_RETURN(std::vector<StagedLayer> image_layers,
+                       StageChain(paths, doc.diff_ids, progress, &staged));
+      // Docker and containerd name the image in this annotation; the OCI
+      // one may hold a full reference or just a tag.
+      std::vector<std::string> names;
+      auto it = descriptor.annotations.find("io.containerd.image.name");
+      if (it != descriptor.annotations.end()) {
+        names.push_back(it->second);
+      } else if ((it = descriptor.annotations.find(formats::kRefNameAnnotation)) !=
+                     descriptor.annotations.end() &&
+                 (absl::StrContains(it->second, "/") ||
+                  absl::StrContains(it->second, ":"))) {
+        names.push_back(it->second);
+      }
+      ASSIGN_OR_RETURN(std::vector<std::string> tags, TagsOf(names));
+      ASSIGN_OR_RETURN(Image image, MakeImage(config_json, image_layers, tags));
+      images.push_back(std::move(image));
+    }
+    return CommitImages(images, staged);
+  }();
+  if (!status.ok()) {
+    DiscardStaged(staged);
+    return status;
+  }
+  for (const Image& image : images) {
+    core_.log().info("loaded image {} from an OCI layout", image.id());
+  }
+  return ResultOf(images);
+}
+
+}  // namespace berth::imaged

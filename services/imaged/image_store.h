@@ -1,0 +1,181 @@
+// ImageStore: imaged's logic. Images, their layers and rootfs snapshots,
+// kept consistent between RocksDB records and the directories below:
+//
+//   ROOT/imaged/
+//     db/                 records (tables "images", "layers", "snapshots")
+//     blobs/sha256/<hex>  configs, manifests, uncompressed layer tars
+//     layers/<hex>/       a layer unpacked, keyed by its chain id's hex
+//     l/<16 hex>          short symlink to layers/<hex> (overlay lowerdirs)
+//     snapshots/<key>/    upper/ and work/ of a container's rootfs
+//     tmp/                work in progress; emptied at start
+//
+// Records are the truth. Files appear before their records (unpacked in
+// tmp/, then renamed into place) and disappear after them, so a crash at
+// any point leaves only files without records, which Open() deletes. An
+// image's record, its tags and its new layers are written in one batch:
+// after a crash an image is either whole or absent.
+//
+// Thread-safe. Every operation that adds or drops layers or their users
+// (import, load, commit, prepare/remove rootfs, rmi, prune) holds
+// `layers_mu_`, so a layer an ingest found present cannot be collected, and
+// a layer being staged cannot be discarded, before its use is recorded.
+// Reads take no lock.
+#ifndef BERTH_SERVICES_IMAGED_IMAGE_STORE_H_
+#define BERTH_SERVICES_IMAGED_IMAGE_STORE_H_
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "berth/image/store/v1/records.pb.h"
+#include "berth/image/v1/image.pb.h"
+#include "common/service_core.h"
+#include "common/table.h"
+#include "services/imaged/content_store.h"
+#include "services/imaged/image_records.h"
+
+namespace berth::imaged {
+
+// Receives progress of long operations; may be called from the calling
+// thread only.
+using ProgressSink = std::function<void(const types::v1::Progress&)>;
+
+// Receives the bytes of an archive being written, in order.
+using ByteSink = std::function<absl::Status(absl::string_view)>;
+
+class ImageStore {
+ public:
+  // Opens the store in core's root, creating directories and deleting
+  // leftovers of a crash.
+  static absl::StatusOr<std::unique_ptr<ImageStore>> Open(ServiceCore& core);
+
+  // The record kinds, for the service's schema.
+  static StoreSchema Schema();
+
+  // ---- lookup and management ----
+  // `name` is a reference, a full id or a unique id prefix.
+  absl::StatusOr<image::v1::Image> Find(const std::string& name) const;
+  absl::StatusOr<image::v1::ListImagesResponse> List(
+      const image::v1::ListImagesRequest& request) const;
+  absl::StatusOr<image::v1::Image> Inspect(const std::string& name) const;
+  absl::StatusOr<std::string> Tag(const std::string& source,
+                                  const std::string& target);
+  absl::StatusOr<image::v1::RemoveImageResponse> Remove(
+      const image::v1::RemoveImageRequest& request);
+  absl::StatusOr<image::v1::PruneImagesResponse> Prune(
+      const image::v1::PruneImagesRequest& request);
+  absl::StatusOr<image::v1::ImageHistoryResponse> History(
+      const std::string& name) const;
+
+  // ---- moving images in and out ----
+  // A temp path in ROOT/imaged/tmp for a caller that spools input.
+  absl::StatusOr<std::string> NewTempFile(const std::string& prefix);
+  // Imports the rootfs tarball at `tar_path` as a one-layer image.
+  absl::StatusOr<image::v1::ImportResult> Import(
+      const std::string& tar_path, const image::v1::ImportOptions& options,
+      const ProgressSink& progress);
+  // Loads a docker-archive or OCI-layout tar.
+  absl::StatusOr<image::v1::LoadResult> Load(
+      const std::string& archive_path, const image::v1::LoadOptions& options,
+      const ProgressSink& progress);
+  // The ids `names` resolve to, in order (what SaveImages announces).
+  absl::StatusOr<std::vector<std::string>> ResolveAll(
+      const std::vector<std::string>& names) const;
+  // Writes a docker-archive (or OCI layout) tar of `names` into `sink`.
+  absl::Status Save(const std::vector<std::string>& names,
+                    image::v1::ArchiveFormat format, bool gzip,
+                    const ByteSink& sink);
+
+  // ---- rootfs snapshots ----
+  absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
+      const image::v1::PrepareRootfsRequest& request);
+  absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
+      const std::string& key) const;
+  absl::Status RemoveRootfs(const std::string& key, bool ignore_missing);
+  absl::StatusOr<image::v1::DiffRootfsResponse> DiffRootfs(
+      const std::string& key) const;
+  absl::StatusOr<image::v1::CommitRootfsResponse> CommitRootfs(
+      const image::v1::CommitRootfsRequest& request);
+  absl::StatusOr<image::v1::ListRootfsResponse> ListRootfs(
+      const image::v1::ListRootfsRequest& request) const;
+
+ private:
+  explicit ImageStore(ServiceCore& core);
+
+  // A layer ready to be recorded with the image that uses it.
+  struct StagedLayer {
+    records::LayerRecord record;
+    bool is_new = false;  // its directory was just moved into layers/
+  };
+
+  absl::Status Init();
+  absl::Status Reconcile();
+
+  // Unpacks the tar at `tar_path` as the layer above `parent_chain_id`,
+  // unless that layer exists already; keeps its uncompressed tar as a blob.
+  // `expected_diff_id`, if given, must match. Caller holds layers_mu_.
+  absl::StatusOr<StagedLayer> StageLayer(const std::string& tar_path,
+                                         const std::string& parent_chain_id,
+                                         const std::string& expected_diff_id,
+                                         const std::string& progress_id,
+                                         const ProgressSink& progress);
+  // Records `images` (with their staged layers) in one batch, moving any
+  // tag they take away from the image that had it.
+  absl::Status CommitImages(std::vector<image::v1::Image> images,
+                            const std::vector<StagedLayer>& layers);
+  // Builds an image record from its config blob and layers, stores the
+  // manifest blob.
+  absl::StatusOr<image::v1::Image> MakeImage(
+      const std::string& config_json, const std::vector<StagedLayer>& layers,
+      const std::vector<std::string>& tags);
+
+  // Deletes layers (and their blobs, dirs, links) no image or snapshot
+  // uses any more, adding their chain ids to `deleted` and the bytes freed
+  // to `reclaimed`. Caller holds layers_mu_.
+  absl::Status CollectLayers(const std::vector<std::string>& chain_ids,
+                             std::vector<std::string>* deleted,
+                             int64_t* reclaimed);
+  // Deletes the record of `image` (untagging it first) and what only it
+  // used; with `prune_parents`, then its untagged parents that nothing else
+  // needs. Caller holds layers_mu_ and has checked that it may.
+  absl::Status DeleteImage(const image::v1::Image& image, bool prune_parents,
+                           image::v1::RemoveImageResponse* response,
+                           int64_t* reclaimed);
+  // Ids of the images whose parent is `image_id`.
+  absl::StatusOr<std::vector<std::string>> ChildrenOf(
+      const std::string& image_id) const;
+
+  // Stages the layer tars `paths` as one chain (bottom first), each checked
+  // against `diff_ids`; appends each staged layer to `all` as it goes, so a
+  // failure can discard them.
+  absl::StatusOr<std::vector<StagedLayer>> StageChain(
+      const std::vector<std::string>& paths,
+      const std::vector<std::string>& diff_ids, const ProgressSink& progress,
+      std::vector<StagedLayer>* all);
+  // Removes what StageLayer moved into place, unless a record now uses it.
+  void DiscardStaged(const std::vector<StagedLayer>& layers);
+  absl::StatusOr<image::v1::LoadResult> LoadDockerArchive(
+      const std::string& dir, const ProgressSink& progress);
+  absl::StatusOr<image::v1::LoadResult> LoadOciLayout(
+      const std::string& dir, const ProgressSink& progress);
+
+  absl::StatusOr<image::v1::Image> FindById(const std::string& prefix) const;
+  int64_t SnapshotCount(const std::string& image_id) const;
+  std::string LayerDir(const std::string& chain_id) const;
+  std::string LayerLink(const std::string& chain_id) const;
+
+  ServiceCore& core_;
+  std::string root_;
+  ContentStore blobs_;
+  Table<image::v1::Image> images_;
+  Table<records::LayerRecord> layers_;
+  Table<records::SnapshotRecord> snapshots_;
+  absl::Mutex layers_mu_;
+};
+
+}  // namespace berth::imaged
+
+#endif  // BERTH_SERVICES_IMAGED_IMAGE_STORE_H_

@@ -1,0 +1,419 @@
+// ImageStore against a real filesystem in a temporary root. Runs as root:
+// layers hold whiteout device nodes and the merged-tree test mounts overlay.
+#include "services/imaged/image_store.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "common/fs_util.h"
+#include "common/logging.h"
+#include "common/sha256.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/imaged/test_archives.h"
+
+namespace berth::imaged {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAre;
+using testing::MakeDockerArchive;
+using testing::MakeOciArchive;
+using testing::MakeTar;
+using testing::TarMember;
+using testing::TestImage;
+
+std::string BaseLayer() {
+  return MakeTar({{"a", "", true},
+                  {"a/f1", "one"},
+                  {"a/f2", "two"},
+                  {"b", "", true},
+                  {"b/x", "x"},
+                  {"c", "cee"}});
+}
+
+// Deletes a/f1, makes b opaque (hiding b/x), adds b/y and d.
+std::string TopLayer() {
+  return MakeTar({{"a", "", true},
+                  {"a/.wh.f1", ""},
+                  {"b", "", true},
+                  {"b/.wh..wh..opq", ""},
+                  {"b/y", "y"},
+                  {"d", "dee"}});
+}
+
+class ImageStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = MakeTempDir("/tmp", "bis-");
+    ASSERT_TRUE(dir.ok());
+    dir_ = *dir;
+    ASSERT_EQ(mkdir((dir_ + "/outside").c_str(), 0755), 0);
+    Open();
+  }
+
+  void TearDown() override {
+    store_.reset();
+    core_.reset();
+    ASSERT_TRUE(RemoveTree(dir_).ok());
+  }
+
+  void Open() {
+    store_.reset();
+    core_.reset();
+    ServiceContext context;
+    context.identity.name = "imaged";
+    context.identity.root = dir_ + "/root";
+    context.identity.started_at = absl::Now();
+    context.logger = *MakeLogger("imaged", "warn", "");
+    auto core = ServiceCore::Open(context, ImageStore::Schema());
+    ASSERT_TRUE(core.ok()) << core.status();
+    core_ = *std::move(core);
+    auto store = ImageStore::Open(*core_);
+    ASSERT_TRUE(store.ok()) << store.status();
+    store_ = *std::move(store);
+  }
+
+  std::string WriteFile(const std::string& name, const std::string& data) {
+    const std::string path = dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << data;
+    return path;
+  }
+
+  absl::StatusOr<image::v1::LoadResult> LoadBytes(const std::string& data) {
+    return store_->Load(WriteFile("archive.tar", data), {}, nullptr);
+  }
+
+  int ImageCount() { return store_->List({})->images_size(); }
+
+  std::string SaveToString(const std::vector<std::string>& names,
+                           image::v1::ArchiveFormat format =
+                               image::v1::ARCHIVE_FORMAT_DOCKER) {
+    std::string out;
+    absl::Status status = store_->Save(names, format, false,
+                                       [&](absl::string_view data) {
+                                         out.append(data.data(), data.size());
+                                         return absl::OkStatus();
+                                       });
+    EXPECT_TRUE(status.ok()) << status;
+    return out;
+  }
+
+  // Entries of the outside sentinel dir: an escape would leave one.
+  std::vector<std::string> Outside() { return *ListDir(dir_ + "/outside"); }
+
+  std::string dir_;
+  std::unique_ptr<ServiceCore> core_;
+  std::unique_ptr<ImageStore> store_;
+};
+
+TEST_F(ImageStoreTest, ImportAppliesChangesAndTags) {
+  image::v1::ImportOptions options;
+  options.set_reference("myimage:1");
+  options.add_changes("CMD [\"/bin/sh\"]");
+  options.add_changes("ENV A=1");
+  auto result = store_->Import(WriteFile("rootfs.tar", BaseLayer()), options,
+                               nullptr);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->reference(), "myimage:1");
+
+  auto image = store_->Inspect("myimage:1");
+  ASSERT_TRUE(image.ok()) << image.status();
+  EXPECT_EQ(image->id(), result->image_id());
+  EXPECT_THAT(image->repo_tags(), ElementsAre("myimage:1"));
+  EXPECT_THAT(image->config().cmd(), ElementsAre("/bin/sh"));
+  EXPECT_THAT(image->config().env(), ElementsAre("A=1"));
+  EXPECT_EQ(image->comment(), "Imported from -");
+  ASSERT_EQ(image->layers_size(), 1);
+  EXPECT_EQ(image->layers(0).diff_id(), Sha256Digest(BaseLayer()));
+  EXPECT_EQ(image->size(), 3 + 3 + 1 + 3);
+  // The id is the digest of the stored config.
+  EXPECT_TRUE(store_->Inspect(result->image_id().substr(7, 12)).ok());
+  EXPECT_TRUE(store_->Inspect("docker.io/library/myimage:1").ok());
+}
+
+TEST_F(ImageStoreTest, ImportRejectsBadChangeAndStoresNothing) {
+  image::v1::ImportOptions options;
+  options.add_changes("RUN rm -rf /");
+  auto result = store_->Import(WriteFile("rootfs.tar", BaseLayer()), options,
+                               nullptr);
+  EXPECT_TRUE(absl::IsInvalidArgument(result.status())) << result.status();
+  EXPECT_EQ(ImageCount(), 0);
+}
+
+TEST_F(ImageStoreTest, LoadedLayersMergeIntoTheExpectedTree) {
+  auto loaded = LoadBytes(MakeDockerArchive(
+      {{{BaseLayer(), TopLayer()}, {"layered:latest"}, {"/bin/true"}, {}}}));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  ASSERT_EQ(loaded->images_size(), 1);
+  EXPECT_THAT(loaded->images(0).repo_tags(), ElementsAre("layered:latest"));
+
+  image::v1::PrepareRootfsRequest prepare;
+  prepare.set_image("layered");
+  prepare.set_key("c1");
+  auto rootfs = store_->PrepareRootfs(prepare);
+  ASSERT_TRUE(rootfs.ok()) << rootfs.status();
+  EXPECT_THAT(rootfs->config().cmd(), ElementsAre("/bin/true"));
+  const std::string target = dir_ + "/merged";
+  ASSERT_EQ(mkdir(target.c_str(), 0755), 0);
+  ASSERT_EQ(mount("overlay", target.c_str(), "overlay", 0,
+                  rootfs->rootfs().mount().options().c_str()),
+            0)
+      << strerror(errno);
+  auto a = ListDir(target + "/a");
+  auto b = ListDir(target + "/b");
+  auto top = ListDir(target);
+  umount2(target.c_str(), MNT_DETACH);
+  ASSERT_TRUE(a.ok() && b.ok() && top.ok());
+  EXPECT_THAT(*a, UnorderedElementsAre("f2"));
+  EXPECT_THAT(*b, UnorderedElementsAre("y"));
+  EXPECT_THAT(*top, UnorderedElementsAre("a", "b", "c", "d"));
+
+  // While the snapshot exists the image cannot go without force.
+  image::v1::RemoveImageRequest remove;
+  remove.set_image("layered");
+  EXPECT_TRUE(absl::IsFailedPrecondition(store_->Remove(remove).status()));
+  ASSERT_TRUE(store_->RemoveRootfs("c1", false).ok());
+  EXPECT_TRUE(store_->Remove(remove).ok());
+  EXPECT_TRUE(ListDir(dir_ + "/root/layers")->empty());
+  EXPECT_TRUE(ListDir(dir_ + "/root/blobs/sha256")->empty());
+}
+
+TEST_F(ImageStoreTest, SaveThenLoadKeepsIdsAndDigests) {
+  TestImage image{{BaseLayer(), TopLayer()}, {"roundtrip:v1"}, {"sh"}, {}};
+  auto first = LoadBytes(MakeDockerArchive({image}));
+  ASSERT_TRUE(first.ok()) << first.status();
+  auto before = store_->Inspect("roundtrip:v1");
+  ASSERT_TRUE(before.ok());
+
+  for (auto format :
+       {image::v1::ARCHIVE_FORMAT_DOCKER, image::v1::ARCHIVE_FORMAT_OCI}) {
+    const std::string saved = SaveToString({"roundtrip:v1"}, format);
+    image::v1::RemoveImageRequest remove;
+    remove.set_image("roundtrip:v1");
+    ASSERT_TRUE(store_->Remove(remove).ok());
+    EXPECT_EQ(ImageCount(), 0);
+    auto again = LoadBytes(saved);
+    ASSERT_TRUE(again.ok()) << again.status();
+    auto after = store_->Inspect("roundtrip:v1");
+    ASSERT_TRUE(after.ok()) << after.status();
+    EXPECT_EQ(after->id(), before->id());
+    EXPECT_EQ(after->manifest_digest(), before->manifest_digest());
+    ASSERT_EQ(after->layers_size(), 2);
+    for (int i = 0; i < 2; ++i) {
+      EXPECT_EQ(after->layers(i).digest(), before->layers(i).digest());
+      EXPECT_EQ(after->layers(i).chain_id(), before->layers(i).chain_id());
+    }
+  }
+}
+
+TEST_F(ImageStoreTest, OciLayoutLoads) {
+  auto loaded = LoadBytes(
+      MakeOciArchive({{{BaseLayer()}, {"oci:1"}, {"/bin/sh"}, {}}}));
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  EXPECT_THAT(loaded->images(0).repo_tags(), ElementsAre("oci:1"));
+  EXPECT_TRUE(store_->Inspect("oci:1").ok());
+}
+
+TEST_F(ImageStoreTest, LoadingTwiceIsIdempotentAndMovesTags) {
+  TestImage one{{BaseLayer()}, {"app:latest"}, {"one"}, {}};
+  TestImage two{{BaseLayer()}, {"app:latest"}, {"two"}, {}};
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({one})).ok());
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({one})).ok());
+  EXPECT_EQ(ImageCount(), 1);
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({two})).ok());
+  EXPECT_EQ(ImageCount(), 2);
+  EXPECT_THAT(store_->Inspect("app")->config().cmd(), ElementsAre("two"));
+  image::v1::ListImagesRequest dangling;
+  dangling.mutable_filter()->set_dangling(true);
+  ASSERT_EQ(store_->List(dangling)->images_size(), 1);
+  // Both images share the one base layer.
+  EXPECT_EQ(ListDir(dir_ + "/root/layers")->size(), 1u);
+}
+
+TEST_F(ImageStoreTest, DigestMismatchIsRejectedAndNothingStored) {
+  TestImage image{{BaseLayer()}, {"bad:1"}, {}, {Sha256Digest("other")}};
+  auto loaded = LoadBytes(MakeDockerArchive({image}));
+  ASSERT_TRUE(absl::IsInvalidArgument(loaded.status())) << loaded.status();
+  EXPECT_THAT(std::string(loaded.status().message()),
+              HasSubstr("the image config expects"));
+  EXPECT_EQ(ImageCount(), 0);
+  EXPECT_TRUE(ListDir(dir_ + "/root/layers")->empty());
+  EXPECT_TRUE(ListDir(dir_ + "/root/blobs/sha256")->empty());
+  EXPECT_TRUE(ListDir(dir_ + "/root/tmp")->empty());
+}
+
+TEST_F(ImageStoreTest, DescriptorClaimingTenGigabytesIsRejected) {
+  TestImage image{{BaseLayer()}, {"huge:1"}, {}, {}};
+  image.claimed_layer_size = int64_t{10} << 30;
+  auto loaded = LoadBytes(MakeOciArchive({image}));
+  ASSERT_TRUE(absl::IsInvalidArgument(loaded.status())) << loaded.status();
+  EXPECT_THAT(std::string(loaded.status().message()),
+              HasSubstr("its descriptor says 10737418240"));
+  EXPECT_EQ(ImageCount(), 0);
+  EXPECT_TRUE(ListDir(dir_ + "/root/layers")->empty());
+}
+
+TEST_F(ImageStoreTest, ManifestNamingMissingLayerIsRejected) {
+  std::string archive = MakeTar(
+      {{"manifest.json",
+        R"([{"Config":"c.json","RepoTags":["x:1"],"Layers":["nope/layer.tar"]}])"},
+       {"c.json", testing::ConfigOf({{BaseLayer()}, {}, {}, {}})}});
+  auto loaded = LoadBytes(archive);
+  ASSERT_TRUE(absl::IsInvalidArgument(loaded.status())) << loaded.status();
+  EXPECT_THAT(std::string(loaded.status().message()),
+              HasSubstr("nope/layer.tar"));
+  EXPECT_EQ(ImageCount(), 0);
+}
+
+TEST_F(ImageStoreTest, EscapingLayerIsRejectedAndNothingWrittenOutside) {
+  std::string evil = MakeTar({{"../../outside/evil", "pwned"}});
+  auto loaded = LoadBytes(MakeDockerArchive({{{evil}, {"evil:1"}, {}, {}}}));
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_EQ(ImageCount(), 0);
+  EXPECT_TRUE(Outside().empty());
+  EXPECT_TRUE(ListDir(dir_ + "/root/layers")->empty());
+
+  auto imported = store_->Import(WriteFile("evil.tar", evil), {}, nullptr);
+  EXPECT_FALSE(imported.ok());
+  EXPECT_TRUE(Outside().empty());
+  EXPECT_EQ(ImageCount(), 0);
+}
+
+TEST_F(ImageStoreTest, TruncatedAndGarbageArchivesAreRejected) {
+  std::string archive =
+      MakeDockerArchive({{{BaseLayer()}, {"t:1"}, {}, {}}});
+  auto truncated = LoadBytes(archive.substr(0, archive.size() / 2));
+  EXPECT_FALSE(truncated.ok());
+  auto garbage = LoadBytes(std::string(4096, '\x7f'));
+  EXPECT_FALSE(garbage.ok());
+  auto empty_tar = LoadBytes(MakeTar({{"readme", "hi"}}));
+  EXPECT_TRUE(absl::IsInvalidArgument(empty_tar.status()));
+  EXPECT_EQ(ImageCount(), 0);
+  EXPECT_TRUE(ListDir(dir_ + "/root/tmp")->empty());
+}
+
+TEST_F(ImageStoreTest, RemoveUntagsBeforeDeleting) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"r:1"}, {}, {}}})).ok());
+  ASSERT_TRUE(store_->Tag("r:1", "r:2").ok());
+  const std::string id = store_->Inspect("r:1")->id();
+
+  image::v1::RemoveImageRequest by_id;
+  by_id.set_image(id);
+  auto refused = store_->Remove(by_id);
+  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status()));
+  EXPECT_THAT(std::string(refused.status().message()),
+              HasSubstr("referenced in multiple repositories"));
+
+  image::v1::RemoveImageRequest by_tag;
+  by_tag.set_image("r:1");
+  auto untagged = store_->Remove(by_tag);
+  ASSERT_TRUE(untagged.ok());
+  EXPECT_THAT(untagged->untagged(), ElementsAre("r:1"));
+  EXPECT_TRUE(untagged->deleted().empty());
+
+  by_tag.set_image("r:2");
+  auto deleted = store_->Remove(by_tag);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_THAT(deleted->untagged(), ElementsAre("r:2"));
+  ASSERT_GE(deleted->deleted_size(), 1);
+  EXPECT_EQ(deleted->deleted(0), id);
+  EXPECT_TRUE(absl::IsNotFound(store_->Inspect(id).status()));
+}
+
+TEST_F(ImageStoreTest, PruneRemovesOnlyDanglingUnusedImages) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"keep:1"}, {"a"}, {}}})).ok());
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{TopLayer()}, {"keep:1"}, {"b"}, {}}})).ok());
+  EXPECT_EQ(ImageCount(), 2);
+  auto pruned = store_->Prune({});
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  EXPECT_EQ(ImageCount(), 1);
+  EXPECT_GT(pruned->space_reclaimed(), 0);
+  EXPECT_THAT(store_->Inspect("keep:1")->config().cmd(), ElementsAre("b"));
+}
+
+TEST_F(ImageStoreTest, HistoryIsNewestFirst) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive(
+                            {{{BaseLayer(), TopLayer()}, {"h:1"}, {}, {}}}))
+                  .ok());
+  auto history = store_->History("h:1");
+  ASSERT_TRUE(history.ok()) << history.status();
+  ASSERT_EQ(history->entries_size(), 2);
+  EXPECT_EQ(history->entries(0).created_by(), "/bin/sh -c #(nop) layer 1");
+  EXPECT_EQ(history->entries(0).id(), store_->Inspect("h:1")->id());
+  EXPECT_EQ(history->entries(1).id(), "<missing>");
+  EXPECT_EQ(history->entries(1).size(), 3 + 3 + 1 + 3);
+}
+
+TEST_F(ImageStoreTest, CommitTurnsUpperDirIntoNewImage) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"base:1"}, {}, {}}})).ok());
+  image::v1::PrepareRootfsRequest prepare;
+  prepare.set_image("base:1");
+  prepare.set_key("ctr");
+  auto rootfs = store_->PrepareRootfs(prepare);
+  ASSERT_TRUE(rootfs.ok()) << rootfs.status();
+  std::ofstream(rootfs->rootfs().mount().upper_dir() + "/new") << "file";
+
+  auto diff = store_->DiffRootfs("ctr");
+  ASSERT_TRUE(diff.ok()) << diff.status();
+  ASSERT_EQ(diff->changes_size(), 1);
+  EXPECT_EQ(diff->changes(0).path(), "/new");
+  EXPECT_EQ(diff->changes(0).kind(), types::v1::FileChange::KIND_ADDED);
+
+  image::v1::CommitRootfsRequest commit;
+  commit.set_key("ctr");
+  commit.set_reference("committed:1");
+  commit.add_changes("CMD [\"cat\", \"/new\"]");
+  auto committed = store_->CommitRootfs(commit);
+  ASSERT_TRUE(committed.ok()) << committed.status();
+  auto image = store_->Inspect("committed:1");
+  ASSERT_TRUE(image.ok());
+  EXPECT_EQ(image->layers_size(), 2);
+  EXPECT_EQ(image->parent(), store_->Inspect("base:1")->id());
+  EXPECT_THAT(image->config().cmd(), ElementsAre("cat", "/new"));
+  EXPECT_TRUE(store_->RemoveRootfs("ctr", false).ok());
+}
+
+TEST_F(ImageStoreTest, PrepareRejectsBadAndDuplicateKeys) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"k:1"}, {}, {}}})).ok());
+  image::v1::PrepareRootfsRequest prepare;
+  prepare.set_image("k:1");
+  prepare.set_key("../escape");
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->PrepareRootfs(prepare).status()));
+  prepare.set_key("same");
+  ASSERT_TRUE(store_->PrepareRootfs(prepare).ok());
+  EXPECT_TRUE(absl::IsAlreadyExists(store_->PrepareRootfs(prepare).status()));
+  prepare.set_image("missing:1");
+  prepare.set_key("other");
+  EXPECT_TRUE(absl::IsNotFound(store_->PrepareRootfs(prepare).status()));
+}
+
+TEST_F(ImageStoreTest, ReopenRemovesLeftoversOfACrash) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"live:1"}, {}, {}}})).ok());
+  // What a load killed half-way leaves: temp files, an unrecorded layer
+  // directory and an unrecorded blob.
+  ASSERT_EQ(mkdir((dir_ + "/root/tmp/load-x").c_str(), 0700), 0);
+  ASSERT_EQ(mkdir((dir_ + "/root/layers/" + std::string(64, 'a')).c_str(), 0700), 0);
+  std::ofstream(dir_ + "/root/blobs/sha256/" + std::string(64, 'b')) << "x";
+  Open();
+  EXPECT_TRUE(ListDir(dir_ + "/root/tmp")->empty());
+  EXPECT_EQ(ListDir(dir_ + "/root/layers")->size(), 1u);
+  EXPECT_FALSE(store_->Inspect("live:1")->id().empty());
+  auto blobs = ListDir(dir_ + "/root/blobs/sha256");
+  EXPECT_EQ(std::count(blobs->begin(), blobs->end(), std::string(64, 'b')), 0);
+}
+
+TEST_F(ImageStoreTest, FindReportsMissingAndAmbiguous) {
+  auto missing = store_->Inspect("nothing:here");
+  ASSERT_TRUE(absl::IsNotFound(missing.status()));
+  EXPECT_EQ(missing.status().message(), "No such image: nothing:here");
+  EXPECT_TRUE(absl::IsInvalidArgument(store_->Tag("x", "UPPER").status()) ||
+              absl::IsNotFound(store_->Tag("x", "UPPER").status()));
+}
+
+}  // namespace
+}  // namespace berth::imaged

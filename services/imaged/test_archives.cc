@@ -1,0 +1,110 @@
+#include "services/imaged/test_archives.h"
+
+#include "absl/strings/str_cat.h"
+#include "common/sha256.h"
+#include "services/imaged/formats/docker_archive.h"
+#include "services/imaged/formats/image_config.h"
+#include "services/imaged/formats/media_types.h"
+#include "services/imaged/formats/oci_layout.h"
+#include "services/imaged/tar_writer.h"
+
+namespace berth::imaged::testing {
+namespace {
+
+std::string Hex(const std::string& digest) { return digest.substr(7); }
+
+}  // namespace
+
+std::string MakeTar(const std::vector<TarMember>& members) {
+  std::string out;
+  TarWriter tar(
+      [&](absl::string_view data) {
+        out.append(data.data(), data.size());
+        return absl::OkStatus();
+      },
+      absl::FromUnixSeconds(1700000000));
+  for (const TarMember& member : members) {
+    absl::Status status = member.is_dir ? tar.AddDirectory(member.name)
+                                        : tar.AddBytes(member.name, member.content);
+    if (!status.ok()) return "";
+  }
+  if (!tar.Finish().ok()) return "";
+  return out;
+}
+
+std::string ConfigOf(const TestImage& image) {
+  formats::ImageConfigDoc doc;
+  doc.architecture = "amd64";
+  doc.os = "linux";
+  doc.created = absl::FromUnixSeconds(1700000000);
+  doc.has_created = true;
+  for (const std::string& arg : image.cmd) doc.config.add_cmd(arg);
+  for (size_t i = 0; i < image.layers.size(); ++i) {
+    doc.diff_ids.push_back(i < image.diff_ids_override.size()
+                               ? image.diff_ids_override[i]
+                               : Sha256Digest(image.layers[i]));
+    formats::ConfigHistory step;
+    step.created = doc.created;
+    step.created_by = absl::StrCat("/bin/sh -c #(nop) layer ", i);
+    doc.history.push_back(step);
+  }
+  return formats::SerializeImageConfig(doc);
+}
+
+std::string MakeDockerArchive(const std::vector<TestImage>& images) {
+  std::vector<TarMember> members;
+  std::vector<formats::DockerManifestEntry> manifest;
+  for (const TestImage& image : images) {
+    const std::string config = ConfigOf(image);
+    formats::DockerManifestEntry entry;
+    entry.config = Hex(Sha256Digest(config)) + ".json";
+    members.push_back({entry.config, config});
+    for (const std::string& layer : image.layers) {
+      const std::string dir = Hex(Sha256Digest(layer));
+      members.push_back({dir, "", true});
+      members.push_back({dir + "/layer.tar", layer});
+      entry.layers.push_back(dir + "/layer.tar");
+    }
+    entry.repo_tags = image.tags;
+    manifest.push_back(entry);
+  }
+  members.push_back({"manifest.json", formats::SerializeDockerManifest(manifest)});
+  return MakeTar(members);
+}
+
+std::string MakeOciArchive(const std::vector<TestImage>& images) {
+  std::vector<TarMember> members = {
+      {"oci-layout", formats::OciLayoutFile()},
+      {"blobs", "", true},
+      {"blobs/sha256", "", true}};
+  std::vector<formats::Descriptor> index;
+  for (const TestImage& image : images) {
+    const std::string config = ConfigOf(image);
+    formats::OciManifest manifest;
+    manifest.media_type = formats::kOciManifest;
+    manifest.config = {formats::kOciConfig, Sha256Digest(config),
+                       static_cast<int64_t>(config.size())};
+    members.push_back({"blobs/sha256/" + Hex(Sha256Digest(config)), config});
+    for (const std::string& layer : image.layers) {
+      manifest.layers.push_back(
+          {formats::kOciLayerTar, Sha256Digest(layer),
+           image.claimed_layer_size >= 0 ? image.claimed_layer_size
+                                         : static_cast<int64_t>(layer.size())});
+      members.push_back({"blobs/sha256/" + Hex(Sha256Digest(layer)), layer});
+    }
+    const std::string manifest_json = formats::SerializeOciManifest(manifest);
+    members.push_back(
+        {"blobs/sha256/" + Hex(Sha256Digest(manifest_json)), manifest_json});
+    formats::Descriptor descriptor{formats::kOciManifest,
+                                   Sha256Digest(manifest_json),
+                                   static_cast<int64_t>(manifest_json.size())};
+    if (!image.tags.empty()) {
+      descriptor.annotations["io.containerd.image.name"] = image.tags[0];
+    }
+    index.push_back(descriptor);
+  }
+  members.push_back({"index.json", formats::SerializeOciIndex(index)});
+  return MakeTar(members);
+}
+
+}  // namespace berth::imaged::testing

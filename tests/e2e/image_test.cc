@@ -1,0 +1,207 @@
+// End to end: images through the real berth CLI against berthd in a
+// temporary root, with a busybox image made from Debian's busybox-static.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <random>
+
+#include "common/fs_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "services/imaged/test_archives.h"
+#include "tests/support/berth_env.h"
+
+namespace berth::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::vector<std::string> kAll = {"imaged", "containerd", "netd",
+                                       "volumed"};
+
+// A rootfs tarball: /bin/busybox and a few applet links.
+std::string MakeBusyboxTar(const std::string& dir) {
+  const std::string rootfs = dir + "/busybox-rootfs";
+  EXPECT_EQ(RunCommand({"/bin/mkdir", "-p", rootfs + "/bin", rootfs + "/etc",
+                        rootfs + "/tmp"})
+                .exit_code,
+            0);
+  EXPECT_EQ(RunCommand({"/bin/cp", "/bin/busybox", rootfs + "/bin/busybox"})
+                .exit_code,
+            0);
+  for (const char* applet : {"sh", "ls", "cat", "echo", "true", "ps"}) {
+    symlink("busybox", (rootfs + "/bin/" + applet).c_str());
+  }
+  std::ofstream(rootfs + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n";
+  const std::string tar = dir + "/busybox.tar";
+  EXPECT_EQ(RunCommand({"/bin/tar", "-C", rootfs, "-cf", tar, "."}).exit_code,
+            0);
+  return tar;
+}
+
+class ImageE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    berthd_ = env_.StartDaemon(kBerthd);
+    ASSERT_TRUE(env_.WaitHealthy(kAll));
+  }
+
+  std::string Import(const std::string& tag) {
+    RunResult imported =
+        env_.Berth({"import", MakeBusyboxTar(env_.dir()), tag});
+    EXPECT_EQ(imported.exit_code, 0) << imported.err;
+    return imported.out;
+  }
+
+  BerthEnv env_;
+  std::unique_ptr<Daemon> berthd_;
+};
+
+TEST_F(ImageE2eTest, BusyboxImportsListsTagsSavesLoadsAndIsRemoved) {
+  const std::string id_line = Import("busybox:latest");
+  EXPECT_THAT(id_line, StartsWith("sha256:"));
+  const std::string id = id_line.substr(0, 71);
+
+  RunResult images = env_.Berth({"images"});
+  ASSERT_EQ(images.exit_code, 0) << images.err;
+  EXPECT_THAT(images.out, HasSubstr("REPOSITORY"));
+  EXPECT_THAT(images.out, HasSubstr("IMAGE ID"));
+  EXPECT_THAT(images.out, HasSubstr("busybox"));
+  EXPECT_THAT(images.out, HasSubstr(id.substr(7, 12)));
+
+  ASSERT_EQ(env_.Berth({"tag", "busybox", "mybox:1"}).exit_code, 0);
+  RunResult inspect = env_.Berth({"image", "inspect", "mybox:1"});
+  ASSERT_EQ(inspect.exit_code, 0) << inspect.err;
+  nlohmann::json parsed = nlohmann::json::parse(inspect.out);
+  ASSERT_EQ(parsed.size(), 1u);
+  EXPECT_EQ(parsed[0]["Id"], id);
+  EXPECT_EQ(parsed[0]["RepoTags"].size(), 2u);
+  EXPECT_EQ(parsed[0]["RootFS"]["Layers"].size(), 1u);
+
+  const std::string saved = env_.dir() + "/saved.tar";
+  RunResult save = env_.Berth({"save", "-o", saved, "busybox:latest"});
+  ASSERT_EQ(save.exit_code, 0) << save.err;
+
+  RunResult untag = env_.Berth({"rmi", "mybox:1"});
+  ASSERT_EQ(untag.exit_code, 0) << untag.err;
+  EXPECT_THAT(untag.out, HasSubstr("Untagged: mybox:1"));
+  RunResult remove = env_.Berth({"rmi", "busybox"});
+  ASSERT_EQ(remove.exit_code, 0) << remove.err;
+  EXPECT_THAT(remove.out, HasSubstr("Untagged: busybox:latest"));
+  EXPECT_THAT(remove.out, HasSubstr("Deleted: " + id));
+  EXPECT_THAT(env_.Berth({"images", "-q"}).out, Not(HasSubstr(id.substr(7, 12))));
+
+  RunResult load = env_.Berth({"load", "-i", saved});
+  ASSERT_EQ(load.exit_code, 0) << load.err;
+  EXPECT_THAT(load.out, HasSubstr("Loaded image: busybox:latest"));
+  RunResult again = env_.Berth({"image", "inspect", "busybox"});
+  ASSERT_EQ(again.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(again.out)[0]["Id"], id);
+
+  RunResult history = env_.Berth({"history", "busybox"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_THAT(history.out, HasSubstr("CREATED BY"));
+  EXPECT_THAT(history.out, HasSubstr("Imported from -"));
+}
+
+TEST_F(ImageE2eTest, StdinAndStdoutStreamsWork) {
+  const std::string tar = MakeBusyboxTar(env_.dir());
+  // import from stdin, save to stdout, load from stdin: through a shell.
+  const std::string berth = Runfile(kBerthCli) + " --run-root " + env_.run_root();
+  RunResult piped = RunCommand(
+      {"/bin/sh", "-c",
+       berth + " import - streamed:1 < " + tar + " && " + berth +
+           " save streamed:1 > " + env_.dir() + "/s.tar && " + berth +
+           " rmi streamed:1 && " + berth + " load < " + env_.dir() + "/s.tar"});
+  ASSERT_EQ(piped.exit_code, 0) << piped.err;
+  EXPECT_THAT(piped.out, HasSubstr("Loaded image: streamed:1"));
+}
+
+TEST_F(ImageE2eTest, BadInputGetsClearErrors) {
+  RunResult missing = env_.Berth({"rmi", "nothing:here"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("No such image: nothing:here"));
+
+  RunResult inspect = env_.Berth({"image", "inspect", "nothing"});
+  EXPECT_EQ(inspect.exit_code, 1);
+  EXPECT_THAT(inspect.err, HasSubstr("No such image: nothing"));
+
+  Import("busybox:latest");
+  RunResult bad_tag = env_.Berth({"tag", "busybox", "Bad:Tag"});
+  EXPECT_EQ(bad_tag.exit_code, 1);
+  EXPECT_THAT(bad_tag.err, HasSubstr("invalid reference format"));
+
+  RunResult no_file = env_.Berth({"load", "-i", env_.dir() + "/none.tar"});
+  EXPECT_NE(no_file.exit_code, 0);
+  EXPECT_THAT(no_file.err, HasSubstr("none.tar"));
+
+  std::ofstream(env_.dir() + "/junk.tar") << "this is not a tar archive";
+  RunResult junk = env_.Berth({"load", "-i", env_.dir() + "/junk.tar"});
+  EXPECT_EQ(junk.exit_code, 1);
+  EXPECT_THAT(junk.err, HasSubstr("Error:"));
+
+  EXPECT_EQ(env_.Berth({"tag", "busybox"}).exit_code, 125);
+  // Nothing above changed the store.
+  RunResult images = env_.Berth({"images", "-q"});
+  EXPECT_EQ(std::count(images.out.begin(), images.out.end(), '\n'), 1);
+}
+
+// A multi-layer archive of incompressible data, large enough that a load
+// takes a while.
+std::string MakeBigArchive() {
+  std::mt19937_64 random(42);
+  std::vector<std::string> layers;
+  for (int layer = 0; layer < 6; ++layer) {
+    std::string data(24 << 20, '\0');
+    for (size_t i = 0; i + 8 <= data.size(); i += 8) {
+      uint64_t word = random();
+      memcpy(&data[i], &word, 8);
+    }
+    layers.push_back(imaged::testing::MakeTar(
+        {{"data" + std::to_string(layer), std::move(data)}}));
+  }
+  return imaged::testing::MakeDockerArchive({{layers, {"big:1"}, {}, {}}});
+}
+
+TEST_F(ImageE2eTest, KillDuringLoadLeavesNoHalfImage) {
+  const std::string archive = env_.dir() + "/big.tar";
+  std::ofstream(archive, std::ios::binary) << MakeBigArchive();
+  auto load = std::make_unique<Daemon>(
+      std::vector<std::string>{Runfile(kBerthCli), "--run-root", env_.run_root(),
+                               "load", "-i", archive},
+      env_.dir() + "/load.log");
+  // Kill once a layer sits in place but the image is not recorded yet.
+  const std::string layers = env_.root() + "/imaged/layers";
+  const absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline) {
+    auto names = ListDir(layers);
+    if (names.ok() && !names->empty()) break;
+    absl::SleepFor(absl::Milliseconds(5));
+  }
+  ASSERT_FALSE(ListDir(layers)->empty()) << "the load never staged a layer";
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+  load->Wait(absl::Seconds(10));
+
+  berthd_ = env_.StartDaemon(kBerthd);
+  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  RunResult images = env_.Berth({"images", "-a", "-q"});
+  EXPECT_EQ(images.exit_code, 0);
+  EXPECT_EQ(images.out, "");
+  EXPECT_TRUE(ListDir(layers)->empty());
+  EXPECT_TRUE(ListDir(env_.root() + "/imaged/tmp")->empty());
+  EXPECT_TRUE(ListDir(env_.root() + "/imaged/blobs/sha256")->empty());
+
+  // And the same archive loads completely afterwards.
+  RunResult reload = env_.Berth({"load", "-q", "-i", archive});
+  EXPECT_EQ(reload.exit_code, 0) << reload.err;
+  EXPECT_THAT(reload.out, HasSubstr("Loaded image: big:1"));
+}
+
+}  // namespace
+}  // namespace berth::testing
