@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "common/status_macros.h"
@@ -43,6 +44,13 @@ absl::Status Validate(const Config& config) {
     RETURN_IF_ERROR(
         ValidatePath(section->log().file(), absl::StrCat(name, ".log.file")));
   }
+  RETURN_IF_ERROR(ValidatePath(config.runtime().shim_path(), "runtime.shimPath"));
+  const std::string& parent = config.runtime().cgroup_parent();
+  if (parent.find("..") != std::string::npos || absl::StartsWith(parent, "/")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "config key runtime.cgroupParent: \"", parent,
+        "\" must be a relative cgroup name without \"..\""));
+  }
   return absl::OkStatus();
 }
 
@@ -81,6 +89,9 @@ absl::StatusOr<Config> ResolveConfig(Config config,
   if (overrides.log_file) config.mutable_log()->set_file(*overrides.log_file);
   if (config.root().empty()) config.set_root(kDefaultRoot);
   if (config.run_root().empty()) config.set_run_root(kDefaultRunRoot);
+  if (config.runtime().cgroup_parent().empty()) {
+    config.mutable_runtime()->set_cgroup_parent("berth");
+  }
   if (config.log().level().empty()) {
     config.mutable_log()->set_level(kDefaultLogLevel);
   }

@@ -28,7 +28,27 @@ int RemoveEntry(const char* path, const struct stat*, int type, struct FTW*) {
   return 0;
 }
 
+thread_local int64_t tree_size = 0;
+
+int AddSize(const char*, const struct stat* st, int type, struct FTW*) {
+  if (type == FTW_F && S_ISREG(st->st_mode)) tree_size += st->st_size;
+  return 0;
+}
+
 }  // namespace
+
+absl::StatusOr<int64_t> TreeSize(const std::string& path) {
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return 0;
+    return ErrnoStatus(errno, "stat", path);
+  }
+  tree_size = 0;
+  if (nftw(path.c_str(), AddSize, 64, FTW_PHYS | FTW_MOUNT) != 0) {
+    return ErrnoStatus(errno, "walk", path);
+  }
+  return tree_size;
+}
 
 absl::Status RemoveTree(const std::string& path) {
   struct stat st;

@@ -33,6 +33,10 @@ absl::Status FsyncDir(const std::string& dir);
 absl::StatusOr<std::string> MakeTempDir(const std::string& parent,
                                         const std::string& prefix);
 
+// Bytes of the regular files under `path` (hard links counted once per
+// name, like du --apparent-size without -l); a missing path is 0.
+absl::StatusOr<int64_t> TreeSize(const std::string& path);
+
 // Names of the entries of `dir` (without "." and ".."); NotFound if missing.
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir);
 

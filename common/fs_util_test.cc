@@ -41,6 +41,18 @@ TEST_F(FsUtilTest, RemoveTreeOfMissingPathIsOk) {
   EXPECT_TRUE(RemoveTree(dir_ + "/missing").ok());
 }
 
+TEST_F(FsUtilTest, TreeSizeCountsRegularFilesOnly) {
+  ASSERT_EQ(mkdir((dir_ + "/t").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((dir_ + "/t/sub").c_str(), 0755), 0);
+  std::ofstream(dir_ + "/t/a") << "12345";
+  std::ofstream(dir_ + "/t/sub/b") << "123";
+  ASSERT_EQ(symlink("/etc/passwd", (dir_ + "/t/link").c_str()), 0);
+  absl::StatusOr<int64_t> size = TreeSize(dir_ + "/t");
+  ASSERT_TRUE(size.ok()) << size.status();
+  EXPECT_EQ(*size, 8);
+  EXPECT_EQ(*TreeSize(dir_ + "/missing"), 0);
+}
+
 TEST_F(FsUtilTest, WriteAtomicThenRead) {
   const std::string path = dir_ + "/f";
   ASSERT_TRUE(WriteFileAtomic(path, "one").ok());

@@ -13,6 +13,7 @@ absl::StatusOr<std::unique_ptr<ServiceCore>> ServiceCore::Open(
   auto core = std::unique_ptr<ServiceCore>(new ServiceCore());
   core->identity_ = context.identity;
   core->logger_ = context.logger;
+  core->config_ = context.config;
   for (const TableSchema& table : schema.tables) {
     core->tables_.push_back(table.name);
   }

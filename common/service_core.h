@@ -28,6 +28,10 @@ class ServiceCore {
   const ServiceIdentity& identity() const { return identity_; }
   spdlog::logger& log() const { return *logger_; }
   Store& store() const { return *store_; }
+  // The daemon's whole resolved config (outlives the service).
+  const config::v1::Config& config() const {
+    return config_ != nullptr ? *config_ : config::v1::Config::default_instance();
+  }
 
   // The service's Info: identity, uptime and a count per record kind.
   absl::StatusOr<types::v1::ServiceInfo> Info() const;
@@ -36,6 +40,7 @@ class ServiceCore {
   ServiceCore() = default;
   ServiceIdentity identity_;
   std::shared_ptr<spdlog::logger> logger_;
+  const config::v1::Config* config_ = nullptr;
   std::vector<std::string> tables_;
   std::unique_ptr<Store> store_;
 };

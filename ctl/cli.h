@@ -42,6 +42,9 @@ class CommandContext {
 void AddSystemCommands(CLI::App& app, CommandContext& context);
 // image, images, import, save, load, tag, rmi, history (image_commands.cc).
 void AddImageCommands(CLI::App& app, CommandContext& context);
+// container, run, create, ps, start, stop, kill, restart, rm, wait, rename,
+// logs, inspect (container_commands.cc and its siblings).
+void AddContainerCommands(CLI::App& app, CommandContext& context);
 
 }  // namespace berth::ctl
 

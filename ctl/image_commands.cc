@@ -55,6 +55,18 @@ class UsageFormatter : public CLI::Formatter {
 
 }  // namespace
 
+void SetUsage(CLI::App* command, const std::string& usage) {
+  command->formatter(std::make_shared<UsageFormatter>(usage));
+}
+
+bool Confirm(const std::string& warning) {
+  std::printf("%s [y/N] ", warning.c_str());
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(answer)) == "y";
+}
+
 CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
                      const std::string& name, const CommandUsage& usage,
                      size_t min_args, size_t max_args,
@@ -282,15 +294,6 @@ struct PruneFlags {
   bool force = false;
   std::vector<std::string> filters;
 };
-
-// Docker's prompt: the question on stdout, "y" or "Y" on stdin goes ahead.
-bool Confirm(const std::string& warning) {
-  std::printf("%s [y/N] ", warning.c_str());
-  std::fflush(stdout);
-  std::string answer;
-  if (!std::getline(std::cin, answer)) return false;
-  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(answer)) == "y";
-}
 
 void RunPrune(CommandContext& context, const PruneFlags& flags) {
   absl::StatusOr<std::vector<FilterTerm>> terms = SplitFilters(flags.filters);

@@ -38,6 +38,13 @@ CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
                      size_t min_args, size_t max_args,
                      std::function<void(const std::vector<std::string>&)> run);
 
+// Sets the help's usage line to Docker's: "Usage: berth run [OPTIONS] IMAGE".
+void SetUsage(CLI::App* command, const std::string& usage);
+
+// Docker's confirmation prompt: `warning` and " [y/N] " on stdout; true when
+// the answer on stdin is "y" or "Y".
+bool Confirm(const std::string& warning);
+
 // `import`, `save` and `load` (image_transfer_commands.cc), added to
 // `parent` as `name`; `path` is how usage errors name the command
 // ("berth import", "berth image import").

@@ -63,6 +63,7 @@ int Run(int argc, char** argv) {
   });
   AddSystemCommands(app, context);
   AddImageCommands(app, context);
+  AddContainerCommands(app, context);
 
   try {
     app.parse(argc, argv);

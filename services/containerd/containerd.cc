@@ -1,16 +1,12 @@
 #include "services/containerd/containerd.h"
 
 #include "common/service_core.h"
+#include "services/containerd/container_records.h"
 #include "services/containerd/grpc_service.h"
 
 namespace berth::containerd {
 
-StoreSchema Schema() {
-  return StoreSchema{/*version=*/1,
-                     /*tables=*/{
-                         {"containers", {}},
-                     }};
-}
+StoreSchema Schema() { return ContainerdSchema(); }
 
 ServiceDefinition Definition() {
   return DefineService<ContainerGrpcService>("containerd", Schema());

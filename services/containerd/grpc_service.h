@@ -1,4 +1,4 @@
-// The gRPC face of containerd: validates requests, calls the service's logic
+// The gRPC face of containerd: unpacks requests, calls ContainerSupervisor
 // and maps its status to gRPC. Holds no logic of its own.
 #ifndef BERTH_SERVICES_CONTAINERD_GRPC_SERVICE_H_
 #define BERTH_SERVICES_CONTAINERD_GRPC_SERVICE_H_
@@ -7,6 +7,7 @@
 
 #include "berth/container/v1/container.grpc.pb.h"
 #include "common/service_core.h"
+#include "services/containerd/container_supervisor.h"
 
 namespace berth::containerd {
 
@@ -18,17 +19,40 @@ class ContainerGrpcService final
 
   static absl::StatusOr<std::unique_ptr<ContainerGrpcService>> Create(
       std::unique_ptr<ServiceCore> core);
-  explicit ContainerGrpcService(std::unique_ptr<ServiceCore> core);
 
-  grpc::Status Version(grpc::ServerContext* context,
-                       const container::v1::VersionRequest* request,
-                       container::v1::VersionResponse* response) override;
-  grpc::Status Info(grpc::ServerContext* context,
-                    const container::v1::InfoRequest* request,
-                    container::v1::InfoResponse* response) override;
+#define BERTH_UNARY(Name, Request, Response)                        \
+  grpc::Status Name(grpc::ServerContext* context,                   \
+                    const container::v1::Request* request,          \
+                    container::v1::Response* response) override;
+  BERTH_UNARY(Version, VersionRequest, VersionResponse)
+  BERTH_UNARY(Info, InfoRequest, InfoResponse)
+  BERTH_UNARY(CreateContainer, CreateContainerRequest, CreateContainerResponse)
+  BERTH_UNARY(StartContainer, StartContainerRequest, StartContainerResponse)
+  BERTH_UNARY(StopContainer, StopContainerRequest, StopContainerResponse)
+  BERTH_UNARY(KillContainer, KillContainerRequest, KillContainerResponse)
+  BERTH_UNARY(RestartContainer, RestartContainerRequest,
+              RestartContainerResponse)
+  BERTH_UNARY(RemoveContainer, RemoveContainerRequest, RemoveContainerResponse)
+  BERTH_UNARY(WaitContainer, WaitContainerRequest, WaitContainerResponse)
+  BERTH_UNARY(RenameContainer, RenameContainerRequest, RenameContainerResponse)
+  BERTH_UNARY(PruneContainers, PruneContainersRequest, PruneContainersResponse)
+  BERTH_UNARY(ListContainers, ListContainersRequest, ListContainersResponse)
+  BERTH_UNARY(InspectContainer, InspectContainerRequest,
+              InspectContainerResponse)
+#undef BERTH_UNARY
+
+  grpc::Status ContainerLogs(
+      grpc::ServerContext* context,
+      const container::v1::ContainerLogsRequest* request,
+      grpc::ServerWriter<container::v1::ContainerLogsResponse>* writer)
+      override;
 
  private:
+  ContainerGrpcService(std::unique_ptr<ServiceCore> core,
+                       std::unique_ptr<ContainerSupervisor> supervisor);
+
   std::unique_ptr<ServiceCore> core_;
+  std::unique_ptr<ContainerSupervisor> supervisor_;
 };
 
 }  // namespace berth::containerd

@@ -6,17 +6,6 @@
 #include "common/status_macros.h"
 
 namespace berth::imaged {
-namespace {
-
-// Copies a StatusOr's value into *response, or returns its error.
-template <typename T, typename Response>
-grpc::Status Answer(absl::StatusOr<T> result, Response* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
-}
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
     std::unique_ptr<ServiceCore> core) {

@@ -10,6 +10,7 @@
 #include "absl/time/time.h"
 #include "berth/image/store/v1/records.pb.h"
 #include "berth/image/v1/image_types.pb.h"
+#include "common/proto_util.h"
 #include "common/table.h"
 #include "google/protobuf/timestamp.pb.h"
 
@@ -31,14 +32,6 @@ Table<records::SnapshotRecord> SnapshotsTable();
 // sha256(parent chain id + " " + diff id).
 std::string ChainId(const std::string& parent_chain_id,
                     const std::string& diff_id);
-
-google::protobuf::Timestamp ToTimestamp(absl::Time time);
-absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
-
-// True if `labels` satisfy every `label=` filter term (AND).
-bool MatchesLabels(
-    const google::protobuf::Map<std::string, std::string>& labels,
-    const google::protobuf::RepeatedPtrField<types::v1::LabelFilter>& filters);
 
 // History entries of an image config JSON, oldest first, sizes filled in
 // from `layers` (in layer order) for the entries that made a layer.

@@ -1,0 +1,26 @@
+// Conversions and matchers on the shared proto types that several services
+// use the same way.
+#ifndef BERTH_COMMON_PROTO_UTIL_H_
+#define BERTH_COMMON_PROTO_UTIL_H_
+
+#include <string>
+
+#include "absl/time/time.h"
+#include "berth/types/v1/types.pb.h"
+#include "google/protobuf/map.h"
+#include "google/protobuf/repeated_field.h"
+#include "google/protobuf/timestamp.pb.h"
+
+namespace berth {
+
+google::protobuf::Timestamp ToTimestamp(absl::Time time);
+absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
+
+// True if `labels` satisfy every `label=` filter term (AND).
+bool MatchesLabels(
+    const google::protobuf::Map<std::string, std::string>& labels,
+    const google::protobuf::RepeatedPtrField<types::v1::LabelFilter>& filters);
+
+}  // namespace berth
+
+#endif  // BERTH_COMMON_PROTO_UTIL_H_

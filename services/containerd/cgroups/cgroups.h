@@ -1,0 +1,141 @@
+// The cgroup side of a container: its resource limits, membership, freezing,
+// statistics and teardown, behind a small interface so containerd's logic can
+// be tested without root (see fake_cgroup_driver.h).
+//
+// Layout. Every container gets the cgroup PARENT/ID, where PARENT is the
+// driver's parent name ("berth" by default, like Docker's "docker") taken
+// relative to the root of each hierarchy:
+//   cgroup v1 (including the hybrid layout with an empty cgroup2 mount at
+//   MOUNT_ROOT/unified): MOUNT_ROOT/<controller>/PARENT/ID for each of cpu,
+//   cpuacct, cpuset, memory, devices, freezer, blkio and pids that is mounted;
+//   cgroup v2: MOUNT_ROOT/PARENT/ID in the unified tree.
+//
+// Limits follow Docker's flags; a field left at 0 is not written by Create
+// (the kernel default applies: unlimited) and is left unchanged by Update.
+//
+// Threading: a driver keeps no mutable state after construction, so calls for
+// different ids may run concurrently; calls for the same id must be serialized
+// by the caller (containerd holds its per-container lock).
+//
+// Errors: a failed write or read carries errno and the cgroup file's path.
+// NotFound when the container's cgroup does not exist (except Remove, which is
+// idempotent); FailedPrecondition when a limit needs a controller the host
+// lacks; InvalidArgument for values the kernel rejects; DeadlineExceeded when
+// freezing or emptying a cgroup does not finish in time.
+#ifndef BERTH_SERVICES_CONTAINERD_CGROUPS_CGROUPS_H_
+#define BERTH_SERVICES_CONTAINERD_CGROUPS_CGROUPS_H_
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace berth::containerd::cgroups {
+
+// The CFS period Berth uses for --cpus (100 ms, as Docker).
+inline constexpr int64_t kCpuPeriodUs = 100000;
+
+struct Limits {
+  // --memory, in bytes. -1 (Update only) removes the limit.
+  int64_t memory_bytes = 0;
+  // --memory-swap: memory plus swap, in bytes; -1 is unlimited swap. Left at 0
+  // with memory_bytes set, it becomes 2 x memory_bytes (Docker's default),
+  // where the host accounts swap (v1 memory.memsw.*, v2 memory.swap.max).
+  int64_t memory_swap_bytes = 0;
+  // --cpus in billionths of a CPU: 1.5 CPUs is 1500000000 (quota 150 ms per
+  // 100 ms period). -1 (Update only) removes the quota.
+  int64_t nano_cpus = 0;
+  // --cpu-shares (v1 cpu.shares; v2 cpu.weight via CpuSharesToWeight).
+  int64_t cpu_shares = 0;
+  // --pids-limit. Create: -1 and 0 are unlimited. Update: -1 sets unlimited,
+  // 0 leaves it unchanged.
+  int64_t pids_limit = 0;
+  // --cpuset-cpus, e.g. "0-2,4". Empty: the parent's CPUs.
+  std::string cpuset_cpus;
+};
+
+struct CgroupStats {
+  int64_t memory_usage_bytes = 0;
+  // The effective memory limit; 0 when unlimited.
+  int64_t memory_limit_bytes = 0;
+  // CPU time consumed by the cgroup's processes, in nanoseconds.
+  int64_t cpu_usage_ns = 0;
+  int64_t pids_current = 0;
+};
+
+class CgroupDriver {
+ public:
+  virtual ~CgroupDriver() = default;
+
+  // "v1" or "v2".
+  virtual std::string Version() const = 0;
+
+  // Creates the container's cgroup in every hierarchy and writes `limits`.
+  // AlreadyExists if the cgroup exists. On failure the container's own
+  // directories are removed again (the shared parent stays).
+  virtual absl::Status Create(const std::string& id, const Limits& limits) = 0;
+
+  // Moves `pid` (all its threads) into the container's cgroup.
+  virtual absl::Status AddProcess(const std::string& id, pid_t pid) = 0;
+
+  // Changes the limits of a live cgroup (fields at 0 are left unchanged).
+  virtual absl::Status Update(const std::string& id, const Limits& limits) = 0;
+
+  // Whether the kernel's OOM killer has killed a process of the cgroup
+  // (v1 memory.oom_control "oom_kill", or memory.failcnt > 0 on kernels
+  // before 4.13; v2 memory.events "oom_kill").
+  virtual absl::StatusOr<bool> OomKilled(const std::string& id) = 0;
+
+  virtual absl::StatusOr<CgroupStats> Stats(const std::string& id) = 0;
+
+  // The processes in the cgroup (not its descendants), in the kernel's order.
+  virtual absl::StatusOr<std::vector<pid_t>> Pids(const std::string& id) = 0;
+
+  // Freezes every process of the cgroup and returns once the kernel reports
+  // the cgroup frozen (DeadlineExceeded after 10 s, the cgroup thawed again).
+  virtual absl::Status Freeze(const std::string& id) = 0;
+  virtual absl::Status Thaw(const std::string& id) = 0;
+
+  // Thaws the cgroup if frozen, SIGKILLs every process in it and its
+  // descendants, waits until they have left (DeadlineExceeded after 10 s) and
+  // removes the directories. A missing cgroup is OK.
+  virtual absl::Status Remove(const std::string& id) = 0;
+
+  virtual absl::StatusOr<bool> Exists(const std::string& id) = 0;
+};
+
+// Detects the host's cgroup layout under `mount_root` (a cgroup2 mount there
+// means v2; a tmpfs of v1 hierarchies means v1) and returns its driver.
+// `parent` must be a relative path without ".." (e.g. "berth" or "a/b").
+// FailedPrecondition if no usable hierarchy is mounted.
+absl::StatusOr<std::unique_ptr<CgroupDriver>> DetectCgroupDriver(
+    const std::string& parent = "berth",
+    const std::string& mount_root = "/sys/fs/cgroup");
+
+// Docker's size syntax (--memory, --memory-swap, --shm-size): a decimal
+// number, an optional space, an optional unit k, m, g, t or p (powers of
+// 1024, any case) optionally followed by "i", then an optional "b": "1024",
+// "512k", "32m", "1.5g", "2GiB". The result is truncated to whole bytes.
+// "-1" is not a size: callers handle --memory-swap -1 themselves.
+// InvalidArgument naming the value otherwise.
+absl::StatusOr<int64_t> ParseMemorySize(absl::string_view value);
+
+// --cpus: a decimal ("1.5", "0.25") or a fraction ("3/2") of CPUs, returned
+// in billionths of a CPU. Errors read like Docker's:
+// invalid argument "x" for "--cpus" flag: failed to parse x as a rational
+// number
+absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value);
+
+// v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000], with the mapping of
+// runc >= 1.3.2 (exponential, so the defaults 1024 and 100 match). 0 stays 0.
+int64_t CpuSharesToWeight(int64_t shares);
+
+}  // namespace berth::containerd::cgroups
+
+#endif  // BERTH_SERVICES_CONTAINERD_CGROUPS_CGROUPS_H_

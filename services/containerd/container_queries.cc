@@ -1,0 +1,254 @@
+// ps, prune and logs: reading many records or a container's log.
+#include <algorithm>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "common/fs_util.h"
+#include "common/proto_util.h"
+#include "common/status_macros.h"
+#include "services/containerd/container_records.h"
+#include "services/containerd/container_supervisor.h"
+#include "services/containerd/logs/log_reader.h"
+
+namespace berth::containerd {
+
+using container::v1::Container;
+using container::v1::ContainerStatus;
+
+namespace {
+
+constexpr size_t kLogBatchEntries = 256;
+constexpr size_t kLogBatchBytes = 64 * 1024;
+
+bool IsActive(ContainerStatus status) {
+  return status == container::v1::CONTAINER_STATUS_RUNNING ||
+         status == container::v1::CONTAINER_STATUS_PAUSED ||
+         status == container::v1::CONTAINER_STATUS_RESTARTING;
+}
+
+container::v1::ContainerSummary SummaryOf(const Container& container) {
+  container::v1::ContainerSummary summary;
+  summary.set_id(container.id());
+  summary.set_name(container.name());
+  summary.set_image(container.config().image());
+  summary.set_image_id(container.image_id());
+  std::vector<std::string> command = {container.path()};
+  command.insert(command.end(), container.args().begin(),
+                 container.args().end());
+  summary.set_command(absl::StrJoin(command, " "));
+  *summary.mutable_created() = container.created();
+  summary.set_status(container.state().status());
+  summary.set_exit_code(container.state().exit_code());
+  *summary.mutable_started_at() = container.state().started_at();
+  *summary.mutable_finished_at() = container.state().finished_at();
+  *summary.mutable_labels() = container.config().labels();
+  if (!container.host_config().network_mode().empty()) {
+    summary.add_networks(container.host_config().network_mode());
+  }
+  *summary.mutable_mounts() = container.mounts();
+  summary.set_restart_count(container.restart_count());
+  summary.set_size_rw(-1);
+  summary.set_size_root_fs(-1);
+  summary.set_pod_sandbox_id(container.host_config().pod_sandbox_id());
+  return summary;
+}
+
+bool AnyOf(const google::protobuf::RepeatedPtrField<std::string>& terms,
+           const std::function<bool(const std::string&)>& match) {
+  if (terms.empty()) return true;
+  return std::any_of(terms.begin(), terms.end(), match);
+}
+
+}  // namespace
+
+bool ContainerSupervisor::Matches(
+    const Container& container, const container::v1::ContainerFilter& filter,
+    const std::map<std::string, std::string>& ancestor_ids) {
+  const ContainerStatus status = container.state().status();
+  if (!filter.statuses().empty() &&
+      std::find(filter.statuses().begin(), filter.statuses().end(), status) ==
+          filter.statuses().end()) {
+    return false;
+  }
+  if (!AnyOf(filter.names(), [&](const std::string& name) {
+        return absl::StrContains(container.name(), name);
+      })) {
+    return false;
+  }
+  if (!AnyOf(filter.ids(), [&](const std::string& id) {
+        return absl::StartsWith(container.id(), id);
+      })) {
+    return false;
+  }
+  if (!MatchesLabels(container.config().labels(), filter.labels())) {
+    return false;
+  }
+  if (!filter.ancestors().empty()) {
+    bool match = false;
+    for (const std::string& ancestor : filter.ancestors()) {
+      auto it = ancestor_ids.find(ancestor);
+      if ((it != ancestor_ids.end() && it->second == container.image_id()) ||
+          container.config().image() == ancestor) {
+        match = true;
+      }
+    }
+    if (!match) return false;
+  }
+  if (!filter.exit_codes().empty()) {
+    if (status != container::v1::CONTAINER_STATUS_EXITED) return false;
+    if (std::find(filter.exit_codes().begin(), filter.exit_codes().end(),
+                  container.state().exit_code()) ==
+        filter.exit_codes().end()) {
+      return false;
+    }
+  }
+  return true;
+}
+
+absl::StatusOr<container::v1::ListContainersResponse>
+ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
+  const container::v1::ContainerFilter& filter = request.filter();
+  std::map<std::string, std::string> ancestor_ids;
+  for (const std::string& ancestor : filter.ancestors()) {
+    absl::StatusOr<image::v1::Image> image = images_->InspectImage(ancestor);
+    if (image.ok()) ancestor_ids[ancestor] = image->id();
+  }
+  absl::Time before = absl::InfiniteFuture();
+  absl::Time since = absl::InfinitePast();
+  if (!filter.before().empty()) {
+    ASSIGN_OR_RETURN(Container other, FindContainer(core_.store(), filter.before()));
+    before = FromTimestamp(other.created());
+  }
+  if (!filter.since().empty()) {
+    ASSIGN_OR_RETURN(Container other, FindContainer(core_.store(), filter.since()));
+    since = FromTimestamp(other.created());
+  }
+  // -n/-l and an explicit status filter include stopped containers.
+  const bool all = request.all() || request.limit() > 0 ||
+                   !filter.statuses().empty() || !filter.exit_codes().empty();
+  std::vector<Container> matched;
+  RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
+    const absl::Time created = FromTimestamp(c.created());
+    if ((all || IsActive(c.state().status())) && created < before &&
+        created > since && Matches(c, filter, ancestor_ids)) {
+      matched.push_back(c);
+    }
+    return true;
+  }));
+  std::sort(matched.begin(), matched.end(),
+            [](const Container& a, const Container& b) {
+              return FromTimestamp(a.created()) > FromTimestamp(b.created());
+            });
+  if (request.limit() > 0 &&
+      matched.size() > static_cast<size_t>(request.limit())) {
+    matched.resize(static_cast<size_t>(request.limit()));
+  }
+  container::v1::ListContainersResponse response;
+  for (const Container& container : matched) {
+    *response.add_containers() = SummaryOf(container);
+  }
+  return response;
+}
+
+absl::StatusOr<container::v1::PruneContainersResponse>
+ContainerSupervisor::Prune(
+    const container::v1::PruneContainersRequest& request) {
+  const absl::Time until = request.filter().has_until()
+                               ? FromTimestamp(request.filter().until())
+                               : absl::InfiniteFuture();
+  std::vector<Container> candidates;
+  RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
+    const ContainerStatus status = c.state().status();
+    if ((status == container::v1::CONTAINER_STATUS_EXITED ||
+         status == container::v1::CONTAINER_STATUS_CREATED ||
+         status == container::v1::CONTAINER_STATUS_DEAD) &&
+        FromTimestamp(c.created()) < until &&
+        MatchesLabels(c.config().labels(), request.filter().labels())) {
+      candidates.push_back(c);
+    }
+    return true;
+  }));
+  container::v1::PruneContainersResponse response;
+  for (const Container& container : candidates) {
+    int64_t size = 0;
+    absl::StatusOr<image::v1::InspectRootfsResponse> rootfs =
+        images_->InspectRootfs(container.rootfs_key());
+    if (rootfs.ok()) {
+      absl::StatusOr<int64_t> used = TreeSize(rootfs->rootfs().mount().upper_dir());
+      if (used.ok()) size = *used;
+    }
+    absl::Status removed = Remove(container.id(), /*force=*/false);
+    if (removed.ok()) {
+      response.add_deleted(container.id());
+      response.set_space_reclaimed(response.space_reclaimed() + size);
+    } else if (!absl::IsNotFound(removed)) {
+      core_.log().warn("prune: container {}: {}", container.id(),
+                       std::string(removed.message()));
+    }
+  }
+  return response;
+}
+
+absl::Status ContainerSupervisor::Logs(
+    const container::v1::ContainerLogsRequest& request,
+    const std::function<bool(const container::v1::ContainerLogsResponse&)>&
+        send,
+    const Cancelled& cancelled) {
+  ASSIGN_OR_RETURN(Container container,
+                   FindContainer(core_.store(), request.id()));
+  if (container.log_path().empty()) {
+    return absl::FailedPreconditionError(
+        "configured logging driver does not support reading");
+  }
+  logs::ReadOptions options;
+  options.tail = request.has_tail() ? request.tail() : -1;
+  if (request.has_since()) options.since = FromTimestamp(request.since());
+  if (request.has_until()) options.until = FromTimestamp(request.until());
+  options.follow = request.follow();
+  options.stop = cancelled;
+  const std::string id = container.id();
+  options.still_running = [this, id]() {
+    absl::StatusOr<Container> current = Load(id);
+    return current.ok() && IsActive(current->state().status());
+  };
+  const bool want_stdout =
+      request.include_stdout() || !request.include_stderr();
+  const bool want_stderr =
+      request.include_stderr() || !request.include_stdout();
+
+  container::v1::ContainerLogsResponse batch;
+  size_t batch_bytes = 0;
+  auto flush = [&]() -> absl::Status {
+    if (batch.entries_size() == 0) return absl::OkStatus();
+    if (!send(batch)) return absl::CancelledError("the client went away");
+    batch.Clear();
+    batch_bytes = 0;
+    return absl::OkStatus();
+  };
+  logs::LogReader reader(container.log_path(), options);
+  absl::Status read = reader.Read([&](const logs::LogRecord& record) {
+    const bool is_stdout = record.stream == logs::Stream::kStdout;
+    if ((is_stdout && !want_stdout) || (!is_stdout && !want_stderr)) {
+      return absl::OkStatus();
+    }
+    container::v1::LogEntry* entry = batch.add_entries();
+    entry->set_stream(is_stdout ? container::v1::STD_STREAM_STDOUT
+                                : container::v1::STD_STREAM_STDERR);
+    *entry->mutable_time() = ToTimestamp(record.time);
+    entry->set_data(record.bytes);
+    entry->set_partial(record.bytes.empty() || record.bytes.back() != '\n');
+    batch_bytes += record.bytes.size();
+    // While following, send at once so output appears live.
+    if (options.follow || batch.entries_size() >= int{kLogBatchEntries} ||
+        batch_bytes >= kLogBatchBytes) {
+      return flush();
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(read);
+  return flush();
+}
+
+}  // namespace berth::containerd

@@ -1,0 +1,375 @@
+#include "services/containerd/container_spec_builder.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <map>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/proto_util.h"
+#include "common/status_macros.h"
+#include "services/containerd/container_records.h"
+#include "services/containerd/logs/log_writer.h"
+#include "services/containerd/security/capabilities.h"
+#include "services/containerd/security/paths.h"
+
+namespace berth::containerd {
+
+using container::v1::Container;
+using container::v1::ContainerConfig;
+using container::v1::HostConfig;
+using container::v1::RestartPolicy;
+using container::v1::SecurityOptions;
+
+namespace {
+
+constexpr int64_t kMinimumMemory = 6 * 1024 * 1024;
+
+std::string EnvKey(const std::string& entry) {
+  return entry.substr(0, entry.find('='));
+}
+
+// Image env first; the container's entries replace same-named ones.
+std::vector<std::string> MergeEnv(const std::vector<std::string>& image,
+                                  const std::vector<std::string>& container) {
+  std::vector<std::string> merged = image;
+  for (const std::string& entry : container) {
+    bool replaced = false;
+    for (std::string& existing : merged) {
+      if (EnvKey(existing) == EnvKey(entry)) {
+        existing = entry;
+        replaced = true;
+      }
+    }
+    if (!replaced) merged.push_back(entry);
+  }
+  return merged;
+}
+
+std::map<std::string, std::string> LogOptionsOf(const HostConfig& host) {
+  return {host.log_config().options().begin(),
+          host.log_config().options().end()};
+}
+
+}  // namespace
+
+absl::StatusOr<int> ParseSignal(const std::string& given) {
+  static const std::map<std::string, int> kSignals = {
+      {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},
+      {"ILL", SIGILL},     {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},
+      {"IOT", SIGIOT},     {"BUS", SIGBUS},       {"FPE", SIGFPE},
+      {"KILL", SIGKILL},   {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
+      {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},
+      {"TERM", SIGTERM},   {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},
+      {"CONT", SIGCONT},   {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},
+      {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},
+      {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM},
+      {"PROF", SIGPROF},   {"WINCH", SIGWINCH},   {"IO", SIGIO},
+      {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS}};
+  int number = 0;
+  if (absl::SimpleAtoi(given, &number)) {
+    if (number > 0 && number <= SIGRTMAX) return number;
+  } else {
+    std::string name = absl::AsciiStrToUpper(given);
+    if (absl::StartsWith(name, "SIG")) name = name.substr(3);
+    auto it = kSignals.find(name);
+    if (it != kSignals.end()) return it->second;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("Invalid signal: ", given));
+}
+
+absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
+    const HostConfig& host) {
+  std::vector<std::string> warnings;
+  const std::string& network = host.network_mode();
+  if (network == "bridge") {
+    return absl::InvalidArgumentError(
+        "network mode \"bridge\" is not available yet (bridge networks "
+        "arrive with netd); use --network none or --network host");
+  }
+  if (!network.empty() && network != "default" && network != "none" &&
+      network != "host") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network \"", network,
+        "\" not found: only --network none and --network host exist so far"));
+  }
+  ASSIGN_OR_RETURN(std::vector<int> caps,
+                   security::ContainerCapabilities(
+                       host.privileged(),
+                       {host.cap_add().begin(), host.cap_add().end()},
+                       {host.cap_drop().begin(), host.cap_drop().end()}));
+  (void)caps;
+  const RestartPolicy& restart = host.restart_policy();
+  if (restart.maximum_retry_count() != 0 &&
+      restart.name() != RestartPolicy::NAME_ON_FAILURE) {
+    return absl::InvalidArgumentError(
+        "maximum retry count cannot be used with restart policy other than "
+        "on-failure");
+  }
+  if (restart.maximum_retry_count() < 0) {
+    return absl::InvalidArgumentError(
+        "maximum retry count cannot be negative");
+  }
+  if (host.auto_remove() && restart.name() != RestartPolicy::NAME_NO &&
+      restart.name() != RestartPolicy::NAME_UNSPECIFIED) {
+    return absl::InvalidArgumentError(
+        "conflicting options: cannot specify both --restart and --rm");
+  }
+  const container::v1::Resources& resources = host.resources();
+  if (resources.memory() < 0 ||
+      (resources.memory() > 0 && resources.memory() < kMinimumMemory)) {
+    return absl::InvalidArgumentError("Minimum memory limit allowed is 6MB");
+  }
+  if (resources.memory_swap() > 0 && resources.memory() > 0 &&
+      resources.memory_swap() < resources.memory()) {
+    return absl::InvalidArgumentError(
+        "Minimum memoryswap limit should be larger than memory limit, see "
+        "usage");
+  }
+  if (resources.memory_swap() != 0 && resources.memory() == 0 &&
+      resources.memory_swap() != -1) {
+    return absl::InvalidArgumentError(
+        "You should always set the Memory limit when using Memoryswap limit, "
+        "see usage");
+  }
+  const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  if (resources.nano_cpus() < 0 ||
+      resources.nano_cpus() > int64_t{cpus} * 1000000000) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
+        "available",
+        cpus, cpus));
+  }
+  if (resources.nano_cpus() > 0 && resources.nano_cpus() < 10000000) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "Range of CPUs is from 0.01 to %d.00, as there are only %d CPUs "
+        "available",
+        cpus, cpus));
+  }
+  if (resources.cpu_shares() < 0) {
+    return absl::InvalidArgumentError("invalid CPU shares: must be positive");
+  }
+  const std::string& driver = host.log_config().driver();
+  if (!driver.empty() && driver != "json-file" && driver != "none") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "logging driver \"", driver,
+        "\" is not available: use json-file (the default) or none"));
+  }
+  if (driver != "none") {
+    RETURN_IF_ERROR(logs::ParseLogOptions(LogOptionsOf(host)).status());
+  } else if (!host.log_config().options().empty()) {
+    return absl::InvalidArgumentError(
+        "log driver none does not take --log-opt options");
+  }
+  if (host.security().seccomp_mode() == SecurityOptions::SECCOMP_MODE_CUSTOM &&
+      host.security().seccomp_profile_json().empty()) {
+    return absl::InvalidArgumentError(
+        "seccomp profile is empty: give a JSON profile file with "
+        "--security-opt seccomp=FILE");
+  }
+  for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
+    if (ulimit.soft() > ulimit.hard()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ulimit soft limit must be less than or equal to hard limit: ",
+          ulimit.soft(), " > ", ulimit.hard()));
+    }
+  }
+  return warnings;
+}
+
+absl::StatusOr<Container> NewContainer(
+    const container::v1::CreateContainerRequest& request,
+    const image::v1::PrepareRootfsResponse& rootfs, const std::string& id,
+    const std::string& name, const ContainerPaths& paths, absl::Time now) {
+  const ContainerConfig& asked = request.config();
+  const image::v1::ImageConfig& image = rootfs.config();
+  ContainerConfig config = asked;
+
+  std::vector<std::string> entrypoint(image.entrypoint().begin(),
+                                      image.entrypoint().end());
+  std::vector<std::string> cmd(image.cmd().begin(), image.cmd().end());
+  if (asked.has_entrypoint()) {
+    entrypoint.assign(asked.entrypoint().values().begin(),
+                      asked.entrypoint().values().end());
+    // Docker drops the image's CMD when the entrypoint is overridden.
+    cmd.clear();
+  }
+  if (asked.has_cmd()) {
+    cmd.assign(asked.cmd().values().begin(), asked.cmd().values().end());
+  }
+  std::vector<std::string> argv = entrypoint;
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  if (argv.empty() || argv[0].empty()) {
+    return absl::InvalidArgumentError(
+        "no command specified: the image has no CMD or ENTRYPOINT; give a "
+        "command after the image name");
+  }
+  config.mutable_entrypoint()->mutable_values()->Assign(entrypoint.begin(),
+                                                        entrypoint.end());
+  config.mutable_cmd()->mutable_values()->Assign(cmd.begin(), cmd.end());
+  std::vector<std::string> env = MergeEnv(
+      {image.env().begin(), image.env().end()},
+      {asked.env().begin(), asked.env().end()});
+  config.mutable_env()->Assign(env.begin(), env.end());
+  if (config.working_dir().empty()) config.set_working_dir(image.working_dir());
+  if (!config.working_dir().empty() && config.working_dir()[0] != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the working directory '", config.working_dir(), "' is invalid, it "
+        "needs to be an absolute path"));
+  }
+  if (config.user().empty()) config.set_user(image.user());
+  if (config.stop_signal().empty()) config.set_stop_signal(image.stop_signal());
+  if (!config.stop_signal().empty()) {
+    RETURN_IF_ERROR(ParseSignal(config.stop_signal()).status());
+  }
+  if (config.hostname().empty()) config.set_hostname(id.substr(0, 12));
+  for (const auto& [key, value] : image.labels()) {
+    config.mutable_labels()->insert({key, value});
+  }
+  for (const std::string& port : image.exposed_ports()) {
+    config.add_exposed_ports(port);
+  }
+
+  Container container;
+  container.set_id(id);
+  container.set_name(name);
+  *container.mutable_created() = ToTimestamp(now);
+  container.set_path(argv[0]);
+  for (size_t i = 1; i < argv.size(); ++i) container.add_args(argv[i]);
+  container.mutable_state()->set_status(
+      container::v1::CONTAINER_STATUS_CREATED);
+  container.set_image_id(rootfs.rootfs().image_id());
+  *container.mutable_config() = std::move(config);
+  *container.mutable_host_config() = request.host_config();
+  *container.mutable_networking_config() = request.networking_config();
+  if (container.host_config().network_mode().empty() ||
+      container.host_config().network_mode() == "default") {
+    container.mutable_host_config()->set_network_mode("none");
+  }
+  if (container.host_config().log_config().driver().empty()) {
+    container.mutable_host_config()->mutable_log_config()->set_driver(
+        "json-file");
+  }
+  if (container.host_config().log_config().driver() == "json-file") {
+    container.set_log_path(
+        absl::StrCat(paths.state_dir, "/", id, "-json.log"));
+  }
+  container.set_hostname_path(paths.state_dir + "/hostname");
+  container.set_hosts_path(paths.state_dir + "/hosts");
+  container.set_resolv_conf_path(paths.state_dir + "/resolv.conf");
+  container.set_rootfs_key(id);
+  container.set_driver("overlay2");
+  container.set_state_dir(paths.state_dir);
+  container.set_size_rw(-1);
+  container.set_size_root_fs(-1);
+  return container;
+}
+
+absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
+                                             const std::string& overlay_options,
+                                             const ContainerPaths& paths,
+                                             const std::string& cgroup_parent) {
+  const ContainerConfig& config = container.config();
+  const HostConfig& host = container.host_config();
+  shim::ShimSpec spec;
+  spec.id = container.id();
+  spec.state_dir = paths.state_dir;
+  spec.socket_path = paths.socket_path;
+  spec.log_path = container.log_path();
+  if (!spec.log_path.empty()) {
+    ASSIGN_OR_RETURN(logs::LogOptions options,
+                     logs::ParseLogOptions(LogOptionsOf(host)));
+    spec.log_max_size = options.max_size;
+    spec.log_max_file = options.max_file;
+  }
+  spec.rootfs_dir = paths.state_dir + "/rootfs";
+  spec.overlay_options = overlay_options;
+  spec.readonly_rootfs = host.read_only_rootfs();
+  spec.args.push_back(container.path());
+  spec.args.insert(spec.args.end(), container.args().begin(),
+                   container.args().end());
+  spec.env = {config.env().begin(), config.env().end()};
+  spec.cwd = config.working_dir();
+  spec.user = config.user();
+  spec.group_add = {host.group_add().begin(), host.group_add().end()};
+  spec.hostname = config.hostname();
+  spec.domainname = config.domainname();
+  spec.network_mode = host.network_mode() == "host" ? "host" : "none";
+  spec.mounts.push_back({container.hostname_path(), "/etc/hostname", false});
+  spec.mounts.push_back({container.hosts_path(), "/etc/hosts", false});
+  spec.mounts.push_back(
+      {container.resolv_conf_path(), "/etc/resolv.conf", false});
+  for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
+    spec.rlimits.push_back({ulimit.name(), static_cast<uint64_t>(ulimit.soft()),
+                            static_cast<uint64_t>(ulimit.hard())});
+  }
+  spec.privileged = host.privileged();
+  spec.run_init = host.init();
+
+  ASSIGN_OR_RETURN(std::vector<int> caps,
+                   security::ContainerCapabilities(
+                       host.privileged(),
+                       {host.cap_add().begin(), host.cap_add().end()},
+                       {host.cap_drop().begin(), host.cap_drop().end()}));
+  spec.capabilities = security::CapabilityNames(caps);
+  const SecurityOptions& security = host.security();
+  spec.no_new_privileges = security.no_new_privileges();
+  if (host.privileged() ||
+      security.seccomp_mode() == SecurityOptions::SECCOMP_MODE_UNCONFINED) {
+    spec.seccomp = "unconfined";
+  } else if (security.seccomp_mode() == SecurityOptions::SECCOMP_MODE_CUSTOM) {
+    spec.seccomp = "profile";
+    spec.seccomp_profile_json = security.seccomp_profile_json();
+  } else {
+    spec.seccomp = "default";
+  }
+  if (!host.privileged() && !security.unconfined_system_paths()) {
+    spec.masked_paths = security.masked_paths().empty()
+                            ? security::DefaultMaskedPaths()
+                            : std::vector<std::string>(
+                                  security.masked_paths().begin(),
+                                  security.masked_paths().end());
+    spec.readonly_paths = security.readonly_paths().empty()
+                              ? security::DefaultReadonlyPaths()
+                              : std::vector<std::string>(
+                                    security.readonly_paths().begin(),
+                                    security.readonly_paths().end());
+  }
+  const container::v1::Resources& resources = host.resources();
+  spec.cgroup_parent =
+      host.cgroup_parent().empty() ? cgroup_parent : host.cgroup_parent();
+  spec.memory = resources.memory();
+  spec.memory_swap = resources.memory_swap();
+  spec.nano_cpus = resources.nano_cpus();
+  spec.cpu_shares = resources.cpu_shares();
+  spec.pids_limit = resources.pids_limit();
+  spec.cpuset_cpus = resources.cpuset_cpus();
+  return spec;
+}
+
+std::string HostnameFileFor(const Container& container) {
+  return container.config().hostname() + "\n";
+}
+
+std::string HostsFileFor(const Container& container) {
+  std::string hosts =
+      "127.0.0.1\tlocalhost\n"
+      "::1\tlocalhost ip6-localhost ip6-loopback\n"
+      "fe00::0\tip6-localnet\n"
+      "ff00::0\tip6-mcastprefix\n"
+      "ff02::1\tip6-allnodes\n"
+      "ff02::2\tip6-allrouters\n";
+  if (container.host_config().network_mode() != "host") {
+    // Without a network the hostname still resolves, to the loopback.
+    absl::StrAppend(&hosts, "127.0.1.1\t", container.config().hostname(),
+                    "\n");
+  }
+  return hosts;
+}
+
+}  // namespace berth::containerd

@@ -1,0 +1,51 @@
+// Pure logic of creating and starting a container: the effective config
+// (the request merged with the image's defaults, as Docker merges them),
+// validation with messages naming the flag, and the shim spec of a start.
+#ifndef BERTH_SERVICES_CONTAINERD_CONTAINER_SPEC_BUILDER_H_
+#define BERTH_SERVICES_CONTAINERD_CONTAINER_SPEC_BUILDER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "berth/container/v1/container.pb.h"
+#include "berth/image/v1/image.pb.h"
+#include "services/containerd/shim/spec.h"
+
+namespace berth::containerd {
+
+// Where a container's files live.
+struct ContainerPaths {
+  std::string state_dir;    // ROOT/containerd/containers/ID
+  std::string socket_path;  // RUN_ROOT/shims/ID.sock
+};
+
+// The record of a new container (state CREATED) from the request and the
+// snapshot imaged prepared. INVALID_ARGUMENT names what is wrong.
+absl::StatusOr<container::v1::Container> NewContainer(
+    const container::v1::CreateContainerRequest& request,
+    const image::v1::PrepareRootfsResponse& rootfs, const std::string& id,
+    const std::string& name, const ContainerPaths& paths, absl::Time now);
+
+// Checks the host config the way Docker does before anything is created.
+// Returns warnings (settings accepted but not enforceable here).
+absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
+    const container::v1::HostConfig& host_config);
+
+// What berth-shim needs to start `container` on `overlay_options`.
+absl::StatusOr<shim::ShimSpec> BuildShimSpec(
+    const container::v1::Container& container,
+    const std::string& overlay_options, const ContainerPaths& paths,
+    const std::string& cgroup_parent);
+
+// Contents of the container's /etc/hosts and /etc/hostname.
+std::string HostsFileFor(const container::v1::Container& container);
+std::string HostnameFileFor(const container::v1::Container& container);
+
+// Signal number of "SIGTERM", "TERM", "15"; INVALID_ARGUMENT otherwise.
+absl::StatusOr<int> ParseSignal(const std::string& name);
+
+}  // namespace berth::containerd
+
+#endif  // BERTH_SERVICES_CONTAINERD_CONTAINER_SPEC_BUILDER_H_

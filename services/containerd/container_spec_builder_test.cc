@@ -1,0 +1,157 @@
+#include "services/containerd/container_spec_builder.h"
+
+#include <signal.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace berth::containerd {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+image::v1::PrepareRootfsResponse ImageWith(std::vector<std::string> entrypoint,
+                                           std::vector<std::string> cmd) {
+  image::v1::PrepareRootfsResponse rootfs;
+  rootfs.mutable_rootfs()->set_image_id("sha256:abc");
+  for (auto& part : entrypoint) rootfs.mutable_config()->add_entrypoint(part);
+  for (auto& part : cmd) rootfs.mutable_config()->add_cmd(part);
+  rootfs.mutable_config()->add_env("PATH=/bin");
+  rootfs.mutable_config()->add_env("A=image");
+  rootfs.mutable_config()->set_working_dir("/srv");
+  (*rootfs.mutable_config()->mutable_labels())["from"] = "image";
+  return rootfs;
+}
+
+const ContainerPaths kPaths{"/state/c1", "/run/shims/c1.sock"};
+const std::string kId(64, 'a');
+
+absl::StatusOr<container::v1::Container> Make(
+    const container::v1::CreateContainerRequest& request,
+    const image::v1::PrepareRootfsResponse& rootfs) {
+  return NewContainer(request, rootfs, kId, "web", kPaths, absl::Now());
+}
+
+TEST(NewContainerTest, ImageDefaultsFillTheConfig) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("busybox");
+  request.mutable_config()->add_env("A=mine");
+  auto c = Make(request, ImageWith({}, {"sh", "-c", "true"}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->path(), "sh");
+  EXPECT_THAT(c->args(), ElementsAre("-c", "true"));
+  EXPECT_THAT(c->config().env(), ElementsAre("PATH=/bin", "A=mine"));
+  EXPECT_EQ(c->config().working_dir(), "/srv");
+  EXPECT_EQ(c->config().hostname(), kId.substr(0, 12));
+  EXPECT_EQ(c->config().labels().at("from"), "image");
+  EXPECT_EQ(c->host_config().network_mode(), "none");
+  EXPECT_EQ(c->log_path(), "/state/c1/" + kId + "-json.log");
+  EXPECT_EQ(c->state().status(), container::v1::CONTAINER_STATUS_CREATED);
+  EXPECT_EQ(c->image_id(), "sha256:abc");
+}
+
+TEST(NewContainerTest, EntrypointOverrideDropsTheImageCmd) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  request.mutable_config()->mutable_entrypoint()->add_values("/bin/echo");
+  auto c = Make(request, ImageWith({"/init"}, {"serve"}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->path(), "/bin/echo");
+  EXPECT_THAT(c->args(), IsEmpty());
+
+  request.mutable_config()->mutable_cmd()->add_values("hi");
+  c = Make(request, ImageWith({"/init"}, {"serve"}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_THAT(c->args(), ElementsAre("hi"));
+}
+
+TEST(NewContainerTest, CmdAppendsToTheImageEntrypoint) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  request.mutable_config()->mutable_cmd()->add_values("--flag");
+  auto c = Make(request, ImageWith({"/init"}, {"serve"}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->path(), "/init");
+  EXPECT_THAT(c->args(), ElementsAre("--flag"));
+}
+
+TEST(NewContainerTest, NoCommandAndRelativeWorkdirAreRejected) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  auto c = Make(request, ImageWith({}, {}));
+  EXPECT_TRUE(absl::IsInvalidArgument(c.status()));
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("no command"));
+  request.mutable_config()->set_working_dir("rel");
+  c = Make(request, ImageWith({}, {"sh"}));
+  EXPECT_THAT(std::string(c.status().message()), HasSubstr("absolute path"));
+}
+
+TEST(ValidateHostConfigTest, RejectsWhatDockerRejects) {
+  container::v1::HostConfig host;
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.mutable_resources()->set_memory(1024);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("Minimum memory limit allowed is 6MB"));
+  host.Clear();
+  host.set_network_mode("bridge");
+  EXPECT_TRUE(absl::IsInvalidArgument(ValidateHostConfig(host).status()));
+  host.Clear();
+  host.add_cap_add("NOT_A_CAP");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("NOT_A_CAP"));
+  host.Clear();
+  host.set_auto_remove(true);
+  host.mutable_restart_policy()->set_name(
+      container::v1::RestartPolicy::NAME_ALWAYS);
+  EXPECT_FALSE(ValidateHostConfig(host).ok());
+  host.Clear();
+  (*host.mutable_log_config()->mutable_options())["max-sise"] = "1m";
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("max-sise"));
+  host.Clear();
+  host.mutable_resources()->set_nano_cpus(int64_t{1000} * 1000000000);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("Range of CPUs"));
+}
+
+TEST(BuildShimSpecTest, DefaultsConfineAndPrivilegedDoesNot) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  request.mutable_host_config()->mutable_resources()->set_memory(32 << 20);
+  request.mutable_host_config()->add_cap_drop("NET_RAW");
+  auto c = Make(request, ImageWith({}, {"sh"}));
+  ASSERT_TRUE(c.ok());
+  auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->seccomp, "default");
+  EXPECT_THAT(spec->masked_paths, Contains("/proc/kcore"));
+  EXPECT_THAT(spec->readonly_paths, Contains("/proc/sys"));
+  EXPECT_THAT(spec->capabilities, Contains("CAP_CHOWN"));
+  EXPECT_THAT(spec->capabilities, ::testing::Not(Contains("CAP_NET_RAW")));
+  EXPECT_THAT(spec->capabilities, ::testing::Not(Contains("CAP_SYS_ADMIN")));
+  EXPECT_EQ(spec->memory, 32 << 20);
+  EXPECT_EQ(spec->rootfs_dir, "/state/c1/rootfs");
+  EXPECT_EQ(spec->overlay_options, "lowerdir=/l");
+  EXPECT_THAT(spec->args, ElementsAre("sh"));
+
+  c->mutable_host_config()->set_privileged(true);
+  spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth");
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(spec->seccomp, "unconfined");
+  EXPECT_THAT(spec->masked_paths, IsEmpty());
+  EXPECT_THAT(spec->capabilities, Contains("CAP_SYS_ADMIN"));
+}
+
+TEST(ParseSignalTest, NamesAndNumbers) {
+  EXPECT_EQ(*ParseSignal("SIGTERM"), SIGTERM);
+  EXPECT_EQ(*ParseSignal("hup"), SIGHUP);
+  EXPECT_EQ(*ParseSignal("9"), 9);
+  EXPECT_FALSE(ParseSignal("SIGNOPE").ok());
+  EXPECT_FALSE(ParseSignal("0").ok());
+}
+
+}  // namespace
+}  // namespace berth::containerd

@@ -1,0 +1,68 @@
+// ExitMonitor: one thread that waits on every running container's shim at
+// once (epoll over their "wait" connections) and reports each exit. A
+// connection that closes without an answer means the shim is gone; the
+// callback then gets UNAVAILABLE and consults the exit record on disk.
+#ifndef BERTH_SERVICES_CONTAINERD_EXIT_MONITOR_H_
+#define BERTH_SERVICES_CONTAINERD_EXIT_MONITOR_H_
+
+#include <functional>
+#include <map>
+#include <string>
+#include <thread>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "services/containerd/shim/protocol.h"
+
+namespace berth::containerd {
+
+class ExitMonitor {
+ public:
+  using ExitCallback = std::function<void(
+      const std::string& id, const absl::StatusOr<shim::ExitRecord>& exit)>;
+
+  explicit ExitMonitor(ExitCallback on_exit);
+  ~ExitMonitor();
+  ExitMonitor(const ExitMonitor&) = delete;
+  ExitMonitor& operator=(const ExitMonitor&) = delete;
+
+  // Calls on_exit(id, ...) once, from the monitor thread, when the shim on
+  // `socket_path` reports the exit or disappears. UNAVAILABLE if no shim
+  // answers now (nothing is watched then).
+  absl::Status Watch(const std::string& id, const std::string& socket_path);
+
+ private:
+  void Loop();
+
+  ExitCallback on_exit_;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1;
+  absl::Mutex mu_;
+  struct Watched {
+    std::string id;
+    std::string buffer;
+  };
+  std::map<int, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+// Runs closures on one thread after a delay (restarts with backoff,
+// auto-removal). Pending work is dropped on destruction.
+class DelayedTasks {
+ public:
+  DelayedTasks();
+  ~DelayedTasks();
+  void Post(absl::Duration delay, std::function<void()> task);
+
+ private:
+  void Loop();
+  absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::multimap<absl::Time, std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
+  std::thread thread_;
+};
+
+}  // namespace berth::containerd
+
+#endif  // BERTH_SERVICES_CONTAINERD_EXIT_MONITOR_H_

@@ -1,0 +1,97 @@
+#include "services/containerd/image_source.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "berth/image/v1/image.grpc.pb.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+
+namespace berth::containerd {
+namespace {
+
+constexpr int kDeadlineSeconds = 120;
+
+class ImagedClient final : public ImageSource {
+ public:
+  explicit ImagedClient(const std::string& socket_path)
+      : socket_path_(socket_path),
+        stub_(image::v1::ImageService::NewStub(grpc::CreateChannel(
+            absl::StrCat("unix://", socket_path),
+            grpc::InsecureChannelCredentials()))) {}
+
+  absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
+      const std::string& image, const std::string& key,
+      const std::map<std::string, std::string>& labels) override {
+    image::v1::PrepareRootfsRequest request;
+    request.set_image(image);
+    request.set_key(key);
+    request.mutable_labels()->insert(labels.begin(), labels.end());
+    image::v1::PrepareRootfsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    RETURN_IF_ERROR(Check(stub_->PrepareRootfs(&context, request, &response)));
+    return response;
+  }
+
+  absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
+      const std::string& key) override {
+    image::v1::InspectRootfsRequest request;
+    request.set_key(key);
+    image::v1::InspectRootfsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    RETURN_IF_ERROR(Check(stub_->InspectRootfs(&context, request, &response)));
+    return response;
+  }
+
+  absl::Status RemoveRootfs(const std::string& key) override {
+    image::v1::RemoveRootfsRequest request;
+    request.set_key(key);
+    request.set_ignore_missing(true);
+    image::v1::RemoveRootfsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    RETURN_IF_ERROR(Check(stub_->RemoveRootfs(&context, request, &response)));
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<image::v1::Image> InspectImage(
+      const std::string& reference) override {
+    image::v1::InspectImageRequest request;
+    request.set_image(reference);
+    image::v1::InspectImageResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    RETURN_IF_ERROR(Check(stub_->InspectImage(&context, request, &response)));
+    return response.image();
+  }
+
+ private:
+  // UNAVAILABLE names imaged and its socket, so the user knows what to start.
+  absl::Status Check(const grpc::Status& status) const {
+    if (status.ok()) return absl::OkStatus();
+    if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+      return absl::UnavailableError(absl::StrCat(
+          "imaged is unreachable at ", socket_path_,
+          ": start berthd or berth-imaged (", status.error_message(), ")"));
+    }
+    return FromGrpcStatus(status);
+  }
+
+  static void SetDeadline(grpc::ClientContext& context) {
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(kDeadlineSeconds));
+  }
+
+  std::string socket_path_;
+  std::unique_ptr<image::v1::ImageService::Stub> stub_;
+};
+
+}  // namespace
+
+std::unique_ptr<ImageSource> NewImagedClient(const std::string& socket_path) {
+  return std::make_unique<ImagedClient>(socket_path);
+}
+
+}  // namespace berth::containerd

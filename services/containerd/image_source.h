@@ -1,0 +1,35 @@
+// What containerd needs from imaged: rootfs snapshots and image facts. An
+// interface so the container logic can be tested without an imaged.
+#ifndef BERTH_SERVICES_CONTAINERD_IMAGE_SOURCE_H_
+#define BERTH_SERVICES_CONTAINERD_IMAGE_SOURCE_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "berth/image/v1/image.pb.h"
+
+namespace berth::containerd {
+
+class ImageSource {
+ public:
+  virtual ~ImageSource() = default;
+  // A fresh snapshot `key` of `image` plus the image's config.
+  virtual absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
+      const std::string& image, const std::string& key,
+      const std::map<std::string, std::string>& labels) = 0;
+  virtual absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
+      const std::string& key) = 0;
+  // Missing keys are fine.
+  virtual absl::Status RemoveRootfs(const std::string& key) = 0;
+  virtual absl::StatusOr<image::v1::Image> InspectImage(
+      const std::string& reference) = 0;
+};
+
+// imaged over its gRPC socket.
+std::unique_ptr<ImageSource> NewImagedClient(const std::string& socket_path);
+
+}  // namespace berth::containerd
+
+#endif  // BERTH_SERVICES_CONTAINERD_IMAGE_SOURCE_H_

@@ -1,0 +1,230 @@
+#include "services/containerd/runtime/child.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/status_macros.h"
+#include "services/containerd/runtime/exec.h"
+#include "services/containerd/runtime/init.h"
+#include "services/containerd/runtime/mounts.h"
+#include "services/containerd/runtime/report.h"
+#include "services/containerd/runtime/user.h"
+
+namespace berth {
+namespace containerd {
+namespace runtime {
+namespace {
+
+// Setup errors keep their message but never look like a failed exec:
+// NotFound and PermissionDenied are reserved for the command itself (127/126).
+absl::Status SetupError(const absl::Status& status, absl::string_view stage) {
+  if (status.ok()) return status;
+  absl::StatusCode code = status.code();
+  if (code == absl::StatusCode::kNotFound || code == absl::StatusCode::kPermissionDenied) {
+    code = absl::StatusCode::kFailedPrecondition;
+  }
+  return absl::Status(code, absl::StrCat(stage, ": ", status.message()));
+}
+
+void CloseRange(unsigned first, unsigned last) {
+  if (first <= last) close_range(first, last, 0);
+}
+
+// Makes the caller's fds (or /dev/null) 0, 1 and 2, moves the pipes above
+// them and closes every other fd.
+absl::Status SetupFds(const InitSpec& spec, int& sync_fd, int& error_fd) {
+  sync_fd = fcntl(sync_fd, F_DUPFD_CLOEXEC, 3);
+  error_fd = fcntl(error_fd, F_DUPFD_CLOEXEC, 3);
+  if (sync_fd < 0 || error_fd < 0) return ErrnoStatus(errno, "dup", "sync pipes");
+  const int wanted[3] = {spec.stdin_fd, spec.stdout_fd, spec.stderr_fd};
+  int moved[3];
+  for (int i = 0; i < 3; ++i) {
+    int fd = wanted[i];
+    bool opened = false;
+    if (fd < 0) {
+      fd = open("/dev/null", (i == 0 ? O_RDONLY : O_WRONLY) | O_CLOEXEC);
+      if (fd < 0) return ErrnoStatus(errno, "open", "/dev/null");
+      opened = true;
+    }
+    moved[i] = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    if (moved[i] < 0) return ErrnoStatus(errno, "dup", absl::StrCat("fd ", fd));
+    if (opened) close(fd);
+  }
+  for (int i = 0; i < 3; ++i) {
+    if (dup2(moved[i], i) < 0) return ErrnoStatus(errno, "dup2", absl::StrCat("fd ", i));
+  }
+  const unsigned low = static_cast<unsigned>(std::min(sync_fd, error_fd));
+  const unsigned high = static_cast<unsigned>(std::max(sync_fd, error_fd));
+  CloseRange(3, low - 1);
+  CloseRange(low + 1, high - 1);
+  CloseRange(high + 1, UINT_MAX);
+  return absl::OkStatus();
+}
+
+void ResetSignals() {
+  struct sigaction action = {};
+  action.sa_handler = SIG_DFL;
+  sigemptyset(&action.sa_mask);
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) sigaction(sig, &action, nullptr);
+  }
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+absl::Status JoinNetns(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open network namespace", path);
+  int rc = setns(fd, CLONE_NEWNET);
+  int err = errno;
+  close(fd);
+  if (rc != 0) return ErrnoStatus(err, "join network namespace", path);
+  return absl::OkStatus();
+}
+
+// mkdir -p after pivot_root: "/" is the container's root, so symlinks and
+// ".." resolve inside it.
+absl::Status MakeWorkDir(const std::string& cwd) {
+  std::string path;
+  for (absl::string_view part : absl::StrSplit(cwd, '/', absl::SkipEmpty())) {
+    absl::StrAppend(&path, "/", part);
+    if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+      return ErrnoStatus(errno, "mkdir", path);
+    }
+  }
+  struct stat st;
+  if (stat(cwd.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", cwd);
+  if (!S_ISDIR(st.st_mode)) return ErrnoStatus(ENOTDIR, "working directory", cwd);
+  return absl::OkStatus();
+}
+
+absl::Status SetNames(const InitSpec& spec) {
+  if ((spec.clone_flags & CLONE_NEWUTS) == 0) return absl::OkStatus();
+  if (!spec.hostname.empty() &&
+      sethostname(spec.hostname.data(), spec.hostname.size()) != 0) {
+    return ErrnoStatus(errno, "sethostname", spec.hostname);
+  }
+  if (!spec.domainname.empty() &&
+      setdomainname(spec.domainname.data(), spec.domainname.size()) != 0) {
+    return ErrnoStatus(errno, "setdomainname", spec.domainname);
+  }
+  return absl::OkStatus();
+}
+
+// Applies each limit, clamped to the current hard limit (raising it needs
+// CAP_SYS_RESOURCE); EPERM is ignored (best effort).
+absl::Status SetRlimits(const std::vector<Rlimit>& limits) {
+  for (const Rlimit& limit : limits) {
+    const auto resource = static_cast<__rlimit_resource_t>(limit.resource);
+    struct rlimit current;
+    if (getrlimit(resource, &current) != 0) {
+      return ErrnoStatus(errno, "getrlimit", absl::StrCat("resource ", limit.resource));
+    }
+    struct rlimit wanted;
+    wanted.rlim_max = std::min<rlim_t>(limit.hard, current.rlim_max);
+    wanted.rlim_cur = std::min<rlim_t>(limit.soft, wanted.rlim_max);
+    if (setrlimit(resource, &wanted) != 0 && errno != EPERM) {
+      return ErrnoStatus(errno, "setrlimit", absl::StrCat("resource ", limit.resource));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SwitchUser(const ExecUser& user) {
+  if (setgroups(user.groups.size(), user.groups.data()) != 0) {
+    return ErrnoStatus(errno, "setgroups", "");
+  }
+  if (setgid(user.gid) != 0) return ErrnoStatus(errno, "setgid", absl::StrCat(user.gid));
+  // Keep the permitted capabilities across setuid for the before_exec hook.
+  if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0) {
+    return ErrnoStatus(errno, "prctl", "PR_SET_KEEPCAPS");
+  }
+  if (setuid(user.uid) != 0) return ErrnoStatus(errno, "setuid", absl::StrCat(user.uid));
+  return absl::OkStatus();
+}
+
+// Everything up to the exec. Returns the status that stops the start.
+absl::Status SetUpAndExec(const InitSpec& spec, int error_fd) {
+  if (setsid() < 0) return SetupError(ErrnoStatus(errno, "setsid", ""), "init");
+  if (!spec.netns_path.empty()) {
+    RETURN_IF_ERROR(SetupError(JoinNetns(spec.netns_path), "network"));
+  }
+  RETURN_IF_ERROR(SetupError(PrepareRootfs(spec), "rootfs"));
+  RETURN_IF_ERROR(SetupError(PivotIntoRootfs(spec.rootfs_dir), "rootfs"));
+  if (spec.after_pivot_root) {
+    RETURN_IF_ERROR(SetupError(spec.after_pivot_root(), "after pivot_root"));
+  }
+  const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
+  RETURN_IF_ERROR(SetupError(MakeWorkDir(cwd), "working directory"));
+  if (spec.readonly_rootfs) {
+    RETURN_IF_ERROR(SetupError(MakeRootReadOnly(), "read-only rootfs"));
+  }
+  RETURN_IF_ERROR(SetupError(SetNames(spec), "hostname"));
+  RETURN_IF_ERROR(SetupError(SetRlimits(spec.rlimits), "rlimits"));
+
+  absl::StatusOr<ExecUser> resolved =
+      ResolveUserFromFiles(spec.user, "/etc/passwd", "/etc/group", spec.group_add);
+  if (!resolved.ok()) return SetupError(resolved.status(), "user");
+  const ExecUser& user = *resolved;
+  // As root first (the user may not reach it), then again as the user, who
+  // may be the only one allowed in (root-squashed NFS).
+  const bool entered = chdir(cwd.c_str()) == 0;
+  RETURN_IF_ERROR(SetupError(SwitchUser(user), "user"));
+  if (chdir(cwd.c_str()) != 0 && !entered) {
+    return SetupError(ErrnoStatus(errno, "chdir to cwd", cwd), "working directory");
+  }
+
+  std::string hostname = spec.hostname;
+  if (hostname.empty()) {
+    char buffer[HOST_NAME_MAX + 1] = {};
+    if (gethostname(buffer, sizeof(buffer) - 1) == 0) hostname = buffer;
+  }
+  const std::vector<std::string> env = BuildEnv(spec.env, hostname, user.home);
+  ASSIGN_OR_RETURN(std::string path, LookPath(spec.args[0], env));
+  if (spec.before_exec) {
+    RETURN_IF_ERROR(SetupError(spec.before_exec(), "before exec"));
+  }
+  if (spec.run_init) RunInit(path, spec.args, env, error_fd);
+  return Exec(path, spec.args, env);
+}
+
+}  // namespace
+
+void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd) {
+  absl::Status status = SetupFds(spec, sync_fd, error_fd);
+  ResetSignals();
+  if (!status.ok()) {
+    ReportError(error_fd, SetupError(status, "stdio"));
+    _exit(125);
+  }
+  // The parent's go, sent once on_created succeeded; EOF means it gave up.
+  char go = 0;
+  ssize_t n;
+  do {
+    n = read(sync_fd, &go, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(125);
+  close(sync_fd);
+  status = SetUpAndExec(spec, error_fd);
+  ReportError(error_fd, status);
+  _exit(absl::IsNotFound(status) ? 127 : absl::IsPermissionDenied(status) ? 126 : 125);
+}
+
+}  // namespace runtime
+}  // namespace containerd
+}  // namespace berth

@@ -1,0 +1,122 @@
+#include "services/containerd/shim/protocol.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+#include "services/containerd/shim/spec.h"
+
+namespace berth::containerd::shim {
+namespace {
+
+class ProtocolTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char pattern[] = "/tmp/shimproto-XXXXXX";
+    ASSERT_NE(mkdtemp(pattern), nullptr);
+    dir_ = pattern;
+  }
+  void TearDown() override {
+    std::system(absl::StrCat("rm -rf ", dir_).c_str());
+  }
+  // A stand-in shim: a script that answers on the ready fd.
+  std::string FakeShim(const std::string& body) {
+    const std::string path = dir_ + "/fake-shim";
+    std::ofstream(path) << "#!/bin/sh\n" << body << "\n";
+    chmod(path.c_str(), 0755);
+    return path;
+  }
+  std::string dir_;
+};
+
+TEST_F(ProtocolTest, ExitRecordRoundTrips) {
+  ExitRecord record;
+  record.exit_code = 137;
+  record.oom_killed = true;
+  record.finished_at = absl::FromUnixNanos(1700000000123456789);
+  record.error = "killed";
+  const std::string path = dir_ + "/exit.json";
+  ASSERT_TRUE(WriteExitRecord(path, record).ok());
+  absl::StatusOr<ExitRecord> read = ReadExitRecord(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  EXPECT_EQ(read->exit_code, 137);
+  EXPECT_TRUE(read->oom_killed);
+  EXPECT_EQ(read->finished_at, record.finished_at);
+  EXPECT_EQ(read->error, "killed");
+}
+
+TEST_F(ProtocolTest, MissingAndCorruptExitRecords) {
+  EXPECT_TRUE(absl::IsNotFound(ReadExitRecord(dir_ + "/none").status()));
+  std::ofstream(dir_ + "/bad") << "{\"exitCo";
+  EXPECT_TRUE(absl::IsDataLoss(ReadExitRecord(dir_ + "/bad").status()));
+}
+
+TEST_F(ProtocolTest, StartErrorsKeepTheirExitCodeClass) {
+  absl::Status not_found = ParseStartError(FormatStartError(
+      absl::NotFoundError("exec: \"x\": executable file not found in $PATH")));
+  EXPECT_TRUE(absl::IsNotFound(not_found));
+  EXPECT_EQ(not_found.message(),
+            "exec: \"x\": executable file not found in $PATH");
+  EXPECT_TRUE(absl::IsPermissionDenied(
+      ParseStartError(FormatStartError(absl::PermissionDeniedError("no")))));
+  EXPECT_TRUE(absl::IsFailedPrecondition(
+      ParseStartError(FormatStartError(absl::InternalError("mount")))));
+  EXPECT_TRUE(absl::IsInternal(ParseStartError("garbage")));
+}
+
+TEST_F(ProtocolTest, LaunchReportsPidsOfADetachedShim) {
+  const std::string shim = FakeShim("echo \"ok $$ 4242\" >&3");
+  absl::StatusOr<LaunchedShim> launched =
+      LaunchShim(shim, dir_, absl::Seconds(10));
+  ASSERT_TRUE(launched.ok()) << launched.status();
+  EXPECT_GT(launched->shim_pid, 0);
+  EXPECT_NE(launched->shim_pid, getpid());
+  EXPECT_EQ(launched->init_pid, 4242);
+}
+
+TEST_F(ProtocolTest, LaunchReturnsTheStartError) {
+  const std::string shim =
+      FakeShim("echo 'error 127 exec: \"nope\": not found' >&3");
+  absl::StatusOr<LaunchedShim> launched =
+      LaunchShim(shim, dir_, absl::Seconds(10));
+  EXPECT_TRUE(absl::IsNotFound(launched.status())) << launched.status();
+}
+
+TEST_F(ProtocolTest, LaunchOfASilentShimFailsClearly) {
+  const std::string shim = FakeShim("exit 3");
+  absl::StatusOr<LaunchedShim> launched =
+      LaunchShim(shim, dir_, absl::Seconds(10));
+  EXPECT_TRUE(absl::IsInternal(launched.status())) << launched.status();
+  EXPECT_NE(launched.status().message().find("shim.log"), std::string::npos);
+}
+
+TEST_F(ProtocolTest, CommandWithoutShimIsUnavailable) {
+  EXPECT_TRUE(absl::IsUnavailable(
+      ShimCommand(dir_ + "/no.sock", "state").status()));
+}
+
+TEST_F(ProtocolTest, SpecRoundTripsAndRejectsMistypedFields) {
+  ShimSpec spec;
+  spec.id = "abc";
+  spec.args = {"sh", "-c", "echo hi"};
+  spec.mounts.push_back({"/a", "/b", true});
+  spec.rlimits.push_back({"nofile", 10, 20});
+  spec.memory = 32 << 20;
+  absl::StatusOr<ShimSpec> parsed = ParseShimSpec(SerializeShimSpec(spec));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->args, spec.args);
+  EXPECT_EQ(parsed->mounts[0].destination, "/b");
+  EXPECT_TRUE(parsed->mounts[0].read_only);
+  EXPECT_EQ(parsed->rlimits[0].hard, 20u);
+  EXPECT_EQ(parsed->memory, 32 << 20);
+  EXPECT_FALSE(ParseShimSpec("{\"args\": 3}").ok());
+  EXPECT_FALSE(ParseShimSpec("[]").ok());
+}
+
+}  // namespace
+}  // namespace berth::containerd::shim

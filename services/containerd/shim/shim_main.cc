@@ -1,0 +1,41 @@
+// berth-shim --state-dir DIR: the per-container process containerd starts.
+// It reads DIR/shim.json; see shim_process.h and protocol.h.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "common/fs_util.h"
+#include "services/containerd/shim/protocol.h"
+#include "services/containerd/shim/shim_process.h"
+#include "services/containerd/shim/spec.h"
+
+namespace {
+
+void ReportAndExit(const std::string& message) {
+  std::fprintf(stderr, "berth-shim: %s\n", message.c_str());
+  const std::string line = absl::StrCat("error 125 berth-shim: ", message, "\n");
+  ssize_t ignored = write(berth::containerd::shim::kReadyFd, line.data(),
+                          line.size());
+  (void)ignored;
+  std::exit(1);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace berth::containerd::shim;  // NOLINT
+  if (argc != 3 || std::strcmp(argv[1], "--state-dir") != 0) {
+    std::fprintf(stderr,
+                 "usage: berth-shim --state-dir DIR\n"
+                 "Started by berth's containerd, one per container.\n");
+    return 2;
+  }
+  const std::string spec_path = absl::StrCat(argv[2], "/", kSpecFile);
+  absl::StatusOr<std::string> json =
+      berth::ReadFileToString(spec_path, 16 << 20);
+  if (!json.ok()) ReportAndExit(std::string(json.status().message()));
+  absl::StatusOr<ShimSpec> spec = ParseShimSpec(*json);
+  if (!spec.ok()) ReportAndExit(std::string(spec.status().message()));
+  return RunShim(*spec);
+}

@@ -1,0 +1,449 @@
+#include "services/containerd/shim/shim_process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "common/status_macros.h"
+#include "services/containerd/cgroups/cgroups.h"
+#include "services/containerd/logs/log_writer.h"
+#include "services/containerd/runtime/runtime.h"
+#include "services/containerd/security/capabilities.h"
+#include "services/containerd/security/paths.h"
+#include "services/containerd/security/seccomp.h"
+#include "services/containerd/shim/protocol.h"
+
+namespace berth::containerd::shim {
+namespace {
+
+// How long output may keep flowing after the init exited (a daemonized
+// grandchild outside the PID namespace cannot exist, so this is a bound).
+constexpr absl::Duration kDrainTimeout = absl::Seconds(5);
+
+void ReportStart(const std::string& line) {
+  const std::string text = line + "\n";
+  ssize_t ignored = write(kReadyFd, text.data(), text.size());
+  (void)ignored;
+  close(kReadyFd);
+}
+
+absl::StatusOr<int> ListenOn(const std::string& path) {
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  if (path.size() >= sizeof(address.sun_path)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("shim socket path too long: ", path));
+  }
+  memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  unlink(path.c_str());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return ErrnoStatus(errno, "socket", path);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
+      chmod(path.c_str(), 0600) != 0 || listen(fd, 16) != 0) {
+    int err = errno;
+    close(fd);
+    return ErrnoStatus(err, "listen", path);
+  }
+  return fd;
+}
+
+cgroups::Limits LimitsOf(const ShimSpec& spec) {
+  cgroups::Limits limits;
+  limits.memory_bytes = spec.memory;
+  limits.memory_swap_bytes = spec.memory_swap;
+  limits.nano_cpus = spec.nano_cpus;
+  limits.cpu_shares = spec.cpu_shares;
+  limits.pids_limit = spec.pids_limit;
+  limits.cpuset_cpus = spec.cpuset_cpus;
+  return limits;
+}
+
+absl::StatusOr<int> RlimitResource(const std::string& name) {
+  static const std::map<std::string, int> kResources = {
+      {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
+      {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},
+      {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
+      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
+      {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},
+      {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
+      {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
+      {"stack", RLIMIT_STACK},     {"as", RLIMIT_AS}};
+  auto it = kResources.find(name);
+  if (it == kResources.end()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown ulimit \"", name, "\""));
+  }
+  return it->second;
+}
+
+// The confinement, prepared in the shim before the clone and applied in the
+// child (see security/ for the order).
+struct Confinement {
+  std::vector<int> capabilities;
+  std::optional<security::SeccompFilter> seccomp;
+};
+
+absl::StatusOr<Confinement> PrepareConfinement(const ShimSpec& spec) {
+  Confinement confinement;
+  for (const std::string& name : spec.capabilities) {
+    ASSIGN_OR_RETURN(int cap, security::CapabilityFromName(name));
+    confinement.capabilities.push_back(cap);
+  }
+  if (spec.seccomp == "default") {
+    ASSIGN_OR_RETURN(confinement.seccomp,
+                     security::DefaultSeccompProfile(confinement.capabilities));
+  } else if (spec.seccomp == "profile") {
+    ASSIGN_OR_RETURN(confinement.seccomp,
+                     security::SeccompProfileFromJson(
+                         spec.seccomp_profile_json, confinement.capabilities));
+  } else if (spec.seccomp != "unconfined") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown seccomp mode \"", spec.seccomp, "\""));
+  }
+  return confinement;
+}
+
+class Shim {
+ public:
+  explicit Shim(const ShimSpec& spec) : spec_(spec) {}
+  ~Shim();
+
+  // Starts the container; on failure records the exit and reports.
+  absl::Status Start();
+  void Serve();
+  pid_t init_pid() const { return init_pid_; }
+
+ private:
+  absl::Status SpawnInit(int stdout_fd, int stderr_fd);
+  void OnOutput(int fd);
+  void OnSignal();
+  void OnAccept();
+  void OnClient(int fd);
+  void Finish();
+  void Watch(int fd);
+  void Forget(int fd);
+
+  const ShimSpec& spec_;
+  std::unique_ptr<cgroups::CgroupDriver> cgroup_;
+  std::unique_ptr<logs::LogWriter> log_;
+  Confinement confinement_;
+  int epoll_fd_ = -1;
+  int listen_fd_ = -1;
+  int signal_fd_ = -1;
+  int stdout_fd_ = -1;
+  int stderr_fd_ = -1;
+  pid_t init_pid_ = 0;
+  std::optional<int> exit_code_;
+  absl::Time exited_at_;
+  std::map<int, std::string> clients_;  // fd -> partial command
+  std::vector<int> waiters_;
+};
+
+Shim::~Shim() {
+  for (int fd : {epoll_fd_, listen_fd_, signal_fd_, stdout_fd_, stderr_fd_}) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+void Shim::Watch(int fd) {
+  epoll_event event = {};
+  event.events = EPOLLIN;
+  event.data.fd = fd;
+  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &event);
+}
+
+void Shim::Forget(int fd) {
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  close(fd);
+}
+
+absl::Status Shim::SpawnInit(int stdout_fd, int stderr_fd) {
+  runtime::InitSpec init;
+  init.rootfs_dir = spec_.rootfs_dir;
+  init.overlay_options = spec_.overlay_options;
+  init.readonly_rootfs = spec_.readonly_rootfs;
+  init.args = spec_.args;
+  init.env = spec_.env;
+  init.cwd = spec_.cwd;
+  init.user = spec_.user;
+  init.group_add = spec_.group_add;
+  init.hostname = spec_.hostname;
+  init.domainname = spec_.domainname;
+  init.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+  if (spec_.network_mode != "host") init.clone_flags |= CLONE_NEWNET;
+  for (const MountSpec& mount : spec_.mounts) {
+    runtime::BindMount bind;
+    bind.source = mount.source;
+    bind.destination = mount.destination;
+    bind.read_only = mount.read_only;
+    init.mounts.push_back(bind);
+  }
+  for (const RlimitSpec& rlimit : spec_.rlimits) {
+    ASSIGN_OR_RETURN(int resource, RlimitResource(rlimit.name));
+    init.rlimits.push_back({resource, rlimit.soft, rlimit.hard});
+  }
+  init.privileged = spec_.privileged;
+  init.run_init = spec_.run_init;
+  init.stdin_fd = -1;
+  init.stdout_fd = stdout_fd;
+  init.stderr_fd = stderr_fd;
+  init.after_pivot_root = [this]() -> absl::Status {
+    RETURN_IF_ERROR(security::MaskPaths(spec_.masked_paths));
+    return security::MakeReadonly(spec_.readonly_paths);
+  };
+  const bool root_user = spec_.user.empty() || spec_.user == "0" ||
+                         absl::StartsWith(spec_.user, "0:") ||
+                         spec_.user == "root" ||
+                         absl::StartsWith(spec_.user, "root:");
+  init.before_exec = [this, root_user]() -> absl::Status {
+    // Seccomp needs no_new_privs or CAP_SYS_ADMIN to load: with
+    // no_new_privs it is loaded last (as runc does), otherwise first, while
+    // the init still holds its capabilities.
+    if (spec_.no_new_privileges) {
+      RETURN_IF_ERROR(
+          security::ApplyCapabilities(confinement_.capabilities, root_user));
+      RETURN_IF_ERROR(security::SetNoNewPrivileges());
+      if (confinement_.seccomp.has_value()) {
+        RETURN_IF_ERROR(confinement_.seccomp->Load());
+      }
+      return absl::OkStatus();
+    }
+    if (confinement_.seccomp.has_value()) {
+      RETURN_IF_ERROR(security::RaiseEffectiveCapabilities());
+      RETURN_IF_ERROR(confinement_.seccomp->Load());
+    }
+    return security::ApplyCapabilities(confinement_.capabilities, root_user);
+  };
+  ASSIGN_OR_RETURN(init_pid_,
+                   runtime::SpawnContainerInit(init, [this](pid_t pid) {
+                     return cgroup_->AddProcess(spec_.id, pid);
+                   }));
+  return absl::OkStatus();
+}
+
+absl::Status Shim::Start() {
+  sigset_t handled;
+  sigemptyset(&handled);
+  sigaddset(&handled, SIGCHLD);
+  sigaddset(&handled, SIGTERM);
+  sigaddset(&handled, SIGINT);
+  sigprocmask(SIG_BLOCK, &handled, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+  signal_fd_ = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (signal_fd_ < 0) return ErrnoStatus(errno, "signalfd", spec_.id);
+  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd_ < 0) return ErrnoStatus(errno, "epoll_create1", spec_.id);
+  ASSIGN_OR_RETURN(listen_fd_, ListenOn(spec_.socket_path));
+  if (!spec_.log_path.empty()) {
+    logs::LogOptions options;
+    options.max_size = spec_.log_max_size > 0 ? spec_.log_max_size : -1;
+    options.max_file = spec_.log_max_file;
+    ASSIGN_OR_RETURN(log_, logs::LogWriter::Open(spec_.log_path, options));
+  }
+  ASSIGN_OR_RETURN(confinement_, PrepareConfinement(spec_));
+  ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent));
+  RETURN_IF_ERROR(cgroup_->Create(spec_.id, LimitsOf(spec_)));
+
+  int out[2], err[2];
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    return ErrnoStatus(errno, "pipe2", spec_.id);
+  }
+  absl::Status spawned = SpawnInit(out[1], err[1]);
+  close(out[1]);
+  close(err[1]);
+  stdout_fd_ = out[0];
+  stderr_fd_ = err[0];
+  if (!spawned.ok()) {
+    cgroup_->Remove(spec_.id).IgnoreError();
+    return spawned;
+  }
+  Watch(signal_fd_);
+  Watch(listen_fd_);
+  Watch(stdout_fd_);
+  Watch(stderr_fd_);
+  return absl::OkStatus();
+}
+
+void Shim::OnOutput(int fd) {
+  char buffer[64 * 1024];
+  ssize_t n = read(fd, buffer, sizeof(buffer));
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  const bool is_stdout = fd == stdout_fd_;
+  if (n <= 0) {
+    Forget(fd);
+    (is_stdout ? stdout_fd_ : stderr_fd_) = -1;
+    return;
+  }
+  if (log_ != nullptr) {
+    absl::Status written = log_->Write(
+        is_stdout ? logs::Stream::kStdout : logs::Stream::kStderr,
+        absl::string_view(buffer, static_cast<size_t>(n)), absl::Now());
+    if (!written.ok()) {
+      std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+                   std::string(written.message()).c_str());
+    }
+  }
+}
+
+void Shim::OnSignal() {
+  signalfd_siginfo info;
+  while (read(signal_fd_, &info, sizeof(info)) == sizeof(info)) {
+  }
+  while (true) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid <= 0) break;
+    if (pid != init_pid_) continue;
+    exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                                   : 128 + WTERMSIG(status);
+    exited_at_ = absl::Now();
+  }
+}
+
+void Shim::OnAccept() {
+  while (true) {
+    int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    clients_[fd] = "";
+    Watch(fd);
+  }
+}
+
+void Shim::OnClient(int fd) {
+  char buffer[256];
+  ssize_t n = read(fd, buffer, sizeof(buffer));
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  std::string& pending = clients_[fd];
+  if (n > 0) pending.append(buffer, static_cast<size_t>(n));
+  size_t newline = pending.find('\n');
+  if (n <= 0 || newline != std::string::npos || pending.size() > 200) {
+    const std::string command =
+        newline == std::string::npos ? "" : pending.substr(0, newline);
+    clients_.erase(fd);
+    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+    auto reply = [fd](const std::string& line) {
+      const std::string text = line + "\n";
+      ssize_t ignored = send(fd, text.data(), text.size(), MSG_NOSIGNAL);
+      (void)ignored;
+      close(fd);
+    };
+    int signal_number = 0;
+    if (command == "wait") {
+      waiters_.push_back(fd);  // answered in Finish
+    } else if (command == "state") {
+      reply(exit_code_ ? absl::StrCat("exited ", *exit_code_)
+                       : absl::StrCat("running ", init_pid_));
+    } else if (absl::StartsWith(command, "kill ") &&
+               absl::SimpleAtoi(command.substr(5), &signal_number)) {
+      if (exit_code_) {
+        reply("error container is not running");
+      } else if (kill(init_pid_, signal_number) != 0) {
+        reply(absl::StrCat("error kill: ", strerror(errno)));
+      } else {
+        reply("ok");
+      }
+    } else {
+      reply("error unknown command");
+    }
+  }
+}
+
+void Shim::Finish() {
+  if (log_ != nullptr) log_->Flush(absl::Now()).IgnoreError();
+  ExitRecord record;
+  record.exit_code = *exit_code_;
+  record.finished_at = exited_at_;
+  absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id);
+  record.oom_killed = oom.ok() && *oom;
+  absl::Status removed = cgroup_->Remove(spec_.id);
+  if (!removed.ok()) {
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+                 std::string(removed.message()).c_str());
+  }
+  absl::Status written =
+      WriteExitRecord(absl::StrCat(spec_.state_dir, "/", kExitFile), record);
+  if (!written.ok()) {
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+                 std::string(written.message()).c_str());
+  }
+  const std::string line = absl::StrCat("exit ", record.exit_code, " ",
+                                        record.oom_killed ? 1 : 0, "\n");
+  for (int fd : waiters_) {
+    ssize_t ignored = send(fd, line.data(), line.size(), MSG_NOSIGNAL);
+    (void)ignored;
+    close(fd);
+  }
+  waiters_.clear();
+  unlink(spec_.socket_path.c_str());
+}
+
+void Shim::Serve() {
+  epoll_event events[16];
+  while (true) {
+    const bool output_open = stdout_fd_ >= 0 || stderr_fd_ >= 0;
+    if (exit_code_ &&
+        (!output_open || absl::Now() - exited_at_ > kDrainTimeout)) {
+      break;
+    }
+    int timeout_ms = exit_code_ ? 100 : -1;
+    int n = epoll_wait(epoll_fd_, events, 16, timeout_ms);
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < n; ++i) {
+      const int fd = events[i].data.fd;
+      if (fd == signal_fd_) {
+        OnSignal();
+      } else if (fd == listen_fd_) {
+        OnAccept();
+      } else if (fd == stdout_fd_ || fd == stderr_fd_) {
+        OnOutput(fd);
+      } else if (clients_.count(fd) != 0) {
+        OnClient(fd);
+      }
+    }
+  }
+  Finish();
+}
+
+}  // namespace
+
+int RunShim(const ShimSpec& spec) {
+  Shim shim(spec);
+  absl::Status started = shim.Start();
+  if (!started.ok()) {
+    ExitRecord record;
+    record.exit_code = absl::IsNotFound(started)           ? 127
+                       : absl::IsPermissionDenied(started) ? 126
+                                                           : 125;
+    record.finished_at = absl::Now();
+    record.error = std::string(started.message());
+    WriteExitRecord(absl::StrCat(spec.state_dir, "/", kExitFile), record)
+        .IgnoreError();
+    unlink(spec.socket_path.c_str());
+    ReportStart(FormatStartError(started));
+    return 0;
+  }
+  // Started: the container's exec happened. containerd records the pids.
+  ReportStart(absl::StrCat("ok ", getpid(), " ", shim.init_pid()));
+  shim.Serve();
+  return 0;
+}
+
+}  // namespace berth::containerd::shim
