@@ -13,6 +13,7 @@
 #include "nlohmann/json.hpp"
 #include "services/imaged/test_archives.h"
 #include "tests/support/berth_env.h"
+#include "tests/support/busybox.h"
 
 namespace berth::testing {
 namespace {
@@ -23,26 +24,6 @@ using ::testing::StartsWith;
 
 const std::vector<std::string> kAll = {"imaged", "containerd", "netd",
                                        "volumed"};
-
-// A rootfs tarball: /bin/busybox and a few applet links.
-std::string MakeBusyboxTar(const std::string& dir) {
-  const std::string rootfs = dir + "/busybox-rootfs";
-  EXPECT_EQ(RunCommand({"/bin/mkdir", "-p", rootfs + "/bin", rootfs + "/etc",
-                        rootfs + "/tmp"})
-                .exit_code,
-            0);
-  EXPECT_EQ(RunCommand({"/bin/cp", "/bin/busybox", rootfs + "/bin/busybox"})
-                .exit_code,
-            0);
-  for (const char* applet : {"sh", "ls", "cat", "echo", "true", "ps"}) {
-    symlink("busybox", (rootfs + "/bin/" + applet).c_str());
-  }
-  std::ofstream(rootfs + "/etc/passwd") << "root:x:0:0:root:/root:/bin/sh\n";
-  const std::string tar = dir + "/busybox.tar";
-  EXPECT_EQ(RunCommand({"/bin/tar", "-C", rootfs, "-cf", tar, "."}).exit_code,
-            0);
-  return tar;
-}
 
 class ImageE2eTest : public ::testing::Test {
  protected:

@@ -41,7 +41,7 @@ namespace {
 BERTH_SERVICE_TRAITS(Imaged, imaged, image, ImageService,
                      KINDS("images", "layers", "snapshots"));
 BERTH_SERVICE_TRAITS(Containerd, containerd, container, ContainerService,
-                     KINDS("containers"));
+                     KINDS("containers", "running"));
 BERTH_SERVICE_TRAITS(Netd, netd, network, NetworkService,
                      KINDS("networks", "endpoints"));
 BERTH_SERVICE_TRAITS(Volumed, volumed, volume, VolumeService, KINDS("volumes"));
@@ -72,6 +72,10 @@ class ServiceTest : public ::testing::Test {
     context.identity.pid = getpid();
     context.identity.started_at = absl::Now();
     context.logger = *MakeLogger(definition.name, "warn", "");
+    // Runtime files (containerd's shim sockets) stay in the test's directory.
+    config_.set_root(dir_ + "/root");
+    config_.set_run_root(dir_ + "/run");
+    context.config = &config_;
     auto module = definition.create(context);
     ASSERT_TRUE(module.ok()) << module.status();
     module_ = *std::move(module);
@@ -91,6 +95,7 @@ class ServiceTest : public ::testing::Test {
   }
 
   std::string dir_;
+  config::v1::Config config_;
   std::unique_ptr<ServiceModule> module_;
   std::unique_ptr<SocketServer> server_;
   std::shared_ptr<grpc::Channel> channel_;

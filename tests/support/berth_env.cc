@@ -1,6 +1,12 @@
 #include "tests/support/berth_env.h"
 
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -12,9 +18,70 @@ BerthEnv::BerthEnv() {
   char tmpl[] = "/tmp/bt-XXXXXX";
   if (mkdtemp(tmpl) == nullptr) ADD_FAILURE() << "mkdtemp failed";
   dir_ = tmpl;
+  cgroup_parent_ = "berth-test-" + dir_.substr(dir_.rfind('-') + 1);
+}
+
+namespace {
+
+std::vector<int> AllPids() {
+  std::vector<int> pids;
+  DIR* proc = opendir("/proc");
+  if (proc == nullptr) return pids;
+  while (dirent* entry = readdir(proc)) {
+    int pid = std::atoi(entry->d_name);
+    if (pid > 0) pids.push_back(pid);
+  }
+  closedir(proc);
+  return pids;
+}
+
+int ParentOf(int pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string state;
+  int ppid = 0;
+  fields >> state >> ppid;
+  return ppid;
+}
+
+}  // namespace
+
+std::vector<int> BerthEnv::ShimPids() const {
+  std::vector<int> shims;
+  const std::string marker = "--state-dir" + std::string(1, '\0') + root();
+  for (int pid : AllPids()) {
+    std::string cmdline = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
+    if (cmdline.find("berth-shim") != std::string::npos &&
+        cmdline.find(marker) != std::string::npos) {
+      shims.push_back(pid);
+    }
+  }
+  return shims;
+}
+
+void BerthEnv::KillLeftovers() {
+  std::vector<int> shims = ShimPids();
+  // A container's init is its shim's child; killing it ends its whole PID
+  // namespace, then the shim is killed too.
+  for (int pid : AllPids()) {
+    for (int shim : shims) {
+      if (ParentOf(pid) == shim) kill(pid, SIGKILL);
+    }
+  }
+  for (int shim : shims) kill(shim, SIGKILL);
+  if (!shims.empty()) usleep(200 * 1000);
+  // The environment's cgroups, deepest first.
+  std::system(("for d in /sys/fs/cgroup/*/" + cgroup_parent_ +
+               " /sys/fs/cgroup/" + cgroup_parent_ +
+               "; do [ -d \"$d\" ] && find \"$d\" -depth -type d "
+               "-exec rmdir {} + 2>/dev/null; done; true")
+                  .c_str());
 }
 
 BerthEnv::~BerthEnv() {
+  KillLeftovers();
   if (::testing::Test::HasFailure()) {
     std::fprintf(stderr, "--- daemon log (%s) ---\n%s\n", log_path().c_str(),
                  ReadFile(log_path()).c_str());
@@ -27,6 +94,16 @@ std::unique_ptr<Daemon> BerthEnv::StartDaemon(
   std::vector<std::string> argv = {Runfile(binary), "--root",   root(),
                                    "--run-root",    run_root(), "--log-file",
                                    log_path()};
+  bool has_config = false;
+  for (const std::string& arg : extra_args) has_config |= arg == "--config";
+  if (!has_config) {
+    const std::string config = dir_ + "/berth-test-config.json";
+    std::ofstream(config) << "{\"runtime\": {\"shimPath\": \""
+                          << Runfile(kBerthShim) << "\", \"cgroupParent\": \""
+                          << cgroup_parent_ << "\"}}";
+    argv.push_back("--config");
+    argv.push_back(config);
+  }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   return std::make_unique<Daemon>(argv, log_path());
 }

@@ -17,6 +17,7 @@ namespace berth::testing {
 // Runfiles paths of the binaries.
 inline constexpr char kBerthd[] = "services/berthd/berthd";
 inline constexpr char kBerthCli[] = "ctl/berth";
+inline constexpr char kBerthShim[] = "services/containerd/shim/berth-shim";
 
 class BerthEnv {
  public:
@@ -29,7 +30,9 @@ class BerthEnv {
   std::string log_path() const { return dir_ + "/daemon.log"; }
 
   // Starts `binary` (a runfiles path) with --root/--run-root/--log-file of
-  // this environment plus `extra_args`.
+  // this environment plus `extra_args`. Unless they name a --config, the
+  // daemon gets a config with the built berth-shim and this environment's
+  // own cgroup parent.
   std::unique_ptr<Daemon> StartDaemon(
       const std::string& binary,
       const std::vector<std::string>& extra_args = {});
@@ -41,8 +44,18 @@ class BerthEnv {
   // Runs the berth CLI with --run-root of this environment.
   RunResult Berth(const std::vector<std::string>& args);
 
+  // The cgroup parent of this environment's containers.
+  const std::string& cgroup_parent() const { return cgroup_parent_; }
+  // Pids of the berth-shim processes serving this environment's root.
+  std::vector<int> ShimPids() const;
+
  private:
+  // Kills what a test left running (shims and their containers) and
+  // removes this environment's cgroups: containers outlive their daemon.
+  void KillLeftovers();
+
   std::string dir_;
+  std::string cgroup_parent_;
 };
 
 }  // namespace berth::testing

@@ -1,0 +1,424 @@
+// End to end: containers through the real berth CLI against berthd in a
+// temporary root, on a busybox image made from Debian's busybox-static.
+// Every test ends with no shim, container process, cgroup or state
+// directory of its environment left (BerthEnv kills leftovers either way).
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "nlohmann/json.hpp"
+#include "tests/support/berth_env.h"
+#include "tests/support/busybox.h"
+
+namespace berth::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+const std::vector<std::string> kAll = {"imaged", "containerd", "netd",
+                                       "volumed"};
+
+std::vector<std::string> Lines(const std::string& text) {
+  return absl::StrSplit(absl::StripTrailingAsciiWhitespace(text), '\n',
+                        absl::SkipEmpty());
+}
+
+class ContainerE2eTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StartBerthd();
+    RunResult imported =
+        env_.Berth({"import", "--change", "CMD [\"sh\"]",
+                    MakeBusyboxTar(env_.dir()), "busybox"});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  void StartBerthd() {
+    berthd_ = env_.StartDaemon(kBerthd);
+    ASSERT_TRUE(env_.WaitHealthy(kAll));
+  }
+
+  // `berth run --rm busybox sh -c SCRIPT` plus `flags` before the image.
+  RunResult RunScript(const std::string& script,
+                      std::vector<std::string> flags = {}) {
+    std::vector<std::string> args = {"run", "--rm"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(), {"busybox", "sh", "-c", script});
+    return env_.Berth(args);
+  }
+
+  nlohmann::json Inspect(const std::string& name) {
+    RunResult inspected = env_.Berth({"inspect", name});
+    EXPECT_EQ(inspected.exit_code, 0) << inspected.err;
+    nlohmann::json parsed = nlohmann::json::parse(inspected.out, nullptr, false);
+    if (parsed.is_discarded() || !parsed.is_array() || parsed.empty()) {
+      ADD_FAILURE() << "bad inspect output: " << inspected.out;
+      return nlohmann::json::object();
+    }
+    return parsed[0];
+  }
+
+  bool WaitForStatus(const std::string& name, const std::string& status,
+                     absl::Duration timeout = absl::Seconds(20)) {
+    const absl::Time deadline = absl::Now() + timeout;
+    while (absl::Now() < deadline) {
+      RunResult inspected = env_.Berth({"inspect", "-f", "{{.State.Status}}", name});
+      if (absl::StripAsciiWhitespace(inspected.out) == status) return true;
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    return false;
+  }
+
+  BerthEnv env_;
+  std::unique_ptr<Daemon> berthd_;
+};
+
+TEST_F(ContainerE2eTest, RunPrintsOutputAndReturnsTheExitCode) {
+  RunResult run = RunScript("echo out; echo err >&2; exit 3");
+  EXPECT_EQ(run.exit_code, 3);
+  EXPECT_EQ(run.out, "out\n");
+  EXPECT_THAT(run.err, HasSubstr("err\n"));
+  // --rm removed it.
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+}
+
+TEST_F(ContainerE2eTest, ContainerIsIsolated) {
+  RunResult run = RunScript(
+      "echo pid=$$; echo host=$(hostname); ps -o pid | wc -l;"
+      " cat /proc/self/mountinfo | cut -d' ' -f5",
+      {"--hostname", "boxy"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("pid=1\n"));
+  EXPECT_THAT(run.out, HasSubstr("host=boxy\n"));
+  // ps sees the header, sh, ps and wc: nothing of the host.
+  std::vector<std::string> lines = Lines(run.out);
+  ASSERT_GE(lines.size(), 3u);
+  int processes = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(lines[2], &processes)) << run.out;
+  EXPECT_LE(processes, 6);
+  // No host mount point (the test's own directory) is visible.
+  EXPECT_THAT(run.out, Not(HasSubstr(env_.dir())));
+  EXPECT_THAT(run.out, Not(HasSubstr("/work")));
+
+  // The default hostname is the short id.
+  RunResult named = RunScript("hostname");
+  EXPECT_EQ(named.out.size(), 13u) << named.out;
+}
+
+TEST_F(ContainerE2eTest, SecurityDefaultsApply) {
+  RunResult run = RunScript(
+      "[ -s /proc/kcore ] && echo kcore-readable;"
+      " echo timer_list=$(wc -c < /proc/timer_list);"
+      " echo h > /proc/sysrq-trigger && echo sysrq-written;"
+      " echo 1 > /proc/sys/kernel/printk && echo printk-written;"
+      " unshare -m true || echo unshare-failed;"
+      " mount -t tmpfs none /mnt || echo mount-failed;"
+      " grep CapEff /proc/self/status");
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, Not(HasSubstr("kcore-readable")));
+  EXPECT_THAT(run.out, HasSubstr("timer_list=0\n"));
+  EXPECT_THAT(run.out, Not(HasSubstr("sysrq-written")));
+  EXPECT_THAT(run.out, Not(HasSubstr("printk-written")));
+  EXPECT_THAT(run.out, HasSubstr("unshare-failed"));
+  EXPECT_THAT(run.out, HasSubstr("mount-failed"));
+  EXPECT_THAT(run.err, HasSubstr("Operation not permitted"));
+  // Docker's default capability set.
+  EXPECT_THAT(run.out, HasSubstr("CapEff:\t00000000a80425fb"));
+
+  // --privileged lifts it: mount works.
+  RunResult privileged =
+      RunScript("mount -t tmpfs none /mnt && echo mounted", {"--privileged"});
+  EXPECT_THAT(privileged.out, HasSubstr("mounted")) << privileged.err;
+  // --cap-drop takes a capability away.
+  RunResult dropped = RunScript("grep CapEff /proc/self/status",
+                                {"--cap-drop", "CHOWN"});
+  EXPECT_THAT(dropped.out, HasSubstr("CapEff:\t00000000a80425fa"));
+}
+
+TEST_F(ContainerE2eTest, UserAndWorkdirAndEnv) {
+  RunResult run = RunScript("id -u; id -g; pwd; echo $GREETING $HOME",
+                            {"-u", "app", "-w", "/work/dir", "-e",
+                             "GREETING=hello"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out, "1000\n1000\n/work/dir\nhello /home/app\n");
+}
+
+TEST_F(ContainerE2eTest, MemoryLimitOomKillsAndInspectSaysSo) {
+  RunResult run = env_.Berth({"run", "--name", "hog", "--memory", "32m",
+                              "busybox", "dd", "if=/dev/zero", "of=/dev/null",
+                              "bs=200M", "count=1"});
+  EXPECT_EQ(run.exit_code, 137) << run.out << run.err;
+  nlohmann::json state = Inspect("hog")["State"];
+  EXPECT_EQ(state["OOMKilled"], true) << state.dump();
+  EXPECT_EQ(state["ExitCode"], 137);
+  EXPECT_EQ(Inspect("hog")["HostConfig"]["Memory"], 32 << 20);
+  EXPECT_EQ(env_.Berth({"rm", "hog"}).exit_code, 0);
+}
+
+TEST_F(ContainerE2eTest, PidsLimitStopsAForkBomb) {
+  const std::string bomb =
+      "for i in $(seq 60); do sleep 2 & done; echo all-started; wait";
+  // The shell gives up at the first fork the pids cgroup refuses.
+  RunResult limited = RunScript(bomb, {"--pids-limit", "20"});
+  EXPECT_NE(limited.exit_code, 0);
+  EXPECT_THAT(limited.err, HasSubstr("fork"));
+  EXPECT_THAT(limited.out, Not(HasSubstr("all-started")));
+  // Without the limit the same script runs through.
+  RunResult unlimited = RunScript(bomb);
+  EXPECT_EQ(unlimited.exit_code, 0) << unlimited.err;
+  EXPECT_THAT(unlimited.out, HasSubstr("all-started"));
+}
+
+TEST_F(ContainerE2eTest, CommandNotFoundOrNotExecutable) {
+  RunResult missing = env_.Berth({"run", "--rm", "busybox", "nosuchcmd"});
+  EXPECT_EQ(missing.exit_code, 127);
+  EXPECT_THAT(missing.err, HasSubstr("executable file not found"));
+  RunResult not_exec = env_.Berth({"run", "--rm", "busybox", "/etc/passwd"});
+  EXPECT_EQ(not_exec.exit_code, 126);
+  EXPECT_THAT(not_exec.err, HasSubstr("permission denied"));
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+}
+
+TEST_F(ContainerE2eTest, BadInputIsRejectedWithExit125) {
+  RunResult unknown = env_.Berth({"run", "--rm", "nosuchimage", "true"});
+  EXPECT_EQ(unknown.exit_code, 125);
+  EXPECT_THAT(unknown.err, HasSubstr("nosuchimage"));
+  RunResult memory = env_.Berth({"run", "--memory", "lots", "busybox", "true"});
+  EXPECT_EQ(memory.exit_code, 125);
+  EXPECT_THAT(memory.err, HasSubstr("lots"));
+  RunResult flag = env_.Berth({"run", "--no-such-flag", "busybox", "true"});
+  EXPECT_EQ(flag.exit_code, 125);
+  EXPECT_THAT(flag.err, HasSubstr("no-such-flag"));
+
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "one", "busybox", "sleep", "30"})
+                .exit_code,
+            0);
+  RunResult duplicate =
+      env_.Berth({"run", "-d", "--name", "one", "busybox", "true"});
+  EXPECT_EQ(duplicate.exit_code, 125);
+  EXPECT_THAT(duplicate.err, HasSubstr("already in use"));
+  RunResult busy = env_.Berth({"rm", "one"});
+  EXPECT_NE(busy.exit_code, 0);
+  EXPECT_THAT(busy.err, HasSubstr("container is running"));
+  EXPECT_EQ(env_.Berth({"rm", "-f", "one"}).exit_code, 0);
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+}
+
+TEST_F(ContainerE2eTest, LogsFollowTailSinceAndTimestamps) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "ticker", "busybox", "sh", "-c",
+                        "i=0; while true; do echo tick $i; i=$((i+1)); "
+                        "sleep 0.2; done"})
+                .exit_code,
+            0);
+  const std::string follow_log = env_.dir() + "/follow.log";
+  Daemon follow({Runfile(kBerthCli), "--run-root", env_.run_root(), "logs",
+                 "-f", "ticker"},
+                follow_log);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  while (absl::Now() < deadline &&
+         ReadFile(follow_log).find("tick 5") == std::string::npos) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_THAT(ReadFile(follow_log), HasSubstr("tick 5\n"));
+  EXPECT_TRUE(follow.running());
+
+  RunResult tail = env_.Berth({"logs", "--tail", "2", "ticker"});
+  EXPECT_EQ(Lines(tail.out).size(), 2u) << tail.out;
+  RunResult stamped = env_.Berth({"logs", "-t", "--tail", "1", "ticker"});
+  EXPECT_THAT(stamped.out, StartsWith("20"));
+  EXPECT_THAT(stamped.out, HasSubstr("Z tick "));
+  EXPECT_THAT(env_.Berth({"logs", "--since", "2099-01-01", "ticker"}).out,
+              IsEmpty());
+  EXPECT_THAT(env_.Berth({"logs", "--until", "1", "ticker"}).out, IsEmpty());
+  EXPECT_THAT(env_.Berth({"logs", "--since", "30m", "ticker"}).out,
+              HasSubstr("tick 0\n"));
+  EXPECT_EQ(env_.Berth({"logs", "--since", "yesterday", "ticker"}).exit_code,
+            125);
+
+  // Following ends by itself when the container stops.
+  EXPECT_EQ(env_.Berth({"stop", "-t", "1", "ticker"}).exit_code, 0);
+  EXPECT_EQ(follow.Wait(absl::Seconds(15)), 0);
+  EXPECT_EQ(env_.Berth({"rm", "ticker"}).exit_code, 0);
+}
+
+TEST_F(ContainerE2eTest, StopWaitsTheTimeoutThenKills) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "stubborn", "busybox", "sh",
+                        "-c", "trap '' TERM; while true; do sleep 0.1; done"})
+                .exit_code,
+            0);
+  const absl::Time start = absl::Now();
+  RunResult stop = env_.Berth({"stop", "-t", "2", "stubborn"});
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(stop.exit_code, 0) << stop.err;
+  EXPECT_EQ(stop.out, "stubborn\n");
+  EXPECT_GE(took, absl::Seconds(2));
+  EXPECT_LT(took, absl::Seconds(8));
+  EXPECT_EQ(Inspect("stubborn")["State"]["ExitCode"], 137);
+
+  // A process that honours SIGTERM stops at once.
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "polite", "--init", "busybox",
+                        "sleep", "60"})
+                .exit_code,
+            0);
+  const absl::Time polite_start = absl::Now();
+  EXPECT_EQ(env_.Berth({"stop", "polite"}).exit_code, 0);
+  EXPECT_LT(absl::Now() - polite_start, absl::Seconds(5));
+  EXPECT_EQ(Inspect("polite")["State"]["ExitCode"], 143);
+}
+
+TEST_F(ContainerE2eTest, ContainersSurviveAKilledDaemon) {
+  std::map<std::string, int> pids;
+  for (int i = 0; i < 5; ++i) {
+    const std::string name = absl::StrCat("keep", i);
+    ASSERT_EQ(env_.Berth({"run", "-d", "--name", name, "busybox", "sh", "-c",
+                          "while true; do echo alive; sleep 0.2; done"})
+                  .exit_code,
+              0);
+    pids[name] = Inspect(name)["State"]["Pid"].get<int>();
+    ASSERT_GT(pids[name], 0);
+  }
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+  absl::SleepFor(absl::Milliseconds(500));
+  for (const auto& [name, pid] : pids) {
+    EXPECT_EQ(kill(pid, 0), 0) << name << " died with the daemon";
+  }
+  EXPECT_EQ(env_.ShimPids().size(), 5u);
+
+  StartBerthd();
+  RunResult ps = env_.Berth({"ps", "--format", "{{.Names}} {{.Status}}"});
+  EXPECT_EQ(Lines(ps.out).size(), 5u) << ps.out;
+  for (const auto& [name, pid] : pids) {
+    nlohmann::json state = Inspect(name)["State"];
+    EXPECT_EQ(state["Status"], "running") << name;
+    EXPECT_EQ(state["Pid"], pid) << name;
+    EXPECT_THAT(env_.Berth({"logs", "--tail", "1", name}).out,
+                HasSubstr("alive"));
+  }
+  // A container that ends while the daemon is down is found exited.
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+  kill(pids["keep0"], SIGKILL);
+  absl::SleepFor(absl::Milliseconds(500));
+  StartBerthd();
+  EXPECT_TRUE(WaitForStatus("keep0", "exited"));
+  EXPECT_EQ(Inspect("keep0")["State"]["ExitCode"], 137);
+
+  RunResult stopped = env_.Berth({"stop", "-t", "1", "keep1", "keep2", "keep3",
+                                  "keep4"});
+  EXPECT_EQ(stopped.exit_code, 0) << stopped.err;
+  EXPECT_THAT(env_.Berth({"ps", "-q"}).out, IsEmpty());
+  EXPECT_TRUE(env_.ShimPids().empty());
+}
+
+TEST_F(ContainerE2eTest, RestartPolicies) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "flaky", "--restart",
+                        "on-failure:2", "busybox", "sh", "-c", "exit 4"})
+                .exit_code,
+            0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(20);
+  nlohmann::json flaky;
+  while (absl::Now() < deadline) {
+    flaky = Inspect("flaky");
+    if (flaky["RestartCount"] == 2 && flaky["State"]["Status"] == "exited") {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_EQ(flaky["RestartCount"], 2) << flaky.dump();
+  EXPECT_EQ(flaky["State"]["ExitCode"], 4);
+
+  // "always" brings a container back after the daemon restarts, even one
+  // a user stopped (as Docker does).
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "always", "--restart", "always",
+                        "busybox", "sleep", "60"})
+                .exit_code,
+            0);
+  EXPECT_EQ(env_.Berth({"stop", "-t", "0", "always"}).exit_code, 0);
+  EXPECT_TRUE(WaitForStatus("always", "exited"));
+  EXPECT_EQ(berthd_->Stop(), 0);
+  StartBerthd();
+  EXPECT_TRUE(WaitForStatus("always", "running"));
+  EXPECT_EQ(env_.Berth({"rm", "-f", "always", "flaky"}).exit_code, 0);
+}
+
+TEST_F(ContainerE2eTest, ManyConcurrentContainersLeaveNothingBehind) {
+  const std::string mounts_before = ReadFile("/proc/self/mountinfo");
+  std::atomic<int> failures{0};
+  std::vector<std::thread> loops;
+  for (int loop = 0; loop < 4; ++loop) {
+    loops.emplace_back([&, loop] {
+      for (int i = 0; i < 25; ++i) {
+        const std::string name = absl::StrCat("c", loop, "-", i);
+        RunResult run = env_.Berth(
+            {"run", "-d", "--name", name, "busybox", "sleep", "30"});
+        RunResult rm = env_.Berth({"rm", "-f", name});
+        if (run.exit_code != 0 || rm.exit_code != 0) {
+          ++failures;
+          ADD_FAILURE() << name << ": " << run.err << rm.err;
+        }
+      }
+    });
+  }
+  for (std::thread& loop : loops) loop.join();
+  EXPECT_EQ(failures.load(), 0);
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+  EXPECT_TRUE(env_.ShimPids().empty());
+  EXPECT_EQ(ReadFile("/proc/self/mountinfo"), mounts_before);
+  std::vector<std::string> state_dirs;
+  RunResult listed = RunCommand(
+      {"/bin/ls", "-A", env_.root() + "/containerd/containers"});
+  EXPECT_THAT(listed.out, IsEmpty());
+  RunResult cgroups = RunCommand(
+      {"/bin/sh", "-c",
+       "find /sys/fs/cgroup/*/" + env_.cgroup_parent() +
+           " -mindepth 1 -type d 2>/dev/null"});
+  EXPECT_THAT(cgroups.out, IsEmpty());
+}
+
+TEST_F(ContainerE2eTest, PsFiltersAndFormats) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "up", "-l", "tier=web",
+                        "busybox", "sleep", "30"})
+                .exit_code,
+            0);
+  ASSERT_EQ(env_.Berth({"run", "--name", "down", "busybox", "true"}).exit_code,
+            0);
+  EXPECT_EQ(Lines(env_.Berth({"ps", "-q"}).out).size(), 1u);
+  EXPECT_EQ(Lines(env_.Berth({"ps", "-aq"}).out).size(), 2u);
+  EXPECT_EQ(env_.Berth({"ps", "-a", "--filter", "status=exited", "--format",
+                        "{{.Names}}"})
+                .out,
+            "down\n");
+  EXPECT_EQ(env_.Berth({"ps", "--filter", "label=tier=web", "--format",
+                        "{{.Names}}"})
+                .out,
+            "up\n");
+  EXPECT_EQ(env_.Berth({"ps", "-l", "--format", "{{.Names}}"}).out, "down\n");
+  RunResult table = env_.Berth({"ps", "-a"});
+  EXPECT_THAT(table.out, StartsWith("CONTAINER ID   IMAGE"));
+  EXPECT_THAT(table.out, HasSubstr("Exited (0)"));
+  EXPECT_THAT(table.out, HasSubstr("Up "));
+  // Id prefixes work wherever a container is named.
+  const std::string id = Inspect("down")["Id"];
+  EXPECT_EQ(env_.Berth({"rename", id.substr(0, 8), "gone"}).exit_code, 0);
+  EXPECT_EQ(env_.Berth({"container", "prune", "-f"}).exit_code, 0);
+  EXPECT_EQ(env_.Berth({"ps", "-a", "--format", "{{.Names}}"}).out, "up\n");
+  EXPECT_EQ(env_.Berth({"rm", "-f", "up"}).exit_code, 0);
+}
+
+}  // namespace
+}  // namespace berth::testing
