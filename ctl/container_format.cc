@@ -1,4 +1,5 @@
 #include "ctl/container_format.h"
+#include "ctl/docker_json.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -31,17 +32,6 @@ absl::Time ToTime(const google::protobuf::Timestamp& ts) {
 
 std::string Since(const google::protobuf::Timestamp& ts, absl::Time now) {
   return HumanDuration(now - ToTime(ts));
-}
-
-const char* ProtocolName(types::v1::Protocol protocol) {
-  switch (protocol) {
-    case types::v1::PROTOCOL_UDP:
-      return "udp";
-    case types::v1::PROTOCOL_SCTP:
-      return "sctp";
-    default:
-      return "tcp";
-  }
 }
 
 std::string SizeText(const ContainerSummary& c) {

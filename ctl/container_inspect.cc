@@ -1,4 +1,5 @@
 #include "ctl/container_inspect.h"
+#include "ctl/docker_json.h"
 
 #include <map>
 #include <set>
@@ -33,26 +34,6 @@ ordered_json List(const Strings& values) {
   return ordered_json(std::vector<std::string>(values.begin(), values.end()));
 }
 
-ordered_json MapOrNull(
-    const google::protobuf::Map<std::string, std::string>& map) {
-  if (map.empty()) return nullptr;
-  std::map<std::string, std::string> sorted(map.begin(), map.end());
-  ordered_json out = ordered_json::object();
-  for (const auto& [key, value] : sorted) out[key] = value;
-  return out;
-}
-
-const char* Protocol(types::v1::Protocol protocol) {
-  switch (protocol) {
-    case types::v1::PROTOCOL_UDP:
-      return "udp";
-    case types::v1::PROTOCOL_SCTP:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
-
 // {"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}; null when none.
 ordered_json PortMap(
     const google::protobuf::RepeatedPtrField<types::v1::PortBinding>& ports,
@@ -63,7 +44,7 @@ ordered_json PortMap(
   std::map<std::string, ordered_json> sorted;
   for (const types::v1::PortBinding& port : ports) {
     const std::string key =
-        absl::StrCat(port.container_port(), "/", Protocol(port.protocol()));
+        absl::StrCat(port.container_port(), "/", ProtocolName(port.protocol()));
     ordered_json& list = sorted[key];
     if (list.is_null()) list = ordered_json::array();
     if (port.host_port() != 0 || !port.host_ip().empty()) {

@@ -1,4 +1,5 @@
 #include "ctl/image_format.h"
+#include "ctl/docker_json.h"
 
 #include <map>
 #include <set>
@@ -98,15 +99,6 @@ ordered_json SetOrNull(const Strings& keys) {
   std::set<std::string> sorted(keys.begin(), keys.end());
   ordered_json out = ordered_json::object();
   for (const std::string& key : sorted) out[key] = ordered_json::object();
-  return out;
-}
-
-ordered_json MapOrNull(
-    const google::protobuf::Map<std::string, std::string>& map) {
-  if (map.empty()) return nullptr;
-  std::map<std::string, std::string> sorted(map.begin(), map.end());
-  ordered_json out = ordered_json::object();
-  for (const auto& [key, value] : sorted) out[key] = value;
   return out;
 }
 

@@ -118,19 +118,6 @@ absl::StatusOr<std::unique_ptr<CgroupDriver>> DetectCgroupDriver(
     const std::string& parent = "berth",
     const std::string& mount_root = "/sys/fs/cgroup");
 
-// Docker's size syntax (--memory, --memory-swap, --shm-size): a decimal
-// number, an optional space, an optional unit k, m, g, t or p (powers of
-// 1024, any case) optionally followed by "i", then an optional "b": "1024",
-// "512k", "32m", "1.5g", "2GiB". The result is truncated to whole bytes.
-// "-1" is not a size: callers handle --memory-swap -1 themselves.
-// InvalidArgument naming the value otherwise.
-absl::StatusOr<int64_t> ParseMemorySize(absl::string_view value);
-
-// --cpus: a decimal ("1.5", "0.25") or a fraction ("3/2") of CPUs, returned
-// in billionths of a CPU. Errors read like Docker's:
-// invalid argument "x" for "--cpus" flag: failed to parse x as a rational
-// number
-absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value);
 
 // v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000], with the mapping of
 // runc >= 1.3.2 (exponential, so the defaults 1024 and 100 match). 0 stays 0.
