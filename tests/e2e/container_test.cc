@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <fstream>
 #include <set>
 #include <thread>
 
@@ -147,6 +148,83 @@ TEST_F(ContainerE2eTest, SecurityDefaultsApply) {
   RunResult dropped = RunScript("grep CapEff /proc/self/status",
                                 {"--cap-drop", "CHOWN"});
   EXPECT_THAT(dropped.out, HasSubstr("CapEff:\t00000000a80425fa"));
+}
+
+TEST_F(ContainerE2eTest, ReadOnlyNoNewPrivilegesAndSeccompOptions) {
+  RunResult ro = RunScript("touch /x || echo ro-refused; touch /tmp/../dev/shm/y && echo shm-ok",
+                           {"--read-only"});
+  EXPECT_THAT(ro.out, HasSubstr("ro-refused"));
+  EXPECT_THAT(ro.out, HasSubstr("shm-ok"));
+  RunResult nnp = RunScript("grep NoNewPrivs /proc/self/status",
+                            {"--security-opt", "no-new-privileges"});
+  EXPECT_THAT(nnp.out, HasSubstr("NoNewPrivs:\t1"));
+  RunResult default_nnp = RunScript("grep NoNewPrivs /proc/self/status");
+  EXPECT_THAT(default_nnp.out, HasSubstr("NoNewPrivs:\t0"));
+
+  // Without a filter the container still lacks CAP_SYS_ADMIN, but the
+  // seccomp field says it is unconfined.
+  RunResult unconfined = RunScript("grep Seccomp: /proc/self/status",
+                                   {"--security-opt", "seccomp=unconfined"});
+  EXPECT_THAT(unconfined.out, HasSubstr("Seccomp:\t0"));
+  RunResult confined = RunScript("grep Seccomp: /proc/self/status");
+  EXPECT_THAT(confined.out, HasSubstr("Seccomp:\t2"));
+
+  const std::string profile = env_.dir() + "/no-mkdir.json";
+  std::ofstream(profile) << R"({"defaultAction": "SCMP_ACT_ALLOW",
+      "syscalls": [{"names": ["mkdir", "mkdirat"],
+                    "action": "SCMP_ACT_ERRNO", "errnoRet": 13}]})";
+  RunResult custom = RunScript("mkdir /tmp/d || echo mkdir-denied",
+                               {"--security-opt", "seccomp=" + profile});
+  EXPECT_THAT(custom.out, HasSubstr("mkdir-denied"));
+  EXPECT_THAT(custom.err, HasSubstr("Permission denied"));
+
+  std::ofstream(env_.dir() + "/bad.json") << "{\"defaultAction\": \"NOPE\"}";
+  RunResult bad = RunScript("true", {"--security-opt",
+                                     "seccomp=" + env_.dir() + "/bad.json"});
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_THAT(bad.err, HasSubstr("NOPE"));
+}
+
+TEST_F(ContainerE2eTest, LogRotationKeepsMaxFiles) {
+  RunResult run = env_.Berth(
+      {"run", "--name", "chatty", "--log-opt", "max-size=2k", "--log-opt",
+       "max-file=2", "busybox", "sh", "-c",
+       "for i in $(seq 400); do echo line-$i; done"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string log = Inspect("chatty")["LogPath"];
+  EXPECT_EQ(access((log + ".1").c_str(), F_OK), 0);
+  EXPECT_NE(access((log + ".2").c_str(), F_OK), 0);
+  // What is kept reads back in order and ends with the last line.
+  std::vector<std::string> lines = Lines(env_.Berth({"logs", "chatty"}).out);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.back(), "line-400");
+  EXPECT_LT(lines.size(), 400u);
+  EXPECT_EQ(env_.Berth({"rm", "chatty"}).exit_code, 0);
+}
+
+TEST_F(ContainerE2eTest, KillSendsTheSignalAndInitForwardsIt) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "trapper", "--init", "busybox",
+                        "sh", "-c",
+                        "trap 'echo got-usr1' USR1; while true; do sleep 0.1; "
+                        "done"})
+                .exit_code,
+            0);
+  absl::SleepFor(absl::Milliseconds(300));
+  EXPECT_EQ(env_.Berth({"kill", "-s", "USR1", "trapper"}).exit_code, 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline &&
+         env_.Berth({"logs", "trapper"}).out.find("got-usr1") ==
+             std::string::npos) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_THAT(env_.Berth({"logs", "trapper"}).out, HasSubstr("got-usr1"));
+  EXPECT_EQ(env_.Berth({"kill", "trapper"}).exit_code, 0);
+  EXPECT_TRUE(WaitForStatus("trapper", "exited"));
+  EXPECT_EQ(Inspect("trapper")["State"]["ExitCode"], 137);
+  RunResult again = env_.Berth({"kill", "trapper"});
+  EXPECT_NE(again.exit_code, 0);
+  EXPECT_THAT(again.err, HasSubstr("is not running"));
+  EXPECT_EQ(env_.Berth({"rm", "trapper"}).exit_code, 0);
 }
 
 TEST_F(ContainerE2eTest, UserAndWorkdirAndEnv) {
