@@ -207,6 +207,8 @@ absl::Status ContainerSupervisor::Logs(
   if (request.has_since()) options.since = FromTimestamp(request.since());
   if (request.has_until()) options.until = FromTimestamp(request.until());
   options.follow = request.follow();
+  // `berth run` ends when the follow does: notice the exit quickly.
+  options.poll_interval = absl::Milliseconds(20);
   options.stop = cancelled;
   const std::string id = container.id();
   options.still_running = [this, id]() {

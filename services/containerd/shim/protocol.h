@@ -45,7 +45,8 @@ struct LaunchedShim {
   pid_t init_pid = 0;
 };
 
-// Starts `shim_path --state-dir STATE_DIR` detached and waits until the
+// Spawns `shim_path --state-dir STATE_DIR` (in a new session; the shim
+// detaches itself by forking once more) and waits until the
 // container's command was exec'd. A command that could not run comes back
 // as NOT_FOUND (exit 127), PERMISSION_DENIED (126) or another code (125),
 // with the shim's message.

@@ -1,5 +1,8 @@
 // berth-shim --state-dir DIR: the per-container process containerd starts.
 // It reads DIR/shim.json; see shim_process.h and protocol.h.
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -31,6 +34,11 @@ int main(int argc, char** argv) {
                  "Started by berth's containerd, one per container.\n");
     return 2;
   }
+  // Detach: the spawned process exits at once (containerd reaps it), the
+  // shim lives on as a child of init, independent of containerd.
+  pid_t shim = fork();
+  if (shim < 0) ReportAndExit(absl::StrCat("fork: ", std::strerror(errno)));
+  if (shim > 0) _exit(0);
   const std::string spec_path = absl::StrCat(argv[2], "/", kSpecFile);
   absl::StatusOr<std::string> json =
       berth::ReadFileToString(spec_path, 16 << 20);
