@@ -223,7 +223,13 @@ CLI::App* AddRemoveCommand(CLI::App& parent, CommandContext& context,
               status.error_code() == grpc::StatusCode::NOT_FOUND) {
             continue;
           }
-          context.Fail(ContainerdError(context, status, id));
+          // Removing a running container without -f is a usage error (125);
+          // other failures exit 1, as Docker's do.
+          context.Fail(ContainerdError(context, status, id),
+                       status.error_code() ==
+                               grpc::StatusCode::FAILED_PRECONDITION
+                           ? kExitUsage
+                           : kExitError);
           if (status.error_code() == grpc::StatusCode::UNAVAILABLE) return;
         }
       });

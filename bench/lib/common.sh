@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers shared by benchmarks (source it; bash only). Nothing here starts a
 # process by itself: the callers record the pids they start and stop them by
 # pid on exit.

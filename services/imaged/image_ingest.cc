@@ -85,7 +85,16 @@ absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
   ASSIGN_OR_RETURN(std::string tee_path, NewTempFile("blob-"));
   layer::UnpackOptions options;
   options.mode = layer::UnpackMode::kLayer;
-  options.tee_path = tee_path;
+  // The blob is the uncompressed tar. A plain tar input (imaged's own
+  // spooled or extracted file) already is that: link it instead of writing
+  // a second copy while unpacking.
+  absl::StatusOr<bool> compressed = layer::IsCompressedFile(tar_path);
+  bool linked = false;
+  if (compressed.ok() && !*compressed) {
+    unlink(tee_path.c_str());
+    linked = link(tar_path.c_str(), tee_path.c_str()) == 0;
+  }
+  if (!linked) options.tee_path = tee_path;
   absl::StatusOr<layer::UnpackResult> unpacked =
       layer::UnpackTar(tar_path, unpack_dir, options);
   auto cleanup = [&] {
@@ -302,6 +311,7 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::Load(
   ASSIGN_OR_RETURN(std::string dir, MakeTempDir(root_ + "/tmp", "load-"));
   layer::UnpackOptions unpack;
   unpack.mode = layer::UnpackMode::kArchive;
+  unpack.compute_digest = false;
   absl::StatusOr<image::v1::LoadResult> result =
       absl::InvalidArgumentError("empty archive");
   absl::Status unpacked = layer::UnpackTar(archive_path, dir, unpack).status();

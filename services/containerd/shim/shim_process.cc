@@ -1,6 +1,7 @@
 #include "services/containerd/shim/shim_process.h"
 
 #include <fcntl.h>
+#include <malloc.h>
 #include <signal.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
@@ -260,7 +261,13 @@ absl::Status Shim::Start() {
   }
   ASSIGN_OR_RETURN(confinement_, PrepareConfinement(spec_));
   ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent));
-  RETURN_IF_ERROR(cgroup_->Create(spec_.id, LimitsOf(spec_)));
+  absl::Status created = cgroup_->Create(spec_.id, LimitsOf(spec_));
+  if (absl::IsAlreadyExists(created)) {
+    // The previous run's shim may still be removing it (see Finish).
+    RETURN_IF_ERROR(cgroup_->Remove(spec_.id));
+    created = cgroup_->Create(spec_.id, LimitsOf(spec_));
+  }
+  RETURN_IF_ERROR(created);
 
   int out[2], err[2];
   if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
@@ -373,11 +380,6 @@ void Shim::Finish() {
   record.finished_at = exited_at_;
   absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id);
   record.oom_killed = oom.ok() && *oom;
-  absl::Status removed = cgroup_->Remove(spec_.id);
-  if (!removed.ok()) {
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
-                 std::string(removed.message()).c_str());
-  }
   absl::Status written =
       WriteExitRecord(absl::StrCat(spec_.state_dir, "/", kExitFile), record);
   if (!written.ok()) {
@@ -393,6 +395,13 @@ void Shim::Finish() {
   }
   waiters_.clear();
   unlink(spec_.socket_path.c_str());
+  // Last: removing v1 cgroups takes milliseconds per hierarchy, and nobody
+  // needs to wait for it (a restart of this container replaces a leftover).
+  absl::Status removed = cgroup_->Remove(spec_.id);
+  if (!removed.ok()) {
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+                 std::string(removed.message()).c_str());
+  }
 }
 
 void Shim::Serve() {
@@ -442,6 +451,9 @@ int RunShim(const ShimSpec& spec) {
   }
   // Started: the container's exec happened. containerd records the pids.
   ReportStart(absl::StrCat("ok ", getpid(), " ", shim.init_pid()));
+  // Setup (seccomp compilation above all) left freed heap behind; give it
+  // back, the shim lives as long as its container.
+  malloc_trim(0);
   shim.Serve();
   return 0;
 }

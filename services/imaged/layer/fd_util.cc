@@ -85,7 +85,9 @@ absl::Status RemoveContents(int dir_fd) {
       UniqueFd child(OpenDirNoFollow(dir_fd, name.c_str()));
       if (!child.valid() && errno == EACCES) {
         // Only without CAP_DAC_OVERRIDE: a mode-0 directory we made.
-        fchmodat(dir_fd, name.c_str(), 0700, 0);
+        if (fchmodat(dir_fd, name.c_str(), 0700, 0) != 0) {
+          return ErrnoStatus(errno, "chmod", name);
+        }
         child.Reset(OpenDirNoFollow(dir_fd, name.c_str()));
       }
       if (!child.valid()) return ErrnoStatus(errno, "open", name);

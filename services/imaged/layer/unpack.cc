@@ -12,6 +12,7 @@
 
 #include <cerrno>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -78,6 +79,7 @@ struct Stream {
   int tee_fd = -1;
   const std::string* tee_path = nullptr;
   Sha256 hash;
+  bool compute_digest = true;
   int64_t bytes = 0;
   absl::Status error;
 };
@@ -102,7 +104,7 @@ la_ssize_t ReadUncompressed(struct archive* inner, void* client,
       break;
     }
     if (size == 0) continue;
-    stream->hash.Update(block, size);
+    if (stream->compute_digest) stream->hash.Update(block, size);
     stream->bytes += static_cast<int64_t>(size);
     if (stream->tee_fd >= 0) {
       absl::Status written =
@@ -162,6 +164,7 @@ absl::Status Extract(Input& input, int root_fd, int tee_fd,
   stream.outer = outer.get();
   stream.input = &input;
   stream.tee_fd = tee_fd;
+  stream.compute_digest = options.compute_digest;
   stream.tee_path = &options.tee_path;
 
   ArchiveReader inner(archive_read_new());
@@ -200,7 +203,7 @@ absl::Status Extract(Input& input, int root_fd, int tee_fd,
   }
   if (n < 0) return stream.error;
 
-  result->diff_id = stream.hash.Digest();
+  if (options.compute_digest) result->diff_id = stream.hash.Digest();
   result->tar_size = stream.bytes;
   result->unpacked_size = extractor.unpacked_size();
   result->entries = extractor.entries();
@@ -248,6 +251,27 @@ absl::StatusOr<UnpackResult> Unpack(Input& input, const std::string& dest_dir,
 }
 
 }  // namespace
+
+absl::StatusOr<bool> IsCompressedFile(const std::string& path) {
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  unsigned char magic[6] = {};
+  ssize_t n = read(fd, magic, sizeof(magic));
+  int err = errno;
+  close(fd);
+  if (n < 0) return ErrnoStatus(err, "read", path);
+  auto starts = [&](std::initializer_list<unsigned char> prefix) {
+    if (static_cast<size_t>(n) < prefix.size()) return false;
+    size_t i = 0;
+    for (unsigned char byte : prefix) {
+      if (magic[i++] != byte) return false;
+    }
+    return true;
+  };
+  return starts({0x1f, 0x8b}) || starts({'B', 'Z', 'h'}) ||
+         starts({0xfd, '7', 'z', 'X', 'Z', 0x00}) ||
+         starts({0x28, 0xb5, 0x2f, 0xfd});
+}
 
 absl::StatusOr<UnpackResult> UnpackTar(const std::string& source_path,
                                        const std::string& dest_dir,

@@ -73,16 +73,23 @@ struct UnpackOptions {
   // Refuse (INVALID_ARGUMENT) an input whose unpacked regular-file bytes
   // (the sizes the entries declare) exceed this; 0 = no limit.
   int64_t max_unpacked_bytes = 0;
+  // Hash the stream into diff_id. Off for outer archives (save/load tars),
+  // whose digest nobody uses.
+  bool compute_digest = true;
 };
 
 struct UnpackResult {
   // "sha256:<hex>" of the uncompressed tar stream, all of it, including the
   // end-of-archive blocks and anything after them.
-  std::string diff_id;
+  std::string diff_id;  // "" without compute_digest
   int64_t tar_size = 0;       // bytes of the uncompressed tar stream
   int64_t unpacked_size = 0;  // sum of the regular file sizes written
   int64_t entries = 0;        // tar entries read (whiteouts included)
 };
+
+// True if the file at `path` starts like a compressed stream (gzip, bzip2,
+// xz or zstd), i.e. its bytes are not the tar stream itself.
+absl::StatusOr<bool> IsCompressedFile(const std::string& path);
 
 // Unpacks the tar at `source_path` (plain, gzip, bzip2, xz or zstd, detected
 // from the content; a pipe or /dev/stdin works too) into `dest_dir`, which

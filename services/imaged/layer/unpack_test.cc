@@ -334,6 +334,26 @@ TEST_P(CompressionTest, FileInputAndTeeGiveThePlainTar) {
   EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
+TEST_P(CompressionTest, IsCompressedFileTellsPlainTarsApart) {
+  std::string tar = TarBuilder().File("a", "x").Build();
+  std::string filter = GetParam();
+  const std::string source = tmp_.path() + "/input";
+  WriteFileOrDie(source, filter == "none" ? tar : Compress(tar, filter));
+  absl::StatusOr<bool> compressed = IsCompressedFile(source);
+  ASSERT_TRUE(compressed.ok()) << compressed.status();
+  EXPECT_EQ(*compressed, filter != "none");
+}
+
+TEST_F(UnpackTest, DigestCanBeSkipped) {
+  UnpackOptions options;
+  options.compute_digest = false;
+  absl::StatusOr<UnpackResult> result = UnpackTarFromMemory(
+      TarBuilder().File("a", "x").Build(), dest_, options);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->diff_id, "");
+  EXPECT_EQ(ReadFileOrDie(dest_ + "/a"), "x");
+}
+
 TEST_F(UnpackTest, ReadsFromAPipe) {
   const std::string tar = TarBuilder().File("a", RandomBytes(3 << 20)).Build();
   const std::string gz = Compress(tar, "gzip");
