@@ -22,7 +22,9 @@ class TempDir : public ::testing::Test {
     ASSERT_NE(mkdtemp(tmpl), nullptr);
     dir_ = tmpl;
   }
-  void TearDown() override { std::system(("rm -rf " + dir_).c_str()); }
+  void TearDown() override {
+    EXPECT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
+  }
   std::string dir_;
 };
 

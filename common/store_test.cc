@@ -42,7 +42,7 @@ class StoreTest : public ::testing::Test {
   }
   void TearDown() override {
     store_.reset();
-    std::system(("rm -rf " + dir_).c_str());
+    EXPECT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
   }
   void Reopen() {
     store_.reset();

@@ -59,7 +59,7 @@ class ServiceTest : public ::testing::Test {
 
   void TearDown() override {
     Stop();
-    std::system(("rm -rf " + dir_).c_str());
+    EXPECT_EQ(std::system(("rm -rf " + dir_).c_str()), 0);
   }
 
   void Start() {

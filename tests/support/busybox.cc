@@ -22,7 +22,7 @@ std::string MakeBusyboxTar(const std::string& dir) {
        {"sh", "ls", "cat", "echo", "true", "false", "ps", "hostname", "id",
         "sleep", "unshare", "mount", "head", "dd", "seq", "grep", "wc",
         "kill", "yes", "env", "pwd", "touch", "mkdir", "cut", "tr"}) {
-    symlink("busybox", (rootfs + "/bin/" + applet).c_str());
+    EXPECT_EQ(symlink("busybox", (rootfs + "/bin/" + applet).c_str()), 0);
   }
   std::ofstream(rootfs + "/etc/passwd")
       << "root:x:0:0:root:/root:/bin/sh\n"

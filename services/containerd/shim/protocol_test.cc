@@ -22,7 +22,7 @@ class ProtocolTest : public ::testing::Test {
     dir_ = pattern;
   }
   void TearDown() override {
-    std::system(absl::StrCat("rm -rf ", dir_).c_str());
+    EXPECT_EQ(std::system(absl::StrCat("rm -rf ", dir_).c_str()), 0);
   }
   // A stand-in shim: a script that answers on the ready fd.
   std::string FakeShim(const std::string& body) {
