@@ -4,7 +4,8 @@
 // directory is a bug (abort()).
 //
 // With gcc, `bazel build //services/imaged/layer:unpack_fuzz` links the
-// replay driver unpack_fuzz_main.cc: `unpack_fuzz FILE...` runs each file.
+// replay driver tools/fuzz/replay_main.cc: `unpack_fuzz FILE...` runs each
+// file.
 // To fuzz with libFuzzer, build this file without the driver with clang (one
 // command, wrapped here; Debian's clang-14 ships libFuzzer), run as root so
 // the device, ownership and xattr paths are reached:
