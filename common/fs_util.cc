@@ -111,7 +111,7 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 }
 
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
-                             unsigned mode) {
+                             unsigned mode, bool durable) {
   const std::string temp = absl::StrCat(path, ".tmp-", getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(errno, "create", temp);
@@ -127,7 +127,7 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
     }
     done += static_cast<size_t>(n);
   }
-  if (fsync(fd) != 0 || close(fd) != 0) {
+  if ((durable && fsync(fd) != 0) || close(fd) != 0) {
     int err = errno;
     unlink(temp.c_str());
     return ErrnoStatus(err, "sync", temp);

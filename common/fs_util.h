@@ -21,10 +21,11 @@ absl::Status RemoveTree(const std::string& path);
 absl::StatusOr<std::string> ReadFileToString(const std::string& path,
                                              int64_t max_bytes = 64 << 20);
 
-// Writes `data` to a temp file beside `path`, fsyncs it and renames it over
-// `path`, so readers see the old or the new content, never a mix.
+// Writes `data` to a temp file beside `path`, fsyncs it (unless !durable)
+// and renames it over `path`, so readers see the old or the new content,
+// never a mix. Files that are regenerated anyway skip the fsync.
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
-                             unsigned mode = 0644);
+                             unsigned mode = 0644, bool durable = true);
 
 // fsync of a directory, making renames and creations in it durable.
 absl::Status FsyncDir(const std::string& dir);

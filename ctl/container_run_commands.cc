@@ -133,27 +133,16 @@ bool TakePositional(CommandContext& context, CLI::App* command,
 
 // Docker looks for the image before it creates: an unknown one is "Unable
 // to find image" (and a pull, which Berth does not do yet).
-bool ResolveImage(CommandContext& context, const std::string& image) {
-  image::v1::InspectImageRequest request;
-  request.set_image(image);
-  image::v1::InspectImageResponse response;
-  auto call = Connections::CallContext();
-  grpc::Status status =
-      image_cli::ImageStub(context)->InspectImage(call.get(), request, &response);
-  if (status.ok()) return true;
-  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
-    const std::string reference = ImageWithDefaultTag(image);
-    std::fprintf(stderr, "Unable to find image '%s' locally\n",
-                 reference.c_str());
-    context.Fail(absl::NotFoundError(absl::StrCat(
-                     "No such image: ", reference,
-                     " (pulling is not available yet: load or import the "
-                     "image first with `berth load` or `berth import`)")),
-                 kExitUsage);
-    return false;
-  }
-  context.Fail(image_cli::ImagedError(context, status, image), kExitUsage);
-  return false;
+// Docker's answer to an image that is not there (pull arrives later).
+void ReportMissingImage(CommandContext& context, const std::string& image) {
+  const std::string reference = ImageWithDefaultTag(image);
+  std::fprintf(stderr, "Unable to find image '%s' locally\n",
+               reference.c_str());
+  context.Fail(absl::NotFoundError(absl::StrCat(
+                   "No such image: ", reference,
+                   " (pulling is not available yet: load or import the "
+                   "image first with `berth load` or `berth import`)")),
+               kExitUsage);
 }
 
 // Create: the new container's id, or "" with the error printed (125).
@@ -166,10 +155,16 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
     context.Fail(request.status(), kExitUsage);
     return "";
   }
-  if (!ResolveImage(context, request->config().image())) return "";
+  // containerd resolves the image through imaged; asking imaged first would
+  // cost every run a round trip.
   container::v1::CreateContainerResponse response;
   auto call = Connections::CallContext(absl::Minutes(5));
   grpc::Status status = stub.CreateContainer(call.get(), *request, &response);
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND &&
+      absl::StartsWith(status.error_message(), "No such image")) {
+    ReportMissingImage(context, request->config().image());
+    return "";
+  }
   if (!status.ok()) {
     context.Fail(ContainerdError(context, status), kExitUsage);
     return "";

@@ -61,9 +61,11 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                    BuildShimSpec(container, rootfs.rootfs().mount().options(),
                                  paths, options_.cgroup_parent));
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir));
+  RETURN_IF_ERROR(WriteContainerFiles(container));
+  // Written before every start: no fsync needed.
   RETURN_IF_ERROR(
       WriteFileAtomic(absl::StrCat(paths.state_dir, "/", shim::kSpecFile),
-                      shim::SerializeShimSpec(spec)));
+                      shim::SerializeShimSpec(spec), 0644, false));
   unlink(absl::StrCat(paths.state_dir, "/", shim::kExitFile).c_str());
 
   absl::StatusOr<shim::LaunchedShim> launched =

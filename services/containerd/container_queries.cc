@@ -208,7 +208,7 @@ absl::Status ContainerSupervisor::Logs(
   if (request.has_until()) options.until = FromTimestamp(request.until());
   options.follow = request.follow();
   // `berth run` ends when the follow does: notice the exit quickly.
-  options.poll_interval = absl::Milliseconds(20);
+  options.poll_interval = absl::Milliseconds(5);
   options.stop = cancelled;
   const std::string id = container.id();
   options.still_running = [this, id]() {

@@ -44,6 +44,21 @@ std::string ResolvConfForContainer(bool host_network) {
   return result;
 }
 
+}  // namespace
+
+absl::Status WriteContainerFiles(const Container& container) {
+  const bool host_network = container.host_config().network_mode() == "host";
+  // Rewritten at every start, so no fsync.
+  RETURN_IF_ERROR(WriteFileAtomic(container.hostname_path(),
+                                  HostnameFileFor(container), 0644, false));
+  RETURN_IF_ERROR(WriteFileAtomic(container.hosts_path(),
+                                  HostsFileFor(container), 0644, false));
+  return WriteFileAtomic(container.resolv_conf_path(),
+                         ResolvConfForContainer(host_network), 0644, false);
+}
+
+namespace {
+
 bool IsActive(ContainerStatus status) {
   return status == container::v1::CONTAINER_STATUS_RUNNING ||
          status == container::v1::CONTAINER_STATUS_PAUSED ||
@@ -200,14 +215,7 @@ ContainerSupervisor::Create(
                      NewContainer(request, rootfs, id, name, paths,
                                   absl::Now()));
     RETURN_IF_ERROR(MakeDirs(paths.state_dir + "/rootfs"));
-    RETURN_IF_ERROR(WriteFileAtomic(container.hostname_path(),
-                                    HostnameFileFor(container)));
-    RETURN_IF_ERROR(
-        WriteFileAtomic(container.hosts_path(), HostsFileFor(container)));
-    RETURN_IF_ERROR(WriteFileAtomic(
-        container.resolv_conf_path(),
-        ResolvConfForContainer(container.host_config().network_mode() ==
-                               "host")));
+    RETURN_IF_ERROR(WriteContainerFiles(container));
     absl::MutexLock lock(&mu_);
     absl::Status saved = core_.store().Update(
         [&](Transaction& txn) { return containers_.Put(txn, container); });

@@ -32,6 +32,10 @@ struct SupervisorOptions {
   std::string cgroup_parent = "berth";
 };
 
+// Writes the container's hostname, hosts and resolv.conf files (bind-mounted
+// into it), from its record and the host's resolv.conf.
+absl::Status WriteContainerFiles(const container::v1::Container& container);
+
 class ContainerSupervisor {
  public:
   using Cancelled = std::function<bool()>;
