@@ -62,6 +62,14 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                                  paths, options_.cgroup_parent));
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir));
   RETURN_IF_ERROR(WriteContainerFiles(container));
+  if (spec.seccomp == "default" || spec.seccomp == "profile") {
+    ASSIGN_OR_RETURN(std::string filter, seccomp_.Compiled(spec));
+    RETURN_IF_ERROR(WriteFileAtomic(
+        absl::StrCat(paths.state_dir, "/", shim::kSeccompFile), filter, 0600,
+        false));
+    spec.seccomp = "compiled";
+    spec.seccomp_profile_json.clear();
+  }
   // Written before every start: no fsync needed.
   RETURN_IF_ERROR(
       WriteFileAtomic(absl::StrCat(paths.state_dir, "/", shim::kSpecFile),

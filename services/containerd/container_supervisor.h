@@ -22,6 +22,7 @@
 #include "services/containerd/container_spec_builder.h"
 #include "services/containerd/exit_monitor.h"
 #include "services/containerd/image_source.h"
+#include "services/containerd/seccomp_cache.h"
 
 namespace berth::containerd {
 
@@ -115,6 +116,7 @@ class ContainerSupervisor {
   const SupervisorOptions options_;
   const Table<container::v1::Container> containers_;
   std::unique_ptr<cgroups::CgroupDriver> cgroups_;
+  SeccompCache seccomp_;
 
   absl::Mutex mu_;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);

@@ -153,6 +153,29 @@ absl::StatusOr<SeccompFilter> CompileProfile(const internal::Profile& profile) {
   return SeccompFilter(std::move(program), profile.flags);
 }
 
+std::string SeccompFilter::Serialize() const {
+  std::string bytes(reinterpret_cast<const char*>(&flags_), sizeof(flags_));
+  bytes.append(reinterpret_cast<const char*>(program_.data()),
+               program_.size() * sizeof(sock_filter));
+  return bytes;
+}
+
+absl::StatusOr<SeccompFilter> SeccompFilter::Parse(absl::string_view bytes) {
+  unsigned int flags = 0;
+  if (bytes.size() < sizeof(flags) ||
+      (bytes.size() - sizeof(flags)) % sizeof(sock_filter) != 0 ||
+      bytes.size() == sizeof(flags)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "a compiled seccomp filter of ", bytes.size(), " bytes is malformed"));
+  }
+  memcpy(&flags, bytes.data(), sizeof(flags));
+  std::vector<sock_filter> program((bytes.size() - sizeof(flags)) /
+                                   sizeof(sock_filter));
+  memcpy(program.data(), bytes.data() + sizeof(flags),
+         program.size() * sizeof(sock_filter));
+  return SeccompFilter(std::move(program), flags);
+}
+
 absl::Status SeccompFilter::Load() const {
   if (program_.empty()) {
     return absl::FailedPreconditionError("seccomp filter was moved from");

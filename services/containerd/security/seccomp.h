@@ -21,6 +21,7 @@
 #include <linux/filter.h>
 
 #include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -52,6 +53,11 @@ class SeccompFilter {
 
   // Number of BPF instructions, for logs and tests.
   size_t size() const { return program_.size(); }
+
+  // The compiled program as bytes (flags, then the instructions), so a
+  // filter compiled once can be handed to many inits; Parse reverses it.
+  std::string Serialize() const;
+  static absl::StatusOr<SeccompFilter> Parse(absl::string_view bytes);
 
  private:
   friend absl::StatusOr<SeccompFilter> CompileProfile(

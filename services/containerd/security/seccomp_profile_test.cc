@@ -138,6 +138,19 @@ TEST(SeccompProfileFromJsonTest, RejectsBadProfilesNamingTheProblem) {
   }
 }
 
+TEST(SeccompFilterTest, SerializeRoundTrips) {
+  absl::StatusOr<SeccompFilter> filter =
+      DefaultSeccompProfile(DefaultCapabilities());
+  ASSERT_TRUE(filter.ok()) << filter.status();
+  const std::string bytes = filter->Serialize();
+  absl::StatusOr<SeccompFilter> parsed = SeccompFilter::Parse(bytes);
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_EQ(parsed->size(), filter->size());
+  EXPECT_EQ(parsed->Serialize(), bytes);
+  EXPECT_FALSE(SeccompFilter::Parse("").ok());
+  EXPECT_FALSE(SeccompFilter::Parse(bytes.substr(0, bytes.size() - 1)).ok());
+}
+
 TEST(SeccompFilterTest, MovedFromFilterRefusesToLoad) {
   absl::StatusOr<SeccompFilter> filter =
       SeccompProfileFromJson(R"({"defaultAction": "SCMP_ACT_LOG"})", {});

@@ -25,6 +25,8 @@ namespace berth::containerd::shim {
 inline constexpr char kSpecFile[] = "shim.json";
 inline constexpr char kExitFile[] = "exit.json";
 inline constexpr char kShimLogFile[] = "shim.log";
+// The seccomp program containerd compiled (seccomp mode "compiled").
+inline constexpr char kSeccompFile[] = "seccomp.bpf";
 // The fd on which a starting shim reports "ok PID" or "error CODE MESSAGE".
 inline constexpr int kReadyFd = 3;
 

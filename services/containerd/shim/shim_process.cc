@@ -23,6 +23,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/fs_util.h"
 #include "common/status_macros.h"
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/logs/log_writer.h"
@@ -115,6 +116,12 @@ absl::StatusOr<Confinement> PrepareConfinement(const ShimSpec& spec) {
     ASSIGN_OR_RETURN(confinement.seccomp,
                      security::SeccompProfileFromJson(
                          spec.seccomp_profile_json, confinement.capabilities));
+  } else if (spec.seccomp == "compiled") {
+    ASSIGN_OR_RETURN(std::string bytes,
+                     ReadFileToString(absl::StrCat(spec.state_dir, "/",
+                                                   kSeccompFile),
+                                      16 << 20));
+    ASSIGN_OR_RETURN(confinement.seccomp, security::SeccompFilter::Parse(bytes));
   } else if (spec.seccomp != "unconfined") {
     return absl::InvalidArgumentError(
         absl::StrCat("unknown seccomp mode \"", spec.seccomp, "\""));

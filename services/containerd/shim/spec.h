@@ -54,7 +54,9 @@ struct ShimSpec {
   // Confinement.
   std::vector<std::string> capabilities;  // "CAP_CHOWN", ...
   bool no_new_privileges = false;
-  std::string seccomp = "default";  // "default" | "unconfined" | "profile"
+  // "default" | "profile" (compiled by the shim) | "compiled" (state_dir/
+  // seccomp.bpf, compiled by containerd) | "unconfined"
+  std::string seccomp = "default";
   std::string seccomp_profile_json;  // with seccomp == "profile"
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
