@@ -143,12 +143,18 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::LoadDockerArchive(
     }
     return CommitImages(images, staged);
   }();
+  return FinishLoad(status, images, staged, "a docker archive");
+}
+
+absl::StatusOr<image::v1::LoadResult> ImageStore::FinishLoad(
+    const absl::Status& status, const std::vector<Image>& images,
+    const std::vector<StagedLayer>& staged, absl::string_view source) {
   if (!status.ok()) {
     DiscardStaged(staged);
     return status;
   }
   for (const Image& image : images) {
-    core_.log().info("loaded image {}", image.id());
+    core_.log().info("loaded image {} from {}", image.id(), std::string(source));
   }
   return ResultOf(images);
 }
@@ -235,14 +241,7 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::LoadOciLayout(
     }
     return CommitImages(images, staged);
   }();
-  if (!status.ok()) {
-    DiscardStaged(staged);
-    return status;
-  }
-  for (const Image& image : images) {
-    core_.log().info("loaded image {} from an OCI layout", image.id());
-  }
-  return ResultOf(images);
+  return FinishLoad(status, images, staged, "an OCI layout");
 }
 
 }  // namespace berth::imaged

@@ -157,6 +157,11 @@ class ImageStore {
       std::vector<StagedLayer>* all);
   // Removes what StageLayer moved into place, unless a record now uses it.
   void DiscardStaged(const std::vector<StagedLayer>& layers);
+  // Ends a load: on error discards what was staged, else logs the images
+  // (loaded from `source`) and reports them.
+  absl::StatusOr<image::v1::LoadResult> FinishLoad(
+      const absl::Status& status, const std::vector<image::v1::Image>& images,
+      const std::vector<StagedLayer>& staged, absl::string_view source);
   absl::StatusOr<image::v1::LoadResult> LoadDockerArchive(
       const std::string& dir, const ProgressSink& progress);
   absl::StatusOr<image::v1::LoadResult> LoadOciLayout(
