@@ -128,26 +128,27 @@ ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
   // -n/-l and an explicit status filter include stopped containers.
   const bool all = request.all() || request.limit() > 0 ||
                    !filter.statuses().empty() || !filter.exit_codes().empty();
-  std::vector<Container> matched;
+  // Summaries are made during the scan: copying whole records to sort them
+  // would cost more than the scan itself.
+  std::vector<std::pair<absl::Time, container::v1::ContainerSummary>> matched;
   RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
     const absl::Time created = FromTimestamp(c.created());
     if ((all || IsActive(c.state().status())) && created < before &&
         created > since && Matches(c, filter, ancestor_ids)) {
-      matched.push_back(c);
+      matched.emplace_back(created, SummaryOf(c));
     }
     return true;
   }));
   std::sort(matched.begin(), matched.end(),
-            [](const Container& a, const Container& b) {
-              return FromTimestamp(a.created()) > FromTimestamp(b.created());
-            });
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   if (request.limit() > 0 &&
       matched.size() > static_cast<size_t>(request.limit())) {
     matched.resize(static_cast<size_t>(request.limit()));
   }
   container::v1::ListContainersResponse response;
-  for (const Container& container : matched) {
-    *response.add_containers() = SummaryOf(container);
+  response.mutable_containers()->Reserve(static_cast<int>(matched.size()));
+  for (auto& [created, summary] : matched) {
+    *response.add_containers() = std::move(summary);
   }
   return response;
 }

@@ -181,51 +181,55 @@ ContainerSupervisor::Create(
   ASSIGN_OR_RETURN(std::vector<std::string> warnings,
                    ValidateHostConfig(request.host_config()));
   std::string name;
-  if (!request.name().empty()) {
+  const bool generated_name = request.name().empty();
+  if (!generated_name) {
     ASSIGN_OR_RETURN(name, ValidateContainerName(request.name()));
   }
-  auto name_taken = [&](const std::string& candidate) -> std::optional<std::string> {
+  auto name_owner = [&](const std::string& candidate) -> std::optional<std::string> {
     absl::StatusOr<Container> owner =
         containers_.GetBy(core_.store(), "name", candidate);
     if (owner.ok()) return owner->id();
     return std::nullopt;
   };
-  if (!name.empty()) {
-    if (std::optional<std::string> owner = name_taken(name)) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "Conflict. The container name \"/", name,
-          "\" is already in use by container \"", *owner,
-          "\". You have to remove (or rename) that container to be able to "
-          "reuse that name."));
-    }
-  } else {
-    for (int attempt = 0; name.empty() || name_taken(name); ++attempt) {
-      name = RandomContainerName(attempt);
+  auto conflict = [](const std::string& taken, const std::string& owner) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "Conflict. The container name \"/", taken,
+        "\" is already in use by container \"", owner,
+        "\". You have to remove (or rename) that container to be able to "
+        "reuse that name."));
+  };
+  if (!generated_name) {
+    if (std::optional<std::string> owner = name_owner(name)) {
+      return conflict(name, *owner);
     }
   }
   const std::string id = NewContainerId();
   const ContainerPaths paths = PathsOf(id);
   ASSIGN_OR_RETURN(image::v1::PrepareRootfsResponse rootfs,
-                   images_->PrepareRootfs(
-                       request.config().image(), id,
-                       {{"berth.container.id", id},
-                        {"berth.container.name", name}}));
+                   images_->PrepareRootfs(request.config().image(), id,
+                                          {{"berth.container.id", id}}));
   absl::Status created = [&]() -> absl::Status {
-    ASSIGN_OR_RETURN(Container container,
-                     NewContainer(request, rootfs, id, name, paths,
-                                  absl::Now()));
     RETURN_IF_ERROR(MakeDirs(paths.state_dir + "/rootfs"));
-    RETURN_IF_ERROR(WriteContainerFiles(container));
-    absl::MutexLock lock(&mu_);
-    absl::Status saved = core_.store().Update(
-        [&](Transaction& txn) { return containers_.Put(txn, container); });
-    if (absl::IsAlreadyExists(saved)) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          "Conflict. The container name \"/", name,
-          "\" is already in use. You have to remove (or rename) that "
-          "container to be able to reuse that name."));
+    // A generated name may be taken by a concurrent create between the
+    // check and the write: the unique index refuses it, and we draw again.
+    for (int attempt = 0;; ++attempt) {
+      if (generated_name) {
+        do {
+          name = RandomContainerName(attempt);
+        } while (name_owner(name).has_value() && ++attempt < 100);
+      }
+      ASSIGN_OR_RETURN(Container container,
+                       NewContainer(request, rootfs, id, name, paths,
+                                    absl::Now()));
+      RETURN_IF_ERROR(WriteContainerFiles(container));
+      absl::MutexLock lock(&mu_);
+      absl::Status saved = core_.store().Update(
+          [&](Transaction& txn) { return containers_.Put(txn, container); });
+      if (!absl::IsAlreadyExists(saved)) return saved;
+      if (!generated_name || attempt >= 100) {
+        return conflict(name, name_owner(name).value_or("another container"));
+      }
     }
-    return saved;
   }();
   if (!created.ok()) {
     images_->RemoveRootfs(id).IgnoreError();

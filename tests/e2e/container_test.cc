@@ -469,6 +469,32 @@ TEST_F(ContainerE2eTest, ManyConcurrentContainersLeaveNothingBehind) {
   EXPECT_THAT(cgroups.out, IsEmpty());
 }
 
+TEST_F(ContainerE2eTest, ConcurrentCreatesGetUniqueGeneratedNames) {
+  std::atomic<int> failures{0};
+  std::vector<std::thread> loops;
+  for (int loop = 0; loop < 4; ++loop) {
+    loops.emplace_back([&] {
+      for (int i = 0; i < 15; ++i) {
+        RunResult created = env_.Berth({"create", "busybox", "true"});
+        if (created.exit_code != 0) {
+          ++failures;
+          ADD_FAILURE() << created.err;
+        }
+      }
+    });
+  }
+  for (std::thread& loop : loops) loop.join();
+  EXPECT_EQ(failures.load(), 0);
+  std::vector<std::string> names =
+      Lines(env_.Berth({"ps", "-a", "--format", "{{.Names}}"}).out);
+  EXPECT_EQ(names.size(), 60u);
+  EXPECT_EQ(std::set<std::string>(names.begin(), names.end()).size(), 60u);
+  RunResult ids = env_.Berth({"ps", "-aq"});
+  std::vector<std::string> rm = {"rm"};
+  for (const std::string& id : Lines(ids.out)) rm.push_back(id);
+  EXPECT_EQ(env_.Berth(rm).exit_code, 0);
+}
+
 TEST_F(ContainerE2eTest, PsFiltersAndFormats) {
   ASSERT_EQ(env_.Berth({"run", "-d", "--name", "up", "-l", "tier=web",
                         "busybox", "sleep", "30"})
