@@ -135,6 +135,23 @@ TEST(RenderContainerListTest, DefaultTable) {
             "ago     Created                               job\n");
 }
 
+TEST(RenderContainerListTest, DefaultTableEqualsItsTemplate) {
+  ContainerListOptions options;
+  const std::string fast =
+      *RenderContainerList(TwoContainers(), options, kNow, absl::UTCTimeZone());
+  options.format =
+      "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t"
+      "{{.Status}}\t{{.Ports}}\t{{.Names}}";
+  EXPECT_EQ(fast, *RenderContainerList(TwoContainers(), options, kNow,
+                                       absl::UTCTimeZone()));
+  options.no_trunc = true;
+  const std::string templated =
+      *RenderContainerList(TwoContainers(), options, kNow, absl::UTCTimeZone());
+  options.format = "";
+  EXPECT_EQ(templated, *RenderContainerList(TwoContainers(), options, kNow,
+                                            absl::UTCTimeZone()));
+}
+
 TEST(RenderContainerListTest, QuietNoTruncJsonAndTemplates) {
   ContainerListOptions options;
   options.quiet = true;
