@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/proto_util.h"
+#include "common/signals.h"
 #include "common/status_macros.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/logs/log_writer.h"
@@ -56,32 +57,6 @@ std::map<std::string, std::string> LogOptionsOf(const HostConfig& host) {
 }
 
 }  // namespace
-
-absl::StatusOr<int> ParseSignal(const std::string& given) {
-  static const std::map<std::string, int> kSignals = {
-      {"HUP", SIGHUP},     {"INT", SIGINT},       {"QUIT", SIGQUIT},
-      {"ILL", SIGILL},     {"TRAP", SIGTRAP},     {"ABRT", SIGABRT},
-      {"IOT", SIGIOT},     {"BUS", SIGBUS},       {"FPE", SIGFPE},
-      {"KILL", SIGKILL},   {"USR1", SIGUSR1},     {"SEGV", SIGSEGV},
-      {"USR2", SIGUSR2},   {"PIPE", SIGPIPE},     {"ALRM", SIGALRM},
-      {"TERM", SIGTERM},   {"STKFLT", SIGSTKFLT}, {"CHLD", SIGCHLD},
-      {"CONT", SIGCONT},   {"STOP", SIGSTOP},     {"TSTP", SIGTSTP},
-      {"TTIN", SIGTTIN},   {"TTOU", SIGTTOU},     {"URG", SIGURG},
-      {"XCPU", SIGXCPU},   {"XFSZ", SIGXFSZ},     {"VTALRM", SIGVTALRM},
-      {"PROF", SIGPROF},   {"WINCH", SIGWINCH},   {"IO", SIGIO},
-      {"POLL", SIGPOLL},   {"PWR", SIGPWR},       {"SYS", SIGSYS}};
-  int number = 0;
-  if (absl::SimpleAtoi(given, &number)) {
-    if (number > 0 && number <= SIGRTMAX) return number;
-  } else {
-    std::string name = absl::AsciiStrToUpper(given);
-    if (absl::StartsWith(name, "SIG")) name = name.substr(3);
-    auto it = kSignals.find(name);
-    if (it != kSignals.end()) return it->second;
-  }
-  return absl::InvalidArgumentError(
-      absl::StrCat("Invalid signal: ", given));
-}
 
 absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     const HostConfig& host) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "common/signals.h"
 #include "berth/container/v1/container.pb.h"
 #include "berth/image/v1/image.pb.h"
 #include "services/containerd/shim/spec.h"
@@ -43,8 +44,6 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(
 std::string HostsFileFor(const container::v1::Container& container);
 std::string HostnameFileFor(const container::v1::Container& container);
 
-// Signal number of "SIGTERM", "TERM", "15"; INVALID_ARGUMENT otherwise.
-absl::StatusOr<int> ParseSignal(const std::string& name);
 
 }  // namespace berth::containerd
 

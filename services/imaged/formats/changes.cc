@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
+#include "common/signals.h"
 #include "common/status_macros.h"
 #include "services/imaged/formats/dockerfile_words.h"
 #include "services/imaged/formats/json_util.h"
@@ -166,34 +167,6 @@ absl::Status ParsePorts(absl::string_view spec,
     ports->push_back(absl::StrCat(port, "/", proto));
   }
   return absl::OkStatus();
-}
-
-bool IsValidSignal(absl::string_view signal) {
-  if (!signal.empty() &&
-      std::all_of(signal.begin(), signal.end(), absl::ascii_isdigit)) {
-    int number = 0;
-    return absl::SimpleAtoi(signal, &number) && number >= 1 && number <= 64;
-  }
-  static const std::set<std::string>* const kNames = new std::set<std::string>{
-      "ABRT", "ALRM", "BUS",   "CHLD",   "CLD",  "CONT", "FPE",    "HUP",
-      "ILL",  "INT",  "IO",    "IOT",    "KILL", "PIPE", "POLL",   "PROF",
-      "PWR",  "QUIT", "SEGV",  "STKFLT", "STOP", "SYS",  "TERM",   "TRAP",
-      "TSTP", "TTIN", "TTOU",  "URG",    "USR1", "USR2", "VTALRM", "WINCH",
-      "XCPU", "XFSZ", "RTMIN", "RTMAX"};
-  std::string name = absl::AsciiStrToUpper(signal);
-  absl::string_view bare = name;
-  absl::ConsumePrefix(&bare, "SIG");
-  if (kNames->count(std::string(bare)) > 0) return true;
-  int max_offset = 0;
-  if (absl::ConsumePrefix(&bare, "RTMIN+")) {
-    max_offset = 15;
-  } else if (absl::ConsumePrefix(&bare, "RTMAX-")) {
-    max_offset = 14;
-  }
-  int offset = 0;
-  return max_offset > 0 && bare.size() <= 2 &&
-         std::all_of(bare.begin(), bare.end(), absl::ascii_isdigit) &&
-         absl::SimpleAtoi(bare, &offset) && offset >= 1 && offset <= max_offset;
 }
 
 // ---- HEALTHCHECK ---------------------------------------------------------
@@ -454,7 +427,7 @@ absl::Status ApplyStopSignal(absl::string_view args, ChangeState* state) {
   if (words.size() != 1) {
     return Invalid("STOPSIGNAL requires exactly one argument");
   }
-  if (!IsValidSignal(words[0])) {
+  if (!ParseSignal(words[0]).ok()) {
     return Invalid(
         absl::StrCat("invalid signal ", internal::QuoteForError(words[0])));
   }
