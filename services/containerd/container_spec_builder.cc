@@ -15,6 +15,7 @@
 #include "common/status_macros.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/logs/log_writer.h"
+#include "services/containerd/runtime/runtime.h"
 #include "services/containerd/security/capabilities.h"
 #include "services/containerd/security/paths.h"
 
@@ -148,6 +149,7 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
         "--security-opt seccomp=FILE");
   }
   for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
+    RETURN_IF_ERROR(runtime::RlimitFromName(ulimit.name()).status());
     if (ulimit.soft() > ulimit.hard()) {
       return absl::InvalidArgumentError(absl::StrCat(
           "ulimit soft limit must be less than or equal to hard limit: ",

@@ -127,6 +127,10 @@ TEST(ValidateHostConfigTest, RejectsWhatDockerRejects) {
   EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
               HasSubstr("max-sise"));
   host.Clear();
+  host.mutable_resources()->add_ulimits()->set_name("nofiles");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("invalid ulimit type: nofiles"));
+  host.Clear();
   host.mutable_resources()->set_nano_cpus(int64_t{1000} * 1000000000);
   EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
               HasSubstr("Range of CPUs"));

@@ -39,6 +39,10 @@ struct Rlimit {
   uint64_t hard = 0;
 };
 
+// RLIMIT_* of a `--ulimit` name ("nofile", "nproc", ...); INVALID_ARGUMENT
+// naming it otherwise.
+absl::StatusOr<int> RlimitFromName(const std::string& name);
+
 struct InitSpec {
   // Root filesystem. With `overlay_options` ("lowerdir=..,upperdir=..,
   // workdir=..") an overlay is mounted at `rootfs_dir` inside the container's

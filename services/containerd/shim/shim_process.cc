@@ -78,24 +78,6 @@ cgroups::Limits LimitsOf(const ShimSpec& spec) {
   return limits;
 }
 
-absl::StatusOr<int> RlimitResource(const std::string& name) {
-  static const std::map<std::string, int> kResources = {
-      {"core", RLIMIT_CORE},       {"cpu", RLIMIT_CPU},
-      {"data", RLIMIT_DATA},       {"fsize", RLIMIT_FSIZE},
-      {"locks", RLIMIT_LOCKS},     {"memlock", RLIMIT_MEMLOCK},
-      {"msgqueue", RLIMIT_MSGQUEUE}, {"nice", RLIMIT_NICE},
-      {"nofile", RLIMIT_NOFILE},   {"nproc", RLIMIT_NPROC},
-      {"rss", RLIMIT_RSS},         {"rtprio", RLIMIT_RTPRIO},
-      {"rttime", RLIMIT_RTTIME},   {"sigpending", RLIMIT_SIGPENDING},
-      {"stack", RLIMIT_STACK},     {"as", RLIMIT_AS}};
-  auto it = kResources.find(name);
-  if (it == kResources.end()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown ulimit \"", name, "\""));
-  }
-  return it->second;
-}
-
 // The confinement, prepared in the shim before the clone and applied in the
 // child (see security/ for the order).
 struct Confinement {
@@ -205,7 +187,7 @@ absl::Status Shim::SpawnInit(int stdout_fd, int stderr_fd) {
     init.mounts.push_back(bind);
   }
   for (const RlimitSpec& rlimit : spec_.rlimits) {
-    ASSIGN_OR_RETURN(int resource, RlimitResource(rlimit.name));
+    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name));
     init.rlimits.push_back({resource, rlimit.soft, rlimit.hard});
   }
   init.privileged = spec_.privileged;
