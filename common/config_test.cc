@@ -27,6 +27,21 @@ TEST(ConfigTest, DefaultsApplyWithoutFileOrFlags) {
   EXPECT_EQ(config.netd().socket(), "/run/berth/netd.sock");
   EXPECT_EQ(config.volumed().socket(), "/run/berth/volumed.sock");
   EXPECT_EQ(config.netd().log().level(), "info");
+  EXPECT_EQ(config.runtime().cgroup_parent(), "berth");
+  EXPECT_EQ(config.runtime().shim_path(), "");
+}
+
+TEST(ConfigTest, RuntimeSectionIsValidated) {
+  auto ok = ParseConfig(
+      R"({"runtime": {"shimPath": "/opt/berth-shim", "cgroupParent": "a/b"}})");
+  ASSERT_TRUE(ok.ok()) << ok.status();
+  EXPECT_EQ(ok->runtime().shim_path(), "/opt/berth-shim");
+  auto relative = ParseConfig(R"({"runtime": {"shimPath": "berth-shim"}})");
+  EXPECT_NE(relative.status().message().find("runtime.shimPath"),
+            std::string::npos);
+  auto escaping = ParseConfig(R"({"runtime": {"cgroupParent": "../x"}})");
+  EXPECT_NE(escaping.status().message().find("runtime.cgroupParent"),
+            std::string::npos);
 }
 
 TEST(ConfigTest, FileOverridesDefaults) {
