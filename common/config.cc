@@ -5,7 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "common/logging.h"
+#include "common/log_level.h"
 #include "common/status_macros.h"
 #include "google/protobuf/util/json_util.h"
 

@@ -11,6 +11,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/config.h"
 #include "common/logging.h"
 #include "common/root_lock.h"
@@ -91,6 +92,9 @@ int WaitForStopSignal(const sigset_t& signals) {
 int RunDaemon(int argc, char** argv, const std::string& program,
               const std::string& description,
               const std::vector<ServiceDefinition>& services) {
+  // Debian's Abseil is built with lock-order (deadlock) tracking on, which
+  // every gRPC and service mutex acquisition then pays for.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   CLI::App app(description, program);
   DaemonFlags flags;
   app.add_option("--config", flags.config_path,

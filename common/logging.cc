@@ -38,32 +38,35 @@ absl::StatusOr<spdlog::sink_ptr> SinkFor(const std::string& file) {
 
 }  // namespace
 
-absl::StatusOr<spdlog::level::level_enum> ParseLogLevel(
-    const std::string& level) {
-  static const std::map<std::string, spdlog::level::level_enum> kLevels = {
-      {"trace", spdlog::level::trace}, {"debug", spdlog::level::debug},
-      {"info", spdlog::level::info},   {"warn", spdlog::level::warn},
-      {"error", spdlog::level::err},   {"critical", spdlog::level::critical},
-      {"off", spdlog::level::off},
-  };
-  auto it = kLevels.find(level);
-  if (it == kLevels.end()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid log level \"", level,
-        "\" (use trace, debug, info, warn, error, critical or off)"));
+spdlog::level::level_enum ToSpdlogLevel(LogLevel level) {
+  switch (level) {
+    case LogLevel::kTrace:
+      return spdlog::level::trace;
+    case LogLevel::kDebug:
+      return spdlog::level::debug;
+    case LogLevel::kInfo:
+      return spdlog::level::info;
+    case LogLevel::kWarn:
+      return spdlog::level::warn;
+    case LogLevel::kError:
+      return spdlog::level::err;
+    case LogLevel::kCritical:
+      return spdlog::level::critical;
+    case LogLevel::kOff:
+      break;
   }
-  return it->second;
+  return spdlog::level::off;
 }
 
 absl::StatusOr<std::shared_ptr<spdlog::logger>> MakeLogger(
     const std::string& name, const std::string& level,
     const std::string& file) {
-  absl::StatusOr<spdlog::level::level_enum> parsed = ParseLogLevel(level);
+  absl::StatusOr<LogLevel> parsed = ParseLogLevel(level);
   if (!parsed.ok()) return parsed.status();
   absl::StatusOr<spdlog::sink_ptr> sink = SinkFor(file);
   if (!sink.ok()) return sink.status();
   auto logger = std::make_shared<spdlog::logger>(name, *sink);
-  logger->set_level(*parsed);
+  logger->set_level(ToSpdlogLevel(*parsed));
   logger->flush_on(spdlog::level::info);
   return logger;
 }

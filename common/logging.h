@@ -7,13 +7,13 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "common/log_level.h"
 #include "spdlog/logger.h"
 
 namespace berth {
 
-// "trace", "debug", "info", "warn", "error", "critical", "off".
-absl::StatusOr<spdlog::level::level_enum> ParseLogLevel(
-    const std::string& level);
+// spdlog's level for `level`.
+spdlog::level::level_enum ToSpdlogLevel(LogLevel level);
 
 // Creates (or replaces) the logger `name`, writing lines such as
 // "2026-11-23T19:00:00.123Z info imaged: message" to `file` (appended) or,

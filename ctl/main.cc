@@ -6,11 +6,12 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/config.h"
-#include "common/logging.h"
+#include "common/log_level.h"
 #include "common/version.h"
 #include "ctl/cli.h"
-#include "spdlog/spdlog.h"
+#include "ctl/diagnostics.h"
 
 namespace berth::ctl {
 namespace {
@@ -41,7 +42,7 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
                  "Log level: trace, debug, info, warn, error, critical, off")
       ->capture_default_str()
       ->check([](const std::string& level) {
-        absl::StatusOr<spdlog::level::level_enum> parsed = ParseLogLevel(level);
+        absl::StatusOr<LogLevel> parsed = ParseLogLevel(level);
         return parsed.ok() ? std::string()
                            : std::string(parsed.status().message());
       });
@@ -50,18 +51,22 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
 }
 
 int Run(int argc, char** argv) {
-  CLI::App app(
+  // Debian's Abseil tracks lock order (deadlock detection) on every gRPC
+  // mutex acquisition unless told not to.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
+  // Neither is destroyed: main ends with _exit, and tearing down the
+  // option tree and the gRPC channels would only cost time.
+  CLI::App& app = *new CLI::App(
       "A container platform: images, containers, networks and "
       "volumes, served by the Berth daemons",
       "berth");
-  CommandContext context;
+  CommandContext& context = *new CommandContext;
   AddGlobalOptions(app, context.options);
   app.require_subcommand(0, 1);
   // The CLI's own diagnostics go to stderr, at the level -l chooses.
   app.parse_complete_callback([&context] {
-    absl::StatusOr<std::shared_ptr<spdlog::logger>> logger =
-        MakeLogger("berth", context.options.log_level, "");
-    if (logger.ok()) spdlog::set_default_logger(*logger);
+    absl::StatusOr<LogLevel> level = ParseLogLevel(context.options.log_level);
+    if (level.ok()) SetDiagnosticLevel(*level);
   });
   AddSystemCommands(app, context);
   AddImageCommands(app, context);

@@ -3,12 +3,13 @@
 #include <functional>
 #include <map>
 
+#include "absl/strings/str_cat.h"
 #include "berth/container/v1/container.grpc.pb.h"
 #include "berth/image/v1/image.grpc.pb.h"
 #include "berth/network/v1/network.grpc.pb.h"
 #include "berth/volume/v1/volume.grpc.pb.h"
+#include "ctl/diagnostics.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "spdlog/spdlog.h"
 
 namespace berth::ctl {
 namespace {
@@ -73,8 +74,12 @@ ServiceReport QueryService(Connections& connections, const std::string& service,
   report.service = service;
   report.socket = connections.endpoints().SocketOf(service);
   const SystemCalls& calls = CallsFor(service);
-  spdlog::debug("asking {} at unix://{} for its health, version{}", service,
-                report.socket, with_info ? " and info" : "");
+  if (DiagnosticEnabled(LogLevel::kDebug)) {
+    Diagnose(LogLevel::kDebug,
+             absl::StrCat("asking ", service, " at unix://", report.socket,
+                          " for its health, version",
+                          with_info ? " and info" : ""));
+  }
   std::shared_ptr<grpc::Channel> channel = connections.Channel(service);
 
   auto health = grpc::health::v1::Health::NewStub(channel);

@@ -36,7 +36,7 @@ bool IsRunning(const Container& container) {
 }  // namespace
 
 absl::Status ContainerSupervisor::Start(const std::string& reference) {
-  ASSIGN_OR_RETURN(Container found, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
@@ -296,7 +296,7 @@ absl::Status ContainerSupervisor::Stop(const std::string& reference,
                                        std::optional<int> timeout,
                                        const std::string& signal) {
   if (!signal.empty()) RETURN_IF_ERROR(ParseSignal(signal).status());
-  ASSIGN_OR_RETURN(Container found, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
@@ -306,7 +306,7 @@ absl::Status ContainerSupervisor::Stop(const std::string& reference,
 absl::Status ContainerSupervisor::Kill(const std::string& reference,
                                        const std::string& signal) {
   ASSIGN_OR_RETURN(int number, ParseSignal(signal.empty() ? "SIGKILL" : signal));
-  ASSIGN_OR_RETURN(Container container, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container container, records_->Find(reference));
   if (!IsRunning(container)) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot kill container: ", reference, ": container ", container.id(),
@@ -326,7 +326,7 @@ absl::Status ContainerSupervisor::Kill(const std::string& reference,
 absl::Status ContainerSupervisor::Restart(const std::string& reference,
                                           std::optional<int> timeout,
                                           const std::string& signal) {
-  ASSIGN_OR_RETURN(Container found, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
@@ -338,7 +338,7 @@ absl::Status ContainerSupervisor::Restart(const std::string& reference,
 absl::StatusOr<container::v1::WaitContainerResponse> ContainerSupervisor::Wait(
     const std::string& reference, container::v1::WaitCondition condition,
     const Cancelled& cancelled) {
-  ASSIGN_OR_RETURN(Container found, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   const std::string id = found.id();
   int64_t exits = 0;
   {

@@ -28,8 +28,9 @@ bool IsActive(ContainerStatus status) {
          status == container::v1::CONTAINER_STATUS_RESTARTING;
 }
 
-container::v1::ContainerSummary SummaryOf(const Container& container) {
-  container::v1::ContainerSummary summary;
+void FillSummary(const Container& container,
+                 container::v1::ContainerSummary* out) {
+  container::v1::ContainerSummary& summary = *out;
   summary.set_id(container.id());
   summary.set_name(container.name());
   summary.set_image(container.config().image());
@@ -52,7 +53,6 @@ container::v1::ContainerSummary SummaryOf(const Container& container) {
   summary.set_size_rw(-1);
   summary.set_size_root_fs(-1);
   summary.set_pod_sandbox_id(container.host_config().pod_sandbox_id());
-  return summary;
 }
 
 bool AnyOf(const google::protobuf::RepeatedPtrField<std::string>& terms,
@@ -118,27 +118,27 @@ ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
   absl::Time before = absl::InfiniteFuture();
   absl::Time since = absl::InfinitePast();
   if (!filter.before().empty()) {
-    ASSIGN_OR_RETURN(Container other, FindContainer(core_.store(), filter.before()));
+    ASSIGN_OR_RETURN(Container other, records_->Find(filter.before()));
     before = FromTimestamp(other.created());
   }
   if (!filter.since().empty()) {
-    ASSIGN_OR_RETURN(Container other, FindContainer(core_.store(), filter.since()));
+    ASSIGN_OR_RETURN(Container other, records_->Find(filter.since()));
     since = FromTimestamp(other.created());
   }
   // -n/-l and an explicit status filter include stopped containers.
   const bool all = request.all() || request.limit() > 0 ||
                    !filter.statuses().empty() || !filter.exit_codes().empty();
-  // Summaries are made during the scan: copying whole records to sort them
-  // would cost more than the scan itself.
-  std::vector<std::pair<absl::Time, container::v1::ContainerSummary>> matched;
-  RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
+  // Newest first, as Docker lists them; summaries only for what is sent.
+  std::vector<std::pair<absl::Time, const Container*>> matched;
+  const std::vector<ContainerRecords::Record> records = records_->Snapshot();
+  for (const ContainerRecords::Record& record : records) {
+    const Container& c = *record;
     const absl::Time created = FromTimestamp(c.created());
     if ((all || IsActive(c.state().status())) && created < before &&
         created > since && Matches(c, filter, ancestor_ids)) {
-      matched.emplace_back(created, SummaryOf(c));
+      matched.emplace_back(created, &c);
     }
-    return true;
-  }));
+  }
   std::sort(matched.begin(), matched.end(),
             [](const auto& a, const auto& b) { return a.first > b.first; });
   if (request.limit() > 0 &&
@@ -147,8 +147,8 @@ ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
   }
   container::v1::ListContainersResponse response;
   response.mutable_containers()->Reserve(static_cast<int>(matched.size()));
-  for (auto& [created, summary] : matched) {
-    *response.add_containers() = std::move(summary);
+  for (const auto& [created, container] : matched) {
+    FillSummary(*container, response.add_containers());
   }
   return response;
 }
@@ -160,7 +160,8 @@ ContainerSupervisor::Prune(
                                ? FromTimestamp(request.filter().until())
                                : absl::InfiniteFuture();
   std::vector<Container> candidates;
-  RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
+  for (const ContainerRecords::Record& record : records_->Snapshot()) {
+    const Container& c = *record;
     const ContainerStatus status = c.state().status();
     if ((status == container::v1::CONTAINER_STATUS_EXITED ||
          status == container::v1::CONTAINER_STATUS_CREATED ||
@@ -169,8 +170,7 @@ ContainerSupervisor::Prune(
         MatchesLabels(c.config().labels(), request.filter().labels())) {
       candidates.push_back(c);
     }
-    return true;
-  }));
+  }
   container::v1::PruneContainersResponse response;
   for (const Container& container : candidates) {
     int64_t size = 0;
@@ -198,7 +198,7 @@ absl::Status ContainerSupervisor::Logs(
         send,
     const Cancelled& cancelled) {
   ASSIGN_OR_RETURN(Container container,
-                   FindContainer(core_.store(), request.id()));
+                   records_->Find(request.id()));
   if (container.log_path().empty()) {
     return absl::FailedPreconditionError(
         "configured logging driver does not support reading");

@@ -90,35 +90,104 @@ absl::StatusOr<std::string> ValidateContainerName(const std::string& given) {
   return name;
 }
 
-absl::StatusOr<Container> FindContainer(const Store& store,
-                                        const std::string& reference) {
-  const Table<Container> table = ContainersTable();
+ContainerRecords::ContainerRecords(Store& store)
+    : store_(store), table_(ContainersTable()) {}
+
+absl::StatusOr<std::unique_ptr<ContainerRecords>> ContainerRecords::Load(
+    Store& store) {
+  std::unique_ptr<ContainerRecords> records(new ContainerRecords(store));
+  absl::MutexLock lock(&records->mu_);
+  RETURN_IF_ERROR(records->table_.ForEach(store, [&](const Container& c) {
+    records->by_id_[c.id()] = std::make_shared<const Container>(c);
+    if (!c.name().empty()) records->id_by_name_[c.name()] = c.id();
+    return true;
+  }));
+  return records;
+}
+
+absl::StatusOr<Container> ContainerRecords::Get(const std::string& id) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = by_id_.find(id);
+  if (it == by_id_.end()) {
+    return absl::NotFoundError(absl::StrCat("No such container: ", id));
+  }
+  return *it->second;
+}
+
+absl::StatusOr<Container> ContainerRecords::Find(
+    const std::string& reference) const {
+  absl::ReaderMutexLock lock(&mu_);
+  return FindLocked(reference);
+}
+
+absl::StatusOr<Container> ContainerRecords::FindLocked(
+    const std::string& reference) const {
   if (reference.empty()) {
     return absl::InvalidArgumentError("no container named (empty id)");
   }
-  absl::StatusOr<Container> by_id = table.Get(store, reference);
-  if (by_id.ok() || !absl::IsNotFound(by_id.status())) return by_id;
-  const std::string name =
-      absl::StartsWith(reference, "/") ? reference.substr(1) : reference;
-  absl::StatusOr<Container> by_name = table.GetBy(store, "name", name);
-  if (by_name.ok() || !absl::IsNotFound(by_name.status())) return by_name;
+  auto exact = by_id_.find(reference);
+  if (exact != by_id_.end()) return *exact->second;
+  auto named = id_by_name_.find(
+      absl::StartsWith(reference, "/") ? reference.substr(1) : reference);
+  if (named != id_by_name_.end()) return *by_id_.at(named->second);
   std::vector<std::string> matches;
   if (reference.find_first_not_of("0123456789abcdef") == std::string::npos) {
-    RETURN_IF_ERROR(store.Scan("containers", reference,
-                               [&](absl::string_view key, absl::string_view) {
-                                 matches.emplace_back(key);
-                                 return matches.size() < 10;
-                               }));
+    for (auto it = by_id_.lower_bound(reference);
+         it != by_id_.end() && absl::StartsWith(it->first, reference) &&
+         matches.size() < 10;
+         ++it) {
+      matches.push_back(it->first);
+    }
   }
-  if (matches.size() == 1) return table.Get(store, matches[0]);
+  if (matches.size() == 1) return *by_id_.at(matches[0]);
   if (matches.size() > 1) {
     for (std::string& match : matches) match = match.substr(0, 12);
     return absl::InvalidArgumentError(
         absl::StrCat("multiple IDs found with provided prefix: ", reference,
                      " (", absl::StrJoin(matches, ", "), ")"));
   }
-  return absl::NotFoundError(
-      absl::StrCat("No such container: ", reference));
+  return absl::NotFoundError(absl::StrCat("No such container: ", reference));
+}
+
+std::optional<std::string> ContainerRecords::NameOwner(
+    const std::string& name) const {
+  absl::ReaderMutexLock lock(&mu_);
+  auto it = id_by_name_.find(name);
+  if (it == id_by_name_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<ContainerRecords::Record> ContainerRecords::Snapshot() const {
+  absl::ReaderMutexLock lock(&mu_);
+  std::vector<Record> all;
+  all.reserve(by_id_.size());
+  for (const auto& [id, record] : by_id_) all.push_back(record);
+  return all;
+}
+
+absl::Status ContainerRecords::Put(const Container& container) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(store_.Update(
+      [&](Transaction& txn) { return table_.Put(txn, container); }));
+  auto [it, inserted] = by_id_.try_emplace(container.id());
+  if (!inserted && it->second->name() != container.name()) {
+    id_by_name_.erase(it->second->name());
+  }
+  it->second = std::make_shared<const Container>(container);
+  if (!container.name().empty()) id_by_name_[container.name()] = container.id();
+  return absl::OkStatus();
+}
+
+absl::Status ContainerRecords::Delete(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(
+      store_.Update([&](Transaction& txn) { return table_.Delete(txn, id); }));
+  auto it = by_id_.find(id);
+  if (it != by_id_.end()) {
+    id_by_name_.erase(it->second->name());
+    by_id_.erase(it);
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace berth::containerd

@@ -1,12 +1,19 @@
 // How containerd stores containers: one "containers" table keyed by id with
-// a unique "name" index, plus id/name generation and lookup by id, unique id
-// prefix or name.
+// a unique "name" index, an in-memory copy of every record (ContainerRecords),
+// id/name generation and lookup by id, unique id prefix or name.
 #ifndef BERTH_SERVICES_CONTAINERD_CONTAINER_RECORDS_H_
 #define BERTH_SERVICES_CONTAINERD_CONTAINER_RECORDS_H_
 
+#include <map>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "berth/container/v1/container_types.pb.h"
 #include "common/store.h"
@@ -24,10 +31,47 @@ std::string RandomContainerName(int attempt);
 // Docker's rule: [a-zA-Z0-9][a-zA-Z0-9_.-]+ (a leading "/" is dropped).
 absl::StatusOr<std::string> ValidateContainerName(const std::string& name);
 
-// The container named by `reference`: full id, name, or unique id prefix.
-// NOT_FOUND "No such container: X"; INVALID_ARGUMENT for an ambiguous prefix.
-absl::StatusOr<container::v1::Container> FindContainer(
-    const Store& store, const std::string& reference);
+// Every container record, in the table and in memory. Reads (ps, inspect,
+// lookups by name or id prefix) scan and parse nothing; every write goes to
+// the table first and, once committed, to the copy, under one lock so that
+// the two never disagree. Thread-safe.
+class ContainerRecords {
+ public:
+  using Record = std::shared_ptr<const container::v1::Container>;
+
+  // Reads every stored record of `store` (which outlives this).
+  static absl::StatusOr<std::unique_ptr<ContainerRecords>> Load(Store& store);
+
+  // NOT_FOUND "No such container: ID".
+  absl::StatusOr<container::v1::Container> Get(const std::string& id) const;
+  // The container named by `reference`: full id, name (an optional leading
+  // "/"), or unique id prefix. NOT_FOUND "No such container: X";
+  // INVALID_ARGUMENT for an ambiguous prefix.
+  absl::StatusOr<container::v1::Container> Find(
+      const std::string& reference) const;
+  // The id of the container called `name`, if any.
+  std::optional<std::string> NameOwner(const std::string& name) const;
+  // Every record as it is now; later writes do not change the snapshot.
+  std::vector<Record> Snapshot() const;
+
+  // Inserts or replaces the record. ALREADY_EXISTS when another container
+  // has its name (nothing is changed then).
+  absl::Status Put(const container::v1::Container& container);
+  absl::Status Delete(const std::string& id);
+
+ private:
+  explicit ContainerRecords(Store& store);
+  absl::StatusOr<container::v1::Container> FindLocked(
+      const std::string& reference) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+
+  Store& store_;
+  const Table<container::v1::Container> table_;
+  mutable absl::Mutex mu_;
+  // Ordered by id, for prefix lookups.
+  std::map<std::string, Record> by_id_ ABSL_GUARDED_BY(mu_);
+  absl::flat_hash_map<std::string, std::string> id_by_name_
+      ABSL_GUARDED_BY(mu_);
+};
 
 }  // namespace berth::containerd
 

@@ -72,8 +72,7 @@ ContainerSupervisor::ContainerSupervisor(ServiceCore& core,
                                          SupervisorOptions options)
     : core_(core),
       images_(std::move(images)),
-      options_(std::move(options)),
-      containers_(ContainersTable()) {}
+      options_(std::move(options)) {}
 
 ContainerSupervisor::~ContainerSupervisor() {
   monitor_.reset();
@@ -87,6 +86,7 @@ absl::StatusOr<std::unique_ptr<ContainerSupervisor>> ContainerSupervisor::Open(
   RETURN_IF_ERROR(MakeDirs(options.shims_dir));
   std::unique_ptr<ContainerSupervisor> supervisor(
       new ContainerSupervisor(core, std::move(images), std::move(options)));
+  ASSIGN_OR_RETURN(supervisor->records_, ContainerRecords::Load(core.store()));
   ASSIGN_OR_RETURN(supervisor->cgroups_,
                    cgroups::DetectCgroupDriver(supervisor->options_.cgroup_parent));
   supervisor->tasks_ = std::make_unique<DelayedTasks>();
@@ -112,20 +112,18 @@ std::shared_ptr<absl::Mutex> ContainerSupervisor::OpLock(
 }
 
 absl::StatusOr<Container> ContainerSupervisor::Load(const std::string& id) {
-  return containers_.Get(core_.store(), id);
+  return records_->Get(id);
 }
 
 absl::Status ContainerSupervisor::Save(const Container& container) {
-  return core_.store().Update(
-      [&](Transaction& txn) { return containers_.Put(txn, container); });
+  return records_->Put(container);
 }
 
 absl::Status ContainerSupervisor::Recover() {
   std::vector<Container> all;
-  RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
-    all.push_back(c);
-    return true;
-  }));
+  for (const ContainerRecords::Record& record : records_->Snapshot()) {
+    all.push_back(*record);
+  }
   for (Container& container : all) {
     const std::string& id = container.id();
     const ContainerStatus status = container.state().status();
@@ -186,10 +184,7 @@ ContainerSupervisor::Create(
     ASSIGN_OR_RETURN(name, ValidateContainerName(request.name()));
   }
   auto name_owner = [&](const std::string& candidate) -> std::optional<std::string> {
-    absl::StatusOr<Container> owner =
-        containers_.GetBy(core_.store(), "name", candidate);
-    if (owner.ok()) return owner->id();
-    return std::nullopt;
+    return records_->NameOwner(candidate);
   };
   auto conflict = [](const std::string& taken, const std::string& owner) {
     return absl::AlreadyExistsError(absl::StrCat(
@@ -223,8 +218,7 @@ ContainerSupervisor::Create(
                                     absl::Now()));
       RETURN_IF_ERROR(WriteContainerFiles(container));
       absl::MutexLock lock(&mu_);
-      absl::Status saved = core_.store().Update(
-          [&](Transaction& txn) { return containers_.Put(txn, container); });
+      absl::Status saved = records_->Put(container);
       if (!absl::IsAlreadyExists(saved)) return saved;
       if (!generated_name || attempt >= 100) {
         return conflict(name, name_owner(name).value_or("another container"));
@@ -246,7 +240,7 @@ ContainerSupervisor::Create(
 
 absl::Status ContainerSupervisor::Remove(const std::string& reference,
                                          bool force) {
-  ASSIGN_OR_RETURN(Container found, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
@@ -288,8 +282,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
     Save(container).IgnoreError();
     return Annotate(cleaned, absl::StrCat("removing container ", id));
   }
-  RETURN_IF_ERROR(core_.store().Update(
-      [&](Transaction& txn) { return containers_.Delete(txn, id); }));
+  RETURN_IF_ERROR(records_->Delete(id));
   container::v1::WaitContainerResponse last;
   last.set_exit_code(container.state().exit_code());
   last.set_error(container.state().error());
@@ -304,7 +297,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
 absl::Status ContainerSupervisor::Rename(const std::string& reference,
                                          const std::string& new_name) {
   ASSIGN_OR_RETURN(std::string name, ValidateContainerName(new_name));
-  ASSIGN_OR_RETURN(Container found, FindContainer(core_.store(), reference));
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   absl::MutexLock lock(&mu_);
@@ -313,11 +306,11 @@ absl::Status ContainerSupervisor::Rename(const std::string& reference,
     return absl::InvalidArgumentError(absl::StrCat(
         "Renaming a container with the same name as its current name"));
   }
-  absl::StatusOr<Container> owner = containers_.GetBy(core_.store(), "name", name);
-  if (owner.ok()) {
+  std::optional<std::string> owner = records_->NameOwner(name);
+  if (owner.has_value()) {
     return absl::AlreadyExistsError(absl::StrCat(
         "Conflict. The container name \"/", name,
-        "\" is already in use by container \"", owner->id(),
+        "\" is already in use by container \"", *owner,
         "\". You have to remove (or rename) that container to be able to "
         "reuse that name."));
   }
@@ -327,17 +320,16 @@ absl::Status ContainerSupervisor::Rename(const std::string& reference,
 
 absl::StatusOr<Container> ContainerSupervisor::Inspect(
     const std::string& reference) {
-  return FindContainer(core_.store(), reference);
+  return records_->Find(reference);
 }
 
 absl::StatusOr<int64_t> ContainerSupervisor::RunningCount() {
   int64_t running = 0;
-  RETURN_IF_ERROR(containers_.ForEach(core_.store(), [&](const Container& c) {
-    if (c.state().status() == container::v1::CONTAINER_STATUS_RUNNING) {
+  for (const ContainerRecords::Record& record : records_->Snapshot()) {
+    if (record->state().status() == container::v1::CONTAINER_STATUS_RUNNING) {
       ++running;
     }
-    return true;
-  }));
+  }
   return running;
 }
 

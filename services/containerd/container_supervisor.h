@@ -17,7 +17,7 @@
 #include "absl/synchronization/mutex.h"
 #include "berth/container/v1/container.pb.h"
 #include "common/service_core.h"
-#include "common/table.h"
+#include "services/containerd/container_records.h"
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_spec_builder.h"
 #include "services/containerd/exit_monitor.h"
@@ -114,7 +114,7 @@ class ContainerSupervisor {
   ServiceCore& core_;
   std::unique_ptr<ImageSource> images_;
   const SupervisorOptions options_;
-  const Table<container::v1::Container> containers_;
+  std::unique_ptr<ContainerRecords> records_;
   std::unique_ptr<cgroups::CgroupDriver> cgroups_;
   SeccompCache seccomp_;
 
