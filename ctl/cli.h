@@ -9,6 +9,7 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/strings/string_view.h"
 #include "ctl/connection.h"
 
 namespace berth::ctl {
@@ -29,6 +30,14 @@ class CommandContext {
  public:
   GlobalOptions options;
   int exit_code = kExitOk;
+  // The top-level command on the command line, when main could tell: only
+  // that command is then built (building all of them, with every option,
+  // would cost each invocation more than a short command itself).
+  std::string only_command;
+
+  bool Wants(absl::string_view command) const {
+    return only_command.empty() || only_command == command;
+  }
 
   Connections& connections();
   // Prints "Error: <message>" to stderr and sets the exit code.

@@ -332,7 +332,7 @@ void AddPruneCommand(CLI::App& parent, CommandContext& context) {
       ->allow_extra_args(false);
 }
 
-void AddAll(CLI::App& app, CommandContext& context) {
+void AddGroup(CLI::App& app, CommandContext& context) {
   CLI::App* group = app.add_subcommand("container", "Manage containers");
   group->require_subcommand(0, 1);
   image_cli::SetUsage(group, "berth container COMMAND");
@@ -355,20 +355,27 @@ void AddAll(CLI::App& app, CommandContext& context) {
   AddStartCommand(*group, context, "berth container start");
   AddStopOrRestartCommand(*group, context, "berth container stop", false);
   AddWaitCommand(*group, context, "berth container wait");
+}
 
+void AddAll(CLI::App& app, CommandContext& context) {
+  if (context.Wants("container")) AddGroup(app, context);
   // Docker's top-level shortcuts.
-  AddCreateCommand(app, context, "berth create");
-  AddGenericInspectCommand(app, context);
-  AddKillCommand(app, context, "berth kill");
-  AddLogsCommand(app, context, "berth logs");
-  AddPsCommand(app, context, "ps", "berth ps");
-  AddRenameCommand(app, context, "berth rename");
-  AddStopOrRestartCommand(app, context, "berth restart", true);
-  AddRemoveCommand(app, context, "rm", "berth rm");
-  AddRunCommand(app, context, "berth run");
-  AddStartCommand(app, context, "berth start");
-  AddStopOrRestartCommand(app, context, "berth stop", false);
-  AddWaitCommand(app, context, "berth wait");
+  if (context.Wants("create")) AddCreateCommand(app, context, "berth create");
+  if (context.Wants("inspect")) AddGenericInspectCommand(app, context);
+  if (context.Wants("kill")) AddKillCommand(app, context, "berth kill");
+  if (context.Wants("logs")) AddLogsCommand(app, context, "berth logs");
+  if (context.Wants("ps")) AddPsCommand(app, context, "ps", "berth ps");
+  if (context.Wants("rename")) AddRenameCommand(app, context, "berth rename");
+  if (context.Wants("restart")) {
+    AddStopOrRestartCommand(app, context, "berth restart", true);
+  }
+  if (context.Wants("rm")) AddRemoveCommand(app, context, "rm", "berth rm");
+  if (context.Wants("run")) AddRunCommand(app, context, "berth run");
+  if (context.Wants("start")) AddStartCommand(app, context, "berth start");
+  if (context.Wants("stop")) {
+    AddStopOrRestartCommand(app, context, "berth stop", false);
+  }
+  if (context.Wants("wait")) AddWaitCommand(app, context, "berth wait");
 }
 
 }  // namespace

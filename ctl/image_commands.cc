@@ -391,7 +391,7 @@ void AddHistoryCommand(CLI::App& parent, CommandContext& context,
                       "per line)");
 }
 
-void AddAll(CLI::App& app, CommandContext& context) {
+void AddGroup(CLI::App& app, CommandContext& context) {
   CLI::App* image = app.add_subcommand("image", "Manage images");
   image->require_subcommand(0, 1);
   image->formatter(std::make_shared<UsageFormatter>("berth image COMMAND"));
@@ -408,15 +408,24 @@ void AddAll(CLI::App& app, CommandContext& context) {
   AddRemoveCommand(*image, context, "rm", "berth image rm")->alias("remove");
   AddSaveCommand(*image, context, "save", "berth image save");
   AddTagCommand(*image, context, "berth image tag");
+}
 
+void AddAll(CLI::App& app, CommandContext& context) {
+  if (context.Wants("image")) AddGroup(app, context);
   // Docker's top-level shortcuts for the same commands.
-  AddHistoryCommand(app, context, "berth history");
-  AddListCommand(app, context, "images", "berth images");
-  AddImportCommand(app, context, "import", "berth import");
-  AddLoadCommand(app, context, "load", "berth load");
-  AddRemoveCommand(app, context, "rmi", "berth rmi");
-  AddSaveCommand(app, context, "save", "berth save");
-  AddTagCommand(app, context, "berth tag");
+  if (context.Wants("history")) {
+    AddHistoryCommand(app, context, "berth history");
+  }
+  if (context.Wants("images")) {
+    AddListCommand(app, context, "images", "berth images");
+  }
+  if (context.Wants("import")) {
+    AddImportCommand(app, context, "import", "berth import");
+  }
+  if (context.Wants("load")) AddLoadCommand(app, context, "load", "berth load");
+  if (context.Wants("rmi")) AddRemoveCommand(app, context, "rmi", "berth rmi");
+  if (context.Wants("save")) AddSaveCommand(app, context, "save", "berth save");
+  if (context.Wants("tag")) AddTagCommand(app, context, "berth tag");
 }
 
 }  // namespace

@@ -50,6 +50,27 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
                        absl::StrCat("Berth version ", kVersion));
 }
 
+// The first word after the global options (and their values), or "" when
+// there is none or help or the version is asked for before it: then every
+// command is built, for the help listing or CLI11's own error.
+std::string ChosenCommand(const CLI::App& app, int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] != '-') return arg;
+    if (arg == "--") return "";
+    if (arg.find('=') != std::string::npos) continue;  // --run-root=/x
+    const CLI::Option* option = app.get_option_no_throw(arg);
+    // Unknown options, help and version: build everything and let CLI11
+    // answer.
+    if (option == nullptr || option == app.get_help_ptr() ||
+        option == app.get_version_ptr()) {
+      return "";
+    }
+    if (option->get_items_expected_min() > 0) ++i;  // skip its value
+  }
+  return "";
+}
+
 int Run(int argc, char** argv) {
   // Debian's Abseil tracks lock order (deadlock detection) on every gRPC
   // mutex acquisition unless told not to.
@@ -63,6 +84,7 @@ int Run(int argc, char** argv) {
   CommandContext& context = *new CommandContext;
   AddGlobalOptions(app, context.options);
   app.require_subcommand(0, 1);
+  context.only_command = ChosenCommand(app, argc, argv);
   // The CLI's own diagnostics go to stderr, at the level -l chooses.
   app.parse_complete_callback([&context] {
     absl::StatusOr<LogLevel> level = ParseLogLevel(context.options.log_level);

@@ -190,16 +190,18 @@ void RunInfo(CommandContext& context, const std::string& format) {
 }  // namespace
 
 void AddSystemCommands(CLI::App& app, CommandContext& context) {
-  auto version_format = std::make_shared<std::string>();
-  CLI::App* version =
-      app.add_subcommand("version",
-                         "Show the Berth version of the CLI and of "
-                         "each service");
-  version->add_option("-f,--format", *version_format,
-                      "Output format: json (default: human-readable)");
-  version->callback(
-      [&context, version_format] { RunVersion(context, *version_format); });
-
+  if (context.Wants("version")) {
+    auto version_format = std::make_shared<std::string>();
+    CLI::App* version =
+        app.add_subcommand("version",
+                           "Show the Berth version of the CLI and of "
+                           "each service");
+    version->add_option("-f,--format", *version_format,
+                        "Output format: json (default: human-readable)");
+    version->callback(
+        [&context, version_format] { RunVersion(context, *version_format); });
+  }
+  if (!context.Wants("info")) return;
   auto info_format = std::make_shared<std::string>();
   CLI::App* info = app.add_subcommand(
       "info", "Show each service's state: health, uptime, records, paths");

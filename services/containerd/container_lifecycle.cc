@@ -246,6 +246,19 @@ bool ContainerSupervisor::AwaitExit(const std::string& id, int64_t exits,
   return mu_.AwaitWithDeadline(absl::Condition(&exited), deadline);
 }
 
+void ContainerSupervisor::AwaitNextExit(const std::string& id,
+                                        absl::Duration at_most) {
+  absl::MutexLock lock(&mu_);
+  auto it = live_.find(id);
+  const int64_t exits = it == live_.end() ? 0 : it->second.exits;
+  auto changed = [this, &id, exits]() {
+    mu_.AssertHeld();
+    auto now = live_.find(id);
+    return now != live_.end() && now->second.exits > exits;
+  };
+  mu_.AwaitWithTimeout(absl::Condition(&changed), at_most);
+}
+
 absl::Status ContainerSupervisor::StopLocked(const Container& container,
                                              std::optional<int> timeout,
                                              const std::string& signal) {

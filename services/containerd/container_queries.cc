@@ -216,6 +216,9 @@ absl::Status ContainerSupervisor::Logs(
     absl::StatusOr<Container> current = Load(id);
     return current.ok() && IsActive(current->state().status());
   };
+  options.idle = [this, id](absl::Duration at_most) {
+    AwaitNextExit(id, at_most);
+  };
   const bool want_stdout =
       request.include_stdout() || !request.include_stderr();
   const bool want_stderr =

@@ -216,7 +216,7 @@ ContainerSupervisor::Create(
       ASSIGN_OR_RETURN(Container container,
                        NewContainer(request, rootfs, id, name, paths,
                                     absl::Now()));
-      RETURN_IF_ERROR(WriteContainerFiles(container));
+      // hostname, hosts and resolv.conf are written at every start.
       absl::MutexLock lock(&mu_);
       absl::Status saved = records_->Put(container);
       if (!absl::IsAlreadyExists(saved)) return saved;

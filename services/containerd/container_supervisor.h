@@ -100,6 +100,8 @@ class ContainerSupervisor {
                             int signal);
   // Waits until the container's exit count passes `exits` or `deadline`.
   bool AwaitExit(const std::string& id, int64_t exits, absl::Time deadline);
+  // Returns when the container's next exit is recorded, or after `at_most`.
+  void AwaitNextExit(const std::string& id, absl::Duration at_most);
   absl::Status StopLocked(const container::v1::Container& container,
                           std::optional<int> timeout,
                           const std::string& signal);

@@ -243,6 +243,18 @@ TEST(CliTest, UsageErrorsExit125) {
   EXPECT_EQ(bad_level.exit_code, 125);
 }
 
+TEST(CliTest, DebugLevelShowsTheCliDiagnostics) {
+  BerthEnv env;
+  auto berthd = env.StartDaemon(kBerthd);
+  ASSERT_TRUE(env.WaitHealthy(kAllServices));
+  RunResult quiet = env.Berth({"info"});
+  EXPECT_EQ(quiet.exit_code, 0);
+  EXPECT_THAT(quiet.err, Not(HasSubstr("debug berth:")));
+  RunResult debug = env.Berth({"-l", "debug", "info"});
+  EXPECT_EQ(debug.exit_code, 0);
+  EXPECT_THAT(debug.err, HasSubstr("debug berth: asking imaged at unix://"));
+}
+
 TEST(CliTest, HelpListsOnlyBuiltCommands) {
   BerthEnv env;
   RunResult help = env.Berth({"--help"});

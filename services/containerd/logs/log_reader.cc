@@ -295,7 +295,11 @@ class Session {
         exiting = true;  // read what is left, then stop
         continue;
       }
-      absl::SleepFor(options_.poll_interval);
+      if (options_.idle) {
+        options_.idle(options_.poll_interval);
+      } else {
+        absl::SleepFor(options_.poll_interval);
+      }
     }
   }
 

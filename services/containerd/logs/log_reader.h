@@ -31,6 +31,10 @@ struct ReadOptions {
   std::function<bool()> stop;           // empty: never
   std::function<bool()> still_running;  // empty: always running
   absl::Duration poll_interval = absl::Milliseconds(100);
+  // Waits while there is nothing new to read: at most the given time, less
+  // when something changed (containerd wakes it when the container exits,
+  // so a follow ends as soon as its container does). Empty: sleeps.
+  std::function<void(absl::Duration)> idle;
 };
 
 // Receives the records in order; an error status stops the reading and is

@@ -284,6 +284,32 @@ class FollowTest : public LogReaderTest {
   std::atomic<bool> idle_{false};
 };
 
+// With nothing to read, a follow waits in `idle` (which containerd ends when
+// the container exits), not in a sleep of poll_interval.
+TEST_F(LogReaderTest, FollowWaitsInIdleAndEndsWhenTheContainerStops) {
+  auto writer = Open();
+  ASSERT_NE(writer, nullptr);
+  WriteLines(writer.get(), 0, 2);
+  ReadOptions read;
+  read.follow = true;
+  read.poll_interval = absl::Hours(1);
+  bool running = true;
+  std::vector<absl::Duration> waits;
+  read.still_running = [&] { return running; };
+  read.idle = [&](absl::Duration at_most) {
+    waits.push_back(at_most);
+    // The container writes its last line and exits while we wait.
+    WriteLines(writer.get(), 2, 3);
+    running = false;
+  };
+  const absl::Time start = absl::Now();
+  auto records = ReadAll(read);
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10));
+  EXPECT_EQ(Numbers(records), Range(0, 3));
+  ASSERT_EQ(waits.size(), 1u);
+  EXPECT_EQ(waits[0], absl::Hours(1));
+}
+
 TEST_F(FollowTest, SeesRecordsWrittenAfterItStartedAndStopsWhenAsked) {
   auto writer = Open();
   ASSERT_NE(writer, nullptr);
