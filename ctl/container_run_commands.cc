@@ -4,7 +4,8 @@
 //
 // `run` without -d: create, start, stream the log (follow) until the
 // container stops, then wait for its exit code and exit with it. With --rm
-// the CLI then removes the container; with -d --rm the daemon does.
+// the CLI then removes the container; with -d --rm the daemon does. While
+// attached, signals the CLI receives go to the container (--sig-proxy).
 //
 // Exit codes, as Docker's: the container's own; 125 when Berth failed
 // (bad flag, unknown image, name in use, daemon error); 126 or 127 when the
@@ -23,6 +24,7 @@
 #include "ctl/container_format.h"
 #include "ctl/container_spec.h"
 #include "ctl/image_commands.h"
+#include "ctl/signal_proxy.h"
 
 namespace berth::ctl::container_cli {
 namespace {
@@ -31,6 +33,7 @@ using container::v1::ContainerService;
 
 struct RunState {
   ContainerFlags flags;
+  bool sig_proxy = true;  // run only
   std::string entrypoint;
   CLI::Option* entrypoint_option = nullptr;
 };
@@ -42,6 +45,9 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
   if (run) {
     command->add_flag("-d,--detach", f.detach,
                       "Run container in background and print container ID");
+    command->add_flag("--sig-proxy", state->sig_proxy,
+                      "Proxy received signals to the process (attached "
+                      "runs; --sig-proxy=false turns it off)");
   }
   command->add_flag("--rm", f.auto_remove,
                     "Automatically remove the container when it exits");
@@ -224,11 +230,32 @@ void RemoveAfterRun(ContainerService::Stub& stub, const std::string& id) {
   }
 }
 
-void RunAttached(CommandContext& context, ContainerService::Stub& stub,
-                 const std::string& id, bool remove_after) {
+// Sends `signal` to the container; a container that is already gone needs
+// no signal, so failures are not reported.
+void KillQuietly(ContainerService::Stub& stub, const std::string& id,
+                 int signal) {
+  container::v1::KillContainerRequest request;
+  request.set_id(id);
+  request.set_signal(std::to_string(signal));
+  container::v1::KillContainerResponse response;
+  auto call = Connections::CallContext();
+  stub.KillContainer(call.get(), request, &response);
+}
+
+void RunAttached(CommandContext& context,
+                 const std::shared_ptr<ContainerService::Stub>& shared_stub,
+                 const std::string& id, bool remove_after,
+                 SignalProxy* proxy) {
+  ContainerService::Stub& stub = *shared_stub;
   if (!Start(context, stub, id)) {
     if (remove_after) RemoveAfterRun(stub, id);
     return;
+  }
+  if (proxy != nullptr) {
+    // The proxy's thread may outlive this call: it keeps the stub alive.
+    proxy->Forward([shared_stub, id](int signal) {
+      KillQuietly(*shared_stub, id, signal);
+    });
   }
   container::v1::ContainerLogsRequest logs;
   logs.set_id(id);
@@ -283,7 +310,12 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
     // all of its output; detached, the daemon does (auto_remove).
     const bool remove_after = state->flags.auto_remove && !state->flags.detach;
     if (remove_after) state->flags.auto_remove = false;
-    auto stub = ContainerStub(context);
+    // Before the channel exists, so that its threads block the signals too.
+    std::unique_ptr<SignalProxy> proxy;
+    if (!state->flags.detach && state->sig_proxy) {
+      proxy = std::make_unique<SignalProxy>();
+    }
+    std::shared_ptr<ContainerService::Stub> stub = ContainerStub(context);
     const std::string id = Create(context, *stub, state->flags);
     if (id.empty()) return;
     if (state->flags.detach) {
@@ -293,7 +325,7 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
       }
       return;
     }
-    RunAttached(context, *stub, id, remove_after);
+    RunAttached(context, stub, id, remove_after, proxy.get());
   });
 }
 

@@ -296,6 +296,49 @@ TEST_F(ContainerE2eTest, BadInputIsRejectedWithExit125) {
   EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
 }
 
+// Ctrl-C on an attached run goes to the container (Docker's --sig-proxy);
+// the CLI keeps streaming, exits with the container's code and, with --rm,
+// still removes it.
+TEST_F(ContainerE2eTest, AttachedRunProxiesSignalsToTheContainer) {
+  const std::string log = env_.dir() + "/sigproxy.log";
+  auto attached = [&](const std::string& name, const std::string& proxy) {
+    return std::make_unique<Daemon>(
+        std::vector<std::string>{
+            Runfile(kBerthCli), "--run-root", env_.run_root(), "run", "--rm",
+            proxy, "--name", name, "busybox", "sh", "-c",
+            "trap 'echo got INT; exit 3' INT; echo ready; "
+            "while true; do sleep 0.1; done"},
+        log);
+  };
+  auto await_ready = [&] {
+    const absl::Time deadline = absl::Now() + absl::Seconds(20);
+    while (absl::Now() < deadline &&
+           ReadFile(log).find("ready") == std::string::npos) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return ReadFile(log).find("ready") != std::string::npos;
+  };
+  std::unique_ptr<Daemon> proxied = attached("proxied", "--sig-proxy");
+  ASSERT_TRUE(await_ready());
+  proxied->Signal(SIGINT);
+  EXPECT_EQ(proxied->Wait(absl::Seconds(20)), 3);
+  EXPECT_THAT(ReadFile(log), HasSubstr("got INT"));
+  EXPECT_THAT(env_.Berth({"ps", "-aq", "--filter", "name=proxied"}).out,
+              IsEmpty());
+
+  // --sig-proxy=false: the signal ends the CLI, not the container.
+  ASSERT_EQ(unlink(log.c_str()), 0);
+  std::unique_ptr<Daemon> plain = attached("plain", "--sig-proxy=false");
+  ASSERT_TRUE(await_ready());
+  plain->Signal(SIGINT);
+  EXPECT_EQ(plain->Wait(absl::Seconds(20)), -1);
+  EXPECT_THAT(ReadFile(log), Not(HasSubstr("got INT")));
+  EXPECT_EQ(absl::StripAsciiWhitespace(
+                env_.Berth({"inspect", "-f", "{{.State.Status}}", "plain"}).out),
+            "running");
+  EXPECT_EQ(env_.Berth({"rm", "-f", "plain"}).exit_code, 0);
+}
+
 TEST_F(ContainerE2eTest, LogsFollowTailSinceAndTimestamps) {
   ASSERT_EQ(env_.Berth({"run", "-d", "--name", "ticker", "busybox", "sh", "-c",
                         "i=0; while true; do echo tick $i; i=$((i+1)); "
