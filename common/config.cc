@@ -51,6 +51,20 @@ absl::Status Validate(const Config& config) {
         "config key runtime.cgroupParent: \"", parent,
         "\" must be a relative cgroup name without \"..\""));
   }
+  if (config.runtime().has_userns_range()) {
+    const config::v1::UsernsRange& range = config.runtime().userns_range();
+    if (range.host_uid() == 0 || range.host_gid() == 0 || range.size() == 0) {
+      return absl::InvalidArgumentError(
+          "config key runtime.usernsRange: hostUid, hostGid and size must all "
+          "be set and above 0 (mapping to host root would defeat the user "
+          "namespace)");
+    }
+    if (uint64_t{range.host_uid()} + range.size() > UINT32_MAX ||
+        uint64_t{range.host_gid()} + range.size() > UINT32_MAX) {
+      return absl::InvalidArgumentError(
+          "config key runtime.usernsRange: the range overflows 32-bit ids");
+    }
+  }
   return absl::OkStatus();
 }
 
@@ -91,6 +105,12 @@ absl::StatusOr<Config> ResolveConfig(Config config,
   if (config.run_root().empty()) config.set_run_root(kDefaultRunRoot);
   if (config.runtime().cgroup_parent().empty()) {
     config.mutable_runtime()->set_cgroup_parent("berth");
+  }
+  if (!config.runtime().has_userns_range()) {
+    config::v1::UsernsRange* range = config.mutable_runtime()->mutable_userns_range();
+    range->set_host_uid(100000);
+    range->set_host_gid(100000);
+    range->set_size(65536);
   }
   if (config.log().level().empty()) {
     config.mutable_log()->set_level(kDefaultLogLevel);

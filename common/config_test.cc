@@ -29,6 +29,9 @@ TEST(ConfigTest, DefaultsApplyWithoutFileOrFlags) {
   EXPECT_EQ(config.netd().log().level(), "info");
   EXPECT_EQ(config.runtime().cgroup_parent(), "berth");
   EXPECT_EQ(config.runtime().shim_path(), "");
+  EXPECT_EQ(config.runtime().userns_range().host_uid(), 100000u);
+  EXPECT_EQ(config.runtime().userns_range().host_gid(), 100000u);
+  EXPECT_EQ(config.runtime().userns_range().size(), 65536u);
 }
 
 TEST(ConfigTest, RuntimeSectionIsValidated) {
@@ -39,6 +42,17 @@ TEST(ConfigTest, RuntimeSectionIsValidated) {
   auto relative = ParseConfig(R"({"runtime": {"shimPath": "berth-shim"}})");
   EXPECT_NE(relative.status().message().find("runtime.shimPath"),
             std::string::npos);
+  auto range = ParseConfig(
+      R"({"runtime": {"usernsRange": {"hostUid": 200000, "hostGid": 300000, "size": 1000}}})");
+  ASSERT_TRUE(range.ok()) << range.status();
+  EXPECT_EQ(range->runtime().userns_range().host_gid(), 300000u);
+  auto to_root = ParseConfig(
+      R"({"runtime": {"usernsRange": {"hostUid": 0, "hostGid": 1, "size": 10}}})");
+  EXPECT_NE(to_root.status().message().find("runtime.usernsRange"),
+            std::string::npos);
+  auto overflowing = ParseConfig(R"({"runtime": {"usernsRange":
+      {"hostUid": 4294967000, "hostGid": 1, "size": 65536}}})");
+  EXPECT_NE(overflowing.status().message().find("overflows"), std::string::npos);
   auto escaping = ParseConfig(R"({"runtime": {"cgroupParent": "../x"}})");
   EXPECT_NE(escaping.status().message().find("runtime.cgroupParent"),
             std::string::npos);

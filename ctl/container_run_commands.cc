@@ -87,6 +87,13 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
        "apparmor=PROFILE, label=..., systempaths=unconfined");
   command->add_flag("--privileged", f.privileged,
                     "Give extended privileges to this container");
+  command->add_option("--userns", f.userns,
+                      "User namespace: host (default, none) or private (ids "
+                      "mapped to the daemon's range or --uidmap/--gidmap)");
+  list("--uidmap", f.uid_maps,
+       "UID map of a private user namespace: CONTAINER_ID:HOST_ID:SIZE");
+  list("--gidmap", f.gid_maps,
+       "GID map of a private user namespace (default: as --uidmap)");
   command->add_flag("--init", f.init,
                     "Run an init inside the container that forwards signals "
                     "and reaps processes");

@@ -4,7 +4,9 @@
 #include <utility>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace berth::ctl {
 namespace {
@@ -116,6 +118,46 @@ absl::Status SetNetwork(const ContainerFlags& flags,
       "--network host exist until networks are implemented"));
 }
 
+// "CONTAINER:HOST:SIZE" (Podman's --uidmap/--gidmap).
+absl::StatusOr<container::v1::IdMapping> ParseIdMapping(const std::string& flag,
+                                                       const std::string& value) {
+  std::vector<std::string> parts = absl::StrSplit(value, ':');
+  uint32_t ids[3];
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &ids[0]) ||
+      !absl::SimpleAtoi(parts[1], &ids[1]) || !absl::SimpleAtoi(parts[2], &ids[2])) {
+    return FlagValueError(flag, value, "expected CONTAINER_ID:HOST_ID:SIZE");
+  }
+  container::v1::IdMapping mapping;
+  mapping.set_container_id(ids[0]);
+  mapping.set_host_id(ids[1]);
+  mapping.set_size(ids[2]);
+  return mapping;
+}
+
+absl::Status SetUserns(const ContainerFlags& flags,
+                       container::v1::HostConfig* host) {
+  if (!flags.userns.empty() && flags.userns != "host" &&
+      flags.userns != "private") {
+    return FlagValueError("--userns", flags.userns, "use host or private");
+  }
+  // Mappings ask for a user namespace; the uid map serves for gids too
+  // unless --gidmap is given (as in Podman).
+  const bool mapped = !flags.uid_maps.empty() || !flags.gid_maps.empty();
+  host->set_userns_mode(flags.userns.empty() && mapped ? "private" : flags.userns);
+  for (const std::string& value : flags.uid_maps) {
+    absl::StatusOr<container::v1::IdMapping> m = ParseIdMapping("--uidmap", value);
+    if (!m.ok()) return m.status();
+    *host->add_uid_mappings() = *m;
+  }
+  for (const std::string& value : flags.gid_maps) {
+    absl::StatusOr<container::v1::IdMapping> m = ParseIdMapping("--gidmap", value);
+    if (!m.ok()) return m.status();
+    *host->add_gid_mappings() = *m;
+  }
+  if (flags.gid_maps.empty()) *host->mutable_gid_mappings() = host->uid_mappings();
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
@@ -171,6 +213,7 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   if (!flags.restart.empty()) *host->mutable_restart_policy() = *restart;
   host->set_auto_remove(flags.auto_remove);
   if (absl::Status s = SetNetwork(flags, host); !s.ok()) return s;
+  if (absl::Status s = SetUserns(flags, host); !s.ok()) return s;
   host->set_read_only_rootfs(flags.read_only);
   host->set_privileged(flags.privileged);
   host->set_init(flags.init);

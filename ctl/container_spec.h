@@ -40,6 +40,7 @@ struct ContainerFlags {
   std::string stop_signal;
   std::string stop_timeout;  // "" = unset
   std::string log_driver;
+  std::string userns;  // "", "host", "private"
   std::optional<std::string> entrypoint;  // set, possibly to ""
   std::vector<std::string> env;
   std::vector<std::string> env_files;
@@ -50,6 +51,8 @@ struct ContainerFlags {
   std::vector<std::string> security_opts;
   std::vector<std::string> ulimits;
   std::vector<std::string> log_opts;
+  std::vector<std::string> uid_maps;  // CONTAINER:HOST:SIZE
+  std::vector<std::string> gid_maps;
   // IMAGE [COMMAND [ARG...]]: everything from the first positional on.
   std::vector<std::string> positional;
 };

@@ -178,6 +178,42 @@ TEST(BuildCreateRequestTest, BadValuesSpeakDocker) {
             "open missing.env: no such file or directory");
 }
 
+TEST(BuildCreateRequestTest, UsernsAndIdMaps) {
+  ContainerFlags flags;
+  flags.positional = {"busybox"};
+  flags.userns = "private";
+  auto request = BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->host_config().userns_mode(), "private");
+  EXPECT_EQ(request->host_config().uid_mappings_size(), 0);
+
+  // A map alone asks for a private namespace; gids follow the uid map.
+  flags.userns = "";
+  flags.uid_maps = {"0:200000:1000"};
+  request = BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->host_config().userns_mode(), "private");
+  ASSERT_EQ(request->host_config().gid_mappings_size(), 1);
+  EXPECT_EQ(request->host_config().gid_mappings(0).host_id(), 200000u);
+  EXPECT_EQ(request->host_config().gid_mappings(0).size(), 1000u);
+
+  flags.gid_maps = {"0:300000:10"};
+  request = BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->host_config().gid_mappings(0).host_id(), 300000u);
+
+  flags.uid_maps = {"0:200000"};
+  EXPECT_NE(BuildCreateRequest(flags, FakeInputs()).status().message().find(
+                "CONTAINER_ID:HOST_ID:SIZE"),
+            std::string::npos);
+  flags.uid_maps.clear();
+  flags.gid_maps.clear();
+  flags.userns = "shared";
+  EXPECT_NE(BuildCreateRequest(flags, FakeInputs()).status().message().find(
+                "--userns"),
+            std::string::npos);
+}
+
 TEST(BuildCreateRequestTest, AutoRemoveAndAttachedStreams) {
   ContainerFlags flags;
   flags.positional = {"busybox"};

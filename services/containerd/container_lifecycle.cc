@@ -59,9 +59,24 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                    images_->InspectRootfs(container.rootfs_key()));
   ASSIGN_OR_RETURN(shim::ShimSpec spec,
                    BuildShimSpec(container, rootfs.rootfs().mount().options(),
-                                 paths, options_.cgroup_parent));
+                                 paths, options_.cgroup_parent,
+                                 options_.userns_range));
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir));
   RETURN_IF_ERROR(WriteContainerFiles(container));
+  if (!spec.uid_map.empty()) {
+    // In its user namespace the container's root is a host user without
+    // rights on root's files: the top of its writable layer and the files
+    // bound into its /etc become that user's (the image layers are idmapped
+    // by the shim instead).
+    const auto [uid, gid] = HostRootOf(spec);
+    for (const std::string& path :
+         {rootfs.rootfs().mount().upper_dir(), container.hostname_path(),
+          container.hosts_path(), container.resolv_conf_path()}) {
+      if (lchown(path.c_str(), uid, gid) != 0) {
+        return ErrnoStatus(errno, "chown for the user namespace", path);
+      }
+    }
+  }
   if (spec.seccomp == "default" || spec.seccomp == "profile") {
     ASSIGN_OR_RETURN(std::string filter, seccomp_.Compiled(spec));
     RETURN_IF_ERROR(WriteFileAtomic(

@@ -16,6 +16,7 @@
 #include "services/containerd/container_records.h"
 #include "services/containerd/logs/log_writer.h"
 #include "services/containerd/runtime/runtime.h"
+#include "services/containerd/runtime/userns.h"
 #include "services/containerd/security/capabilities.h"
 #include "services/containerd/security/paths.h"
 
@@ -24,6 +25,7 @@ namespace berth::containerd {
 using container::v1::Container;
 using container::v1::ContainerConfig;
 using container::v1::HostConfig;
+using container::v1::IdMapping;
 using container::v1::RestartPolicy;
 using container::v1::SecurityOptions;
 
@@ -55,6 +57,51 @@ std::vector<std::string> MergeEnv(const std::vector<std::string>& image,
 std::map<std::string, std::string> LogOptionsOf(const HostConfig& host) {
   return {host.log_config().options().begin(),
           host.log_config().options().end()};
+}
+
+}  // namespace
+
+namespace {
+
+std::vector<runtime::IdMap> ToIdMaps(
+    const google::protobuf::RepeatedPtrField<IdMapping>& mappings) {
+  std::vector<runtime::IdMap> maps;
+  for (const IdMapping& m : mappings) {
+    maps.push_back({m.container_id(), m.host_id(), m.size()});
+  }
+  return maps;
+}
+
+absl::Status ValidateUserns(const HostConfig& host) {
+  const std::string& mode = host.userns_mode();
+  if (mode != "" && mode != "host" && mode != "private") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid --userns \"", mode, "\": use host or private"));
+  }
+  if (mode != "private") {
+    if (!host.uid_mappings().empty() || !host.gid_mappings().empty()) {
+      return absl::InvalidArgumentError(
+          "--uidmap and --gidmap need --userns private");
+    }
+    return absl::OkStatus();
+  }
+  if (host.privileged()) {
+    return absl::InvalidArgumentError(
+        "privileged mode is incompatible with user namespaces: use --userns "
+        "host with --privileged");
+  }
+  if (host.network_mode() == "host") {
+    return absl::InvalidArgumentError(
+        "cannot share the host's network namespace when user namespaces are "
+        "enabled: use --userns host with --network host");
+  }
+  if (!host.uid_mappings().empty()) {
+    RETURN_IF_ERROR(runtime::ValidateIdMap(ToIdMaps(host.uid_mappings()), "uid"));
+  }
+  if (!host.gid_mappings().empty()) {
+    RETURN_IF_ERROR(runtime::ValidateIdMap(ToIdMaps(host.gid_mappings()), "gid"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -148,6 +195,7 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
         "seccomp profile is empty: give a JSON profile file with "
         "--security-opt seccomp=FILE");
   }
+  RETURN_IF_ERROR(ValidateUserns(host));
   for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
     RETURN_IF_ERROR(runtime::RlimitFromName(ulimit.name()).status());
     if (ulimit.soft() > ulimit.hard()) {
@@ -157,6 +205,16 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     }
   }
   return warnings;
+}
+
+std::pair<uint32_t, uint32_t> HostRootOf(const shim::ShimSpec& spec) {
+  auto root_of = [](const std::vector<shim::IdMapSpec>& map) -> uint32_t {
+    for (const shim::IdMapSpec& m : map) {
+      if (m.container_id == 0 && m.size > 0) return m.host_id;
+    }
+    return 0;
+  };
+  return {root_of(spec.uid_map), root_of(spec.gid_map)};
 }
 
 absl::StatusOr<Container> NewContainer(
@@ -250,7 +308,8 @@ absl::StatusOr<Container> NewContainer(
 absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
                                              const std::string& overlay_options,
                                              const ContainerPaths& paths,
-                                             const std::string& cgroup_parent) {
+                                             const std::string& cgroup_parent,
+                                             const UsernsRange& userns_range) {
   const ContainerConfig& config = container.config();
   const HostConfig& host = container.host_config();
   shim::ShimSpec spec;
@@ -287,6 +346,22 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   }
   spec.privileged = host.privileged();
   spec.run_init = host.init();
+  if (host.userns_mode() == "private") {
+    auto copy = [](const google::protobuf::RepeatedPtrField<IdMapping>& from,
+                   std::vector<shim::IdMapSpec>* to) {
+      for (const IdMapping& m : from) {
+        to->push_back({m.container_id(), m.host_id(), m.size()});
+      }
+    };
+    copy(host.uid_mappings(), &spec.uid_map);
+    copy(host.gid_mappings(), &spec.gid_map);
+    if (spec.uid_map.empty()) {
+      spec.uid_map.push_back({0, userns_range.host_uid, userns_range.size});
+    }
+    if (spec.gid_map.empty()) {
+      spec.gid_map.push_back({0, userns_range.host_gid, userns_range.size});
+    }
+  }
 
   ASSIGN_OR_RETURN(std::vector<int> caps,
                    security::ContainerCapabilities(

@@ -4,7 +4,9 @@
 #ifndef BERTH_SERVICES_CONTAINERD_CONTAINER_SPEC_BUILDER_H_
 #define BERTH_SERVICES_CONTAINERD_CONTAINER_SPEC_BUILDER_H_
 
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -15,6 +17,14 @@
 #include "services/containerd/shim/spec.h"
 
 namespace berth::containerd {
+
+// The host ids of `--userns private` containers without mappings of their
+// own (config runtime.usernsRange).
+struct UsernsRange {
+  uint32_t host_uid = 100000;
+  uint32_t host_gid = 100000;
+  uint32_t size = 65536;
+};
 
 // Where a container's files live.
 struct ContainerPaths {
@@ -38,7 +48,11 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
 absl::StatusOr<shim::ShimSpec> BuildShimSpec(
     const container::v1::Container& container,
     const std::string& overlay_options, const ContainerPaths& paths,
-    const std::string& cgroup_parent);
+    const std::string& cgroup_parent, const UsernsRange& userns_range);
+
+// The host uid and gid of the container's root: 0, 0 without a user
+// namespace.
+std::pair<uint32_t, uint32_t> HostRootOf(const shim::ShimSpec& spec);
 
 // Contents of the container's /etc/hosts and /etc/hostname.
 std::string HostsFileFor(const container::v1::Container& container);

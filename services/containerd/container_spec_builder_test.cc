@@ -143,7 +143,7 @@ TEST(BuildShimSpecTest, DefaultsConfineAndPrivilegedDoesNot) {
   request.mutable_host_config()->add_cap_drop("NET_RAW");
   auto c = Make(request, ImageWith({}, {"sh"}));
   ASSERT_TRUE(c.ok());
-  auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth");
+  auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(spec->seccomp, "default");
   EXPECT_THAT(spec->masked_paths, Contains("/proc/kcore"));
@@ -157,11 +157,76 @@ TEST(BuildShimSpecTest, DefaultsConfineAndPrivilegedDoesNot) {
   EXPECT_THAT(spec->args, ElementsAre("sh"));
 
   c->mutable_host_config()->set_privileged(true);
-  spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth");
+  spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok());
   EXPECT_EQ(spec->seccomp, "unconfined");
   EXPECT_THAT(spec->masked_paths, IsEmpty());
   EXPECT_THAT(spec->capabilities, Contains("CAP_SYS_ADMIN"));
+}
+
+TEST(ValidateHostConfigTest, UsernsModesAndMappings) {
+  container::v1::HostConfig host;
+  host.set_userns_mode("private");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.set_userns_mode("shared");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("invalid --userns \"shared\""));
+  host.set_userns_mode("host");
+  container::v1::IdMapping* map = host.add_uid_mappings();
+  map->set_container_id(0);
+  map->set_host_id(100000);
+  map->set_size(10);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("need --userns private"));
+  host.set_userns_mode("private");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  map->set_container_id(1);  // root unmapped
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("map container id 0"));
+  map->set_container_id(0);
+  map->set_size(0);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("size must be positive"));
+  map->set_size(10);
+  host.set_privileged(true);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("privileged mode is incompatible"));
+  host.set_privileged(false);
+  host.set_network_mode("host");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("host's network namespace"));
+}
+
+TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  request.mutable_host_config()->set_userns_mode("private");
+  auto c = Make(request, ImageWith({}, {"sh"}));
+  ASSERT_TRUE(c.ok());
+  auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth",
+                            UsernsRange{200000, 300000, 5000});
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  ASSERT_EQ(spec->uid_map.size(), 1u);
+  EXPECT_EQ(spec->uid_map[0].host_id, 200000u);
+  EXPECT_EQ(spec->uid_map[0].size, 5000u);
+  EXPECT_EQ(spec->gid_map[0].host_id, 300000u);
+  EXPECT_EQ(HostRootOf(*spec), std::make_pair(200000u, 300000u));
+
+  container::v1::IdMapping* own = c->mutable_host_config()->add_uid_mappings();
+  own->set_container_id(0);
+  own->set_host_id(700000);
+  own->set_size(1);
+  spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
+  ASSERT_TRUE(spec.ok());
+  EXPECT_EQ(spec->uid_map[0].host_id, 700000u);
+  EXPECT_EQ(spec->gid_map[0].host_id, 100000u);
+
+  c->mutable_host_config()->set_userns_mode("host");
+  c->mutable_host_config()->clear_uid_mappings();
+  spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
+  ASSERT_TRUE(spec.ok());
+  EXPECT_TRUE(spec->uid_map.empty());
+  EXPECT_EQ(HostRootOf(*spec), std::make_pair(0u, 0u));
 }
 
 }  // namespace

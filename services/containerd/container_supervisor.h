@@ -31,6 +31,7 @@ struct SupervisorOptions {
   std::string shims_dir;       // RUN_ROOT/shims
   std::string shim_path;       // berth-shim
   std::string cgroup_parent = "berth";
+  UsernsRange userns_range;  // --userns private without mappings
 };
 
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted

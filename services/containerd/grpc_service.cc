@@ -50,6 +50,10 @@ ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
   if (!config.runtime().cgroup_parent().empty()) {
     options.cgroup_parent = config.runtime().cgroup_parent();
   }
+  if (config.runtime().has_userns_range()) {
+    const config::v1::UsernsRange& range = config.runtime().userns_range();
+    options.userns_range = {range.host_uid(), range.host_gid(), range.size()};
+  }
   const std::string imaged_socket = config.imaged().socket().empty()
                                         ? run_root + "/imaged.sock"
                                         : config.imaged().socket();

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,7 @@
 #include "services/containerd/runtime/mounts.h"
 #include "services/containerd/runtime/report.h"
 #include "services/containerd/runtime/user.h"
+#include "services/containerd/runtime/userns.h"
 
 namespace berth {
 namespace containerd {
@@ -40,16 +42,23 @@ absl::Status SetupError(const absl::Status& status, absl::string_view stage) {
   return absl::Status(code, absl::StrCat(stage, ": ", status.message()));
 }
 
+struct IdPair {
+  uint32_t uid;
+  uint32_t gid;
+};
+
 void CloseRange(unsigned first, unsigned last) {
   if (first <= last) close_range(first, last, 0);
 }
 
-// Makes the caller's fds (or /dev/null) 0, 1 and 2, moves the pipes above
-// them and closes every other fd.
-absl::Status SetupFds(const InitSpec& spec, int& sync_fd, int& error_fd) {
-  sync_fd = fcntl(sync_fd, F_DUPFD_CLOEXEC, 3);
-  error_fd = fcntl(error_fd, F_DUPFD_CLOEXEC, 3);
-  if (sync_fd < 0 || error_fd < 0) return ErrnoStatus(errno, "dup", "sync pipes");
+// Makes the caller's fds (or /dev/null) 0, 1 and 2, moves the `kept` fds
+// (-1s are skipped) above them and closes every other fd.
+absl::Status SetupFds(const InitSpec& spec, std::vector<int*> kept) {
+  for (int* fd : kept) {
+    if (*fd < 0) continue;
+    *fd = fcntl(*fd, F_DUPFD_CLOEXEC, 3);
+    if (*fd < 0) return ErrnoStatus(errno, "dup", "the init's own fds");
+  }
   const int wanted[3] = {spec.stdin_fd, spec.stdout_fd, spec.stderr_fd};
   int moved[3];
   for (int i = 0; i < 3; ++i) {
@@ -67,11 +76,17 @@ absl::Status SetupFds(const InitSpec& spec, int& sync_fd, int& error_fd) {
   for (int i = 0; i < 3; ++i) {
     if (dup2(moved[i], i) < 0) return ErrnoStatus(errno, "dup2", absl::StrCat("fd ", i));
   }
-  const unsigned low = static_cast<unsigned>(std::min(sync_fd, error_fd));
-  const unsigned high = static_cast<unsigned>(std::max(sync_fd, error_fd));
-  CloseRange(3, low - 1);
-  CloseRange(low + 1, high - 1);
-  CloseRange(high + 1, UINT_MAX);
+  std::vector<unsigned> keep;
+  for (int* fd : kept) {
+    if (*fd >= 0) keep.push_back(static_cast<unsigned>(*fd));
+  }
+  std::sort(keep.begin(), keep.end());
+  unsigned next = 3;
+  for (unsigned fd : keep) {
+    if (fd > next) CloseRange(next, fd - 1);
+    next = fd + 1;
+  }
+  CloseRange(next, UINT_MAX);
   return absl::OkStatus();
 }
 
@@ -98,12 +113,17 @@ absl::Status JoinNetns(const std::string& path) {
 }
 
 // mkdir -p after pivot_root: "/" is the container's root, so symlinks and
-// ".." resolve inside it.
-absl::Status MakeWorkDir(const std::string& cwd) {
+// ".." resolve inside it. With a user namespace the directories it creates
+// belong to the container's root (host ids `owner`).
+absl::Status MakeWorkDir(const std::string& cwd, const std::optional<IdPair>& owner) {
   std::string path;
   for (absl::string_view part : absl::StrSplit(cwd, '/', absl::SkipEmpty())) {
     absl::StrAppend(&path, "/", part);
-    if (mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    if (mkdir(path.c_str(), 0755) == 0) {
+      if (owner.has_value() && lchown(path.c_str(), owner->uid, owner->gid) != 0) {
+        return ErrnoStatus(errno, "chown", path);
+      }
+    } else if (errno != EEXIST) {
       return ErrnoStatus(errno, "mkdir", path);
     }
   }
@@ -159,23 +179,40 @@ absl::Status SwitchUser(const ExecUser& user) {
 }
 
 // Everything up to the exec. Returns the status that stops the start.
-absl::Status SetUpAndExec(const InitSpec& spec, int error_fd) {
+absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
   if (setsid() < 0) return SetupError(ErrnoStatus(errno, "setsid", ""), "init");
   if (!spec.netns_path.empty()) {
     RETURN_IF_ERROR(SetupError(JoinNetns(spec.netns_path), "network"));
   }
-  RETURN_IF_ERROR(SetupError(PrepareRootfs(spec), "rootfs"));
+  std::optional<IdPair> userns_root;
+  if (userns_fd >= 0) {
+    absl::StatusOr<uint32_t> uid = HostIdOfRoot(spec.uid_map);
+    absl::StatusOr<uint32_t> gid = HostIdOfRoot(spec.gid_map);
+    if (!uid.ok()) return SetupError(uid.status(), "user namespace");
+    if (!gid.ok()) return SetupError(gid.status(), "user namespace");
+    userns_root = IdPair{*uid, *gid};
+    if ((spec.clone_flags & CLONE_NEWNET) != 0) {
+      RETURN_IF_ERROR(SetupError(OpenNetworkToUserns(), "user namespace network"));
+    }
+  }
+  RETURN_IF_ERROR(SetupError(PrepareRootfs(spec, userns_fd), "rootfs"));
   RETURN_IF_ERROR(SetupError(PivotIntoRootfs(spec.rootfs_dir), "rootfs"));
   if (spec.after_pivot_root) {
     RETURN_IF_ERROR(SetupError(spec.after_pivot_root(), "after pivot_root"));
   }
   const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
-  RETURN_IF_ERROR(SetupError(MakeWorkDir(cwd), "working directory"));
+  RETURN_IF_ERROR(SetupError(MakeWorkDir(cwd, userns_root), "working directory"));
   if (spec.readonly_rootfs) {
     RETURN_IF_ERROR(SetupError(MakeRootReadOnly(), "read-only rootfs"));
   }
   RETURN_IF_ERROR(SetupError(SetNames(spec), "hostname"));
   RETURN_IF_ERROR(SetupError(SetRlimits(spec.rlimits), "rlimits"));
+  // Last, as everything above needs the host's root: from here on the
+  // process is root in the container's user namespace only.
+  if (userns_fd >= 0) {
+    RETURN_IF_ERROR(SetupError(JoinUserNamespace(userns_fd), "user namespace"));
+    close(userns_fd);
+  }
 
   absl::StatusOr<ExecUser> resolved =
       ResolveUserFromFiles(spec.user, "/etc/passwd", "/etc/group", spec.group_add);
@@ -205,8 +242,9 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd) {
 
 }  // namespace
 
-void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd) {
-  absl::Status status = SetupFds(spec, sync_fd, error_fd);
+void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd,
+                       int userns_fd) {
+  absl::Status status = SetupFds(spec, {&sync_fd, &error_fd, &userns_fd});
   ResetSignals();
   if (!status.ok()) {
     ReportError(error_fd, SetupError(status, "stdio"));
@@ -220,7 +258,7 @@ void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd) {
   } while (n < 0 && errno == EINTR);
   if (n != 1) _exit(125);
   close(sync_fd);
-  status = SetUpAndExec(spec, error_fd);
+  status = SetUpAndExec(spec, error_fd, userns_fd);
   ReportError(error_fd, status);
   _exit(absl::IsNotFound(status) ? 127 : absl::IsPermissionDenied(status) ? 126 : 125);
 }

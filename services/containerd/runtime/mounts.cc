@@ -7,12 +7,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "services/containerd/runtime/cgroup_mount.h"
 #include "services/containerd/runtime/devices.h"
 #include "services/containerd/runtime/mount_util.h"
+#include "services/containerd/runtime/userns.h"
 
 namespace berth {
 namespace containerd {
@@ -21,12 +23,26 @@ namespace {
 
 constexpr unsigned long kProcFlags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
 
-absl::Status MountRootfs(const InitSpec& spec) {
+absl::Status MountRootfs(const InitSpec& spec, int userns_fd) {
   const std::string& dir = spec.rootfs_dir;
   if (!spec.overlay_options.empty()) {
-    if (mount("overlay", dir.c_str(), "overlay", 0, spec.overlay_options.c_str()) != 0) {
-      return Annotate(ErrnoStatus(errno, "mount overlay on", dir),
-                      absl::StrCat("overlay options \"", spec.overlay_options, "\""));
+    std::string options = spec.overlay_options;
+    std::vector<int> layer_fds;
+    if (userns_fd >= 0) {
+      absl::StatusOr<std::string> idmapped =
+          IdmapLowerDirs(options, userns_fd, &layer_fds);
+      if (!idmapped.ok()) {
+        for (int fd : layer_fds) close(fd);
+        return idmapped.status();
+      }
+      options = *idmapped;
+    }
+    const int rc = mount("overlay", dir.c_str(), "overlay", 0, options.c_str());
+    const int err = errno;
+    for (int fd : layer_fds) close(fd);
+    if (rc != 0) {
+      return Annotate(ErrnoStatus(err, "mount overlay on", dir),
+                      absl::StrCat("overlay options \"", options, "\""));
     }
     return absl::OkStatus();
   }
@@ -90,12 +106,12 @@ absl::Status MountBind(const std::string& root, const BindMount& bind) {
 
 }  // namespace
 
-absl::Status PrepareRootfs(const InitSpec& spec) {
+absl::Status PrepareRootfs(const InitSpec& spec, int userns_fd) {
   // Nothing mounted from here on may reach the host.
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     return ErrnoStatus(errno, "make rprivate", "/");
   }
-  RETURN_IF_ERROR(MountRootfs(spec));
+  RETURN_IF_ERROR(MountRootfs(spec, userns_fd));
   const std::string& root = spec.rootfs_dir;
   RETURN_IF_ERROR(MountInRoot(root, "/proc", "proc", "proc", kProcFlags, "",
                               TargetKind::kDirectory)

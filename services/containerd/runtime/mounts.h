@@ -15,7 +15,9 @@ namespace runtime {
 // In the new mount namespace: makes / rprivate, mounts the rootfs (overlay or
 // bind) at spec.rootfs_dir, then /proc, /sys, /dev (devices.h),
 // /sys/fs/cgroup and spec.mounts beneath it. Errors name the mount and path.
-absl::Status PrepareRootfs(const InitSpec& spec);
+// With a user namespace (`userns_fd` >= 0) the overlay's lower layers are
+// idmapped into it.
+absl::Status PrepareRootfs(const InitSpec& spec, int userns_fd);
 
 // pivot_root into `rootfs` and detaches the old root, leaving "/" the
 // container's root and the cwd "/".

@@ -33,6 +33,13 @@ struct BindMount {
   Propagation propagation = Propagation::kRPrivate;
 };
 
+// One range of a user namespace's uid or gid map.
+struct IdMap {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
 struct Rlimit {
   int resource = 0;  // RLIMIT_*
   uint64_t soft = 0;
@@ -68,6 +75,11 @@ struct InitSpec {
   // `netns_path` set, the child joins that network namespace (setns).
   int clone_flags = 0;
   std::string netns_path;
+
+  // A user namespace with these maps (userns.h), joined by the init right
+  // before it switches user; both empty: none. Needs `overlay_options`.
+  std::vector<IdMap> uid_map;
+  std::vector<IdMap> gid_map;
 
   std::vector<BindMount> mounts;  // applied in order, after /proc /sys /dev
   std::vector<Rlimit> rlimits;    // hard limits are clamped to the current ones

@@ -18,6 +18,7 @@
 #include "services/containerd/runtime/child.h"
 #include "services/containerd/runtime/report.h"
 #include "services/containerd/runtime/runtime.h"
+#include "services/containerd/runtime/userns.h"
 
 namespace berth {
 namespace containerd {
@@ -66,6 +67,14 @@ absl::Status ValidateSpec(const InitSpec& spec) {
           absl::StrCat("mount on ", bind.destination, " has no source"));
     }
   }
+  if (!spec.uid_map.empty() || !spec.gid_map.empty()) {
+    RETURN_IF_ERROR(ValidateIdMap(spec.uid_map, "uid"));
+    RETURN_IF_ERROR(ValidateIdMap(spec.gid_map, "gid"));
+    if (spec.overlay_options.empty()) {
+      return absl::InvalidArgumentError(
+          "a user namespace needs an overlay rootfs (its layers are idmapped)");
+    }
+  }
   for (const Rlimit& limit : spec.rlimits) {
     if (limit.resource < 0 || limit.resource >= RLIMIT_NLIMITS) {
       return absl::InvalidArgumentError(
@@ -91,11 +100,12 @@ void Reap(pid_t pid) {
 }
 
 // Runs in the forked intermediate: clones the init as the caller's child.
-[[noreturn]] void RunIntermediate(const InitSpec& spec, int sync_fd, int error_fd) {
+[[noreturn]] void RunIntermediate(const InitSpec& spec, int sync_fd, int error_fd,
+                                  int userns_fd) {
   const unsigned long flags =
       static_cast<unsigned long>(spec.clone_flags) | CLONE_PARENT | SIGCHLD;
   long pid = syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
-  if (pid == 0) RunContainerChild(spec, sync_fd, error_fd);
+  if (pid == 0) RunContainerChild(spec, sync_fd, error_fd, userns_fd);
   if (pid < 0) {
     ReportError(error_fd, Annotate(ErrnoStatus(errno, "clone", ""),
                                    "create the container's namespaces"));
@@ -110,6 +120,15 @@ void Reap(pid_t pid) {
 absl::StatusOr<pid_t> SpawnContainerInit(
     const InitSpec& spec, const std::function<absl::Status(pid_t)>& on_created) {
   RETURN_IF_ERROR(ValidateSpec(spec));
+  // The child inherits it through the intermediate's fork and clone.
+  int userns_fd = -1;
+  if (!spec.uid_map.empty()) {
+    ASSIGN_OR_RETURN(userns_fd, CreateUserNamespace(spec.uid_map, spec.gid_map));
+  }
+  struct FdCloser {
+    int& fd;
+    ~FdCloser() { CloseFd(fd); }
+  } close_userns{userns_fd};
   int sync_pipe[2];
   int error_pipe[2];
   if (pipe2(sync_pipe, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe", "sync");
@@ -134,7 +153,7 @@ absl::StatusOr<pid_t> SpawnContainerInit(
   if (intermediate == 0) {
     close(sync_write);
     close(error_read);
-    RunIntermediate(spec, sync_read, error_write);
+    RunIntermediate(spec, sync_read, error_write, userns_fd);
   }
   CloseFd(sync_read);
   CloseFd(error_write);

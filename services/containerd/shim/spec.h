@@ -20,6 +20,13 @@ struct MountSpec {
   bool read_only = false;
 };
 
+// One range of a user namespace's id map.
+struct IdMapSpec {
+  uint32_t container_id = 0;
+  uint32_t host_id = 0;
+  uint32_t size = 0;
+};
+
 struct RlimitSpec {
   std::string name;  // "nofile", "nproc", ...
   uint64_t soft = 0;
@@ -50,6 +57,9 @@ struct ShimSpec {
   std::vector<RlimitSpec> rlimits;
   bool privileged = false;
   bool run_init = false;
+  // --userns private: the container's user namespace maps; empty: none.
+  std::vector<IdMapSpec> uid_map;
+  std::vector<IdMapSpec> gid_map;
 
   // Confinement.
   std::vector<std::string> capabilities;  // "CAP_CHOWN", ...
