@@ -72,6 +72,48 @@ std::vector<runtime::IdMap> ToIdMaps(
   return maps;
 }
 
+// Settings the contract has but this containerd cannot honour yet: refused,
+// never accepted and ignored.
+absl::Status RejectUnsupported(const HostConfig& host) {
+  auto unsupported = [](absl::string_view what, absl::string_view why) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(what, " is not available yet: ", why));
+  };
+  if (!host.binds().empty() || !host.mounts().empty() ||
+      !host.volumes_from().empty()) {
+    return unsupported("mounting volumes or host paths (-v, --mount, "
+                       "--volumes-from)",
+                       "volumes arrive with volumed");
+  }
+  if (!host.port_bindings().empty() || host.publish_all_ports()) {
+    return unsupported("publishing ports (-p, -P)",
+                       "it needs bridge networks, which arrive with netd");
+  }
+  if (!host.devices().empty()) {
+    return unsupported("adding host devices (--device)", "use --privileged");
+  }
+  if (!host.sysctls().empty()) {
+    return unsupported("setting sysctls (--sysctl)", "no namespaced sysctl is set");
+  }
+  if (!host.ipc_mode().empty() && host.ipc_mode() != "private") {
+    return unsupported(absl::StrCat("--ipc ", host.ipc_mode()),
+                       "containers get a private IPC namespace");
+  }
+  if (!host.pid_mode().empty()) {
+    return unsupported(absl::StrCat("--pid ", host.pid_mode()),
+                       "containers get a private PID namespace");
+  }
+  if (!host.uts_mode().empty()) {
+    return unsupported(absl::StrCat("--uts ", host.uts_mode()),
+                       "containers get a private UTS namespace");
+  }
+  if (!host.cgroupns_mode().empty() && host.cgroupns_mode() != "host") {
+    return unsupported(absl::StrCat("--cgroupns ", host.cgroupns_mode()),
+                       "containers share the host's cgroup namespace");
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ValidateUserns(const HostConfig& host) {
   const std::string& mode = host.userns_mode();
   if (mode != "" && mode != "host" && mode != "private") {
@@ -195,6 +237,7 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
         "seccomp profile is empty: give a JSON profile file with "
         "--security-opt seccomp=FILE");
   }
+  RETURN_IF_ERROR(RejectUnsupported(host));
   RETURN_IF_ERROR(ValidateUserns(host));
   for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
     RETURN_IF_ERROR(runtime::RlimitFromName(ulimit.name()).status());

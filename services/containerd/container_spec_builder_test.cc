@@ -197,6 +197,28 @@ TEST(ValidateHostConfigTest, UsernsModesAndMappings) {
               HasSubstr("host's network namespace"));
 }
 
+TEST(ValidateHostConfigTest, RefusesWhatItCannotHonourYet) {
+  container::v1::HostConfig host;
+  host.add_binds("/tmp:/tmp");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("not available yet: volumes arrive with volumed"));
+  host.Clear();
+  host.set_publish_all_ports(true);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("publishing ports"));
+  host.Clear();
+  (*host.mutable_sysctls())["net.ipv4.ip_forward"] = "1";
+  EXPECT_FALSE(ValidateHostConfig(host).ok());
+  host.Clear();
+  host.set_pid_mode("host");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("--pid host"));
+  host.Clear();
+  host.set_ipc_mode("private");
+  host.set_cgroupns_mode("host");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+}
+
 TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
   container::v1::CreateContainerRequest request;
   request.mutable_config()->set_image("x");

@@ -5,6 +5,6 @@
 int main(int argc, char** argv) {
   return berth::RunDaemon(argc, argv, "berth-containerd",
                           "Berth containerd: container records and their "
-                          "lifecycle, shims, logs, exec/attach and events",
+                          "lifecycle, shims and logs",
                           {berth::containerd::Definition()});
 }
