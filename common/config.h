@@ -11,12 +11,10 @@
 
 #include "absl/status/statusor.h"
 #include "berth/config/v1/config.pb.h"
+#include "common/default_paths.h"
 
 namespace berth {
 
-inline constexpr char kDefaultConfigPath[] = "/etc/berth/config.json";
-inline constexpr char kDefaultRoot[] = "/var/lib/berth";
-inline constexpr char kDefaultRunRoot[] = "/run/berth";
 inline constexpr char kDefaultLogLevel[] = "info";
 
 // Values given on the command line; unset ones leave the file's value.

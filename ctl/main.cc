@@ -7,7 +7,7 @@
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
-#include "common/config.h"
+#include "common/default_paths.h"
 #include "common/log_level.h"
 #include "common/version.h"
 #include "ctl/cli.h"
