@@ -128,6 +128,10 @@ TEST_F(ContainerE2eTest, SecurityDefaultsApply) {
       " echo 1 > /proc/sys/kernel/printk && echo printk-written;"
       " unshare -m true || echo unshare-failed;"
       " mount -t tmpfs none /mnt || echo mount-failed;"
+      // mknod is allowed (CAP_MKNOD) but the device cgroup only lets the
+      // standard nodes be opened: not the kernel log, and so no disk.
+      " mknod /tmp/kmsg c 1 11 && echo berth > /tmp/kmsg && echo kmsg-opened;"
+      " mknod /tmp/null c 1 3 && echo x > /tmp/null && echo null-ok;"
       " grep CapEff /proc/self/status");
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.out, Not(HasSubstr("kcore-readable")));
@@ -136,6 +140,8 @@ TEST_F(ContainerE2eTest, SecurityDefaultsApply) {
   EXPECT_THAT(run.out, Not(HasSubstr("printk-written")));
   EXPECT_THAT(run.out, HasSubstr("unshare-failed"));
   EXPECT_THAT(run.out, HasSubstr("mount-failed"));
+  EXPECT_THAT(run.out, Not(HasSubstr("kmsg-opened")));
+  EXPECT_THAT(run.out, HasSubstr("null-ok"));
   EXPECT_THAT(run.err, HasSubstr("Operation not permitted"));
   // Docker's default capability set.
   EXPECT_THAT(run.out, HasSubstr("CapEff:\t00000000a80425fb"));

@@ -58,7 +58,20 @@ struct Limits {
   int64_t pids_limit = 0;
   // --cpuset-cpus, e.g. "0-2,4". Empty: the parent's CPUs.
   std::string cpuset_cpus;
+  // Create only: Docker's device allowlist (kDefaultDeviceRules) instead of
+  // every device; false for --privileged. Without it CAP_MKNOD, which
+  // Docker's default capabilities include, would open the host's disks.
+  // (v1 devices controller; v2 needs an eBPF device program, not built.)
+  bool restrict_devices = false;
 };
+
+// Docker's (runc's) default device cgroup rules, in devices.allow syntax:
+// mknod of anything, and use of null, zero, full, random, urandom, tty,
+// console-less ptys (ptmx, pts/*) and tun.
+inline constexpr const char* kDefaultDeviceRules[] = {
+    "c *:* m",  "b *:* m",   "c 1:3 rwm",   "c 1:5 rwm",
+    "c 1:7 rwm", "c 1:8 rwm", "c 1:9 rwm",   "c 5:0 rwm",
+    "c 5:2 rwm", "c 136:* rwm", "c 10:200 rwm"};
 
 struct CgroupStats {
   int64_t memory_usage_bytes = 0;

@@ -274,6 +274,20 @@ TEST_P(CgroupsTest, CreateWritesTheLimits) {
   EXPECT_EQ(Create("limits", limits).code(), absl::StatusCode::kAlreadyExists);
 }
 
+TEST_P(CgroupsTest, DeviceAllowlistReplacesAllDevices) {
+  if (!V1() || !HasController("devices")) GTEST_SKIP() << "v1 devices only";
+  Limits limits;
+  limits.restrict_devices = true;
+  ASSERT_TRUE(Create("devs", limits).ok());
+  const std::string list = Read("devices", "devs", "devices.list");
+  EXPECT_EQ(list.find("a *:* rwm"), std::string::npos) << list;
+  EXPECT_NE(list.find("c 1:3 rwm"), std::string::npos) << list;
+  EXPECT_NE(list.find("b *:* m"), std::string::npos) << list;
+  // Without the flag (--privileged) every device stays allowed.
+  ASSERT_TRUE(Create("all").ok());
+  EXPECT_EQ(Read("devices", "all", "devices.list"), "a *:* rwm");
+}
+
 TEST_P(CgroupsTest, CreateWithoutLimitsInheritsCpuset) {
   ASSERT_TRUE(Create("plain").ok());
   if (V1()) {

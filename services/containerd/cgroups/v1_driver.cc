@@ -275,6 +275,13 @@ class V1Driver : public CgroupDriver {
           dir + "/pids.max",
           limits.pids_limit < 0 ? "max" : absl::StrCat(limits.pids_limit)));
     }
+    if (creating && limits.restrict_devices && hierarchies_.count("devices")) {
+      ASSIGN_OR_RETURN(std::string dir, ControllerDir("devices", id));
+      RETURN_IF_ERROR(WriteCgroupFile(dir + "/devices.deny", "a"));
+      for (const char* rule : kDefaultDeviceRules) {
+        RETURN_IF_ERROR(WriteCgroupFile(dir + "/devices.allow", rule));
+      }
+    }
     if (!limits.cpuset_cpus.empty()) {
       ASSIGN_OR_RETURN(std::string dir, ControllerDir("cpuset", id));
       RETURN_IF_ERROR(

@@ -75,6 +75,7 @@ cgroups::Limits LimitsOf(const ShimSpec& spec) {
   limits.cpu_shares = spec.cpu_shares;
   limits.pids_limit = spec.pids_limit;
   limits.cpuset_cpus = spec.cpuset_cpus;
+  limits.restrict_devices = !spec.privileged;
   return limits;
 }
 
