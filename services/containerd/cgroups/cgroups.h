@@ -61,7 +61,7 @@ struct Limits {
   // Create only: Docker's device allowlist (kDefaultDeviceRules) instead of
   // every device; false for --privileged. Without it CAP_MKNOD, which
   // Docker's default capabilities include, would open the host's disks.
-  // (v1 devices controller; v2 needs an eBPF device program, not built.)
+  // (v1: the devices controller; v2: an eBPF device program.)
   bool restrict_devices = false;
 };
 

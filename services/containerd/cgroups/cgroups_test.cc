@@ -3,9 +3,11 @@
 #include "services/containerd/cgroups/cgroups.h"
 
 #include <linux/magic.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -286,6 +288,36 @@ TEST_P(CgroupsTest, DeviceAllowlistReplacesAllDevices) {
   // Without the flag (--privileged) every device stays allowed.
   ASSERT_TRUE(Create("all").ok());
   EXPECT_EQ(Read("devices", "all", "devices.list"), "a *:* rwm");
+}
+
+// v1 through the devices controller, v2 through the eBPF program.
+TEST_P(CgroupsTest, DeviceAllowlistIsEnforced) {
+  if (V1() && !HasController("devices")) GTEST_SKIP() << "no devices controller";
+  char dir_template[] = "/tmp/berth-devices-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  const std::string dir = dir_template;
+  const std::string null_node = dir + "/null", kmsg_node = dir + "/kmsg";
+  ASSERT_EQ(mknod(null_node.c_str(), S_IFCHR | 0666, makedev(1, 3)), 0);
+  ASSERT_EQ(mknod(kmsg_node.c_str(), S_IFCHR | 0600, makedev(1, 11)), 0);
+  Limits limits;
+  limits.restrict_devices = true;
+  ASSERT_TRUE(Create("devices", limits).ok());
+  Child child([&]() {
+    int fd = open(null_node.c_str(), O_WRONLY);
+    if (fd < 0) return 1;  // an allowed device was refused
+    close(fd);
+    fd = open(kmsg_node.c_str(), O_WRONLY);
+    if (fd >= 0) return 2;  // a device outside the list was opened
+    return errno == EPERM ? 0 : 3;
+  });
+  ASSERT_TRUE(driver_->AddProcess("devices", child.pid()).ok());
+  child.Go();
+  const int status = child.Wait();
+  EXPECT_TRUE(WIFEXITED(status)) << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  unlink(null_node.c_str());
+  unlink(kmsg_node.c_str());
+  rmdir(dir.c_str());
 }
 
 TEST_P(CgroupsTest, CreateWithoutLimitsInheritsCpuset) {

@@ -13,6 +13,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "services/containerd/cgroups/cgroup_fs.h"
+#include "services/containerd/cgroups/device_filter.h"
 #include "services/containerd/cgroups/drivers.h"
 
 namespace berth::containerd::cgroups::internal {
@@ -42,11 +43,24 @@ class V2Driver : public CgroupDriver {
       return ErrnoStatus(errno, "mkdir", dir);
     }
     absl::Status status = ApplyLimits(dir, limits, /*creating=*/true);
+    if (status.ok() && limits.restrict_devices) {
+      status = RestrictDevices(dir);
+    }
     if (!status.ok()) {
       rmdir(dir.c_str());
       return Annotate(status, absl::StrCat("creating cgroup for ", id));
     }
     return absl::OkStatus();
+  }
+
+  // cgroup v2 has no devices controller: an eBPF program filters instead.
+  static absl::Status RestrictDevices(const std::string& dir) {
+    std::vector<DeviceRule> rules;
+    for (const char* text : kDefaultDeviceRules) {
+      ASSIGN_OR_RETURN(DeviceRule rule, ParseDeviceRule(text));
+      rules.push_back(rule);
+    }
+    return AttachDeviceFilter(dir, rules);
   }
 
   absl::Status AddProcess(const std::string& id, pid_t pid) override {
