@@ -389,6 +389,7 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   }
   spec.privileged = host.privileged();
   spec.run_init = host.init();
+  spec.tty = config.tty();
   if (host.userns_mode() == "private") {
     auto copy = [](const google::protobuf::RepeatedPtrField<IdMapping>& from,
                    std::vector<shim::IdMapSpec>* to) {

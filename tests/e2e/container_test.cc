@@ -95,6 +95,14 @@ TEST_F(ContainerE2eTest, RunPrintsOutputAndReturnsTheExitCode) {
   EXPECT_THAT(run.err, HasSubstr("err\n"));
   // --rm removed it.
   EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+
+  // -t: the command's stdio is a terminal; its output (stderr included)
+  // comes back with the terminal's line endings, as from Docker.
+  RunResult tty = RunScript(
+      "test -t 0 && test -t 1 && echo tty; echo err >&2; exit 4", {"-t"});
+  EXPECT_EQ(tty.exit_code, 4);
+  EXPECT_EQ(tty.out, "tty\r\nerr\r\n");
+  EXPECT_EQ(RunScript("test -t 1 || echo no-tty").out, "no-tty\n");
 }
 
 TEST_F(ContainerE2eTest, ContainerIsIsolated) {

@@ -4,6 +4,7 @@
 #include <grp.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -181,6 +182,10 @@ absl::Status SwitchUser(const ExecUser& user) {
 // Everything up to the exec. Returns the status that stops the start.
 absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
   if (setsid() < 0) return SetupError(ErrnoStatus(errno, "setsid", ""), "init");
+  if (spec.tty && ioctl(0, TIOCSCTTY, 0) != 0) {
+    return SetupError(ErrnoStatus(errno, "set the controlling terminal", "stdin"),
+                      "tty");
+  }
   if (!spec.netns_path.empty()) {
     RETURN_IF_ERROR(SetupError(JoinNetns(spec.netns_path), "network"));
   }

@@ -90,6 +90,9 @@ struct InitSpec {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
+  // stdin is a terminal (a pty's slave) that becomes the init's controlling
+  // terminal (`-t`).
+  bool tty = false;
 
   // --init: PID 1 stays our minimal init, which runs the command as its child,
   // forwards signals to it, reaps every zombie and exits with the command's

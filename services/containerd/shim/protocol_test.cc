@@ -107,6 +107,9 @@ TEST_F(ProtocolTest, SpecRoundTripsAndRejectsMistypedFields) {
   spec.mounts.push_back({"/a", "/b", true});
   spec.rlimits.push_back({"nofile", 10, 20});
   spec.memory = 32 << 20;
+  spec.tty = true;
+  spec.uid_map.push_back({0, 100000, 65536});
+  spec.gid_map.push_back({0, 200000, 10});
   absl::StatusOr<ShimSpec> parsed = ParseShimSpec(SerializeShimSpec(spec));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
   EXPECT_EQ(parsed->args, spec.args);
@@ -114,6 +117,10 @@ TEST_F(ProtocolTest, SpecRoundTripsAndRejectsMistypedFields) {
   EXPECT_TRUE(parsed->mounts[0].read_only);
   EXPECT_EQ(parsed->rlimits[0].hard, 20u);
   EXPECT_EQ(parsed->memory, 32 << 20);
+  EXPECT_TRUE(parsed->tty);
+  ASSERT_EQ(parsed->uid_map.size(), 1u);
+  EXPECT_EQ(parsed->uid_map[0].host_id, 100000u);
+  EXPECT_EQ(parsed->gid_map[0].size, 10u);
   EXPECT_FALSE(ParseShimSpec("{\"args\": 3}").ok());
   EXPECT_FALSE(ParseShimSpec("[]").ok());
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -123,7 +124,7 @@ class Shim {
   pid_t init_pid() const { return init_pid_; }
 
  private:
-  absl::Status SpawnInit(int stdout_fd, int stderr_fd);
+  absl::Status SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd);
   void OnOutput(int fd);
   void OnSignal();
   void OnAccept();
@@ -166,7 +167,33 @@ void Shim::Forget(int fd) {
   close(fd);
 }
 
-absl::Status Shim::SpawnInit(int stdout_fd, int stderr_fd) {
+struct Terminal {
+  int master = -1;
+  int slave = -1;
+};
+
+// A new pseudo-terminal from the host's /dev/ptmx, both ends close-on-exec.
+absl::StatusOr<Terminal> OpenTerminal() {
+  Terminal terminal;
+  terminal.master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (terminal.master < 0) return ErrnoStatus(errno, "open", "/dev/ptmx");
+  char name[64];
+  if (grantpt(terminal.master) != 0 || unlockpt(terminal.master) != 0 ||
+      ptsname_r(terminal.master, name, sizeof(name)) != 0) {
+    const int err = errno;
+    close(terminal.master);
+    return ErrnoStatus(err, "set up", "the container's pseudo-terminal");
+  }
+  terminal.slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (terminal.slave < 0) {
+    const int err = errno;
+    close(terminal.master);
+    return ErrnoStatus(err, "open", name);
+  }
+  return terminal;
+}
+
+absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   runtime::InitSpec init;
   init.rootfs_dir = spec_.rootfs_dir;
   init.overlay_options = spec_.overlay_options;
@@ -199,9 +226,10 @@ absl::Status Shim::SpawnInit(int stdout_fd, int stderr_fd) {
   for (const IdMapSpec& m : spec_.gid_map) {
     init.gid_map.push_back({m.container_id, m.host_id, m.size});
   }
-  init.stdin_fd = -1;
+  init.stdin_fd = stdin_fd;
   init.stdout_fd = stdout_fd;
   init.stderr_fd = stderr_fd;
+  init.tty = spec_.tty;
   init.after_pivot_root = [this]() -> absl::Status {
     RETURN_IF_ERROR(security::MaskPaths(spec_.masked_paths));
     return security::MakeReadonly(spec_.readonly_paths);
@@ -265,15 +293,25 @@ absl::Status Shim::Start() {
   }
   RETURN_IF_ERROR(created);
 
-  int out[2], err[2];
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-    return ErrnoStatus(errno, "pipe2", spec_.id);
+  absl::Status spawned;
+  if (spec_.tty) {
+    // One terminal for all three; the master side carries everything the
+    // container writes.
+    ASSIGN_OR_RETURN(Terminal terminal, OpenTerminal());
+    spawned = SpawnInit(terminal.slave, terminal.slave, terminal.slave);
+    close(terminal.slave);
+    stdout_fd_ = terminal.master;
+  } else {
+    int out[2], err[2];
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+      return ErrnoStatus(errno, "pipe2", spec_.id);
+    }
+    spawned = SpawnInit(-1, out[1], err[1]);
+    close(out[1]);
+    close(err[1]);
+    stdout_fd_ = out[0];
+    stderr_fd_ = err[0];
   }
-  absl::Status spawned = SpawnInit(out[1], err[1]);
-  close(out[1]);
-  close(err[1]);
-  stdout_fd_ = out[0];
-  stderr_fd_ = err[0];
   if (!spawned.ok()) {
     cgroup_->Remove(spec_.id).IgnoreError();
     return spawned;
@@ -281,7 +319,7 @@ absl::Status Shim::Start() {
   Watch(signal_fd_);
   Watch(listen_fd_);
   Watch(stdout_fd_);
-  Watch(stderr_fd_);
+  if (stderr_fd_ >= 0) Watch(stderr_fd_);
   return absl::OkStatus();
 }
 

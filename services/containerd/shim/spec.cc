@@ -14,7 +14,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ShimSpec, id, state_dir, socket_path, log_path, log_max_size, log_max_file,
     rootfs_dir, overlay_options, readonly_rootfs, args, env, cwd, user,
     group_add, hostname, domainname, network_mode, mounts, rlimits, privileged,
-    run_init, uid_map, gid_map, capabilities, no_new_privileges, seccomp, seccomp_profile_json,
+    run_init, tty, uid_map, gid_map, capabilities, no_new_privileges, seccomp, seccomp_profile_json,
     masked_paths, readonly_paths, cgroup_parent, memory, memory_swap,
     nano_cpus, cpu_shares, pids_limit, cpuset_cpus)
 

@@ -57,6 +57,9 @@ struct ShimSpec {
   std::vector<RlimitSpec> rlimits;
   bool privileged = false;
   bool run_init = false;
+  // -t: the init's stdio is a pseudo-terminal; its output is logged as
+  // stdout (with the terminal's \r\n), as Docker does.
+  bool tty = false;
   // --userns private: the container's user namespace maps; empty: none.
   std::vector<IdMapSpec> uid_map;
   std::vector<IdMapSpec> gid_map;
