@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "ctl/container_format.h"
 #include "ctl/format.h"
 
@@ -342,6 +343,16 @@ ordered_json ContainerInspectJson(const container::v1::Container& c) {
   out["AppArmorProfile"] = c.host_config().security().apparmor_profile();
   out["ExecIDs"] = ListOrNull(c.exec_ids());
   out["HostConfig"] = HostConfigJson(c.host_config());
+  if (c.has_graph_driver()) {
+    const container::v1::GraphDriver& graph = c.graph_driver();
+    out["GraphDriver"] = {
+        {"Data",
+         {{"LowerDir", absl::StrJoin(graph.lower_dirs(), ":")},
+          {"MergedDir", graph.merged_dir()},
+          {"UpperDir", graph.upper_dir()},
+          {"WorkDir", graph.work_dir()}}},
+        {"Name", c.driver()}};
+  }
   if (c.size_rw() >= 0 && c.size_root_fs() > 0) {
     out["SizeRw"] = c.size_rw();
     out["SizeRootFs"] = c.size_root_fs();

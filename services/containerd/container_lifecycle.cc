@@ -55,12 +55,18 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                                               bool by_policy) {
   const std::string id = container.id();
   const ContainerPaths paths = PathsOf(id);
-  ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse rootfs,
-                   images_->InspectRootfs(container.rootfs_key()));
+  // The record knows its overlay since create; records older than that
+  // ask imaged.
+  container::v1::GraphDriver graph = container.graph_driver();
+  if (graph.mount_options().empty()) {
+    ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse rootfs,
+                     images_->InspectRootfs(container.rootfs_key()));
+    graph.set_mount_options(rootfs.rootfs().mount().options());
+    graph.set_upper_dir(rootfs.rootfs().mount().upper_dir());
+  }
   ASSIGN_OR_RETURN(shim::ShimSpec spec,
-                   BuildShimSpec(container, rootfs.rootfs().mount().options(),
-                                 paths, options_.cgroup_parent,
-                                 options_.userns_range));
+                   BuildShimSpec(container, graph.mount_options(), paths,
+                                 options_.cgroup_parent, options_.userns_range));
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir));
   RETURN_IF_ERROR(WriteContainerFiles(container));
   if (!spec.uid_map.empty()) {
@@ -70,7 +76,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     // by the shim instead).
     const auto [uid, gid] = HostRootOf(spec);
     for (const std::string& path :
-         {rootfs.rootfs().mount().upper_dir(), container.hostname_path(),
+         {graph.upper_dir(), container.hostname_path(),
           container.hosts_path(), container.resolv_conf_path()}) {
       if (lchown(path.c_str(), uid, gid) != 0) {
         return ErrnoStatus(errno, "chown for the user namespace", path);

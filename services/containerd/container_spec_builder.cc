@@ -343,6 +343,13 @@ absl::StatusOr<Container> NewContainer(
   container.set_rootfs_key(id);
   container.set_driver("overlay2");
   container.set_state_dir(paths.state_dir);
+  const image::v1::OverlayMount& mount = rootfs.rootfs().mount();
+  container::v1::GraphDriver* graph = container.mutable_graph_driver();
+  *graph->mutable_lower_dirs() = mount.lower_dirs();
+  graph->set_upper_dir(mount.upper_dir());
+  graph->set_work_dir(mount.work_dir());
+  graph->set_merged_dir(paths.state_dir + "/rootfs");
+  graph->set_mount_options(mount.options());
   container.set_size_rw(-1);
   container.set_size_root_fs(-1);
   return container;

@@ -53,6 +53,26 @@ TEST(NewContainerTest, ImageDefaultsFillTheConfig) {
   EXPECT_EQ(c->image_id(), "sha256:abc");
 }
 
+TEST(NewContainerTest, RecordsTheOverlayImagedPrepared) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  image::v1::PrepareRootfsResponse rootfs = ImageWith({}, {"sh"});
+  image::v1::OverlayMount* mount = rootfs.mutable_rootfs()->mutable_mount();
+  mount->add_lower_dirs("/l/2");
+  mount->add_lower_dirs("/l/1");
+  mount->set_upper_dir("/s/upper");
+  mount->set_work_dir("/s/work");
+  mount->set_options("lowerdir=/l/2:/l/1,upperdir=/s/upper,workdir=/s/work");
+  auto c = Make(request, rootfs);
+  ASSERT_TRUE(c.ok()) << c.status();
+  const container::v1::GraphDriver& graph = c->graph_driver();
+  EXPECT_THAT(graph.lower_dirs(), ElementsAre("/l/2", "/l/1"));
+  EXPECT_EQ(graph.upper_dir(), "/s/upper");
+  EXPECT_EQ(graph.work_dir(), "/s/work");
+  EXPECT_EQ(graph.merged_dir(), "/state/c1/rootfs");
+  EXPECT_EQ(graph.mount_options(), mount->options());
+}
+
 TEST(NewContainerTest, EntrypointOverrideDropsTheImageCmd) {
   container::v1::CreateContainerRequest request;
   request.mutable_config()->set_image("x");

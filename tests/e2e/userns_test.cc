@@ -1,5 +1,7 @@
 // End to end: containers in their own user namespace (`--userns private`,
 // `--uidmap`/`--gidmap`) through the real CLI and berthd.
+#include <sys/stat.h>
+
 #include <string>
 #include <vector>
 
@@ -71,6 +73,14 @@ TEST_F(UsernsE2eTest, ProcessesRunAsTheMappedHostIds) {
                 env_.Berth({"inspect", "-f", "{{.HostConfig.UsernsMode}}",
                             "mapped"}).out)),
             "private");
+  // The top of its writable layer belongs to the mapped root on the host.
+  const std::string upper = std::string(absl::StripAsciiWhitespace(
+      env_.Berth({"inspect", "-f", "{{.GraphDriver.Data.UpperDir}}", "mapped"})
+          .out));
+  struct stat st;
+  ASSERT_EQ(stat(upper.c_str(), &st), 0) << upper;
+  EXPECT_EQ(st.st_uid, 300000u);
+  EXPECT_EQ(st.st_gid, 300000u);
   EXPECT_EQ(env_.Berth({"rm", "-f", "mapped"}).exit_code, 0);
 }
 
