@@ -251,13 +251,8 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
 }
 
 std::pair<uint32_t, uint32_t> HostRootOf(const shim::ShimSpec& spec) {
-  auto root_of = [](const std::vector<shim::IdMapSpec>& map) -> uint32_t {
-    for (const shim::IdMapSpec& m : map) {
-      if (m.container_id == 0 && m.size > 0) return m.host_id;
-    }
-    return 0;
-  };
-  return {root_of(spec.uid_map), root_of(spec.gid_map)};
+  return {runtime::HostIdOfRoot(spec.uid_map).value_or(0),
+          runtime::HostIdOfRoot(spec.gid_map).value_or(0)};
 }
 
 absl::StatusOr<Container> NewContainer(
@@ -398,14 +393,8 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   spec.run_init = host.init();
   spec.tty = config.tty();
   if (host.userns_mode() == "private") {
-    auto copy = [](const google::protobuf::RepeatedPtrField<IdMapping>& from,
-                   std::vector<shim::IdMapSpec>* to) {
-      for (const IdMapping& m : from) {
-        to->push_back({m.container_id(), m.host_id(), m.size()});
-      }
-    };
-    copy(host.uid_mappings(), &spec.uid_map);
-    copy(host.gid_mappings(), &spec.gid_map);
+    spec.uid_map = ToIdMaps(host.uid_mappings());
+    spec.gid_map = ToIdMaps(host.gid_mappings());
     if (spec.uid_map.empty()) {
       spec.uid_map.push_back({0, userns_range.host_uid, userns_range.size});
     }

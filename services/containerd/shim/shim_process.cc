@@ -220,12 +220,8 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   }
   init.privileged = spec_.privileged;
   init.run_init = spec_.run_init;
-  for (const IdMapSpec& m : spec_.uid_map) {
-    init.uid_map.push_back({m.container_id, m.host_id, m.size});
-  }
-  for (const IdMapSpec& m : spec_.gid_map) {
-    init.gid_map.push_back({m.container_id, m.host_id, m.size});
-  }
+  init.uid_map = spec_.uid_map;
+  init.gid_map = spec_.gid_map;
   init.stdin_fd = stdin_fd;
   init.stdout_fd = stdout_fd;
   init.stderr_fd = stderr_fd;

@@ -3,13 +3,16 @@
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 
+// JSON of the runtime's own id map (in its namespace, for lookup).
+namespace berth::containerd::runtime {
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IdMap, container_id, host_id, size)
+}  // namespace berth::containerd::runtime
+
 namespace berth::containerd::shim {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountSpec, source, destination,
                                                 read_only)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RlimitSpec, name, soft, hard)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IdMapSpec, container_id, host_id,
-                                                size)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     ShimSpec, id, state_dir, socket_path, log_path, log_max_size, log_max_file,
     rootfs_dir, overlay_options, readonly_rootfs, args, env, cwd, user,

@@ -11,6 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/containerd/runtime/runtime.h"
 
 namespace berth::containerd::shim {
 
@@ -18,13 +19,6 @@ struct MountSpec {
   std::string source;
   std::string destination;
   bool read_only = false;
-};
-
-// One range of a user namespace's id map.
-struct IdMapSpec {
-  uint32_t container_id = 0;
-  uint32_t host_id = 0;
-  uint32_t size = 0;
 };
 
 struct RlimitSpec {
@@ -61,8 +55,8 @@ struct ShimSpec {
   // stdout (with the terminal's \r\n), as Docker does.
   bool tty = false;
   // --userns private: the container's user namespace maps; empty: none.
-  std::vector<IdMapSpec> uid_map;
-  std::vector<IdMapSpec> gid_map;
+  std::vector<runtime::IdMap> uid_map;
+  std::vector<runtime::IdMap> gid_map;
 
   // Confinement.
   std::vector<std::string> capabilities;  // "CAP_CHOWN", ...
