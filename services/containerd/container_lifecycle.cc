@@ -1,5 +1,6 @@
 // Starting, stopping and waiting for containers, and what happens when one
-// exits (restart policy, auto-removal).
+// exits (restart policy, auto-removal). Every status change goes through the
+// lifecycle state machine (Move).
 #include <signal.h>
 #include <unistd.h>
 
@@ -12,26 +13,19 @@
 #include "common/status_macros.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/container_supervisor.h"
+#include "services/containerd/lifecycle/restart_policy.h"
 #include "services/containerd/shim/protocol.h"
 
 namespace berth::containerd {
 
 using container::v1::Container;
 using container::v1::ContainerStatus;
-using container::v1::RestartPolicy;
 
 namespace {
 
-constexpr absl::Duration kShimStartTimeout = absl::Seconds(60);
 constexpr absl::Duration kKillGrace = absl::Seconds(30);
-constexpr absl::Duration kMaxBackoff = absl::Minutes(1);
+constexpr absl::Duration kMaxPersistRetry = absl::Seconds(30);
 constexpr int kDefaultStopTimeout = 10;
-
-bool IsRunning(const Container& container) {
-  const ContainerStatus status = container.state().status();
-  return status == container::v1::CONTAINER_STATUS_RUNNING ||
-         status == container::v1::CONTAINER_STATUS_PAUSED;
-}
 
 }  // namespace
 
@@ -40,7 +34,7 @@ absl::Status ContainerSupervisor::Start(const std::string& reference) {
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
-  if (IsRunning(container)) return absl::OkStatus();
+  if (HasProcess(container.state().status())) return absl::OkStatus();
   const ContainerStatus status = container.state().status();
   if (status == container::v1::CONTAINER_STATUS_REMOVING ||
       status == container::v1::CONTAINER_STATUS_DEAD) {
@@ -55,6 +49,10 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                                               bool by_policy) {
   const std::string id = container.id();
   const ContainerPaths paths = PathsOf(id);
+  // Refused before anything is written or launched.
+  RETURN_IF_ERROR(
+      Transition(container.state().status(), LifecycleEvent::kLaunched)
+          .status());
   // The record knows its overlay since create; records older than that
   // ask imaged.
   container::v1::GraphDriver graph = container.graph_driver();
@@ -97,138 +95,173 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                       shim::SerializeShimSpec(spec), 0644, false));
   unlink(absl::StrCat(paths.state_dir, "/", shim::kExitFile).c_str());
 
-  absl::StatusOr<shim::LaunchedShim> launched =
-      shim::LaunchShim(options_.shim_path, paths.state_dir, kShimStartTimeout);
+  absl::StatusOr<shim::LaunchedShim> launched = shims_->Launch(paths);
+  if (absl::IsDeadlineExceeded(launched.status())) {
+    // The shim was killed; its container may have got as far as its
+    // cgroup.
+    absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);
+    absl::Status removed = driver.ok() ? (*driver)->Remove(id) : driver.status();
+    if (!removed.ok()) {
+      log_.error("container {}: cleaning up after a shim that did "
+                        "not start in time: {}", id,
+                        std::string(removed.message()));
+    }
+  }
   absl::MutexLock lock(&mu_);
   container::v1::ContainerState* state = container.mutable_state();
-  if (!launched.ok()) {
+  const absl::Time now = clock_.Now();
+  auto record_failure = [&](const absl::Status& failure) {
     // Docker keeps the container (created or exited) with the failure.
-    const int code = absl::IsNotFound(launched.status())           ? 127
-                     : absl::IsPermissionDenied(launched.status()) ? 126
-                                                                   : 125;
-    state->set_exit_code(code);
-    state->set_error(std::string(launched.status().message()));
-    if (by_policy || state->status() ==
-                         container::v1::CONTAINER_STATUS_RESTARTING) {
-      state->set_status(container::v1::CONTAINER_STATUS_EXITED);
+    state->set_exit_code(runtime::ExitCodeForStartError(failure));
+    state->set_error(std::string(failure.message()));
+    Move(container, LifecycleEvent::kLaunchFailed).IgnoreError();
+    *state->mutable_finished_at() = ToTimestamp(now);
+    absl::Status saved = Save(container);
+    if (!saved.ok()) {
+      log_.error("container {}: recording the failed start: {}", id,
+                        std::string(saved.message()));
     }
-    *state->mutable_finished_at() = ToTimestamp(absl::Now());
-    Save(container).IgnoreError();
-    core_.log().warn("container {}: start failed: {}", id,
-                     std::string(launched.status().message()));
+    log_.warn("container {}: start failed: {}", id,
+                     std::string(failure.message()));
+  };
+  if (!launched.ok()) {
+    record_failure(launched.status());
     return absl::FailedPreconditionError(launched.status().message());
   }
-  state->set_status(container::v1::CONTAINER_STATUS_RUNNING);
-  state->set_running(true);
-  state->set_paused(false);
-  state->set_restarting(false);
+  const Container before = container;
+  RETURN_IF_ERROR(Move(container, LifecycleEvent::kLaunched));
   state->set_pid(launched->init_pid);
   state->set_shim_pid(launched->shim_pid);
   state->set_exit_code(0);
   state->set_error("");
   state->set_oom_killed(false);
   state->set_manually_stopped(false);
-  *state->mutable_started_at() = ToTimestamp(absl::Now());
-  if (!by_policy) {
-    container.set_restart_count(0);
-    live_[id].backoff = absl::ZeroDuration();
+  *state->mutable_started_at() = ToTimestamp(now);
+  if (!by_policy) container.set_restart_count(0);
+  absl::Status saved = Save(container);
+  if (!saved.ok()) {
+    // Nothing would track a container whose start is not recorded: end it.
+    mu_.Unlock();
+    KillUnresponsiveShim(container, saved);
+    mu_.Lock();
+    container = before;
+    const absl::Status failure = Annotate(saved, "recording the start");
+    record_failure(failure);
+    return failure;
   }
-  RETURN_IF_ERROR(Save(container));
-  absl::Status watched = monitor_->Watch(id, paths.socket_path);
+  if (!by_policy) live_[id].backoff = absl::ZeroDuration();
+  absl::Status watched = shims_->Watch(id, paths);
   if (!watched.ok()) {
     // It already ended (a very short command): the record is on disk.
     mu_.Unlock();
+    if (absl::IsDeadlineExceeded(watched)) {
+      KillUnresponsiveShim(container, watched);
+    }
     OnExit(id, watched);
     mu_.Lock();
   }
-  core_.log().info("container {}: started (pid {})", id, launched->init_pid);
+  log_.info("container {}: started (pid {})", id, launched->init_pid);
   return absl::OkStatus();
 }
 
 void ContainerSupervisor::OnExit(const std::string& id,
                                  const absl::StatusOr<shim::ExitRecord>& exit) {
-  const std::string exit_file =
-      absl::StrCat(PathsOf(id).state_dir, "/", shim::kExitFile);
-  absl::StatusOr<shim::ExitRecord> record = shim::ReadExitRecord(exit_file);
-  if (!record.ok()) {
-    if (exit.ok()) {
-      record = exit;
-    } else {
-      shim::ExitRecord lost;
-      lost.exit_code = 137;
-      lost.finished_at = absl::Now();
-      lost.error = "the container's shim exited unexpectedly";
-      record = lost;
-    }
-  }
+  absl::StatusOr<shim::ExitRecord> record = shims_->ReadExit(PathsOf(id));
   bool restart = false;
   bool remove = false;
   absl::Duration delay;
   {
     absl::MutexLock lock(&mu_);
+    Live& live = live_[id];
+    if (!record.ok()) {
+      if (exit.ok()) {
+        record = exit;
+      } else {
+        shim::ExitRecord lost;
+        lost.exit_code = 137;
+        lost.finished_at = clock_.Now();
+        lost.error = live.shim_killed.empty()
+                         ? "the container's shim exited unexpectedly"
+                         : live.shim_killed;
+        record = lost;
+      }
+    }
+    live.shim_killed.clear();
     absl::StatusOr<Container> loaded = Load(id);
     if (!loaded.ok()) return;
     Container container = *loaded;
-    if (!IsRunning(container)) return;  // already accounted for
+    if (!HasProcess(container.state().status())) return;  // accounted for
     container::v1::ContainerState* state = container.mutable_state();
-    state->set_status(container::v1::CONTAINER_STATUS_EXITED);
-    state->set_running(false);
-    state->set_paused(false);
+    ExitFacts facts;
+    facts.exit_code = record->exit_code;
+    facts.start_error = !record->error.empty();
+    facts.manually_stopped = state->manually_stopped();
+    facts.restart_count = container.restart_count();
+    facts.ran = record->finished_at - FromTimestamp(state->started_at());
+    const RestartDecision decision = DecideRestart(
+        container.host_config().restart_policy(), facts, live.backoff);
+    restart = decision.restart;
+    Move(container, restart ? LifecycleEvent::kBackoff : LifecycleEvent::kExited)
+        .IgnoreError();  // allowed from running and paused, checked above
     state->set_pid(0);
     state->set_shim_pid(0);
     state->set_exit_code(record->exit_code);
     state->set_oom_killed(record->oom_killed);
     state->set_error(record->error);
     *state->mutable_finished_at() = ToTimestamp(record->finished_at);
-
-    const RestartPolicy& policy = container.host_config().restart_policy();
-    if (!state->manually_stopped() && record->error.empty()) {
-      switch (policy.name()) {
-        case RestartPolicy::NAME_ALWAYS:
-        case RestartPolicy::NAME_UNLESS_STOPPED:
-          restart = true;
-          break;
-        case RestartPolicy::NAME_ON_FAILURE:
-          restart = record->exit_code != 0 &&
-                    (policy.maximum_retry_count() == 0 ||
-                     container.restart_count() < policy.maximum_retry_count());
-          break;
-        default:
-          break;
-      }
-    }
-    Live& live = live_[id];
     ++live.exits;
     if (restart) {
-      // Docker's backoff: 100 ms doubling up to a minute, reset by a run
-      // that lasted 10 seconds.
-      const absl::Duration ran =
-          record->finished_at - FromTimestamp(state->started_at());
-      live.backoff = ran >= absl::Seconds(10) || live.backoff == absl::ZeroDuration()
-                         ? absl::Milliseconds(100)
-                         : std::min(live.backoff * 2, kMaxBackoff);
-      delay = live.backoff;
-      state->set_status(container::v1::CONTAINER_STATUS_RESTARTING);
-      state->set_restarting(true);
+      live.backoff = decision.delay;
+      delay = decision.delay;
       container.set_restart_count(container.restart_count() + 1);
     } else {
       remove = container.host_config().auto_remove();
     }
-    Save(container).IgnoreError();
-    core_.log().info("container {}: exited with {}{}", id, record->exit_code,
+    absl::Status saved = Save(container);
+    if (!saved.ok()) {
+      // The shim's exit record stays the authority on disk (recovery reads
+      // it); meanwhile the copy in memory tells waiters the truth, and the
+      // write is tried again.
+      log_.error("container {}: recording its exit: {}; retrying", id,
+                        std::string(saved.message()));
+      records_->PutInMemory(container);
+      if (live.persist_retry == absl::ZeroDuration()) {
+        live.persist_retry = absl::Seconds(1);
+        scheduler_->Post(live.persist_retry, [this, id] { PersistExit(id); });
+      }
+    }
+    log_.info("container {}: exited with {}{}", id, record->exit_code,
                      restart ? ", restarting" : "");
   }
   if (restart) {
-    tasks_->Post(delay, [this, id] { RestartByPolicy(id); });
+    scheduler_->Post(delay, [this, id] { RestartByPolicy(id); });
   } else if (remove) {
-    tasks_->Post(absl::ZeroDuration(), [this, id] {
+    scheduler_->Post(absl::ZeroDuration(), [this, id] {
       absl::Status removed = Remove(id, /*force=*/true);
       if (!removed.ok() && !absl::IsNotFound(removed)) {
-        core_.log().warn("container {}: auto-remove failed: {}", id,
+        log_.warn("container {}: auto-remove failed: {}", id,
                          std::string(removed.message()));
       }
     });
   }
+}
+
+void ContainerSupervisor::PersistExit(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  absl::StatusOr<Container> current = Load(id);
+  Live& live = live_[id];
+  if (!current.ok()) {
+    live.persist_retry = absl::ZeroDuration();
+    return;
+  }
+  absl::Status saved = Save(*current);
+  if (saved.ok()) {
+    live.persist_retry = absl::ZeroDuration();
+    log_.info("container {}: its exit is recorded now", id);
+    return;
+  }
+  live.persist_retry = std::min(live.persist_retry * 2, kMaxPersistRetry);
+  scheduler_->Post(live.persist_retry, [this, id] { PersistExit(id); });
 }
 
 void ContainerSupervisor::RestartByPolicy(const std::string& id) {
@@ -241,18 +274,47 @@ void ContainerSupervisor::RestartByPolicy(const std::string& id) {
   }
   absl::Status started = StartLocked(*container, /*by_policy=*/true);
   if (!started.ok()) {
-    core_.log().warn("container {}: restart failed: {}", id,
+    log_.warn("container {}: restart failed: {}", id,
                      std::string(started.message()));
+  }
+}
+
+void ContainerSupervisor::KillUnresponsiveShim(const Container& container,
+                                               const absl::Status& why) {
+  const std::string& id = container.id();
+  const std::string reason = absl::StrCat(
+      "the container's shim did not answer (", why.message(),
+      "): it was killed, and the container with it");
+  log_.error("container {}: {}", id, reason);
+  {
+    absl::MutexLock lock(&mu_);
+    live_[id].shim_killed = reason;
+  }
+  absl::Status killed = shims_->KillShim(container.state().shim_pid());
+  absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);
+  absl::Status removed = driver.ok() ? (*driver)->Remove(id) : driver.status();
+  for (const absl::Status& status : {killed, removed}) {
+    if (!status.ok()) {
+      log_.error("container {}: killing it: {}", id,
+                        std::string(status.message()));
+    }
   }
 }
 
 absl::Status ContainerSupervisor::SignalLocked(const Container& container,
                                                int signal) {
-  absl::Status sent = shim::SignalShim(PathsOf(container.id()).socket_path,
-                                       signal);
+  absl::Status sent = shims_->Signal(PathsOf(container.id()), signal);
   // A shim that is gone means the container is exiting; the monitor will
   // record it.
   if (absl::IsUnavailable(sent)) return absl::OkStatus();
+  if (absl::IsDeadlineExceeded(sent)) {
+    // Never wait on a wedged shim: kill it and the container (the exit
+    // follows through the monitor), and say so.
+    KillUnresponsiveShim(container, sent);
+    return absl::DeadlineExceededError(absl::StrCat(
+        "the shim of container ", container.id(), " did not answer (",
+        sent.message(), "): it was killed, and the container with it"));
+  }
   return sent;
 }
 
@@ -295,14 +357,12 @@ absl::Status ContainerSupervisor::StopLocked(const Container& container,
     if (updated.state().status() ==
         container::v1::CONTAINER_STATUS_RESTARTING) {
       // Waiting for its next attempt: stopping just cancels that.
-      updated.mutable_state()->set_status(
-          container::v1::CONTAINER_STATUS_EXITED);
-      updated.mutable_state()->set_restarting(false);
+      RETURN_IF_ERROR(Move(updated, LifecycleEvent::kCancelRestart));
       return Save(updated);
     }
     RETURN_IF_ERROR(Save(updated));
   }
-  if (!IsRunning(container)) return absl::OkStatus();
+  if (!HasProcess(container.state().status())) return absl::OkStatus();
   std::string signal_name = signal;
   if (signal_name.empty()) signal_name = container.config().stop_signal();
   if (signal_name.empty()) signal_name = "SIGTERM";
@@ -311,15 +371,21 @@ absl::Status ContainerSupervisor::StopLocked(const Container& container,
                 : container.config().has_stop_timeout()
                     ? container.config().stop_timeout()
                     : kDefaultStopTimeout;
+  // A shim that did not answer was killed with its container: then only
+  // its exit remains to be seen.
+  auto signal_or_killed = [&](int number) {
+    absl::Status sent = SignalLocked(container, number);
+    return absl::IsDeadlineExceeded(sent) ? absl::OkStatus() : sent;
+  };
   if (number != SIGKILL) {
-    RETURN_IF_ERROR(SignalLocked(container, number));
+    RETURN_IF_ERROR(signal_or_killed(number));
     const absl::Time deadline = seconds < 0 ? absl::InfiniteFuture()
                                             : absl::Now() + absl::Seconds(seconds);
     if (AwaitExit(id, exits, deadline)) return absl::OkStatus();
-    core_.log().info("container {}: did not stop within {}s, killing", id,
+    log_.info("container {}: did not stop within {}s, killing", id,
                      seconds);
   }
-  RETURN_IF_ERROR(SignalLocked(container, SIGKILL));
+  RETURN_IF_ERROR(signal_or_killed(SIGKILL));
   if (AwaitExit(id, exits, absl::Now() + kKillGrace)) return absl::OkStatus();
   return absl::InternalError(absl::StrCat(
       "container ", id, " did not exit after SIGKILL within ",
@@ -341,7 +407,7 @@ absl::Status ContainerSupervisor::Kill(const std::string& reference,
                                        const std::string& signal) {
   ASSIGN_OR_RETURN(int number, ParseSignal(signal.empty() ? "SIGKILL" : signal));
   ASSIGN_OR_RETURN(Container container, records_->Find(reference));
-  if (!IsRunning(container)) {
+  if (!HasProcess(container.state().status())) {
     return absl::FailedPreconditionError(absl::StrCat(
         "cannot kill container: ", reference, ": container ", container.id(),
         " is not running"));
@@ -380,7 +446,7 @@ absl::StatusOr<container::v1::WaitContainerResponse> ContainerSupervisor::Wait(
     exits = live_[id].exits;
   }
   if (condition == container::v1::WAIT_CONDITION_NEXT_EXIT &&
-      !IsRunning(found)) {
+      !HasProcess(found.state().status())) {
     return absl::FailedPreconditionError(
         absl::StrCat("container ", id, " is not running"));
   }
@@ -403,9 +469,7 @@ absl::StatusOr<container::v1::WaitContainerResponse> ContainerSupervisor::Wait(
           : condition == container::v1::WAIT_CONDITION_NEXT_EXIT
               ? live_[id].exits > exits &&
                     status != container::v1::CONTAINER_STATUS_RESTARTING
-              : status != container::v1::CONTAINER_STATUS_RUNNING &&
-                    status != container::v1::CONTAINER_STATUS_PAUSED &&
-                    status != container::v1::CONTAINER_STATUS_RESTARTING;
+              : !IsActive(status);
       if (done) return response;
       const int64_t seen = live_[id].exits;
       auto changed = [this, &id, seen]() {

@@ -22,11 +22,6 @@ namespace {
 constexpr size_t kLogBatchEntries = 256;
 constexpr size_t kLogBatchBytes = 64 * 1024;
 
-bool IsActive(ContainerStatus status) {
-  return status == container::v1::CONTAINER_STATUS_RUNNING ||
-         status == container::v1::CONTAINER_STATUS_PAUSED ||
-         status == container::v1::CONTAINER_STATUS_RESTARTING;
-}
 
 void FillSummary(const Container& container,
                  container::v1::ContainerSummary* out) {
@@ -185,7 +180,7 @@ ContainerSupervisor::Prune(
       response.add_deleted(container.id());
       response.set_space_reclaimed(response.space_reclaimed() + size);
     } else if (!absl::IsNotFound(removed)) {
-      core_.log().warn("prune: container {}: {}", container.id(),
+      log_.warn("prune: container {}: {}", container.id(),
                        std::string(removed.message()));
     }
   }

@@ -167,19 +167,39 @@ std::vector<ContainerRecords::Record> ContainerRecords::Snapshot() const {
 
 absl::Status ContainerRecords::Put(const Container& container) {
   absl::MutexLock lock(&mu_);
+  if (write_fault_) RETURN_IF_ERROR(write_fault_(container));
   RETURN_IF_ERROR(store_.Update(
       [&](Transaction& txn) { return table_.Put(txn, container); }));
+  PutLocked(container);
+  return absl::OkStatus();
+}
+
+void ContainerRecords::PutInMemory(const Container& container) {
+  absl::MutexLock lock(&mu_);
+  if (by_id_.count(container.id()) == 0) return;
+  PutLocked(container);
+}
+
+void ContainerRecords::SetWriteFaultForTesting(WriteFault fault) {
+  absl::MutexLock lock(&mu_);
+  write_fault_ = std::move(fault);
+}
+
+void ContainerRecords::PutLocked(const Container& container) {
   auto [it, inserted] = by_id_.try_emplace(container.id());
   if (!inserted && it->second->name() != container.name()) {
     id_by_name_.erase(it->second->name());
   }
   it->second = std::make_shared<const Container>(container);
   if (!container.name().empty()) id_by_name_[container.name()] = container.id();
-  return absl::OkStatus();
 }
 
 absl::Status ContainerRecords::Delete(const std::string& id) {
   absl::MutexLock lock(&mu_);
+  if (write_fault_) {
+    absl::StatusOr<Container> current = FindLocked(id);
+    if (current.ok()) RETURN_IF_ERROR(write_fault_(*current));
+  }
   RETURN_IF_ERROR(
       store_.Update([&](Transaction& txn) { return table_.Delete(txn, id); }));
   auto it = by_id_.find(id);

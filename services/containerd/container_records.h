@@ -4,6 +4,7 @@
 #ifndef BERTH_SERVICES_CONTAINERD_CONTAINER_RECORDS_H_
 #define BERTH_SERVICES_CONTAINERD_CONTAINER_RECORDS_H_
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -58,11 +59,24 @@ class ContainerRecords {
   // has its name (nothing is changed then).
   absl::Status Put(const container::v1::Container& container);
   absl::Status Delete(const std::string& id);
+  // Replaces the copy in memory only, for a change whose table write
+  // failed but that has another authority on disk (an exit: the shim's
+  // exit record). The next Put of the record writes it. An unknown id is
+  // ignored.
+  void PutInMemory(const container::v1::Container& container);
+
+  // Fault injection for tests: every write (Put, Delete) first asks
+  // `fault`, and fails with its status if that is not OK.
+  using WriteFault =
+      std::function<absl::Status(const container::v1::Container&)>;
+  void SetWriteFaultForTesting(WriteFault fault);
 
  private:
   explicit ContainerRecords(Store& store);
   absl::StatusOr<container::v1::Container> FindLocked(
       const std::string& reference) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  void PutLocked(const container::v1::Container& container)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
 
   Store& store_;
   const Table<container::v1::Container> table_;
@@ -71,6 +85,7 @@ class ContainerRecords {
   std::map<std::string, Record> by_id_ ABSL_GUARDED_BY(mu_);
   absl::flat_hash_map<std::string, std::string> id_by_name_
       ABSL_GUARDED_BY(mu_);
+  WriteFault write_fault_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace berth::containerd

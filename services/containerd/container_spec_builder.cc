@@ -13,6 +13,7 @@
 #include "common/proto_util.h"
 #include "common/signals.h"
 #include "common/status_macros.h"
+#include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/logs/log_writer.h"
 #include "services/containerd/runtime/runtime.h"
@@ -151,6 +152,11 @@ absl::Status ValidateUserns(const HostConfig& host) {
 absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     const HostConfig& host) {
   std::vector<std::string> warnings;
+  if (!host.cgroup_parent().empty()) {
+    // Checked here, not first at start: a bad parent would otherwise be
+    // stored and fail every start.
+    RETURN_IF_ERROR(cgroups::NormalizeCgroupParent(host.cgroup_parent()).status());
+  }
   const std::string& network = host.network_mode();
   if (network == "bridge") {
     return absl::InvalidArgumentError(

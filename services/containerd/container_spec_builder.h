@@ -14,6 +14,7 @@
 #include "common/signals.h"
 #include "berth/container/v1/container.pb.h"
 #include "berth/image/v1/image.pb.h"
+#include "services/containerd/container_paths.h"
 #include "services/containerd/shim/spec.h"
 
 namespace berth::containerd {
@@ -26,11 +27,6 @@ struct UsernsRange {
   uint32_t size = 65536;
 };
 
-// Where a container's files live.
-struct ContainerPaths {
-  std::string state_dir;    // ROOT/containerd/containers/ID
-  std::string socket_path;  // RUN_ROOT/shims/ID.sock
-};
 
 // The record of a new container (state CREATED) from the request and the
 // snapshot imaged prepared. INVALID_ARGUMENT names what is wrong.

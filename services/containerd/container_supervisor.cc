@@ -16,6 +16,7 @@
 #include "common/root_lock.h"
 #include "common/status_macros.h"
 #include "services/containerd/container_records.h"
+#include "services/containerd/lifecycle/restart_policy.h"
 #include "services/containerd/shim/protocol.h"
 
 namespace berth::containerd {
@@ -57,47 +58,73 @@ absl::Status WriteContainerFiles(const Container& container) {
                          ResolvConfForContainer(host_network), 0644, false);
 }
 
-namespace {
-
-bool IsActive(ContainerStatus status) {
-  return status == container::v1::CONTAINER_STATUS_RUNNING ||
-         status == container::v1::CONTAINER_STATUS_PAUSED ||
-         status == container::v1::CONTAINER_STATUS_RESTARTING;
-}
-
-}  // namespace
-
-ContainerSupervisor::ContainerSupervisor(ServiceCore& core,
-                                         std::unique_ptr<ImageSource> images,
+ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
+                                         SupervisorDeps deps,
                                          SupervisorOptions options)
-    : core_(core),
-      images_(std::move(images)),
-      options_(std::move(options)) {}
+    : log_(log),
+      images_(std::move(deps.images)),
+      cgroup_factory_(std::move(deps.cgroups)),
+      clock_(deps.clock != nullptr ? *deps.clock : RealClock()),
+      options_(std::move(options)),
+      scheduler_(std::move(deps.scheduler)),
+      shims_(std::move(deps.shims)) {}
 
 ContainerSupervisor::~ContainerSupervisor() {
-  monitor_.reset();
-  tasks_.reset();
+  // A running task may still launch or watch a shim, and an exit may still
+  // post a task: stop the tasks first (an exit's Post is dropped from then
+  // on), then the exits.
+  if (scheduler_ != nullptr) scheduler_->Shutdown();
+  if (shims_ != nullptr) shims_->Shutdown();
 }
 
 absl::StatusOr<std::unique_ptr<ContainerSupervisor>> ContainerSupervisor::Open(
-    ServiceCore& core, std::unique_ptr<ImageSource> images,
+    Store& store, spdlog::logger& log, SupervisorDeps deps,
     SupervisorOptions options) {
+  if (deps.images == nullptr || deps.shims == nullptr || !deps.cgroups ||
+      deps.scheduler == nullptr) {
+    return absl::InvalidArgumentError(
+        "containerd's supervisor needs an image source, a shim client, a "
+        "cgroup driver factory and a scheduler");
+  }
   RETURN_IF_ERROR(MakeDirs(options.containers_dir));
   RETURN_IF_ERROR(MakeDirs(options.shims_dir));
   std::unique_ptr<ContainerSupervisor> supervisor(
-      new ContainerSupervisor(core, std::move(images), std::move(options)));
-  ASSIGN_OR_RETURN(supervisor->records_, ContainerRecords::Load(core.store()));
-  ASSIGN_OR_RETURN(supervisor->cgroups_,
-                   cgroups::DetectCgroupDriver(supervisor->options_.cgroup_parent));
-  supervisor->tasks_ = std::make_unique<DelayedTasks>();
+      new ContainerSupervisor(log, std::move(deps), std::move(options)));
+  ASSIGN_OR_RETURN(supervisor->records_, ContainerRecords::Load(store));
+  // The daemon's own parent must work before any container is started.
+  container::v1::Container probe;
+  RETURN_IF_ERROR(supervisor->CgroupsOf(probe).status());
   ContainerSupervisor* self = supervisor.get();
-  supervisor->monitor_ = std::make_unique<ExitMonitor>(
+  supervisor->shims_->SetExitHandler(
       [self](const std::string& id,
              const absl::StatusOr<shim::ExitRecord>& exit) {
         self->OnExit(id, exit);
       });
   RETURN_IF_ERROR(supervisor->Recover());
   return supervisor;
+}
+
+absl::Status ContainerSupervisor::Move(Container& container,
+                                       LifecycleEvent event) {
+  ASSIGN_OR_RETURN(ContainerStatus to,
+                   Transition(container.state().status(), event));
+  SetStatus(*container.mutable_state(), to);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<cgroups::CgroupDriver*> ContainerSupervisor::CgroupsOf(
+    const Container& container) {
+  const std::string& parent = container.host_config().cgroup_parent().empty()
+                                  ? options_.cgroup_parent
+                                  : container.host_config().cgroup_parent();
+  absl::MutexLock lock(&drivers_mu_);
+  auto it = drivers_.find(parent);
+  if (it != drivers_.end()) return it->second.get();
+  ASSIGN_OR_RETURN(std::unique_ptr<cgroups::CgroupDriver> driver,
+                   cgroup_factory_(parent));
+  cgroups::CgroupDriver* raw = driver.get();
+  drivers_.emplace(parent, std::move(driver));
+  return raw;
 }
 
 ContainerPaths ContainerSupervisor::PathsOf(const std::string& id) const {
@@ -128,20 +155,41 @@ absl::Status ContainerSupervisor::Recover() {
     const std::string& id = container.id();
     const ContainerStatus status = container.state().status();
     if (status == container::v1::CONTAINER_STATUS_REMOVING) {
-      core_.log().info("container {}: finishing an interrupted removal", id);
+      log_.info("container {}: finishing an interrupted removal", id);
       absl::Status removed = RemoveLocked(container);
       if (!removed.ok()) {
-        core_.log().warn("container {}: {}", id, std::string(removed.message()));
+        log_.warn("container {}: {}", id, std::string(removed.message()));
       }
       continue;
     }
-    if (!IsActive(status)) continue;
-    absl::Status watched = monitor_->Watch(id, PathsOf(id).socket_path);
+    if (status == container::v1::CONTAINER_STATUS_RESTARTING) {
+      // Its restart was pending when the daemon stopped.
+      scheduler_->Post(absl::ZeroDuration(), [this, id] { RestartByPolicy(id); });
+      continue;
+    }
+    if (!HasProcess(status)) continue;
+    absl::Status watched = shims_->Watch(id, PathsOf(id));
     if (watched.ok()) {
-      core_.log().info("container {}: adopted running shim (pid {})", id,
+      log_.info("container {}: adopted running shim (pid {})", id,
                        container.state().shim_pid());
       continue;
     }
+    if (absl::IsFailedPrecondition(watched)) {
+      // A shim this containerd cannot talk to: the container may well run
+      // on. Keep the record, marked, so rm -f can still end it.
+      log_.error("container {}: cannot adopt its shim: {}", id,
+                        std::string(watched.message()));
+      absl::MutexLock lock(&mu_);
+      SetStatus(*container.mutable_state(),
+                container::v1::CONTAINER_STATUS_DEAD);
+      container.mutable_state()->set_error(absl::StrCat(
+          "containerd cannot adopt the container's shim (pid ",
+          container.state().shim_pid(), "): ", watched.message(),
+          "; remove the container with rm -f, which kills it"));
+      RETURN_IF_ERROR(Save(container));
+      continue;
+    }
+    if (absl::IsDeadlineExceeded(watched)) KillUnresponsiveShim(container, watched);
     // The shim is gone: the container ended while nobody listened.
     OnExit(id, watched);
   }
@@ -150,18 +198,16 @@ absl::Status ContainerSupervisor::Recover() {
   for (const Container& container : all) {
     absl::StatusOr<Container> now = Load(container.id());
     if (!now.ok() || IsActive(now->state().status()) ||
-        now->state().status() == container::v1::CONTAINER_STATUS_CREATED) {
+        now->state().status() != container::v1::CONTAINER_STATUS_EXITED) {
       continue;
     }
-    const auto policy = now->host_config().restart_policy().name();
-    if (policy == container::v1::RestartPolicy::NAME_ALWAYS ||
-        (policy == container::v1::RestartPolicy::NAME_UNLESS_STOPPED &&
-         !now->state().manually_stopped())) {
+    if (RestartsAtDaemonStart(now->host_config().restart_policy(),
+                              now->state().manually_stopped())) {
       const std::string id = now->id();
-      tasks_->Post(absl::ZeroDuration(), [this, id] {
+      scheduler_->Post(absl::ZeroDuration(), [this, id] {
         absl::Status started = Start(id);
         if (!started.ok()) {
-          core_.log().warn("container {}: restart at daemon start failed: {}",
+          log_.warn("container {}: restart at daemon start failed: {}",
                            id, std::string(started.message()));
         }
       });
@@ -230,7 +276,7 @@ ContainerSupervisor::Create(
     RemoveTree(paths.state_dir).IgnoreError();
     return created;
   }
-  core_.log().info("container {}: created as {} from {}", id, name,
+  log_.info("container {}: created as {} from {}", id, name,
                    request.config().image());
   container::v1::CreateContainerResponse response;
   response.set_id(id);
@@ -259,27 +305,37 @@ absl::Status ContainerSupervisor::Remove(const std::string& reference,
 
 absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   const std::string id = container.id();
+  const pid_t unadopted_shim =
+      container.state().status() == container::v1::CONTAINER_STATUS_DEAD
+          ? container.state().shim_pid()
+          : 0;
   {
     absl::MutexLock lock(&mu_);
-    container.mutable_state()->set_status(
-        container::v1::CONTAINER_STATUS_REMOVING);
+    RETURN_IF_ERROR(Move(container, LifecycleEvent::kRemove));
     RETURN_IF_ERROR(Save(container));
   }
   const ContainerPaths paths = PathsOf(id);
-  absl::Status cleaned = images_->RemoveRootfs(container.rootfs_key());
+  // A shim containerd could not adopt still holds its container: end both
+  // before the rootfs goes.
+  absl::Status cleaned = shims_->KillShim(unadopted_shim);
   // The shim removes the cgroup when the init exits; this catches a shim
-  // that died first.
-  absl::Status cgroup = cgroups_->Remove(id);
+  // that died first, in the container's own cgroup parent.
+  absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);
+  absl::Status cgroup =
+      driver.ok() ? (*driver)->Remove(id) : driver.status();
   if (cleaned.ok()) cleaned = cgroup;
+  if (cleaned.ok()) cleaned = images_->RemoveRootfs(container.rootfs_key());
   unlink(paths.socket_path.c_str());
-  absl::Status tree = RemoveTree(paths.state_dir);
-  if (cleaned.ok()) cleaned = tree;
+  if (cleaned.ok()) cleaned = RemoveTree(paths.state_dir);
   absl::MutexLock lock(&mu_);
   if (!cleaned.ok()) {
-    container.mutable_state()->set_status(container::v1::CONTAINER_STATUS_DEAD);
-    container.mutable_state()->set_dead(true);
+    Move(container, LifecycleEvent::kRemoveFailed).IgnoreError();
     container.mutable_state()->set_error(std::string(cleaned.message()));
-    Save(container).IgnoreError();
+    absl::Status saved = Save(container);
+    if (!saved.ok()) {
+      log_.error("container {}: recording the failed removal: {}", id,
+                        std::string(saved.message()));
+    }
     return Annotate(cleaned, absl::StrCat("removing container ", id));
   }
   RETURN_IF_ERROR(records_->Delete(id));
@@ -290,7 +346,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   removed_[id] = last;
   if (removed_.size() > 1000) removed_.erase(removed_.begin());
   live_.erase(id);
-  core_.log().info("container {}: removed", id);
+  log_.info("container {}: removed", id);
   return absl::OkStatus();
 }
 

@@ -1,8 +1,13 @@
 // ContainerSupervisor: containerd's logic. It keeps the container records,
-// creates snapshots through imaged, starts each container's berth-shim,
-// learns of exits through the ExitMonitor, applies restart policies and
-// auto-removal, and on open reconciles the records with the shims that are
-// still alive. No gRPC types beyond the contract's messages.
+// creates snapshots through an ImageSource (imaged), starts each
+// container's berth-shim and learns of its exit through a ShimClient,
+// moves records through the lifecycle state machine
+// (lifecycle/state_machine.h), applies restart policies with backoff on a
+// Scheduler and auto-removal, and on open reconciles the records with the
+// shims that are still alive. Everything it touches outside its records
+// comes in through SupervisorDeps, so its unit tests need no root, shims or
+// imaged (container_supervisor_test.cc). No gRPC types beyond the
+// contract's messages.
 #ifndef BERTH_SERVICES_CONTAINERD_CONTAINER_SUPERVISOR_H_
 #define BERTH_SERVICES_CONTAINERD_CONTAINER_SUPERVISOR_H_
 
@@ -16,13 +21,16 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "berth/container/v1/container.pb.h"
-#include "common/service_core.h"
-#include "services/containerd/container_records.h"
+#include "common/store.h"
+#include "spdlog/logger.h"
 #include "services/containerd/cgroups/cgroups.h"
+#include "services/containerd/container_records.h"
 #include "services/containerd/container_spec_builder.h"
-#include "services/containerd/exit_monitor.h"
 #include "services/containerd/image_source.h"
+#include "services/containerd/lifecycle/state_machine.h"
+#include "services/containerd/scheduler.h"
 #include "services/containerd/seccomp_cache.h"
+#include "services/containerd/shim_client.h"
 
 namespace berth::containerd {
 
@@ -34,6 +42,22 @@ struct SupervisorOptions {
   UsernsRange userns_range;  // --userns private without mappings
 };
 
+// The cgroup driver for containers under `parent` (the daemon's
+// cgroup_parent or a container's --cgroup-parent).
+using CgroupDriverFactory =
+    std::function<absl::StatusOr<std::unique_ptr<cgroups::CgroupDriver>>(
+        const std::string& parent)>;
+
+// What the supervisor works through, wired by containerd's composition root
+// (containerd.cc) or by a test.
+struct SupervisorDeps {
+  std::unique_ptr<ImageSource> images;
+  std::unique_ptr<ShimClient> shims;
+  CgroupDriverFactory cgroups;
+  std::unique_ptr<Scheduler> scheduler;
+  Clock* clock = nullptr;  // RealClock() when null
+};
+
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted
 // into it), from its record and the host's resolv.conf.
 absl::Status WriteContainerFiles(const container::v1::Container& container);
@@ -42,9 +66,13 @@ class ContainerSupervisor {
  public:
   using Cancelled = std::function<bool()>;
 
+  // `store` (containerd's database) and `log` outlive the supervisor.
   static absl::StatusOr<std::unique_ptr<ContainerSupervisor>> Open(
-      ServiceCore& core, std::unique_ptr<ImageSource> images,
+      Store& store, spdlog::logger& log, SupervisorDeps deps,
       SupervisorOptions options);
+  // Stops the scheduler first (no restart or removal starts any more), then
+  // the shim client (no exit arrives any more): each may still call the
+  // other until it is stopped.
   ~ContainerSupervisor();
 
   absl::StatusOr<container::v1::CreateContainerResponse> Create(
@@ -82,11 +110,29 @@ class ContainerSupervisor {
     int64_t exits = 0;  // exits seen since the daemon started
     absl::Duration backoff = absl::ZeroDuration();
     std::shared_ptr<absl::Mutex> op = std::make_shared<absl::Mutex>();
+    // Why the shim was killed (it stopped answering); the error of the
+    // exit that follows.
+    std::string shim_killed;
+    // Retries of an exit whose record could not be written.
+    absl::Duration persist_retry = absl::ZeroDuration();
   };
 
-  ContainerSupervisor(ServiceCore& core, std::unique_ptr<ImageSource> images,
+  ContainerSupervisor(spdlog::logger& log, SupervisorDeps deps,
                       SupervisorOptions options);
   absl::Status Recover();
+  // Moves `container` by `event` per the state machine (the status and the
+  // flags derived from it); FAILED_PRECONDITION if the table forbids it.
+  static absl::Status Move(container::v1::Container& container,
+                           LifecycleEvent event);
+  // The cgroup driver for the container's parent (cached per parent).
+  absl::StatusOr<cgroups::CgroupDriver*> CgroupsOf(
+      const container::v1::Container& container);
+  // A shim that stopped answering: killed, with the container's processes
+  // (through its cgroup); the monitor then reports the exit.
+  void KillUnresponsiveShim(const container::v1::Container& container,
+                            const absl::Status& why);
+  // Writes the record of an exit again until it sticks.
+  void PersistExit(const std::string& id);
 
   ContainerPaths PathsOf(const std::string& id) const;
   // Serialises lifecycle operations on one container.
@@ -114,12 +160,17 @@ class ContainerSupervisor {
                const container::v1::ContainerFilter& filter,
                const std::map<std::string, std::string>& ancestor_ids);
 
-  ServiceCore& core_;
+  spdlog::logger& log_;
   std::unique_ptr<ImageSource> images_;
+  CgroupDriverFactory cgroup_factory_;
+  Clock& clock_;
   const SupervisorOptions options_;
   std::unique_ptr<ContainerRecords> records_;
-  std::unique_ptr<cgroups::CgroupDriver> cgroups_;
   SeccompCache seccomp_;
+
+  absl::Mutex drivers_mu_;
+  std::map<std::string, std::unique_ptr<cgroups::CgroupDriver>> drivers_
+      ABSL_GUARDED_BY(drivers_mu_);
 
   absl::Mutex mu_;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
@@ -127,9 +178,10 @@ class ContainerSupervisor {
   std::map<std::string, container::v1::WaitContainerResponse> removed_
       ABSL_GUARDED_BY(mu_);
 
-  // Declared last: their threads call back into the members above.
-  std::unique_ptr<DelayedTasks> tasks_;
-  std::unique_ptr<ExitMonitor> monitor_;
+  // Declared last: their threads call back into the members above (and
+  // into each other until the destructor stops them).
+  std::unique_ptr<Scheduler> scheduler_;
+  std::unique_ptr<ShimClient> shims_;
 };
 
 }  // namespace berth::containerd

@@ -47,22 +47,6 @@ class ExitMonitor {
   std::thread thread_;
 };
 
-// Runs closures on one thread after a delay (restarts with backoff,
-// auto-removal). Pending work is dropped on destruction.
-class DelayedTasks {
- public:
-  DelayedTasks();
-  ~DelayedTasks();
-  void Post(absl::Duration delay, std::function<void()> task);
-
- private:
-  void Loop();
-  absl::Mutex mu_;
-  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::multimap<absl::Time, std::function<void()>> tasks_ ABSL_GUARDED_BY(mu_);
-  std::thread thread_;
-};
-
 }  // namespace berth::containerd
 
 #endif  // BERTH_SERVICES_CONTAINERD_EXIT_MONITOR_H_

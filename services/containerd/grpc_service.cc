@@ -15,54 +15,9 @@ namespace {
 
 using container::v1::ContainerService;
 
-// berth-shim: configured, else beside the daemon's executable, else in PATH.
-std::string FindShim(const std::string& configured) {
-  if (!configured.empty()) return configured;
-  char exe[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-  if (n > 0) {
-    exe[n] = '\0';
-    std::string dir(exe);
-    dir = dir.substr(0, dir.rfind('/'));
-    const std::string beside = dir + "/berth-shim";
-    if (access(beside.c_str(), X_OK) == 0) return beside;
-  }
-  for (const char* dir : {"/usr/local/bin", "/usr/bin", "/bin"}) {
-    const std::string candidate = absl::StrCat(dir, "/berth-shim");
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "berth-shim";
-}
-
 grpc::Status Done(const absl::Status& status) { return ToGrpcStatus(status); }
 
 }  // namespace
-
-absl::StatusOr<std::unique_ptr<ContainerGrpcService>>
-ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
-  const config::v1::Config& config = core->config();
-  SupervisorOptions options;
-  options.containers_dir = core->identity().root + "/containers";
-  const std::string run_root =
-      config.run_root().empty() ? "/run/berth" : config.run_root();
-  options.shims_dir = run_root + "/shims";
-  options.shim_path = FindShim(config.runtime().shim_path());
-  if (!config.runtime().cgroup_parent().empty()) {
-    options.cgroup_parent = config.runtime().cgroup_parent();
-  }
-  if (config.runtime().has_userns_range()) {
-    const config::v1::UsernsRange& range = config.runtime().userns_range();
-    options.userns_range = {range.host_uid(), range.host_gid(), range.size()};
-  }
-  const std::string imaged_socket = config.imaged().socket().empty()
-                                        ? run_root + "/imaged.sock"
-                                        : config.imaged().socket();
-  ASSIGN_OR_RETURN(std::unique_ptr<ContainerSupervisor> supervisor,
-                   ContainerSupervisor::Open(*core, NewImagedClient(imaged_socket),
-                                             std::move(options)));
-  return std::unique_ptr<ContainerGrpcService>(
-      new ContainerGrpcService(std::move(core), std::move(supervisor)));
-}
 
 ContainerGrpcService::ContainerGrpcService(
     std::unique_ptr<ServiceCore> core,

@@ -17,6 +17,8 @@ class ContainerGrpcService final
   // The contract this class serves.
   using Contract = container::v1::ContainerService;
 
+  // containerd's composition root (containerd.cc): wires the supervisor
+  // and what it works through from the config.
   static absl::StatusOr<std::unique_ptr<ContainerGrpcService>> Create(
       std::unique_ptr<ServiceCore> core);
 

@@ -123,6 +123,11 @@ class CgroupDriver {
   virtual absl::StatusOr<bool> Exists(const std::string& id) = 0;
 };
 
+// A cgroup parent as the drivers use it: "berth", "/berth" and "a/b/"
+// become "berth", "berth" and "a/b"; "", "." or ".." parts and "a//b" are
+// INVALID_ARGUMENT.
+absl::StatusOr<std::string> NormalizeCgroupParent(const std::string& parent);
+
 // Detects the host's cgroup layout under `mount_root` (a cgroup2 mount there
 // means v2; a tmpfs of v1 hierarchies means v1) and returns its driver.
 // `parent` must be a relative path without ".." (e.g. "berth" or "a/b").

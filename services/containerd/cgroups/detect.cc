@@ -25,8 +25,10 @@ constexpr const char* kV1Controllers[] = {"blkio",  "cpu",     "cpuacct",
                                           "cpuset", "devices", "freezer",
                                           "memory", "pids"};
 
+}  // namespace
+
 // "berth", "/berth" and "a/b/" are accepted; "", "..", "a//b" are not.
-absl::StatusOr<std::string> NormalizeParent(const std::string& parent) {
+absl::StatusOr<std::string> NormalizeCgroupParent(const std::string& parent) {
   absl::string_view view = parent;
   absl::ConsumePrefix(&view, "/");
   absl::ConsumeSuffix(&view, "/");
@@ -42,11 +44,9 @@ absl::StatusOr<std::string> NormalizeParent(const std::string& parent) {
   return std::string(view);
 }
 
-}  // namespace
-
 absl::StatusOr<std::unique_ptr<CgroupDriver>> DetectCgroupDriver(
     const std::string& parent, const std::string& mount_root) {
-  ASSIGN_OR_RETURN(std::string normalized, NormalizeParent(parent));
+  ASSIGN_OR_RETURN(std::string normalized, NormalizeCgroupParent(parent));
   struct statfs fs;
   if (statfs(mount_root.c_str(), &fs) != 0) {
     return Annotate(ErrnoStatus(errno, "statfs", mount_root),

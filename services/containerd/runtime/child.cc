@@ -265,7 +265,7 @@ void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd,
   close(sync_fd);
   status = SetUpAndExec(spec, error_fd, userns_fd);
   ReportError(error_fd, status);
-  _exit(absl::IsNotFound(status) ? 127 : absl::IsPermissionDenied(status) ? 126 : 125);
+  _exit(ExitCodeForStartError(status));
 }
 
 }  // namespace runtime
