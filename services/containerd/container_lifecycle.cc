@@ -108,10 +108,10 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     }
   }
   absl::MutexLock lock(&mu_);
-  container::v1::ContainerState* state = container.mutable_state();
   const absl::Time now = clock_.Now();
   auto record_failure = [&](const absl::Status& failure) {
     // Docker keeps the container (created or exited) with the failure.
+    container::v1::ContainerState* state = container.mutable_state();
     state->set_exit_code(runtime::ExitCodeForStartError(failure));
     state->set_error(std::string(failure.message()));
     Move(container, LifecycleEvent::kLaunchFailed).IgnoreError();
@@ -130,6 +130,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   }
   const Container before = container;
   RETURN_IF_ERROR(Move(container, LifecycleEvent::kLaunched));
+  container::v1::ContainerState* state = container.mutable_state();
   state->set_pid(launched->init_pid);
   state->set_shim_pid(launched->shim_pid);
   state->set_exit_code(0);

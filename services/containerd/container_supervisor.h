@@ -105,6 +105,11 @@ class ContainerSupervisor {
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
 
+  // Fault injection for tests (ContainerRecords::SetWriteFaultForTesting).
+  void SetRecordWriteFaultForTesting(ContainerRecords::WriteFault fault) {
+    records_->SetWriteFaultForTesting(std::move(fault));
+  }
+
  private:
   struct Live {
     int64_t exits = 0;  // exits seen since the daemon started

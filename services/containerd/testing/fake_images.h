@@ -1,0 +1,61 @@
+// An ImageSource for containerd's unit tests: every image exists, with a
+// `sh` command; snapshots are remembered by key.
+#ifndef BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
+#define BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
+
+#include <set>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+#include "services/containerd/image_source.h"
+
+namespace berth::containerd::testing {
+
+class FakeImages final : public ImageSource {
+ public:
+  absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
+      const std::string& image, const std::string& key,
+      const std::map<std::string, std::string>&) override {
+    absl::MutexLock lock(&mu_);
+    snapshots_.insert(key);
+    image::v1::PrepareRootfsResponse response;
+    response.mutable_rootfs()->set_image_id("sha256:" + std::string(64, 'b'));
+    response.mutable_rootfs()->mutable_mount()->set_options(
+        "lowerdir=/l/a,upperdir=/u,workdir=/w");
+    response.mutable_rootfs()->mutable_mount()->set_upper_dir("/u");
+    response.mutable_config()->add_cmd("sh");
+    response.mutable_config()->add_env("PATH=/bin");
+    (void)image;
+    return response;
+  }
+  absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
+      const std::string& key) override {
+    return absl::NotFoundError("no rootfs " + key);
+  }
+  absl::Status RemoveRootfs(const std::string& key) override {
+    absl::MutexLock lock(&mu_);
+    snapshots_.erase(key);
+    return absl::OkStatus();
+  }
+  absl::StatusOr<image::v1::Image> InspectImage(
+      const std::string& reference) override {
+    return absl::NotFoundError("no image " + reference);
+  }
+  bool HasSnapshot(const std::string& key) {
+    absl::MutexLock lock(&mu_);
+    return snapshots_.count(key) != 0;
+  }
+  int snapshots() {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(snapshots_.size());
+  }
+
+ private:
+  absl::Mutex mu_;
+  std::set<std::string> snapshots_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace berth::containerd::testing
+
+#endif  // BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
