@@ -1,5 +1,7 @@
 #include "ctl/args.h"
 
+#include "common/go_duration.h"
+
 #include <cctype>
 #include <cstdint>
 
@@ -127,10 +129,9 @@ absl::StatusOr<types::v1::PruneFilter> BuildPruneFilter(
 
 absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view value,
                                           absl::Time now, absl::TimeZone zone) {
-  absl::Duration ago;
-  if (value != "0" && absl::ParseDuration(value, &ago) &&
-      ago != absl::InfiniteDuration() && ago != -absl::InfiniteDuration()) {
-    return now - ago;
+  if (value != "0") {
+    absl::StatusOr<absl::Duration> ago = ParseGoDuration(value);
+    if (ago.ok()) return now - *ago;
   }
   absl::Time time;
   if (absl::StrContains(value, "-")) {

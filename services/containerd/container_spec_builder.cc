@@ -16,6 +16,7 @@
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/logs/log_writer.h"
+#include "services/containerd/network_mode.h"
 #include "services/containerd/runtime/runtime.h"
 #include "services/containerd/runtime/userns.h"
 #include "services/containerd/security/capabilities.h"
@@ -133,7 +134,8 @@ absl::Status ValidateUserns(const HostConfig& host) {
         "privileged mode is incompatible with user namespaces: use --userns "
         "host with --privileged");
   }
-  if (host.network_mode() == "host") {
+  ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
+  if (network.IsHost()) {
     return absl::InvalidArgumentError(
         "cannot share the host's network namespace when user namespaces are "
         "enabled: use --userns host with --network host");
@@ -157,17 +159,20 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     // stored and fail every start.
     RETURN_IF_ERROR(cgroups::NormalizeCgroupParent(host.cgroup_parent()).status());
   }
-  const std::string& network = host.network_mode();
-  if (network == "bridge") {
-    return absl::InvalidArgumentError(
-        "network mode \"bridge\" is not available yet (bridge networks "
-        "arrive with netd); use --network none or --network host");
-  }
-  if (!network.empty() && network != "default" && network != "none" &&
-      network != "host") {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "network \"", network,
-        "\" not found: only --network none and --network host exist so far"));
+  ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
+  switch (network.kind) {
+    case NetworkMode::Kind::kNone:
+    case NetworkMode::Kind::kHost:
+      break;
+    case NetworkMode::Kind::kBridge:
+      return absl::InvalidArgumentError(
+          "network mode \"bridge\" is not available yet (bridge networks "
+          "arrive with netd); use --network none or --network host");
+    case NetworkMode::Kind::kContainer:
+    case NetworkMode::Kind::kNetwork:
+      return absl::InvalidArgumentError(absl::StrCat(
+          "network \"", network.ToString(),
+          "\" not found: only --network none and --network host exist so far"));
   }
   ASSIGN_OR_RETURN(std::vector<int> caps,
                    security::ContainerCapabilities(
@@ -326,10 +331,10 @@ absl::StatusOr<Container> NewContainer(
   *container.mutable_config() = std::move(config);
   *container.mutable_host_config() = request.host_config();
   *container.mutable_networking_config() = request.networking_config();
-  if (container.host_config().network_mode().empty() ||
-      container.host_config().network_mode() == "default") {
-    container.mutable_host_config()->set_network_mode("none");
-  }
+  // The daemon's default stands in the record as what it means.
+  ASSIGN_OR_RETURN(NetworkMode network,
+                   ParseNetworkMode(container.host_config().network_mode()));
+  container.mutable_host_config()->set_network_mode(network.ToString());
   if (container.host_config().log_config().driver().empty()) {
     container.mutable_host_config()->mutable_log_config()->set_driver(
         "json-file");
@@ -386,7 +391,8 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   spec.group_add = {host.group_add().begin(), host.group_add().end()};
   spec.hostname = config.hostname();
   spec.domainname = config.domainname();
-  spec.network_mode = host.network_mode() == "host" ? "host" : "none";
+  ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
+  spec.network_mode = network.IsHost() ? "host" : "none";
   spec.mounts.push_back({container.hostname_path(), "/etc/hostname", false});
   spec.mounts.push_back({container.hosts_path(), "/etc/hosts", false});
   spec.mounts.push_back(
@@ -462,7 +468,9 @@ std::string HostsFileFor(const Container& container) {
       "ff00::0\tip6-mcastprefix\n"
       "ff02::1\tip6-allnodes\n"
       "ff02::2\tip6-allrouters\n";
-  if (container.host_config().network_mode() != "host") {
+  absl::StatusOr<NetworkMode> network =
+      ParseNetworkMode(container.host_config().network_mode());
+  if (!network.ok() || !network->IsHost()) {
     // Without a network the hostname still resolves, to the loopback.
     absl::StrAppend(&hosts, "127.0.1.1\t", container.config().hostname(),
                     "\n");

@@ -17,6 +17,7 @@
 #include "common/status_macros.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/lifecycle/restart_policy.h"
+#include "services/containerd/network_mode.h"
 #include "services/containerd/shim/protocol.h"
 
 namespace berth::containerd {
@@ -48,7 +49,9 @@ std::string ResolvConfForContainer(bool host_network) {
 }  // namespace
 
 absl::Status WriteContainerFiles(const Container& container) {
-  const bool host_network = container.host_config().network_mode() == "host";
+  ASSIGN_OR_RETURN(NetworkMode network,
+                   ParseNetworkMode(container.host_config().network_mode()));
+  const bool host_network = network.IsHost();
   // Rewritten at every start, so no fsync.
   RETURN_IF_ERROR(WriteFileAtomic(container.hostname_path(),
                                   HostnameFileFor(container), 0644, false));

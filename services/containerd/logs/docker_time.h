@@ -30,10 +30,6 @@ absl::StatusOr<absl::Time> ParseDockerTime(
     absl::string_view value, absl::Time now,
     absl::TimeZone local_zone = absl::LocalTimeZone());
 
-// Go's time.ParseDuration: an optional sign and a sequence of decimal
-// numbers with units ns, us (µs, μs), ms, s, m, h; "0" alone is allowed.
-absl::StatusOr<absl::Duration> ParseGoDuration(absl::string_view value);
-
 // `berth logs -t`: RFC 3339 in UTC with exactly nine fraction digits, like
 // Docker's "2026-11-29T21:04:48.277123456Z".
 std::string FormatTimestamp(absl::Time time);

@@ -7,6 +7,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "services/containerd/runtime/remount.h"
 #include "services/containerd/runtime/secure_path.h"
 
 namespace berth {
@@ -22,12 +23,6 @@ absl::StatusOr<std::string> MountInRoot(const std::string& root,
                                         const std::string& source,
                                         const char* fstype, unsigned long flags,
                                         const std::string& data, TargetKind kind);
-
-// Remounts the bind mount or filesystem mounted at `path` read-only (or
-// read-write), keeping its nosuid/nodev/noexec/atime flags and adding
-// `extra_flags`. With `recursive`, submounts are made read-only as well.
-absl::Status RemountBind(const std::string& path, bool read_only,
-                         unsigned long extra_flags = 0, bool recursive = false);
 
 }  // namespace runtime
 }  // namespace containerd

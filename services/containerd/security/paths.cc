@@ -6,6 +6,7 @@
 #include <sys/statvfs.h>
 
 #include "common/status_macros.h"
+#include "services/containerd/runtime/remount.h"
 
 namespace berth::containerd::security {
 
@@ -59,26 +60,8 @@ absl::Status MakeReadonly(const std::vector<std::string>& paths) {
       if (errno == ENOENT) continue;
       return ErrnoStatus(errno, "read-only path: bind mount", path);
     }
-    struct statvfs vfs;
-    if (statvfs(path.c_str(), &vfs) != 0) {
-      return ErrnoStatus(errno, "read-only path: statvfs", path);
-    }
-    unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY;
-    if (vfs.f_flag & ST_NOSUID) flags |= MS_NOSUID;
-    if (vfs.f_flag & ST_NODEV) flags |= MS_NODEV;
-    if (vfs.f_flag & ST_NOEXEC) flags |= MS_NOEXEC;
-    if (vfs.f_flag & ST_NODIRATIME) flags |= MS_NODIRATIME;
-    // Without an atime flag the kernel would switch the mount to relatime.
-    if (vfs.f_flag & ST_NOATIME) {
-      flags |= MS_NOATIME;
-    } else if (vfs.f_flag & ST_RELATIME) {
-      flags |= MS_RELATIME;
-    } else {
-      flags |= MS_STRICTATIME;
-    }
-    if (mount(path.c_str(), path.c_str(), nullptr, flags, nullptr) != 0) {
-      return ErrnoStatus(errno, "read-only path: remount read-only", path);
-    }
+    RETURN_IF_ERROR(Annotate(runtime::RemountBind(path, /*read_only=*/true),
+                             "read-only path"));
   }
   return absl::OkStatus();
 }

@@ -16,6 +16,7 @@
 #include "absl/time/time.h"
 #include "common/signals.h"
 #include "common/status_macros.h"
+#include "common/go_duration.h"
 #include "services/imaged/formats/dockerfile_words.h"
 #include "services/imaged/formats/json_util.h"
 
@@ -213,9 +214,8 @@ absl::Status HealthcheckDuration(
     types::v1::Healthcheck* health) {
   auto it = flags.find(name);
   if (it == flags.end()) return absl::OkStatus();
-  std::optional<absl::Duration> duration =
-      internal::ParseGoDuration(it->second);
-  if (!duration.has_value()) {
+  absl::StatusOr<absl::Duration> duration = ParseGoDuration(it->second);
+  if (!duration.ok()) {
     return Invalid(absl::StrCat("HEALTHCHECK --", name, ": invalid duration ",
                                 internal::QuoteForError(it->second)));
   }

@@ -249,21 +249,6 @@ absl::StatusOr<std::optional<std::vector<std::string>>> ParseExecForm(
   return list;
 }
 
-std::optional<absl::Duration> ParseGoDuration(absl::string_view text) {
-  // absl spells microseconds "us" only and also takes "inf"; Go the reverse.
-  std::string go =
-      absl::StrReplaceAll(text, {{"\xC2\xB5s", "us"}, {"\xCE\xBCs", "us"}});
-  if (absl::StrContains(go, "inf")) return std::nullopt;
-  absl::Duration duration;
-  if (!absl::ParseDuration(go, &duration)) return std::nullopt;
-  // Go's time.Duration is int64 nanoseconds (about 292 years); beyond that
-  // Go reports an overflow.
-  const absl::Duration kGoMax =
-      absl::Nanoseconds(std::numeric_limits<int64_t>::max());
-  if (duration > kGoMax || duration < -kGoMax) return std::nullopt;
-  return duration;
-}
-
 std::string CleanPath(absl::string_view path) {
   if (path.empty()) return ".";
   bool rooted = path.front() == '/';

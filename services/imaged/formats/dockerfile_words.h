@@ -60,10 +60,6 @@ absl::StatusOr<std::string> ExpandWord(absl::string_view word,
 absl::StatusOr<std::optional<std::vector<std::string>>> ParseExecForm(
     absl::string_view args);
 
-// Go's time.ParseDuration: "30s", "1m30s", "1.5h", "500ms", "100us",
-// "100µs", "10ns", "0". No bare numbers but "0", no infinities.
-std::optional<absl::Duration> ParseGoDuration(absl::string_view text);
-
 // Go's path.Clean on a slash-separated path: "/a/./b/../c//" -> "/a/c".
 std::string CleanPath(absl::string_view path);
 
