@@ -19,8 +19,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
-#include "tests/support/berth_env.h"
-#include "tests/support/busybox.h"
+#include "tests/e2e/container_fixture.h"
 
 namespace berth::testing {
 namespace {
@@ -29,64 +28,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::Not;
 using ::testing::StartsWith;
-
-const std::vector<std::string> kAll = {"imaged", "containerd", "netd",
-                                       "volumed"};
-
-std::vector<std::string> Lines(const std::string& text) {
-  return absl::StrSplit(absl::StripTrailingAsciiWhitespace(text), '\n',
-                        absl::SkipEmpty());
-}
-
-class ContainerE2eTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    StartBerthd();
-    RunResult imported =
-        env_.Berth({"import", "--change", "CMD [\"sh\"]",
-                    MakeBusyboxTar(env_.dir()), "busybox"});
-    ASSERT_EQ(imported.exit_code, 0) << imported.err;
-  }
-
-  void StartBerthd() {
-    berthd_ = env_.StartDaemon(kBerthd);
-    ASSERT_TRUE(env_.WaitHealthy(kAll));
-  }
-
-  // `berth run --rm busybox sh -c SCRIPT` plus `flags` before the image.
-  RunResult RunScript(const std::string& script,
-                      std::vector<std::string> flags = {}) {
-    std::vector<std::string> args = {"run", "--rm"};
-    args.insert(args.end(), flags.begin(), flags.end());
-    args.insert(args.end(), {"busybox", "sh", "-c", script});
-    return env_.Berth(args);
-  }
-
-  nlohmann::json Inspect(const std::string& name) {
-    RunResult inspected = env_.Berth({"inspect", name});
-    EXPECT_EQ(inspected.exit_code, 0) << inspected.err;
-    nlohmann::json parsed = nlohmann::json::parse(inspected.out, nullptr, false);
-    if (parsed.is_discarded() || !parsed.is_array() || parsed.empty()) {
-      ADD_FAILURE() << "bad inspect output: " << inspected.out;
-      return nlohmann::json::object();
-    }
-    return parsed[0];
-  }
-
-  bool WaitForStatus(const std::string& name, const std::string& status,
-                     absl::Duration timeout = absl::Seconds(20)) {
-    const absl::Time deadline = absl::Now() + timeout;
-    while (absl::Now() < deadline) {
-      RunResult inspected = env_.Berth({"inspect", "-f", "{{.State.Status}}", name});
-      if (absl::StripAsciiWhitespace(inspected.out) == status) return true;
-      absl::SleepFor(absl::Milliseconds(100));
-    }
-    return false;
-  }
-
-  BerthEnv env_;
-  std::unique_ptr<Daemon> berthd_;
-};
 
 TEST_F(ContainerE2eTest, RunPrintsOutputAndReturnsTheExitCode) {
   RunResult run = RunScript("echo out; echo err >&2; exit 3");
