@@ -69,13 +69,14 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   RETURN_IF_ERROR(WriteContainerFiles(container));
   if (!spec.uid_map.empty()) {
     // In its user namespace the container's root is a host user without
-    // rights on root's files: the top of its writable layer and the files
-    // bound into its /etc become that user's (the image layers are idmapped
-    // by the shim instead).
-    const auto [uid, gid] = HostRootOf(spec);
+    // rights on root's files: the files bound into its /etc become that
+    // user's (imaged made it the owner of the writable layer at create; the
+    // image layers are idmapped by the shim).
+    const auto [uid, gid] =
+        HostRootOf(container.host_config(), options_.userns_range);
     for (const std::string& path :
-         {graph.upper_dir(), container.hostname_path(),
-          container.hosts_path(), container.resolv_conf_path()}) {
+         {container.hostname_path(), container.hosts_path(),
+          container.resolv_conf_path()}) {
       if (lchown(path.c_str(), uid, gid) != 0) {
         return ErrnoStatus(errno, "chown for the user namespace", path);
       }

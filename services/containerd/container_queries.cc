@@ -169,12 +169,10 @@ ContainerSupervisor::Prune(
   container::v1::PruneContainersResponse response;
   for (const Container& container : candidates) {
     int64_t size = 0;
+    // imaged measures its own directories.
     absl::StatusOr<image::v1::InspectRootfsResponse> rootfs =
-        images_->InspectRootfs(container.rootfs_key());
-    if (rootfs.ok()) {
-      absl::StatusOr<int64_t> used = TreeSize(rootfs->rootfs().mount().upper_dir());
-      if (used.ok()) size = *used;
-    }
+        images_->InspectRootfs(container.rootfs_key(), /*with_size=*/true);
+    if (rootfs.ok()) size = rootfs->upper_size();
     absl::Status removed = Remove(container.id(), /*force=*/false);
     if (removed.ok()) {
       response.add_deleted(container.id());

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <map>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -261,9 +262,27 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
   return warnings;
 }
 
-std::pair<uint32_t, uint32_t> HostRootOf(const shim::ShimSpec& spec) {
-  return {runtime::HostIdOfRoot(spec.uid_map).value_or(0),
-          runtime::HostIdOfRoot(spec.gid_map).value_or(0)};
+std::pair<std::vector<runtime::IdMap>, std::vector<runtime::IdMap>>
+UsernsMapsOf(const HostConfig& host, const UsernsRange& userns_range) {
+  std::vector<runtime::IdMap> uid_map, gid_map;
+  if (host.userns_mode() == "private") {
+    uid_map = ToIdMaps(host.uid_mappings());
+    gid_map = ToIdMaps(host.gid_mappings());
+    if (uid_map.empty()) {
+      uid_map.push_back({0, userns_range.host_uid, userns_range.size});
+    }
+    if (gid_map.empty()) {
+      gid_map.push_back({0, userns_range.host_gid, userns_range.size});
+    }
+  }
+  return {uid_map, gid_map};
+}
+
+std::pair<uint32_t, uint32_t> HostRootOf(const HostConfig& host,
+                                         const UsernsRange& userns_range) {
+  const auto [uid_map, gid_map] = UsernsMapsOf(host, userns_range);
+  return {runtime::HostIdOfRoot(uid_map).value_or(0),
+          runtime::HostIdOfRoot(gid_map).value_or(0)};
 }
 
 absl::StatusOr<Container> NewContainer(
@@ -404,16 +423,7 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   spec.privileged = host.privileged();
   spec.run_init = host.init();
   spec.tty = config.tty();
-  if (host.userns_mode() == "private") {
-    spec.uid_map = ToIdMaps(host.uid_mappings());
-    spec.gid_map = ToIdMaps(host.gid_mappings());
-    if (spec.uid_map.empty()) {
-      spec.uid_map.push_back({0, userns_range.host_uid, userns_range.size});
-    }
-    if (spec.gid_map.empty()) {
-      spec.gid_map.push_back({0, userns_range.host_gid, userns_range.size});
-    }
-  }
+  std::tie(spec.uid_map, spec.gid_map) = UsernsMapsOf(host, userns_range);
 
   ASSIGN_OR_RETURN(std::vector<int> caps,
                    security::ContainerCapabilities(

@@ -46,9 +46,17 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(
     const std::string& overlay_options, const ContainerPaths& paths,
     const std::string& cgroup_parent, const UsernsRange& userns_range);
 
+// The container's user namespace maps (uid, gid): --uidmap/--gidmap, or the
+// daemon's range for --userns private without them; empty without a user
+// namespace.
+std::pair<std::vector<runtime::IdMap>, std::vector<runtime::IdMap>>
+UsernsMapsOf(const container::v1::HostConfig& host,
+             const UsernsRange& userns_range);
+
 // The host uid and gid of the container's root: 0, 0 without a user
 // namespace.
-std::pair<uint32_t, uint32_t> HostRootOf(const shim::ShimSpec& spec);
+std::pair<uint32_t, uint32_t> HostRootOf(const container::v1::HostConfig& host,
+                                         const UsernsRange& userns_range);
 
 // Contents of the container's /etc/hosts and /etc/hostname.
 std::string HostsFileFor(const container::v1::Container& container);

@@ -252,7 +252,8 @@ TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
   EXPECT_EQ(spec->uid_map[0].host_id, 200000u);
   EXPECT_EQ(spec->uid_map[0].size, 5000u);
   EXPECT_EQ(spec->gid_map[0].host_id, 300000u);
-  EXPECT_EQ(HostRootOf(*spec), std::make_pair(200000u, 300000u));
+  EXPECT_EQ(HostRootOf(c->host_config(), UsernsRange{200000, 300000, 5000}),
+            std::make_pair(200000u, 300000u));
 
   container::v1::IdMapping* own = c->mutable_host_config()->add_uid_mappings();
   own->set_container_id(0);
@@ -268,7 +269,8 @@ TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
   spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok());
   EXPECT_TRUE(spec->uid_map.empty());
-  EXPECT_EQ(HostRootOf(*spec), std::make_pair(0u, 0u));
+  EXPECT_EQ(HostRootOf(c->host_config(), UsernsRange()),
+            std::make_pair(0u, 0u));
 }
 
 }  // namespace

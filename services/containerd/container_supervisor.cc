@@ -249,9 +249,15 @@ ContainerSupervisor::Create(
   }
   const std::string id = NewContainerId();
   const ContainerPaths paths = PathsOf(id);
+  // In a user namespace its root owns the top of its writable layer.
+  std::optional<std::pair<uint32_t, uint32_t>> upper_owner;
+  const auto host_root =
+      HostRootOf(request.host_config(), options_.userns_range);
+  if (host_root != std::make_pair(0u, 0u)) upper_owner = host_root;
   ASSIGN_OR_RETURN(image::v1::PrepareRootfsResponse rootfs,
                    images_->PrepareRootfs(request.config().image(), id,
-                                          {{"berth.container.id", id}}));
+                                          {{"berth.container.id", id}},
+                                          upper_owner));
   absl::Status created = [&]() -> absl::Status {
     RETURN_IF_ERROR(MakeDirs(paths.state_dir + "/rootfs"));
     // A generated name may be taken by a concurrent create between the

@@ -22,11 +22,16 @@ class ImagedClient final : public ImageSource {
 
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
-      const std::map<std::string, std::string>& labels) override {
+      const std::map<std::string, std::string>& labels,
+      std::optional<std::pair<uint32_t, uint32_t>> upper_owner) override {
     image::v1::PrepareRootfsRequest request;
     request.set_image(image);
     request.set_key(key);
     request.mutable_labels()->insert(labels.begin(), labels.end());
+    if (upper_owner.has_value()) {
+      request.mutable_upper_owner()->set_uid(upper_owner->first);
+      request.mutable_upper_owner()->set_gid(upper_owner->second);
+    }
     image::v1::PrepareRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
@@ -35,9 +40,10 @@ class ImagedClient final : public ImageSource {
   }
 
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
-      const std::string& key) override {
+      const std::string& key, bool with_size) override {
     image::v1::InspectRootfsRequest request;
     request.set_key(key);
+    request.set_with_size(with_size);
     image::v1::InspectRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);

@@ -5,6 +5,8 @@
 
 #include <map>
 #include <memory>
+#include <optional>
+#include <utility>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -15,12 +17,17 @@ namespace berth::containerd {
 class ImageSource {
  public:
   virtual ~ImageSource() = default;
-  // A fresh snapshot `key` of `image` plus the image's config.
+  // A fresh snapshot `key` of `image` plus the image's config. With
+  // `upper_owner`, imaged makes that host uid/gid own the writable layer
+  // (the container's root in a user namespace): containerd never touches
+  // imaged's directories itself.
   virtual absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
-      const std::map<std::string, std::string>& labels) = 0;
+      const std::map<std::string, std::string>& labels,
+      std::optional<std::pair<uint32_t, uint32_t>> upper_owner) = 0;
+  // With `with_size`, the writable layer's size too (upper_size).
   virtual absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
-      const std::string& key) = 0;
+      const std::string& key, bool with_size = false) = 0;
   // Missing keys are fine.
   virtual absl::Status RemoveRootfs(const std::string& key) = 0;
   virtual absl::StatusOr<image::v1::Image> InspectImage(

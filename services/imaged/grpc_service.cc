@@ -92,7 +92,8 @@ grpc::Status ImageGrpcService::PrepareRootfs(
 grpc::Status ImageGrpcService::InspectRootfs(
     grpc::ServerContext*, const image::v1::InspectRootfsRequest* request,
     image::v1::InspectRootfsResponse* response) {
-  return Answer(store_->InspectRootfs(request->key()), response);
+  return Answer(store_->InspectRootfs(request->key(), request->with_size()),
+                response);
 }
 
 grpc::Status ImageGrpcService::RemoveRootfs(

@@ -93,7 +93,7 @@ class ImageStore {
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const image::v1::PrepareRootfsRequest& request);
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
-      const std::string& key) const;
+      const std::string& key, bool with_size = false) const;
   absl::Status RemoveRootfs(const std::string& key, bool ignore_missing);
   absl::StatusOr<image::v1::DiffRootfsResponse> DiffRootfs(
       const std::string& key) const;

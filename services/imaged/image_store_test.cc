@@ -392,6 +392,32 @@ TEST_F(ImageStoreTest, PrepareRejectsBadAndDuplicateKeys) {
   EXPECT_TRUE(absl::IsNotFound(store_->PrepareRootfs(prepare).status()));
 }
 
+TEST_F(ImageStoreTest, PrepareOwnsTheUpperDirAndInspectMeasuresIt) {
+  // containerd asks imaged for both instead of touching its directories.
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"o:1"}, {}, {}}})).ok());
+  image::v1::PrepareRootfsRequest prepare;
+  prepare.set_image("o:1");
+  prepare.set_key("owned");
+  prepare.mutable_upper_owner()->set_uid(300000);
+  prepare.mutable_upper_owner()->set_gid(300001);
+  auto rootfs = store_->PrepareRootfs(prepare);
+  ASSERT_TRUE(rootfs.ok()) << rootfs.status();
+  const std::string upper = rootfs->rootfs().mount().upper_dir();
+  struct stat st;
+  ASSERT_EQ(stat(upper.c_str(), &st), 0);
+  EXPECT_EQ(st.st_uid, 300000u);
+  EXPECT_EQ(st.st_gid, 300001u);
+
+  ASSERT_TRUE(WriteFileAtomic(upper + "/data", std::string(5000, 'x'), 0644,
+                              false)
+                  .ok());
+  auto measured = store_->InspectRootfs("owned", /*with_size=*/true);
+  ASSERT_TRUE(measured.ok()) << measured.status();
+  EXPECT_GE(measured->upper_size(), 5000);
+  EXPECT_EQ(store_->InspectRootfs("owned")->upper_size(), 0)
+      << "measured only when asked";
+}
+
 TEST_F(ImageStoreTest, ReopenRemovesLeftoversOfACrash) {
   ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"live:1"}, {}, {}}})).ok());
   // What a load killed half-way leaves: temp files, an unrecorded layer

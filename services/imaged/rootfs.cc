@@ -68,6 +68,17 @@ absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
   RETURN_IF_ERROR(RemoveTree(dir));  // a leftover without a record
   RETURN_IF_ERROR(MakeDirs(dir + "/upper", 0755));
   RETURN_IF_ERROR(MakeDirs(dir + "/work", 0700));
+  if (request.has_upper_owner()) {
+    // The container's root in its user namespace must own the top of its
+    // writable layer (the image layers below are idmapped instead).
+    const std::string upper = dir + "/upper";
+    if (lchown(upper.c_str(), request.upper_owner().uid(),
+               request.upper_owner().gid()) != 0) {
+      const absl::Status failed = ErrnoStatus(errno, "chown", upper);
+      RemoveTree(dir).IgnoreError();
+      return failed;
+    }
+  }
 
   SnapshotRecord record;
   image::v1::Rootfs* rootfs = record.mutable_rootfs();
@@ -117,7 +128,7 @@ absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
 }
 
 absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
-    const std::string& key) const {
+    const std::string& key, bool with_size) const {
   RETURN_IF_ERROR(CheckKey(key));
   absl::StatusOr<SnapshotRecord> record = snapshots_.Get(core_.store(), key);
   if (absl::IsNotFound(record.status())) {
@@ -129,6 +140,10 @@ absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
   absl::StatusOr<Image> image =
       images_.Get(core_.store(), record->rootfs().image_id());
   if (image.ok()) *response.mutable_config() = image->config();
+  if (with_size) {
+    ASSIGN_OR_RETURN(int64_t size, TreeSize(record->rootfs().mount().upper_dir()));
+    response.set_upper_size(size);
+  }
   return response;
 }
 

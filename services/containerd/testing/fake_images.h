@@ -16,7 +16,8 @@ class FakeImages final : public ImageSource {
  public:
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
-      const std::map<std::string, std::string>&) override {
+      const std::map<std::string, std::string>&,
+      std::optional<std::pair<uint32_t, uint32_t>>) override {
     absl::MutexLock lock(&mu_);
     snapshots_.insert(key);
     image::v1::PrepareRootfsResponse response;
@@ -30,7 +31,7 @@ class FakeImages final : public ImageSource {
     return response;
   }
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
-      const std::string& key) override {
+      const std::string& key, bool) override {
     return absl::NotFoundError("no rootfs " + key);
   }
   absl::Status RemoveRootfs(const std::string& key) override {
