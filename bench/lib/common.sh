@@ -16,6 +16,10 @@
 #   docker_client_for DOCKERD      the docker CLI from the same package
 #   find_static_busybox            path of a static busybox (installs busybox-static)
 #   make_busybox_rootfs BUSYBOX DIR   DIR/bin/busybox + one symlink per applet
+#   mem_snapshot FILE              median of 5 samples of $MEM_FIELDS (kB)
+#   smaps_sum PID...               "count rss pss private_dirty private_clean" (kB)
+#   children_of PID...             their direct children
+#   pids_of_exe PATH               processes running the executable PATH
 
 log() { printf '[%(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -124,4 +128,40 @@ make_busybox_rootfs() {
   done
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/:/bin/false\n' >"$dir/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' >"$dir/etc/group"
+}
+
+mem_snapshot() {
+  local i f
+  for ((i = 0; i < 5; i++)); do
+    for f in "${MEM_FIELDS[@]}"; do echo "$f $(meminfo_kb "$f")"; done
+    sleep 0.2
+  done | sort -k1,1 -k2,2n | awk '{v[$1] = v[$1] " " $2} END {
+      for (f in v) { n = split(v[f], a, " "); print f, a[int((n + 1) / 2)] } }' |
+    sort >"$1"
+}
+
+smaps_sum() {
+  local p
+  { for p in "$@"; do cat "/proc/$p/smaps_rollup" 2>/dev/null && echo '#'; done; } |
+    awk '/^#/ {n++} /^Rss:/ {r += $2} /^Pss:/ {p += $2}
+         /^Private_Dirty:/ {d += $2} /^Private_Clean:/ {c += $2}
+         END {printf "%d %d %d %d %d\n", n, r, p, d, c}'
+}
+
+children_of() {
+  local want=" $* " p ppid
+  for p in /proc/[0-9]*; do
+    ppid=$(awk '{print $4}' "$p/stat" 2>/dev/null) || continue
+    [[ $want == *" $ppid "* ]] && echo "${p#/proc/}"
+  done
+  return 0
+}
+
+pids_of_exe() {
+  local p exe
+  for p in /proc/[0-9]*; do
+    exe=$(readlink "$p/exe" 2>/dev/null) || continue
+    [[ $exe == "$1" ]] && echo "${p#/proc/}"
+  done
+  return 0
 }

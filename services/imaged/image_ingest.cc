@@ -59,30 +59,35 @@ absl::StatusOr<std::string> ImageStore::NewTempFile(const std::string& prefix) {
   return path;
 }
 
-absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
+absl::StatusOr<ImageStore::PendingLayer> ImageStore::UnpackLayer(
     const std::string& tar_path, const std::string& parent_chain_id,
     const std::string& expected_diff_id, const std::string& progress_id,
     const ProgressSink& progress) {
-  auto existing = [&](const std::string& chain_id)
-      -> absl::StatusOr<StagedLayer> {
-    ASSIGN_OR_RETURN(records::LayerRecord record,
-                     layers_.Get(core_.store(), chain_id));
+  PendingLayer pending;
+  pending.parent_chain_id = parent_chain_id;
+  auto recorded = [&](const std::string& chain_id) {
+    if (!layers_.Get(core_.store(), chain_id).ok()) return false;
+    pending.chain_id = chain_id;
+    pending.present = true;
     if (progress) progress(MakeProgress(progress_id, "Already exists", 0, 0));
-    return StagedLayer{record, /*is_new=*/false};
+    return true;
   };
   if (!expected_diff_id.empty()) {
-    absl::StatusOr<StagedLayer> found =
-        existing(ChainId(parent_chain_id, expected_diff_id));
-    if (found.ok() || !absl::IsNotFound(found.status())) return found;
+    pending.diff_id = expected_diff_id;
+    if (recorded(ChainId(parent_chain_id, expected_diff_id))) return pending;
   }
 
   const int64_t input_size = FileSize(tar_path);
   if (progress) {
     progress(MakeProgress(progress_id, "Loading layer", 0, input_size));
   }
-  ASSIGN_OR_RETURN(std::string unpack_dir,
-                   MakeTempDir(root_ + "/tmp", "layer-"));
-  ASSIGN_OR_RETURN(std::string tee_path, NewTempFile("blob-"));
+  ASSIGN_OR_RETURN(pending.unpack_dir, MakeTempDir(root_ + "/tmp", "layer-"));
+  absl::StatusOr<std::string> tee_path = NewTempFile("blob-");
+  if (!tee_path.ok()) {
+    DropPending(pending);
+    return tee_path.status();
+  }
+  pending.blob_path = *tee_path;
   layer::UnpackOptions options;
   options.mode = layer::UnpackMode::kLayer;
   // The blob is the uncompressed tar. A plain tar input (imaged's own
@@ -91,42 +96,65 @@ absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
   absl::StatusOr<bool> compressed = layer::IsCompressedFile(tar_path);
   bool linked = false;
   if (compressed.ok() && !*compressed) {
-    unlink(tee_path.c_str());
-    linked = link(tar_path.c_str(), tee_path.c_str()) == 0;
+    unlink(pending.blob_path.c_str());
+    linked = link(tar_path.c_str(), pending.blob_path.c_str()) == 0;
   }
-  if (!linked) options.tee_path = tee_path;
+  if (!linked) options.tee_path = pending.blob_path;
   absl::StatusOr<layer::UnpackResult> unpacked =
-      layer::UnpackTar(tar_path, unpack_dir, options);
-  auto cleanup = [&] {
-    RemoveTree(unpack_dir).IgnoreError();
-    unlink(tee_path.c_str());
-  };
+      layer::UnpackTar(tar_path, pending.unpack_dir, options);
   if (!unpacked.ok()) {
-    cleanup();
+    DropPending(pending);
     return unpacked.status();
   }
   if (!expected_diff_id.empty() && unpacked->diff_id != expected_diff_id) {
-    cleanup();
+    DropPending(pending);
     return absl::InvalidArgumentError(absl::StrCat(
         "layer ", progress_id, " has content digest ", unpacked->diff_id,
         " but the image config expects ", expected_diff_id,
         " (the archive is corrupt or was tampered with)"));
   }
-  const std::string chain_id = ChainId(parent_chain_id, unpacked->diff_id);
-  if (absl::StatusOr<StagedLayer> found = existing(chain_id); found.ok()) {
-    cleanup();
-    return found;
+  pending.diff_id = unpacked->diff_id;
+  pending.chain_id = ChainId(parent_chain_id, unpacked->diff_id);
+  pending.tar_size = unpacked->tar_size;
+  pending.unpacked_size = unpacked->unpacked_size;
+  if (progress) {
+    progress(MakeProgress(progress_id, "Loaded", input_size, input_size));
   }
+  return pending;
+}
 
-  absl::StatusOr<std::string> blob = blobs_.Adopt(tee_path, unpacked->diff_id);
+void ImageStore::DropPending(const PendingLayer& pending) {
+  if (!pending.unpack_dir.empty()) {
+    RemoveTree(pending.unpack_dir).IgnoreError();
+  }
+  if (!pending.blob_path.empty()) unlink(pending.blob_path.c_str());
+}
+
+absl::StatusOr<ImageStore::StagedLayer> ImageStore::PlaceLayer(
+    const PendingLayer& pending) {
+  const std::string& chain_id = pending.chain_id;
+  // Recorded meanwhile (by another ingest of the same layer), or before.
+  if (absl::StatusOr<records::LayerRecord> record =
+          layers_.Get(core_.store(), chain_id);
+      record.ok()) {
+    DropPending(pending);
+    return StagedLayer{*record, /*is_new=*/false};
+  }
+  if (pending.present) {
+    return absl::AbortedError(absl::StrCat(
+        "layer ", chain_id, " was removed while this image was being "
+        "stored; try again"));
+  }
+  absl::StatusOr<std::string> blob =
+      blobs_.Adopt(pending.blob_path, pending.diff_id);
   if (!blob.ok()) {
-    cleanup();
+    DropPending(pending);
     return blob.status();
   }
   const std::string layer_dir = LayerDir(chain_id);
-  if (rename(unpack_dir.c_str(), layer_dir.c_str()) != 0) {
-    int err = errno;
-    cleanup();
+  if (rename(pending.unpack_dir.c_str(), layer_dir.c_str()) != 0) {
+    const int err = errno;
+    DropPending(pending);
     return ErrnoStatus(err, "move layer into", layer_dir);
   }
   const std::string link = LayerLink(chain_id);
@@ -138,21 +166,28 @@ absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
 
   StagedLayer staged;
   staged.is_new = true;
-  staged.record.set_parent_chain_id(parent_chain_id);
+  staged.record.set_parent_chain_id(pending.parent_chain_id);
   *staged.record.mutable_created() = ToTimestamp(absl::Now());
   image::v1::LayerInfo* info = staged.record.mutable_info();
-  info->set_digest(unpacked->diff_id);
-  info->set_diff_id(unpacked->diff_id);
+  info->set_digest(pending.diff_id);
+  info->set_diff_id(pending.diff_id);
   info->set_chain_id(chain_id);
   info->set_media_type(formats::kOciLayerTar);
-  info->set_compressed_size(unpacked->tar_size);
-  info->set_unpacked_size(unpacked->unpacked_size);
-  if (progress) {
-    progress(MakeProgress(progress_id, "Loaded", input_size, input_size));
-  }
+  info->set_compressed_size(pending.tar_size);
+  info->set_unpacked_size(pending.unpacked_size);
   core_.log().debug("staged layer {} ({} bytes)", chain_id,
-                    unpacked->unpacked_size);
+                    pending.unpacked_size);
   return staged;
+}
+
+absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
+    const std::string& tar_path, const std::string& parent_chain_id,
+    const std::string& expected_diff_id, const std::string& progress_id,
+    const ProgressSink& progress) {
+  ASSIGN_OR_RETURN(PendingLayer pending,
+                   UnpackLayer(tar_path, parent_chain_id, expected_diff_id,
+                               progress_id, progress));
+  return PlaceLayer(pending);
 }
 
 void ImageStore::DiscardStaged(const std::vector<StagedLayer>& layers) {
@@ -281,9 +316,12 @@ absl::StatusOr<image::v1::ImportResult> ImageStore::Import(
   doc.comment =
       options.message().empty() ? "Imported from -" : options.message();
 
+  // The long part, the unpack, holds no lock: a run's PrepareRootfs or a
+  // removal goes on meanwhile.
+  ASSIGN_OR_RETURN(PendingLayer pending,
+                   UnpackLayer(tar_path, "", "", "import", progress));
   absl::MutexLock lock(&layers_mu_);
-  ASSIGN_OR_RETURN(StagedLayer layer,
-                   StageLayer(tar_path, "", "", "import", progress));
+  ASSIGN_OR_RETURN(StagedLayer layer, PlaceLayer(pending));
   doc.diff_ids = {layer.record.info().diff_id()};
   formats::ConfigHistory step;
   step.created = doc.created;
@@ -318,16 +356,28 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::Load(
   if (!unpacked.ok()) {
     result = Annotate(unpacked, "invalid image archive");
   } else {
-    absl::MutexLock lock(&layers_mu_);
+    // Layers are unpacked without the lock; only placing them and writing
+    // the records take it.
     ProgressSink sink = options.quiet() ? ProgressSink() : progress;
+    PlannedLoad plan;
+    absl::Status planned;
+    std::string source;
     if (access((dir + "/manifest.json").c_str(), F_OK) == 0) {
-      result = LoadDockerArchive(dir, sink);
+      planned = PlanDockerArchive(dir, sink, &plan);
+      source = "a docker archive";
     } else if (access((dir + "/index.json").c_str(), F_OK) == 0) {
-      result = LoadOciLayout(dir, sink);
+      planned = PlanOciLayout(dir, sink, &plan);
+      source = "an OCI layout";
     } else {
-      result = absl::InvalidArgumentError(
+      planned = absl::InvalidArgumentError(
           "not an image archive: it has neither manifest.json (docker save) "
           "nor index.json (OCI image layout)");
+    }
+    if (planned.ok()) {
+      result = StorePlanned(std::move(plan), source);
+    } else {
+      for (const PendingLayer& pending : plan.layers) DropPending(pending);
+      result = planned;
     }
   }
   RemoveTree(dir).IgnoreError();

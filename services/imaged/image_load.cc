@@ -91,76 +91,104 @@ image::v1::LoadResult ResultOf(const std::vector<Image>& images) {
 
 }  // namespace
 
-absl::StatusOr<std::vector<ImageStore::StagedLayer>> ImageStore::StageChain(
+absl::StatusOr<std::vector<size_t>> ImageStore::UnpackChain(
     const std::vector<std::string>& paths,
     const std::vector<std::string>& diff_ids, const ProgressSink& progress,
-    std::vector<StagedLayer>* all) {
-  std::vector<StagedLayer> chain;
+    PlannedLoad* plan) {
+  std::vector<size_t> chain;
   std::string parent;
   for (size_t i = 0; i < paths.size(); ++i) {
-    ASSIGN_OR_RETURN(StagedLayer layer,
-                     StageLayer(paths[i], parent, diff_ids[i],
-                                ShortId(diff_ids[i]), progress));
-    parent = layer.record.info().chain_id();
-    all->push_back(layer);
-    chain.push_back(std::move(layer));
+    // Images of one archive share their lower layers: unpack each once.
+    const std::string chain_id = ChainId(parent, diff_ids[i]);
+    size_t index = plan->layers.size();
+    for (size_t k = 0; k < plan->layers.size(); ++k) {
+      if (plan->layers[k].chain_id == chain_id) index = k;
+    }
+    if (index == plan->layers.size()) {
+      ASSIGN_OR_RETURN(PendingLayer layer,
+                       UnpackLayer(paths[i], parent, diff_ids[i],
+                                   ShortId(diff_ids[i]), progress));
+      plan->layers.push_back(std::move(layer));
+    }
+    parent = plan->layers[index].chain_id;
+    chain.push_back(index);
   }
   return chain;
 }
 
-absl::StatusOr<image::v1::LoadResult> ImageStore::LoadDockerArchive(
-    const std::string& dir, const ProgressSink& progress) {
-  ASSIGN_OR_RETURN(std::string manifest_json,
-                   ReadFileToString(dir + "/manifest.json", formats::kMaxJsonDocumentSize));
-  ASSIGN_OR_RETURN(std::vector<formats::DockerManifestEntry> entries,
-                   formats::ParseDockerManifest(manifest_json));
-  std::vector<Image> images;
+absl::StatusOr<image::v1::LoadResult> ImageStore::StorePlanned(
+    PlannedLoad plan, absl::string_view source) {
   std::vector<StagedLayer> staged;
-  absl::Status status = [&]() -> absl::Status {
-    for (const formats::DockerManifestEntry& entry : entries) {
-      ASSIGN_OR_RETURN(std::string config_path,
-                       MemberPath(dir, entry.config, "manifest.json"));
-      ASSIGN_OR_RETURN(std::string config_json,
-                       ReadFileToString(config_path, formats::kMaxJsonDocumentSize));
-      ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
-                       formats::ParseImageConfig(config_json));
-      if (doc.diff_ids.size() != entry.layers.size()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "manifest.json lists ", entry.layers.size(), " layers for ",
-            entry.config, " but its config lists ", doc.diff_ids.size()));
+  std::vector<Image> images;
+  absl::Status status;
+  {
+    absl::MutexLock lock(&layers_mu_);
+    status = [&]() -> absl::Status {
+      std::vector<StagedLayer> placed;
+      for (PendingLayer& pending : plan.layers) {
+        absl::StatusOr<StagedLayer> layer = PlaceLayer(pending);
+        pending = PendingLayer();  // placed or dropped: nothing left in tmp/
+        RETURN_IF_ERROR(layer.status());
+        placed.push_back(*layer);
+        staged.push_back(*layer);
       }
-      std::vector<std::string> paths;
-      for (const std::string& layer : entry.layers) {
-        ASSIGN_OR_RETURN(std::string path,
-                         MemberPath(dir, layer, "manifest.json"));
-        paths.push_back(std::move(path));
+      for (const PlannedImage& planned : plan.images) {
+        std::vector<StagedLayer> layers;
+        for (size_t index : planned.layers) layers.push_back(placed[index]);
+        ASSIGN_OR_RETURN(Image image,
+                         MakeImage(planned.config_json, layers, planned.tags));
+        images.push_back(std::move(image));
       }
-      ASSIGN_OR_RETURN(std::vector<StagedLayer> image_layers,
-                       StageChain(paths, doc.diff_ids, progress, &staged));
-      ASSIGN_OR_RETURN(std::vector<std::string> tags, TagsOf(entry.repo_tags));
-      ASSIGN_OR_RETURN(Image image, MakeImage(config_json, image_layers, tags));
-      images.push_back(std::move(image));
-    }
-    return CommitImages(images, staged);
-  }();
-  return FinishLoad(status, images, staged, "a docker archive");
-}
-
-absl::StatusOr<image::v1::LoadResult> ImageStore::FinishLoad(
-    const absl::Status& status, const std::vector<Image>& images,
-    const std::vector<StagedLayer>& staged, absl::string_view source) {
-  if (!status.ok()) {
-    DiscardStaged(staged);
-    return status;
+      return CommitImages(images, staged);
+    }();
+    if (!status.ok()) DiscardStaged(staged);
   }
+  for (const PendingLayer& pending : plan.layers) DropPending(pending);
+  if (!status.ok()) return status;
   for (const Image& image : images) {
     core_.log().info("loaded image {} from {}", image.id(), std::string(source));
   }
   return ResultOf(images);
 }
 
-absl::StatusOr<image::v1::LoadResult> ImageStore::LoadOciLayout(
-    const std::string& dir, const ProgressSink& progress) {
+absl::Status ImageStore::PlanDockerArchive(const std::string& dir,
+                                           const ProgressSink& progress,
+                                           PlannedLoad* plan) {
+  ASSIGN_OR_RETURN(std::string manifest_json,
+                   ReadFileToString(dir + "/manifest.json", formats::kMaxJsonDocumentSize));
+  ASSIGN_OR_RETURN(std::vector<formats::DockerManifestEntry> entries,
+                   formats::ParseDockerManifest(manifest_json));
+  for (const formats::DockerManifestEntry& entry : entries) {
+    ASSIGN_OR_RETURN(std::string config_path,
+                     MemberPath(dir, entry.config, "manifest.json"));
+    ASSIGN_OR_RETURN(std::string config_json,
+                     ReadFileToString(config_path, formats::kMaxJsonDocumentSize));
+    ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
+                     formats::ParseImageConfig(config_json));
+    if (doc.diff_ids.size() != entry.layers.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "manifest.json lists ", entry.layers.size(), " layers for ",
+          entry.config, " but its config lists ", doc.diff_ids.size()));
+    }
+    std::vector<std::string> paths;
+    for (const std::string& layer : entry.layers) {
+      ASSIGN_OR_RETURN(std::string path,
+                       MemberPath(dir, layer, "manifest.json"));
+      paths.push_back(std::move(path));
+    }
+    PlannedImage planned;
+    ASSIGN_OR_RETURN(planned.tags, TagsOf(entry.repo_tags));
+    ASSIGN_OR_RETURN(planned.layers,
+                     UnpackChain(paths, doc.diff_ids, progress, plan));
+    planned.config_json = std::move(config_json);
+    plan->images.push_back(std::move(planned));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ImageStore::PlanOciLayout(const std::string& dir,
+                                       const ProgressSink& progress,
+                                       PlannedLoad* plan) {
   ASSIGN_OR_RETURN(std::string layout_json,
                    ReadFileToString(dir + "/oci-layout", formats::kMaxJsonDocumentSize));
   RETURN_IF_ERROR(formats::CheckOciLayoutFile(layout_json));
@@ -169,79 +197,75 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::LoadOciLayout(
   ASSIGN_OR_RETURN(std::vector<formats::Descriptor> manifests,
                    formats::ParseOciIndex(index_json));
 
-  std::vector<Image> images;
-  std::vector<StagedLayer> staged;
-  absl::Status status = [&]() -> absl::Status {
-    for (size_t m = 0; m < manifests.size(); ++m) {
-      formats::Descriptor descriptor = manifests[m];
-      // A nested index (multi-platform image): take the host's platform.
-      if (descriptor.media_type == formats::kOciIndex ||
-          descriptor.media_type == formats::kDockerManifestList) {
-        ASSIGN_OR_RETURN(std::string path,
-                         VerifiedBlobPath(dir, descriptor));
-        ASSIGN_OR_RETURN(std::string nested_json,
-                         ReadFileToString(path, formats::kMaxJsonDocumentSize));
-        ASSIGN_OR_RETURN(std::vector<formats::Descriptor> nested,
-                         formats::ParseOciIndex(nested_json));
-        const formats::Descriptor* chosen = nullptr;
-        for (const formats::Descriptor& candidate : nested) {
-          if (candidate.platform_os == "linux" &&
-              candidate.platform_architecture == "amd64") {
-            chosen = &candidate;
-            break;
-          }
-        }
-        if (chosen == nullptr) {
-          return absl::InvalidArgumentError(absl::StrCat(
-              "index ", descriptor.digest, " has no linux/amd64 image"));
-        }
-        auto annotations = descriptor.annotations;
-        descriptor = *chosen;
-        descriptor.annotations.insert(annotations.begin(), annotations.end());
-      }
-      ASSIGN_OR_RETURN(std::string manifest_path,
+  for (size_t m = 0; m < manifests.size(); ++m) {
+    formats::Descriptor descriptor = manifests[m];
+    // A nested index (multi-platform image): take the host's platform.
+    if (descriptor.media_type == formats::kOciIndex ||
+        descriptor.media_type == formats::kDockerManifestList) {
+      ASSIGN_OR_RETURN(std::string path,
                        VerifiedBlobPath(dir, descriptor));
-      ASSIGN_OR_RETURN(std::string manifest_json,
-                       ReadFileToString(manifest_path, formats::kMaxJsonDocumentSize));
-      ASSIGN_OR_RETURN(formats::OciManifest manifest,
-                       formats::ParseOciManifest(manifest_json));
-      ASSIGN_OR_RETURN(std::string config_path,
-                       VerifiedBlobPath(dir, manifest.config));
-      ASSIGN_OR_RETURN(std::string config_json,
-                       ReadFileToString(config_path, formats::kMaxJsonDocumentSize));
-      ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
-                       formats::ParseImageConfig(config_json));
-      if (doc.diff_ids.size() != manifest.layers.size()) {
+      ASSIGN_OR_RETURN(std::string nested_json,
+                       ReadFileToString(path, formats::kMaxJsonDocumentSize));
+      ASSIGN_OR_RETURN(std::vector<formats::Descriptor> nested,
+                       formats::ParseOciIndex(nested_json));
+      const formats::Descriptor* chosen = nullptr;
+      for (const formats::Descriptor& candidate : nested) {
+        if (candidate.platform_os == "linux" &&
+            candidate.platform_architecture == "amd64") {
+          chosen = &candidate;
+          break;
+        }
+      }
+      if (chosen == nullptr) {
         return absl::InvalidArgumentError(absl::StrCat(
-            "manifest ", descriptor.digest, " lists ", manifest.layers.size(),
-            " layers but its config lists ", doc.diff_ids.size()));
+            "index ", descriptor.digest, " has no linux/amd64 image"));
       }
-      std::vector<std::string> paths;
-      for (const formats::Descriptor& layer : manifest.layers) {
-        ASSIGN_OR_RETURN(std::string path, VerifiedBlobPath(dir, layer));
-        paths.push_back(std::move(path));
-      }
-      ASSIGN_OR_RETURN(std::vector<StagedLayer> image_layers,
-                       StageChain(paths, doc.diff_ids, progress, &staged));
-      // Docker and containerd name the image in this annotation; the OCI
-      // one may hold a full reference or just a tag.
-      std::vector<std::string> names;
-      auto it = descriptor.annotations.find("io.containerd.image.name");
-      if (it != descriptor.annotations.end()) {
-        names.push_back(it->second);
-      } else if ((it = descriptor.annotations.find(formats::kRefNameAnnotation)) !=
-                     descriptor.annotations.end() &&
-                 (absl::StrContains(it->second, "/") ||
-                  absl::StrContains(it->second, ":"))) {
-        names.push_back(it->second);
-      }
-      ASSIGN_OR_RETURN(std::vector<std::string> tags, TagsOf(names));
-      ASSIGN_OR_RETURN(Image image, MakeImage(config_json, image_layers, tags));
-      images.push_back(std::move(image));
+      auto annotations = descriptor.annotations;
+      descriptor = *chosen;
+      descriptor.annotations.insert(annotations.begin(), annotations.end());
     }
-    return CommitImages(images, staged);
-  }();
-  return FinishLoad(status, images, staged, "an OCI layout");
+    ASSIGN_OR_RETURN(std::string manifest_path,
+                     VerifiedBlobPath(dir, descriptor));
+    ASSIGN_OR_RETURN(std::string manifest_json,
+                     ReadFileToString(manifest_path, formats::kMaxJsonDocumentSize));
+    ASSIGN_OR_RETURN(formats::OciManifest manifest,
+                     formats::ParseOciManifest(manifest_json));
+    ASSIGN_OR_RETURN(std::string config_path,
+                     VerifiedBlobPath(dir, manifest.config));
+    ASSIGN_OR_RETURN(std::string config_json,
+                     ReadFileToString(config_path, formats::kMaxJsonDocumentSize));
+    ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
+                     formats::ParseImageConfig(config_json));
+    if (doc.diff_ids.size() != manifest.layers.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "manifest ", descriptor.digest, " lists ", manifest.layers.size(),
+          " layers but its config lists ", doc.diff_ids.size()));
+    }
+    std::vector<std::string> paths;
+    for (const formats::Descriptor& layer : manifest.layers) {
+      ASSIGN_OR_RETURN(std::string path, VerifiedBlobPath(dir, layer));
+      paths.push_back(std::move(path));
+    }
+    PlannedImage planned;
+    ASSIGN_OR_RETURN(planned.layers,
+                     UnpackChain(paths, doc.diff_ids, progress, plan));
+    // Docker and containerd name the image in this annotation; the OCI
+    // one may hold a full reference or just a tag.
+    std::vector<std::string> names;
+    auto it = descriptor.annotations.find("io.containerd.image.name");
+    if (it != descriptor.annotations.end()) {
+      names.push_back(it->second);
+    } else if ((it = descriptor.annotations.find(formats::kRefNameAnnotation)) !=
+                   descriptor.annotations.end() &&
+               (absl::StrContains(it->second, "/") ||
+                absl::StrContains(it->second, ":"))) {
+      names.push_back(it->second);
+    }
+    ASSIGN_OR_RETURN(planned.tags, TagsOf(names));
+    planned.config_json = std::move(config_json);
+    plan->images.push_back(std::move(planned));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace berth::imaged

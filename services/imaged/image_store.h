@@ -17,9 +17,11 @@
 //
 // Thread-safe. Every operation that adds or drops layers or their users
 // (import, load, commit, prepare/remove rootfs, rmi, prune) holds
-// `layers_mu_`, so a layer an ingest found present cannot be collected, and
-// a layer being staged cannot be discarded, before its use is recorded.
-// Reads take no lock.
+// `layers_mu_` while it places layers and writes records, so a layer being
+// staged cannot be discarded before its use is recorded. Import and load
+// unpack their layers into tmp/ before they take it (UnpackLayer), so a long
+// unpack stalls nothing; PlaceLayer re-checks under the lock what the
+// unpack saw. Reads take no lock.
 #ifndef BERTH_SERVICES_IMAGED_IMAGE_STORE_H_
 #define BERTH_SERVICES_IMAGED_IMAGE_STORE_H_
 
@@ -110,13 +112,48 @@ class ImageStore {
     records::LayerRecord record;
     bool is_new = false;  // its directory was just moved into layers/
   };
+  // A layer unpacked into tmp/ (or found present), not yet in layers/.
+  // Made without layers_mu_, so a long unpack stalls no other operation.
+  struct PendingLayer {
+    std::string chain_id;
+    std::string parent_chain_id;
+    std::string diff_id;
+    bool present = false;    // recorded already: nothing was unpacked
+    std::string unpack_dir;  // tmp/layer-*
+    std::string blob_path;   // tmp/blob-*: the uncompressed tar
+    int64_t tar_size = 0;
+    int64_t unpacked_size = 0;
+  };
+  // The images of an archive, their layers unpacked, waiting to be stored.
+  struct PlannedImage {
+    std::string config_json;
+    std::vector<std::string> tags;
+    std::vector<size_t> layers;  // indexes into PlannedLoad::layers
+  };
+  struct PlannedLoad {
+    std::vector<PlannedImage> images;
+    std::vector<PendingLayer> layers;  // each chain id once
+  };
 
   absl::Status Init();
   absl::Status Reconcile();
 
-  // Unpacks the tar at `tar_path` as the layer above `parent_chain_id`,
-  // unless that layer exists already; keeps its uncompressed tar as a blob.
-  // `expected_diff_id`, if given, must match. Caller holds layers_mu_.
+  // Unpacks the tar at `tar_path` into tmp/ as the layer above
+  // `parent_chain_id`, unless that layer is recorded already; keeps its
+  // uncompressed tar as the blob to be. `expected_diff_id`, if given, must
+  // match. Needs no lock.
+  absl::StatusOr<PendingLayer> UnpackLayer(const std::string& tar_path,
+                                           const std::string& parent_chain_id,
+                                           const std::string& expected_diff_id,
+                                           const std::string& progress_id,
+                                           const ProgressSink& progress);
+  // Moves an unpacked layer into layers/ (or drops it when the layer was
+  // recorded meanwhile). ABORTED when a layer found present was collected
+  // since. Caller holds layers_mu_.
+  absl::StatusOr<StagedLayer> PlaceLayer(const PendingLayer& pending);
+  // Removes what UnpackLayer left in tmp/ (nothing once placed).
+  void DropPending(const PendingLayer& pending);
+  // UnpackLayer then PlaceLayer. Caller holds layers_mu_.
   absl::StatusOr<StagedLayer> StageLayer(const std::string& tar_path,
                                          const std::string& parent_chain_id,
                                          const std::string& expected_diff_id,
@@ -148,24 +185,26 @@ class ImageStore {
   absl::StatusOr<std::vector<std::string>> ChildrenOf(
       const std::string& image_id) const;
 
-  // Stages the layer tars `paths` as one chain (bottom first), each checked
-  // against `diff_ids`; appends each staged layer to `all` as it goes, so a
-  // failure can discard them.
-  absl::StatusOr<std::vector<StagedLayer>> StageChain(
+  // Unpacks the layer tars `paths` as one chain (bottom first), each
+  // checked against `diff_ids`, into `plan` (a chain id the plan holds
+  // already is not unpacked again); returns their indexes. Needs no lock.
+  absl::StatusOr<std::vector<size_t>> UnpackChain(
       const std::vector<std::string>& paths,
       const std::vector<std::string>& diff_ids, const ProgressSink& progress,
-      std::vector<StagedLayer>* all);
+      PlannedLoad* plan);
   // Removes what StageLayer moved into place, unless a record now uses it.
   void DiscardStaged(const std::vector<StagedLayer>& layers);
-  // Ends a load: on error discards what was staged, else logs the images
-  // (loaded from `source`) and reports them.
-  absl::StatusOr<image::v1::LoadResult> FinishLoad(
-      const absl::Status& status, const std::vector<image::v1::Image>& images,
-      const std::vector<StagedLayer>& staged, absl::string_view source);
-  absl::StatusOr<image::v1::LoadResult> LoadDockerArchive(
-      const std::string& dir, const ProgressSink& progress);
-  absl::StatusOr<image::v1::LoadResult> LoadOciLayout(
-      const std::string& dir, const ProgressSink& progress);
+  // Places the plan's layers and records its images in one batch; on
+  // failure discards what was placed. Always drops what is left in tmp/.
+  // Takes layers_mu_ (for renames and record writes only).
+  absl::StatusOr<image::v1::LoadResult> StorePlanned(PlannedLoad plan,
+                                                     absl::string_view source);
+  // Read an unpacked archive and unpack its layers (no lock).
+  absl::Status PlanDockerArchive(const std::string& dir,
+                                 const ProgressSink& progress,
+                                 PlannedLoad* plan);
+  absl::Status PlanOciLayout(const std::string& dir,
+                             const ProgressSink& progress, PlannedLoad* plan);
 
   absl::StatusOr<image::v1::Image> FindById(const std::string& prefix) const;
   int64_t SnapshotCount(const std::string& image_id) const;

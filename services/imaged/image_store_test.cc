@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <thread>
 
+#include "absl/synchronization/notification.h"
 #include "common/fs_util.h"
 #include "common/logging.h"
 #include "common/sha256.h"
@@ -416,6 +418,41 @@ TEST_F(ImageStoreTest, PrepareOwnsTheUpperDirAndInspectMeasuresIt) {
   EXPECT_GE(measured->upper_size(), 5000);
   EXPECT_EQ(store_->InspectRootfs("owned")->upper_size(), 0)
       << "measured only when asked";
+}
+
+TEST_F(ImageStoreTest, ALoadUnpackingALayerDoesNotStallPrepareRootfs) {
+  // A run's PrepareRootfs must not wait for someone's long load (or pull):
+  // layers unpack without the store's lock.
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"ready:1"}, {}, {}}})).ok());
+  const std::string archive =
+      WriteFile("slow.tar", MakeDockerArchive({{{TopLayer()}, {"slow:1"}, {}, {}}}));
+  absl::Notification unpacking;
+  absl::Notification release;
+  image::v1::LoadOptions options;
+  std::thread load([&] {
+    auto loaded = store_->Load(archive, options, [&](const types::v1::Progress& p) {
+      if (p.status() == "Loading layer" && !unpacking.HasBeenNotified()) {
+        unpacking.Notify();
+        release.WaitForNotificationWithTimeout(absl::Seconds(10));
+      }
+    });
+    EXPECT_TRUE(loaded.ok()) << loaded.status();
+  });
+  ASSERT_TRUE(unpacking.WaitForNotificationWithTimeout(absl::Seconds(10)));
+  absl::Notification prepared;
+  std::thread prepare([&] {
+    image::v1::PrepareRootfsRequest request;
+    request.set_image("ready:1");
+    request.set_key("during-load");
+    EXPECT_TRUE(store_->PrepareRootfs(request).ok());
+    prepared.Notify();
+  });
+  EXPECT_TRUE(prepared.WaitForNotificationWithTimeout(absl::Seconds(5)))
+      << "PrepareRootfs waited for the load's unpack";
+  release.Notify();
+  prepare.join();
+  load.join();
+  EXPECT_TRUE(store_->Inspect("slow:1").ok());
 }
 
 TEST_F(ImageStoreTest, ReopenRemovesLeftoversOfACrash) {
