@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
 
 namespace berth::containerd::testing {
 
@@ -65,18 +66,21 @@ absl::StatusOr<shim::LaunchedShim> FakeShims::Launch(
   return launched;
 }
 
-absl::Status FakeShims::Signal(const ContainerPaths& paths, int signal) {
-  const std::string id = IdOf(paths);
-  Record(absl::StrCat("Signal ", id, " ", signal));
+absl::Status FakeShims::AnswerUnlessWedged() {
   std::optional<absl::Duration> wedged;
   {
     absl::MutexLock lock(&mu_);
     wedged = wedged_;
   }
-  if (wedged.has_value()) {
-    absl::SleepFor(*wedged);
-    return absl::DeadlineExceededError("the shim did not answer in time");
-  }
+  if (!wedged.has_value()) return absl::OkStatus();
+  absl::SleepFor(*wedged);
+  return absl::DeadlineExceededError("the shim did not answer in time");
+}
+
+absl::Status FakeShims::Signal(const ContainerPaths& paths, int signal) {
+  const std::string id = IdOf(paths);
+  Record(absl::StrCat("Signal ", id, " ", signal));
+  RETURN_IF_ERROR(AnswerUnlessWedged());
   absl::MutexLock lock(&mu_);
   {
     absl::MutexLock world_lock(&world_.mu);
@@ -96,15 +100,7 @@ absl::Status FakeShims::Watch(const std::string& id, const ContainerPaths&) {
   if (!Record("Watch " + id)) {
     return absl::FailedPreconditionError("shut down");
   }
-  std::optional<absl::Duration> wedged;
-  {
-    absl::MutexLock lock(&mu_);
-    wedged = wedged_;
-  }
-  if (wedged.has_value()) {
-    absl::SleepFor(*wedged);
-    return absl::DeadlineExceededError("the shim did not answer in time");
-  }
+  RETURN_IF_ERROR(AnswerUnlessWedged());
   absl::MutexLock lock(&mu_);
   absl::MutexLock world_lock(&world_.mu);
   if (world_.foreign.count(id) != 0) {

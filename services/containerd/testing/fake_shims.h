@@ -75,6 +75,8 @@ class FakeShims final : public ShimClient {
 
  private:
   static std::string IdOf(const ContainerPaths& paths);
+  // DEADLINE_EXCEEDED after the wedge's delay when wedged.
+  absl::Status AnswerUnlessWedged();
   // Logs the call; false once shut down.
   bool Record(const std::string& call);
   void Deliver(const std::string& id,
