@@ -14,14 +14,33 @@
 
 namespace berth::containerd {
 
-ExitMonitor::ExitMonitor(ExitCallback on_exit)
-    : on_exit_(std::move(on_exit)) {
-  epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  wake_fd_ = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+absl::StatusOr<std::unique_ptr<ExitMonitor>> ExitMonitor::Create(
+    ExitCallback on_exit) {
+  const int epoll_fd = epoll_create1(EPOLL_CLOEXEC);
+  if (epoll_fd < 0) {
+    return ErrnoStatus(errno, "epoll_create1", "the exit monitor");
+  }
+  const int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (wake_fd < 0) {
+    const int err = errno;
+    close(epoll_fd);
+    return ErrnoStatus(err, "eventfd", "the exit monitor");
+  }
   epoll_event event = {};
   event.events = EPOLLIN;
-  event.data.fd = wake_fd_;
-  epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &event);
+  event.data.fd = wake_fd;
+  if (epoll_ctl(epoll_fd, EPOLL_CTL_ADD, wake_fd, &event) != 0) {
+    const int err = errno;
+    close(wake_fd);
+    close(epoll_fd);
+    return ErrnoStatus(err, "epoll_ctl", "the exit monitor's eventfd");
+  }
+  return std::unique_ptr<ExitMonitor>(
+      new ExitMonitor(std::move(on_exit), epoll_fd, wake_fd));
+}
+
+ExitMonitor::ExitMonitor(ExitCallback on_exit, int epoll_fd, int wake_fd)
+    : on_exit_(std::move(on_exit)), epoll_fd_(epoll_fd), wake_fd_(wake_fd) {
   thread_ = std::thread([this] { Loop(); });
 }
 
@@ -37,8 +56,13 @@ ExitMonitor::~ExitMonitor() {
 }
 
 absl::Status ExitMonitor::Watch(const std::string& id,
-                                const std::string& socket_path) {
-  ASSIGN_OR_RETURN(int fd, shim::SendWait(socket_path));
+                                const std::string& socket_path,
+                                absl::Duration timeout) {
+  {
+    absl::MutexLock lock(&mu_);
+    RETURN_IF_ERROR(failure_);
+  }
+  ASSIGN_OR_RETURN(int fd, shim::SendWait(socket_path, timeout));
   fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
   {
     absl::MutexLock lock(&mu_);
@@ -63,6 +87,9 @@ void ExitMonitor::Loop() {
     int n = epoll_wait(epoll_fd_, events, 32, -1);
     if (n < 0) {
       if (errno == EINTR) continue;
+      const int err = errno;
+      absl::MutexLock lock(&mu_);
+      failure_ = ErrnoStatus(err, "epoll_wait", "the exit monitor");
       return;
     }
     for (int i = 0; i < n; ++i) {

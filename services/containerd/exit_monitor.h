@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -22,17 +23,22 @@ class ExitMonitor {
   using ExitCallback = std::function<void(
       const std::string& id, const absl::StatusOr<shim::ExitRecord>& exit)>;
 
-  explicit ExitMonitor(ExitCallback on_exit);
+  // Fails when the kernel refuses the epoll instance or the wake-up eventfd.
+  static absl::StatusOr<std::unique_ptr<ExitMonitor>> Create(
+      ExitCallback on_exit);
   ~ExitMonitor();
   ExitMonitor(const ExitMonitor&) = delete;
   ExitMonitor& operator=(const ExitMonitor&) = delete;
 
   // Calls on_exit(id, ...) once, from the monitor thread, when the shim on
   // `socket_path` reports the exit or disappears. UNAVAILABLE if no shim
-  // answers now (nothing is watched then).
-  absl::Status Watch(const std::string& id, const std::string& socket_path);
+  // answers now (nothing is watched then), DEADLINE_EXCEEDED if one is
+  // there but does not take the request within `timeout`.
+  absl::Status Watch(const std::string& id, const std::string& socket_path,
+                     absl::Duration timeout);
 
  private:
+  ExitMonitor(ExitCallback on_exit, int epoll_fd, int wake_fd);
   void Loop();
 
   ExitCallback on_exit_;
@@ -44,6 +50,10 @@ class ExitMonitor {
     std::string buffer;
   };
   std::map<int, Watched> watched_ ABSL_GUARDED_BY(mu_);
+  // Set when epoll_wait failed for good: no exit can be seen any more, so
+  // no new container may be watched (its start fails instead of running
+  // untracked).
+  absl::Status failure_ ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -22,11 +22,14 @@ class SocketShimClient final : public ShimClient {
   ~SocketShimClient() override { Shutdown(); }
 
   absl::Status Init() {
-    monitor_ = std::make_unique<ExitMonitor>(
-        [this](const std::string& id,
-               const absl::StatusOr<shim::ExitRecord>& exit) {
+    ASSIGN_OR_RETURN(
+        std::unique_ptr<ExitMonitor> monitor,
+        ExitMonitor::Create([this](const std::string& id,
+                                   const absl::StatusOr<shim::ExitRecord>& exit) {
           if (on_exit_) on_exit_(id, exit);
-        });
+        }));
+    absl::MutexLock lock(&mu_);
+    monitor_ = std::move(monitor);
     return absl::OkStatus();
   }
 
@@ -41,7 +44,7 @@ class SocketShimClient final : public ShimClient {
   }
 
   absl::Status Signal(const ContainerPaths& paths, int signal) override {
-    return shim::SignalShim(paths.socket_path, signal);
+    return shim::SignalShim(paths.socket_path, signal, options_.call_timeout);
   }
 
   absl::Status Watch(const std::string& id,
@@ -50,7 +53,7 @@ class SocketShimClient final : public ShimClient {
     if (monitor_ == nullptr) {
       return absl::FailedPreconditionError("containerd is shutting down");
     }
-    return monitor_->Watch(id, paths.socket_path);
+    return monitor_->Watch(id, paths.socket_path, options_.call_timeout);
   }
 
   absl::StatusOr<shim::ExitRecord> ReadExit(

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -64,9 +65,30 @@ absl::StatusOr<std::string> ReadLine(int fd, absl::Duration timeout,
   }
 }
 
-// Connects to a shim and sends one command line.
+// Waits until `fd` is ready for `events` or `deadline` passes.
+absl::Status PollUntil(int fd, short events, absl::Time deadline,
+                       absl::string_view what) {
+  while (true) {
+    const absl::Duration left = deadline - absl::Now();
+    if (left <= absl::ZeroDuration()) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("timed out waiting for ", what));
+    }
+    pollfd pfd = {fd, events, 0};
+    int ready = poll(&pfd, 1,
+                     static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
+    if (ready > 0) return absl::OkStatus();
+    if (ready < 0 && errno != EINTR) return ErrnoStatus(errno, "poll", what);
+  }
+}
+
+// Connects to a shim and sends one command line, both within `timeout`: a
+// stopped shim's socket still accepts connections until its backlog is full,
+// and then a blocking connect would wait forever.
 absl::StatusOr<int> Connect(const std::string& socket_path,
-                            const std::string& command) {
+                            const std::string& command,
+                            absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
   sockaddr_un address = {};
   address.sun_family = AF_UNIX;
   if (socket_path.size() >= sizeof(address.sun_path)) {
@@ -74,22 +96,46 @@ absl::StatusOr<int> Connect(const std::string& socket_path,
         absl::StrCat("shim socket path too long: ", socket_path));
   }
   memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return ErrnoStatus(errno, "socket", socket_path);
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
-      0) {
-    int err = errno;
+  while (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+         0) {
+    const int err = errno;
+    if (err == EINTR) continue;
+    if (err == EAGAIN) {
+      // The shim's backlog is full: it is not accepting. Retry until the
+      // deadline rather than block.
+      if (absl::Now() >= deadline) {
+        close(fd);
+        return absl::DeadlineExceededError(absl::StrCat(
+            "the shim on ", socket_path, " accepts no connection"));
+      }
+      absl::SleepFor(absl::Milliseconds(5));
+      continue;
+    }
     close(fd);
     return absl::UnavailableError(absl::StrCat(
         "no shim answers on ", socket_path, ": ", strerror(err)));
   }
   const std::string line = command + "\n";
-  if (send(fd, line.data(), line.size(), MSG_NOSIGNAL) !=
-      static_cast<ssize_t>(line.size())) {
-    int err = errno;
-    close(fd);
-    return absl::UnavailableError(
-        absl::StrCat("send to shim ", socket_path, ": ", strerror(err)));
+  size_t sent = 0;
+  while (sent < line.size()) {
+    ssize_t n = send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
+    if (n >= 0) {
+      sent += static_cast<size_t>(n);
+      continue;
+    }
+    const int err = errno;
+    if (err == EINTR) continue;
+    absl::Status ready =
+        err == EAGAIN ? PollUntil(fd, POLLOUT, deadline,
+                                  absl::StrCat("the shim on ", socket_path))
+                      : absl::UnavailableError(absl::StrCat(
+                            "send to shim ", socket_path, ": ", strerror(err)));
+    if (!ready.ok()) {
+      close(fd);
+      return ready;
+    }
   }
   return fd;
 }
@@ -249,15 +295,19 @@ absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
   return ParseStartError(*line);
 }
 
-absl::StatusOr<int> SendWait(const std::string& socket_path) {
-  return Connect(socket_path, "wait");
+absl::StatusOr<int> SendWait(const std::string& socket_path,
+                             absl::Duration timeout) {
+  return Connect(socket_path, "wait", timeout);
 }
 
 absl::StatusOr<std::string> ShimCommand(const std::string& socket_path,
-                                        const std::string& command) {
-  ASSIGN_OR_RETURN(int fd, Connect(socket_path, command));
-  absl::StatusOr<std::string> reply =
-      ReadLine(fd, absl::InfiniteDuration(), socket_path);
+                                        const std::string& command,
+                                        absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  ASSIGN_OR_RETURN(int fd, Connect(socket_path, command, timeout));
+  absl::StatusOr<std::string> reply = ReadLine(
+      fd, std::max(deadline - absl::Now(), absl::ZeroDuration()),
+      absl::StrCat("the shim on ", socket_path, " to answer"));
   close(fd);
   if (!reply.ok()) return reply.status();
   if (reply->empty()) {
@@ -267,9 +317,11 @@ absl::StatusOr<std::string> ShimCommand(const std::string& socket_path,
   return reply;
 }
 
-absl::Status SignalShim(const std::string& socket_path, int signal) {
+absl::Status SignalShim(const std::string& socket_path, int signal,
+                        absl::Duration timeout) {
   ASSIGN_OR_RETURN(std::string reply,
-                   ShimCommand(socket_path, absl::StrCat("kill ", signal)));
+                   ShimCommand(socket_path, absl::StrCat("kill ", signal),
+                               timeout));
   if (reply == "ok") return absl::OkStatus();
   if (absl::StartsWith(reply, "error ")) {
     return absl::FailedPreconditionError(reply.substr(6));
@@ -289,11 +341,6 @@ absl::StatusOr<ExitRecord> ParseExitReply(const std::string& reply) {
   record.oom_killed = oom != 0;
   record.finished_at = absl::Now();
   return record;
-}
-
-absl::StatusOr<ExitRecord> WaitShim(const std::string& socket_path) {
-  ASSIGN_OR_RETURN(std::string reply, ShimCommand(socket_path, "wait"));
-  return ParseExitReply(reply);
 }
 
 }  // namespace berth::containerd::shim

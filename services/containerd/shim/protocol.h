@@ -60,22 +60,22 @@ absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
 std::string FormatStartError(const absl::Status& status);
 absl::Status ParseStartError(const std::string& line);
 
-// Sends one command and returns the reply line (without "\n"). UNAVAILABLE
-// when no shim answers on `socket_path`.
+// Sends one command and returns the reply line (without "\n"), all within
+// `timeout`. UNAVAILABLE when no shim answers on `socket_path`,
+// DEADLINE_EXCEEDED when one is there but does not answer in time (wedged).
 absl::StatusOr<std::string> ShimCommand(const std::string& socket_path,
-                                        const std::string& command);
+                                        const std::string& command,
+                                        absl::Duration timeout);
 
-absl::Status SignalShim(const std::string& socket_path, int signal);
+absl::Status SignalShim(const std::string& socket_path, int signal,
+                        absl::Duration timeout);
 
-// Connects and sends "wait"; the returned socket becomes readable when the
-// init has exited (read the "exit ..." line, parse it with ParseExitReply).
-// UNAVAILABLE when no shim answers.
-absl::StatusOr<int> SendWait(const std::string& socket_path);
+// Connects and sends "wait" within `timeout`; the returned socket becomes
+// readable when the init has exited (read the "exit ..." line, parse it with
+// ParseExitReply). UNAVAILABLE when no shim answers.
+absl::StatusOr<int> SendWait(const std::string& socket_path,
+                             absl::Duration timeout);
 absl::StatusOr<ExitRecord> ParseExitReply(const std::string& line);
-
-// Blocks until the shim reports the init's exit. UNAVAILABLE when the shim is
-// gone (the caller then reads the exit record).
-absl::StatusOr<ExitRecord> WaitShim(const std::string& socket_path);
 
 }  // namespace berth::containerd::shim
 

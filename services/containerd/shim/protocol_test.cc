@@ -1,9 +1,12 @@
 #include "services/containerd/shim/protocol.h"
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -97,7 +100,35 @@ TEST_F(ProtocolTest, LaunchOfASilentShimFailsClearly) {
 
 TEST_F(ProtocolTest, CommandWithoutShimIsUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(
-      ShimCommand(dir_ + "/no.sock", "state").status()));
+      ShimCommand(dir_ + "/no.sock", "state", absl::Seconds(1)).status()));
+}
+
+// A wedged shim: its socket listens (the kernel queues connections) but
+// nothing ever accepts or answers. Every command must give up at its
+// deadline instead of waiting forever.
+TEST_F(ProtocolTest, CommandToAWedgedShimEndsAtItsDeadline) {
+  const std::string path = dir_ + "/wedged.sock";
+  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_un address = {};
+  address.sun_family = AF_UNIX;
+  memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address),
+                 sizeof(address)),
+            0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  // Enough calls to fill the backlog too: connect itself must not block.
+  for (int i = 0; i < 4; ++i) {
+    const absl::Time start = absl::Now();
+    absl::Status sent = SignalShim(path, 15, absl::Milliseconds(300));
+    EXPECT_TRUE(absl::IsDeadlineExceeded(sent)) << sent;
+    EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  }
+  const absl::Time start = absl::Now();
+  absl::StatusOr<int> wait = SendWait(path, absl::Milliseconds(300));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(wait.status())) << wait.status();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(2));
+  close(listener);
 }
 
 TEST_F(ProtocolTest, SpecRoundTripsAndRejectsMistypedFields) {
