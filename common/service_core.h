@@ -1,11 +1,9 @@
 // ServiceCore: what every Berth service owns the same way: its identity, its
 // logger and its metadata store under ROOT/<service>/db. A service's logic
 // classes are built on top of it; its gRPC adapter answers Version and Info
-// through the helpers below.
+// through the helpers in service_adapter.h.
 #ifndef BERTH_COMMON_SERVICE_CORE_H_
 #define BERTH_COMMON_SERVICE_CORE_H_
-
-#include <grpcpp/support/status.h>
 
 #include <memory>
 #include <string>
@@ -13,7 +11,7 @@
 
 #include "absl/status/statusor.h"
 #include "berth/types/v1/types.pb.h"
-#include "common/service_module.h"
+#include "common/service_context.h"
 #include "common/store.h"
 
 namespace berth {
@@ -45,23 +43,6 @@ class ServiceCore {
   std::unique_ptr<Store> store_;
 };
 
-// Fills a service's VersionResponse (every contract has the same shape).
-template <typename VersionResponse>
-grpc::Status AnswerVersion(VersionResponse* response);
-
-// Fills a service's InfoResponse from `core`.
-template <typename InfoResponse>
-grpc::Status AnswerInfo(const ServiceCore& core, InfoResponse* response);
-
-// Defines a service whose daemon-facing side is one gRPC service class
-// `GrpcService`, made by `GrpcService::Create(std::unique_ptr<ServiceCore>)`
-// (which may fail, e.g. when recovering its state) and reporting itself
-// healthy under GrpcService::Contract::service_full_name().
-template <typename GrpcService>
-ServiceDefinition DefineService(std::string name, StoreSchema schema);
-
 }  // namespace berth
-
-#include "common/service_core_inl.h"
 
 #endif  // BERTH_COMMON_SERVICE_CORE_H_

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 #include "common/status_macros.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/grpc_service.h"

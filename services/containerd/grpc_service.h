@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "berth/container/v1/container.grpc.pb.h"
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 #include "services/containerd/container_supervisor.h"
 
 namespace berth::containerd {

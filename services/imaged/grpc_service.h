@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "berth/image/v1/image.grpc.pb.h"
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 #include "services/imaged/image_store.h"
 
 namespace berth::imaged {

@@ -1,6 +1,6 @@
 #include "services/imaged/imaged.h"
 
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 #include "services/imaged/grpc_service.h"
 #include "services/imaged/image_store.h"
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "berth/network/v1/network.grpc.pb.h"
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 
 namespace berth::netd {
 

@@ -1,6 +1,6 @@
 #include "services/netd/netd.h"
 
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 #include "services/netd/grpc_service.h"
 
 namespace berth::netd {

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "berth/volume/v1/volume.grpc.pb.h"
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 
 namespace berth::volumed {
 

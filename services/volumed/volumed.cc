@@ -1,6 +1,6 @@
 #include "services/volumed/volumed.h"
 
-#include "common/service_core.h"
+#include "common/service_adapter.h"
 #include "services/volumed/grpc_service.h"
 
 namespace berth::volumed {

@@ -13,15 +13,16 @@ def berth_proto_library(name, srcs, deps = [], grpc = False, visibility = None):
       name: the cc_library target.
       srcs: .proto files in this package.
       deps: other berth_proto_library targets whose protos these import.
-      grpc: also generate gRPC service stubs.
+      grpc: also generate gRPC service stubs, in a second library
+        `<name>_grpc`: the messages (`name`) never link gRPC, so the logic
+        that uses them does not either.
       visibility: visibility of the cc_library.
     """
     bases = [s[:-len(".proto")] for s in srcs]
     hdrs = [b + ".pb.h" for b in bases]
     ccs = [b + ".pb.cc" for b in bases]
-    if grpc:
-        hdrs += [b + ".grpc.pb.h" for b in bases]
-        ccs += [b + ".grpc.pb.cc" for b in bases]
+    grpc_hdrs = [b + ".grpc.pb.h" for b in bases] if grpc else []
+    grpc_ccs = [b + ".grpc.pb.cc" for b in bases] if grpc else []
 
     grpc_flags = ""
     if grpc:
@@ -36,7 +37,7 @@ def berth_proto_library(name, srcs, deps = [], grpc = False, visibility = None):
     native.genrule(
         name = name + "_gen",
         srcs = srcs + [d + "_srcs" for d in deps],
-        outs = hdrs + ccs,
+        outs = hdrs + ccs + grpc_hdrs + grpc_ccs,
         cmd = ("protoc -Iproto --cpp_out=$(GENDIR)/proto " + grpc_flags +
                " ".join(["$(location %s)" % s for s in srcs])),
     )
@@ -45,7 +46,15 @@ def berth_proto_library(name, srcs, deps = [], grpc = False, visibility = None):
         srcs = ccs,
         hdrs = hdrs,
         strip_include_prefix = "/proto",
-        deps = deps + ["//third_party/system:protobuf"] +
-               (["//third_party/system:grpc"] if grpc else []),
+        deps = deps + ["//third_party/system:protobuf"],
         visibility = visibility,
     )
+    if grpc:
+        native.cc_library(
+            name = name + "_grpc",
+            srcs = grpc_ccs,
+            hdrs = grpc_hdrs,
+            strip_include_prefix = "/proto",
+            deps = [":" + name, "//third_party/system:grpc"],
+            visibility = visibility,
+        )

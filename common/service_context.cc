@@ -1,5 +1,6 @@
-#include "common/service_module.h"
+#include "common/service_context.h"
 
+#include "absl/time/clock.h"
 #include "common/version.h"
 
 namespace berth {

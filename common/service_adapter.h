@@ -1,11 +1,39 @@
-// Template definitions for service_core.h.
-#ifndef BERTH_COMMON_SERVICE_CORE_INL_H_
-#define BERTH_COMMON_SERVICE_CORE_INL_H_
+// The gRPC side every service shares: Version and Info answers, and the
+// definition of a service whose daemon-facing side is one gRPC class. Only a
+// service's adapter and composition root include this; its logic sees
+// ServiceCore alone.
+#ifndef BERTH_COMMON_SERVICE_ADAPTER_H_
+#define BERTH_COMMON_SERVICE_ADAPTER_H_
+
+#include <grpcpp/support/status.h>
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "common/grpc_status.h"
+#include "common/service_core.h"
+#include "common/service_module.h"
 #include "common/version.h"
 
 namespace berth {
+
+// Fills a service's VersionResponse (every contract has the same shape).
+template <typename VersionResponse>
+grpc::Status AnswerVersion(VersionResponse* response);
+
+// Fills a service's InfoResponse from `core`.
+template <typename InfoResponse>
+grpc::Status AnswerInfo(const ServiceCore& core, InfoResponse* response);
+
+// Defines a service whose daemon-facing side is one gRPC service class
+// `GrpcService`, made by `GrpcService::Create(std::unique_ptr<ServiceCore>)`
+// (which may fail, e.g. when recovering its state) and reporting itself
+// healthy under GrpcService::Contract::service_full_name().
+template <typename GrpcService>
+ServiceDefinition DefineService(std::string name, StoreSchema schema);
+
 
 template <typename VersionResponse>
 grpc::Status AnswerVersion(VersionResponse* response) {
@@ -60,4 +88,4 @@ ServiceDefinition DefineService(std::string name, StoreSchema schema) {
 
 }  // namespace berth
 
-#endif  // BERTH_COMMON_SERVICE_CORE_INL_H_
+#endif  // BERTH_COMMON_SERVICE_ADAPTER_H_
