@@ -274,12 +274,25 @@ absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
     close(ready[0]);
     return ErrnoStatus(spawned, "spawn", shim_path);
   }
-  int status = 0;
-  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
-  }
   absl::StatusOr<std::string> line =
       ReadLine(ready[0], timeout, "berth-shim to start the container");
   close(ready[0]);
+  if (!line.ok()) {
+    // The shim and whatever it started before the deadline are in the
+    // spawned process's process group (its session): end them all, or a
+    // container would run that nothing tracks. `child` is not reaped yet,
+    // so its pid, which is the group's id, cannot have been reused.
+    if (kill(-child, SIGKILL) != 0 && errno != ESRCH) {
+      line = absl::Status(
+          line.status().code(),
+          absl::StrCat(line.status().message(), "; killing process group ",
+                       child, " of ", shim_path, " failed: ",
+                       strerror(errno)));
+    }
+  }
+  int status = 0;
+  while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
+  }
   if (!line.ok()) return line.status();
   if (line->empty()) {
     return absl::InternalError(absl::StrCat(

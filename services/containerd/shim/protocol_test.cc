@@ -3,6 +3,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "services/containerd/shim/spec.h"
@@ -96,6 +98,37 @@ TEST_F(ProtocolTest, LaunchOfASilentShimFailsClearly) {
       LaunchShim(shim, dir_, absl::Seconds(10));
   EXPECT_TRUE(absl::IsInternal(launched.status())) << launched.status();
   EXPECT_NE(launched.status().message().find("shim.log"), std::string::npos);
+}
+
+// Gone, or a zombie nobody reaped yet (the test may run under a
+// subreaper): either way no longer running.
+bool Gone(pid_t pid) {
+  std::ifstream stat(absl::StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const size_t close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() &&
+         line[close + 2] == 'Z';
+}
+
+// Bug 6: a shim that never reports must not outlive the launch that gave
+// up on it; it detaches like the real one (fork, the spawned process exits).
+TEST_F(ProtocolTest, LaunchKillsAShimThatDoesNotReportInTime) {
+  const std::string pid_file = dir_ + "/shim.pid";
+  const std::string shim = FakeShim(
+      absl::StrCat("(exec sleep 600) & echo $! > ", pid_file, "; exit 0"));
+  absl::StatusOr<LaunchedShim> launched =
+      LaunchShim(shim, dir_, absl::Milliseconds(500));
+  EXPECT_TRUE(absl::IsDeadlineExceeded(launched.status())) << launched.status();
+  std::string text;
+  std::ifstream(pid_file) >> text;
+  pid_t pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(text, &pid)) << text;
+  for (int i = 0; i < 50 && !Gone(pid); ++i) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  EXPECT_TRUE(Gone(pid)) << "the shim " << pid << " still runs";
+  if (!Gone(pid)) kill(pid, SIGKILL);
 }
 
 TEST_F(ProtocolTest, CommandWithoutShimIsUnavailable) {

@@ -32,6 +32,7 @@
 #include "services/containerd/security/capabilities.h"
 #include "services/containerd/security/paths.h"
 #include "services/containerd/security/seccomp.h"
+#include "services/containerd/shim/event_loop.h"
 #include "services/containerd/shim/protocol.h"
 
 namespace berth::containerd::shim {
@@ -56,8 +57,25 @@ absl::StatusOr<int> ListenOn(const std::string& path) {
         absl::StrCat("shim socket path too long: ", path));
   }
   memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  unlink(path.c_str());
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return ErrnoStatus(errno, "socket", path);
+  // A socket someone still listens on belongs to a live shim (of an
+  // earlier start of this container): replacing it would cut containerd off
+  // from that shim while its container runs on. Only a dead one is removed.
+  // (EAGAIN: a full backlog, so a listener exists, stopped or busy.)
+  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) ==
+          0 ||
+      errno == EAGAIN || errno == EINPROGRESS) {
+    close(fd);
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a live shim already serves ", path,
+        "; the container's previous shim is still running"));
+  }
+  close(fd);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, "unlink", path);
+  }
+  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return ErrnoStatus(errno, "socket", path);
   if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
       chmod(path.c_str(), 0600) != 0 || listen(fd, 16) != 0) {
@@ -122,6 +140,8 @@ class Shim {
   absl::Status Start();
   void Serve();
   pid_t init_pid() const { return init_pid_; }
+  // Whether this shim bound the control socket (and so may remove it).
+  bool owns_socket() const { return listen_fd_ >= 0; }
 
  private:
   absl::Status SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd);
@@ -129,7 +149,7 @@ class Shim {
   void OnSignal();
   void OnAccept();
   void OnClient(int fd);
-  void Finish();
+  void Finish(const absl::Status& loop);
   void Watch(int fd);
   void Forget(int fd);
 
@@ -403,11 +423,9 @@ void Shim::OnClient(int fd) {
   }
 }
 
-void Shim::Finish() {
+void Shim::Finish(const absl::Status& loop) {
   if (log_ != nullptr) log_->Flush(absl::Now()).IgnoreError();
-  ExitRecord record;
-  record.exit_code = *exit_code_;
-  record.finished_at = exited_at_;
+  ExitRecord record = ExitRecordAfterLoop(exit_code_, exited_at_, loop);
   absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id);
   record.oom_killed = oom.ok() && *oom;
   absl::Status written =
@@ -435,30 +453,42 @@ void Shim::Finish() {
 }
 
 void Shim::Serve() {
-  epoll_event events[16];
-  while (true) {
-    const bool output_open = stdout_fd_ >= 0 || stderr_fd_ >= 0;
-    if (exit_code_ &&
-        (!output_open || absl::Now() - exited_at_ > kDrainTimeout)) {
-      break;
+  absl::Status loop = RunEventLoop(
+      epoll_fd_,
+      [this] {
+        const bool output_open = stdout_fd_ >= 0 || stderr_fd_ >= 0;
+        return exit_code_.has_value() &&
+               (!output_open || absl::Now() - exited_at_ > kDrainTimeout);
+      },
+      [this] { return exit_code_ ? 100 : -1; },
+      [this](int fd) {
+        if (fd == signal_fd_) {
+          OnSignal();
+        } else if (fd == listen_fd_) {
+          OnAccept();
+        } else if (fd == stdout_fd_ || fd == stderr_fd_) {
+          OnOutput(fd);
+        } else if (clients_.count(fd) != 0) {
+          OnClient(fd);
+        }
+      });
+  if (!loop.ok() && !exit_code_) {
+    // Blind now: nobody would see the init exit. End it rather than leave
+    // a container running that nothing tracks; the record says why.
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+                 std::string(loop.message()).c_str());
+    kill(init_pid_, SIGKILL);
+    int status = 0;
+    pid_t reaped;
+    while ((reaped = waitpid(init_pid_, &status, 0)) < 0 && errno == EINTR) {
     }
-    int timeout_ms = exit_code_ ? 100 : -1;
-    int n = epoll_wait(epoll_fd_, events, 16, timeout_ms);
-    if (n < 0 && errno != EINTR) break;
-    for (int i = 0; i < n; ++i) {
-      const int fd = events[i].data.fd;
-      if (fd == signal_fd_) {
-        OnSignal();
-      } else if (fd == listen_fd_) {
-        OnAccept();
-      } else if (fd == stdout_fd_ || fd == stderr_fd_) {
-        OnOutput(fd);
-      } else if (clients_.count(fd) != 0) {
-        OnClient(fd);
-      }
+    if (reaped == init_pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
+                                     : 128 + WTERMSIG(status);
+      exited_at_ = absl::Now();
     }
   }
-  Finish();
+  Finish(loop);
 }
 
 }  // namespace
@@ -475,7 +505,7 @@ int RunShim(const ShimSpec& spec) {
     record.error = std::string(started.message());
     WriteExitRecord(absl::StrCat(spec.state_dir, "/", kExitFile), record)
         .IgnoreError();
-    unlink(spec.socket_path.c_str());
+    if (shim.owns_socket()) unlink(spec.socket_path.c_str());
     ReportStart(FormatStartError(started));
     return 0;
   }
