@@ -90,6 +90,9 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
   command->add_option("--userns", f.userns,
                       "User namespace: host (default, none) or private (ids "
                       "mapped to the daemon's range or --uidmap/--gidmap)");
+  command->add_option("--cgroupns", f.cgroupns,
+                      "Cgroup namespace: private (the default on cgroup v2) "
+                      "or host (the default on cgroup v1)");
   list("--uidmap", f.uid_maps,
        "UID map of a private user namespace: CONTAINER_ID:HOST_ID:SIZE");
   list("--gidmap", f.gid_maps,

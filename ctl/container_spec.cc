@@ -214,6 +214,13 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   host->set_auto_remove(flags.auto_remove);
   if (absl::Status s = SetNetwork(flags, host); !s.ok()) return s;
   if (absl::Status s = SetUserns(flags, host); !s.ok()) return s;
+  // Checked here too so a typo fails before an image is pulled; "" leaves
+  // the choice to the daemon, which knows the host's cgroup layout.
+  if (!flags.cgroupns.empty() && flags.cgroupns != "private" &&
+      flags.cgroupns != "host") {
+    return FlagValueError("--cgroupns", flags.cgroupns, "use private or host");
+  }
+  host->set_cgroupns_mode(flags.cgroupns);
   host->set_read_only_rootfs(flags.read_only);
   host->set_privileged(flags.privileged);
   host->set_init(flags.init);

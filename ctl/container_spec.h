@@ -41,6 +41,7 @@ struct ContainerFlags {
   std::string stop_timeout;  // "" = unset
   std::string log_driver;
   std::string userns;  // "", "host", "private"
+  std::string cgroupns;  // "" (the daemon's default), "private", "host"
   std::optional<std::string> entrypoint;  // set, possibly to ""
   std::vector<std::string> env;
   std::vector<std::string> env_files;

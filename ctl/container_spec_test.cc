@@ -214,6 +214,26 @@ TEST(BuildCreateRequestTest, UsernsAndIdMaps) {
             std::string::npos);
 }
 
+// --cgroupns: unset leaves the daemon's default; anything but private or
+// host is refused before a request is sent.
+TEST(BuildCreateRequestTest, CgroupnsMode) {
+  ContainerFlags flags;
+  flags.positional = {"busybox"};
+  auto request = BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->host_config().cgroupns_mode(), "");
+  for (const char* mode : {"private", "host"}) {
+    flags.cgroupns = mode;
+    request = BuildCreateRequest(flags, FakeInputs());
+    ASSERT_TRUE(request.ok()) << request.status();
+    EXPECT_EQ(request->host_config().cgroupns_mode(), mode);
+  }
+  flags.cgroupns = "foo";
+  request = BuildCreateRequest(flags, FakeInputs());
+  EXPECT_EQ(request.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(request.status().message().find("--cgroupns"), std::string::npos);
+}
+
 TEST(BuildCreateRequestTest, AutoRemoveAndAttachedStreams) {
   ContainerFlags flags;
   flags.positional = {"busybox"};
