@@ -75,6 +75,16 @@ std::vector<runtime::IdMap> ToIdMaps(
   return maps;
 }
 
+// "" stands for the daemon's default (DefaultCgroupnsMode), resolved by
+// NewContainer.
+absl::Status ValidateCgroupnsMode(const std::string& mode) {
+  if (mode.empty() || mode == "private" || mode == "host") {
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "invalid --cgroupns \"", mode, "\": use private or host"));
+}
+
 // Settings the contract has but this containerd cannot honour yet: refused,
 // never accepted and ignored.
 absl::Status RejectUnsupported(const HostConfig& host) {
@@ -110,11 +120,7 @@ absl::Status RejectUnsupported(const HostConfig& host) {
     return unsupported(absl::StrCat("--uts ", host.uts_mode()),
                        "containers get a private UTS namespace");
   }
-  if (!host.cgroupns_mode().empty() && host.cgroupns_mode() != "host") {
-    return unsupported(absl::StrCat("--cgroupns ", host.cgroupns_mode()),
-                       "containers share the host's cgroup namespace");
-  }
-  return absl::OkStatus();
+  return ValidateCgroupnsMode(host.cgroupns_mode());
 }
 
 absl::Status ValidateUserns(const HostConfig& host) {
@@ -288,7 +294,8 @@ std::pair<uint32_t, uint32_t> HostRootOf(const HostConfig& host,
 absl::StatusOr<Container> NewContainer(
     const container::v1::CreateContainerRequest& request,
     const image::v1::PrepareRootfsResponse& rootfs, const std::string& id,
-    const std::string& name, const ContainerPaths& paths, absl::Time now) {
+    const std::string& name, const ContainerPaths& paths, absl::Time now,
+    const std::string& default_cgroupns_mode) {
   const ContainerConfig& asked = request.config();
   const image::v1::ImageConfig& image = rootfs.config();
   ContainerConfig config = asked;
@@ -354,6 +361,13 @@ absl::StatusOr<Container> NewContainer(
   ASSIGN_OR_RETURN(NetworkMode network,
                    ParseNetworkMode(container.host_config().network_mode()));
   container.mutable_host_config()->set_network_mode(network.ToString());
+  // Resolved now, as Docker does: inspect shows the mode the container runs
+  // with, and a later change of the host's layout does not change it.
+  RETURN_IF_ERROR(ValidateCgroupnsMode(default_cgroupns_mode));
+  if (container.host_config().cgroupns_mode().empty()) {
+    container.mutable_host_config()->set_cgroupns_mode(
+        default_cgroupns_mode.empty() ? "host" : default_cgroupns_mode);
+  }
   if (container.host_config().log_config().driver().empty()) {
     container.mutable_host_config()->mutable_log_config()->set_driver(
         "json-file");
@@ -421,6 +435,9 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
                             static_cast<uint64_t>(ulimit.hard())});
   }
   spec.privileged = host.privileged();
+  // Records made before the mode was resolved at create hold "": they ran
+  // in the host's namespace, and keep doing so.
+  spec.cgroupns_private = host.cgroupns_mode() == "private";
   spec.run_init = host.init();
   spec.tty = config.tty();
   std::tie(spec.uid_map, spec.gid_map) = UsernsMapsOf(host, userns_range);

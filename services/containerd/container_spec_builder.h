@@ -29,11 +29,14 @@ struct UsernsRange {
 
 
 // The record of a new container (state CREATED) from the request and the
-// snapshot imaged prepared. INVALID_ARGUMENT names what is wrong.
+// snapshot imaged prepared. INVALID_ARGUMENT names what is wrong. A request
+// without --cgroupns gets `default_cgroupns_mode` ("private" or "host", the
+// daemon's cgroups::DefaultCgroupnsMode), recorded as such.
 absl::StatusOr<container::v1::Container> NewContainer(
     const container::v1::CreateContainerRequest& request,
     const image::v1::PrepareRootfsResponse& rootfs, const std::string& id,
-    const std::string& name, const ContainerPaths& paths, absl::Time now);
+    const std::string& name, const ContainerPaths& paths, absl::Time now,
+    const std::string& default_cgroupns_mode);
 
 // Checks the host config the way Docker does before anything is created.
 // Returns warnings (settings accepted but not enforceable here).

@@ -32,7 +32,7 @@ const std::string kId(64, 'a');
 absl::StatusOr<container::v1::Container> Make(
     const container::v1::CreateContainerRequest& request,
     const image::v1::PrepareRootfsResponse& rootfs) {
-  return NewContainer(request, rootfs, kId, "web", kPaths, absl::Now());
+  return NewContainer(request, rootfs, kId, "web", kPaths, absl::Now(), "host");
 }
 
 TEST(NewContainerTest, ImageDefaultsFillTheConfig) {
@@ -237,6 +237,58 @@ TEST(ValidateHostConfigTest, RefusesWhatItCannotHonourYet) {
   host.set_ipc_mode("private");
   host.set_cgroupns_mode("host");
   EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.set_cgroupns_mode("private");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.set_cgroupns_mode("foo");
+  EXPECT_EQ(ValidateHostConfig(host).status().code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("invalid --cgroupns \"foo\""));
+}
+
+// The daemon's default fills an unset mode in the record (inspect shows
+// it); an explicit mode wins.
+TEST(NewContainerTest, RecordsTheResolvedCgroupnsMode) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  auto make = [&](const std::string& default_mode) {
+    return NewContainer(request, ImageWith({}, {"sh"}), kId, "web", kPaths,
+                        absl::Now(), default_mode);
+  };
+  EXPECT_EQ(make("private")->host_config().cgroupns_mode(), "private");
+  EXPECT_EQ(make("host")->host_config().cgroupns_mode(), "host");
+  EXPECT_FALSE(make("shared").ok());
+  request.mutable_host_config()->set_cgroupns_mode("host");
+  EXPECT_EQ(make("private")->host_config().cgroupns_mode(), "host");
+  request.mutable_host_config()->set_cgroupns_mode("private");
+  EXPECT_EQ(make("host")->host_config().cgroupns_mode(), "private");
+}
+
+// Only "private" asks the shim for a namespace; a record from before the
+// mode was resolved ("") keeps the host's, as it had. The field survives
+// the shim spec's JSON, and a spec without it reads as host.
+TEST(BuildShimSpecTest, CgroupnsPrivateReachesTheShim) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  request.mutable_host_config()->set_cgroupns_mode("private");
+  auto c = Make(request, ImageWith({}, {"sh"}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_TRUE(spec->cgroupns_private);
+  auto parsed = shim::ParseShimSpec(shim::SerializeShimSpec(*spec));
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_TRUE(parsed->cgroupns_private);
+
+  for (const char* mode : {"host", ""}) {
+    c->mutable_host_config()->set_cgroupns_mode(mode);
+    spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
+    ASSERT_TRUE(spec.ok());
+    EXPECT_FALSE(spec->cgroupns_private) << mode;
+  }
+  parsed = shim::ParseShimSpec(R"({"id": "old"})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  EXPECT_FALSE(parsed->cgroupns_private);
 }
 
 TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {

@@ -270,7 +270,8 @@ ContainerSupervisor::Create(
       }
       ASSIGN_OR_RETURN(Container container,
                        NewContainer(request, rootfs, id, name, paths,
-                                    absl::Now()));
+                                    absl::Now(),
+                                    options_.default_cgroupns_mode));
       // hostname, hosts and resolv.conf are written at every start.
       absl::MutexLock lock(&mu_);
       absl::Status saved = records_->Put(container);

@@ -40,6 +40,10 @@ struct SupervisorOptions {
   std::string shim_path;       // berth-shim
   std::string cgroup_parent = "berth";
   UsernsRange userns_range;  // --userns private without mappings
+  // --cgroupns when the request has none: "private" or "host", from the
+  // host's layout (cgroups::DefaultCgroupnsMode) in containerd.cc. "host"
+  // here keeps tests that fake the cgroups independent of the machine.
+  std::string default_cgroupns_mode = "host";
 };
 
 // The cgroup driver for containers under `parent` (the daemon's

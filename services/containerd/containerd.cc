@@ -60,6 +60,8 @@ ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
     const config::v1::UsernsRange& range = config.runtime().userns_range();
     options.userns_range = {range.host_uid(), range.host_gid(), range.size()};
   }
+  ASSIGN_OR_RETURN(options.default_cgroupns_mode,
+                   cgroups::DefaultCgroupnsMode());
   const std::string imaged_socket = config.imaged().socket().empty()
                                         ? run_root + "/imaged.sock"
                                         : config.imaged().socket();

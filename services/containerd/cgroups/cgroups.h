@@ -5,9 +5,13 @@
 // Layout. Every container gets the cgroup PARENT/ID, where PARENT is the
 // driver's parent name ("berth" by default, like Docker's "docker") taken
 // relative to the root of each hierarchy:
-//   cgroup v1 (including the hybrid layout with an empty cgroup2 mount at
-//   MOUNT_ROOT/unified): MOUNT_ROOT/<controller>/PARENT/ID for each of cpu,
-//   cpuacct, cpuset, memory, devices, freezer, blkio and pids that is mounted;
+//   cgroup v1: MOUNT_ROOT/<controller>/PARENT/ID for each of cpu, cpuacct,
+//   cpuset, memory, devices, freezer, blkio and pids that is mounted, and
+//   likewise in the named hierarchy MOUNT_ROOT/systemd and, on the hybrid
+//   layout, in the empty cgroup2 mount MOUNT_ROOT/unified. Those two hold no
+//   limits, but a container in a private cgroup namespace mounts them too, and
+//   only a cgroup of its own there keeps the host's tree out of its view
+//   (runc joins every mounted hierarchy for the same reason);
 //   cgroup v2: MOUNT_ROOT/PARENT/ID in the unified tree.
 //
 // Limits follow Docker's flags; a field left at 0 is not written by Create
@@ -136,6 +140,13 @@ absl::StatusOr<std::unique_ptr<CgroupDriver>> DetectCgroupDriver(
     const std::string& parent = "berth",
     const std::string& mount_root = "/sys/fs/cgroup");
 
+// Docker's default cgroup namespace mode for the layout under `mount_root`:
+// "private" when it is a pure cgroup v2 (unified) mount, "host" on v1 and on
+// the hybrid layout, where a namespace would still show the v1 hierarchies'
+// shared ancestors to tools written for v1. "host" too when no cgroup is
+// mounted there at all (ENOENT); other statfs errors are returned.
+absl::StatusOr<std::string> DefaultCgroupnsMode(
+    const std::string& mount_root = "/sys/fs/cgroup");
 
 // v1 cpu.shares [2, 262144] to v2 cpu.weight [1, 10000], with the mapping of
 // runc >= 1.3.2 (exponential, so the defaults 1024 and 100 match). 0 stays 0.

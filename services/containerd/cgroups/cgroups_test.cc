@@ -416,6 +416,35 @@ TEST_P(CgroupsTest, AddProcessShowsInPids) {
   EXPECT_FALSE(driver_->AddProcess("pids", 999999999).ok());
 }
 
+// A v1 container's processes must also leave the host's cgroup in the
+// controller-less hierarchies, or a private cgroup namespace would be rooted
+// at the host's cgroup there and its mounts would show the host's tree.
+TEST_P(CgroupsTest, V1JoinsTheControllerLessHierarchies) {
+  if (!V1()) GTEST_SKIP() << "v2 has one hierarchy";
+  ASSERT_TRUE(Create("extra").ok());
+  Child child(SleepForever);
+  ASSERT_TRUE(driver_->AddProcess("extra", child.pid()).ok());
+  int checked = 0;
+  for (const char* dir : {"systemd", "unified"}) {
+    const std::string root = absl::StrCat(kMountRoot, "/", dir);
+    struct statfs fs;
+    if (statfs(root.c_str(), &fs) != 0) continue;
+    if (fs.f_type != CGROUP_SUPER_MAGIC && fs.f_type != CGROUP2_SUPER_MAGIC) {
+      continue;
+    }
+    ++checked;
+    EXPECT_EQ(ReadTrimmed(absl::StrCat(root, "/", parent_, "/extra/cgroup.procs")),
+              absl::StrCat(child.pid()))
+        << dir;
+  }
+  if (checked == 0) GTEST_SKIP() << "no systemd or unified hierarchy here";
+  ASSERT_TRUE(driver_->Remove("extra").ok());
+  for (const char* dir : {"systemd", "unified"}) {
+    EXPECT_FALSE(DirExists(absl::StrCat(kMountRoot, "/", dir, "/", parent_, "/extra")))
+        << dir;
+  }
+}
+
 TEST_P(CgroupsTest, MemoryHogIsOomKilled) {
   if (!HasController("memory")) GTEST_SKIP() << "controller missing";
   Limits limits;
@@ -575,6 +604,22 @@ TEST_P(CgroupsTest, StatsOfALiveChild) {
   EXPECT_EQ(stats->pids_current, 1);
   EXPECT_EQ(driver_->Stats("missing").status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// Docker's rule: a private cgroup namespace by default on a pure v2 host
+// only; v1, the hybrid layout and a host without cgroups get "host".
+TEST(DefaultCgroupnsModeTest, PrivateOnlyOnAUnifiedMount) {
+  EXPECT_EQ(DefaultCgroupnsMode("/nonexistent").value_or("error"), "host");
+  EXPECT_EQ(DefaultCgroupnsMode("/proc").value_or("error"), "host");
+  for (const char* root : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
+    struct statfs fs;
+    if (statfs(root, &fs) != 0) continue;
+    EXPECT_EQ(DefaultCgroupnsMode(root).value_or("error"),
+              fs.f_type == CGROUP2_SUPER_MAGIC ? "private" : "host")
+        << root;
+  }
+  // A path through a file is neither layout: the error is reported.
+  EXPECT_FALSE(DefaultCgroupnsMode("/proc/self/status/x").ok());
 }
 
 INSTANTIATE_TEST_SUITE_P(Hosts, CgroupsTest,

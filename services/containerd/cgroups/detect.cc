@@ -19,13 +19,35 @@
 namespace berth::containerd::cgroups {
 namespace {
 
-// The v1 controllers a container joins. Named hierarchies (name=systemd)
-// and the hybrid layout's empty unified mount are not ours to manage.
+// The v1 controllers a container joins and limits.
 constexpr const char* kV1Controllers[] = {"blkio",  "cpu",     "cpuacct",
                                           "cpuset", "devices", "freezer",
                                           "memory", "pids"};
 
+// Hierarchies without controllers that a v1 container still joins (see
+// cgroups.h): the key names them in the driver's map, the value is the
+// directory under the mount root and the filesystem it must hold.
+struct ExtraHierarchy {
+  const char* key;
+  const char* dir;
+  long magic;  // statfs's f_type
+};
+constexpr ExtraHierarchy kV1Extras[] = {
+    {"name=systemd", "systemd", CGROUP_SUPER_MAGIC},
+    {"unified", "unified", CGROUP2_SUPER_MAGIC},
+};
+
 }  // namespace
+
+absl::StatusOr<std::string> DefaultCgroupnsMode(const std::string& mount_root) {
+  struct statfs fs;
+  if (statfs(mount_root.c_str(), &fs) != 0) {
+    if (errno == ENOENT) return std::string("host");
+    return Annotate(ErrnoStatus(errno, "statfs", mount_root),
+                    "choosing the default cgroup namespace mode");
+  }
+  return std::string(fs.f_type == CGROUP2_SUPER_MAGIC ? "private" : "host");
+}
 
 // "berth", "/berth" and "a/b/" are accepted; "", "..", "a//b" are not.
 absl::StatusOr<std::string> NormalizeCgroupParent(const std::string& parent) {
@@ -67,6 +89,14 @@ absl::StatusOr<std::unique_ptr<CgroupDriver>> DetectCgroupDriver(
       return ErrnoStatus(errno, "realpath", path);
     }
     hierarchies[controller] = resolved;
+  }
+  if (!hierarchies.empty()) {
+    for (const ExtraHierarchy& extra : kV1Extras) {
+      std::string path = absl::StrCat(mount_root, "/", extra.dir);
+      if (statfs(path.c_str(), &fs) == 0 && fs.f_type == extra.magic) {
+        hierarchies[extra.key] = path;
+      }
+    }
   }
   if (hierarchies.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(

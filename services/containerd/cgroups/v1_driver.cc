@@ -1,6 +1,8 @@
 // cgroup v1: one directory per mounted controller hierarchy. Also serves the
-// hybrid layout (v1 controllers plus an empty cgroup2 mount), whose unified
-// tree holds no controllers and is left alone.
+// hybrid layout (v1 controllers plus an empty cgroup2 mount). The map also
+// holds the controller-less hierarchies (name=systemd, the hybrid unified
+// mount, see cgroups.h): they get the container's directory and its
+// processes, never a limit.
 #include <unistd.h>
 
 #include <cerrno>

@@ -179,6 +179,20 @@ absl::Status SwitchUser(const ExecUser& user) {
   return absl::OkStatus();
 }
 
+// The go arrives once on_created has put this process in its cgroup, so a
+// namespace made now has that cgroup as its root: /proc/self/cgroup reads
+// "/" and a cgroup mount shows the container's subtree only. It must come
+// before PrepareRootfs mounts /sys/fs/cgroup, and while still the host's
+// root (unshare needs CAP_SYS_ADMIN in the owning user namespace).
+absl::Status EnterCgroupNamespace(const InitSpec& spec) {
+  if ((spec.clone_flags & CLONE_NEWCGROUP) == 0) return absl::OkStatus();
+  if (unshare(CLONE_NEWCGROUP) != 0) {
+    return SetupError(ErrnoStatus(errno, "unshare", "CLONE_NEWCGROUP"),
+                      "cgroup namespace");
+  }
+  return absl::OkStatus();
+}
+
 // Everything up to the exec. Returns the status that stops the start.
 absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
   if (setsid() < 0) return SetupError(ErrnoStatus(errno, "setsid", ""), "init");
@@ -263,7 +277,8 @@ void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd,
   } while (n < 0 && errno == EINTR);
   if (n != 1) _exit(125);
   close(sync_fd);
-  status = SetUpAndExec(spec, error_fd, userns_fd);
+  status = EnterCgroupNamespace(spec);
+  if (status.ok()) status = SetUpAndExec(spec, error_fd, userns_fd);
   ReportError(error_fd, status);
   _exit(ExitCodeForStartError(status));
 }

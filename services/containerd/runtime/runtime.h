@@ -73,6 +73,8 @@ struct InitSpec {
 
   // CLONE_NEW* flags; CLONE_NEWNS is required. Without CLONE_NEWNET and with
   // `netns_path` set, the child joins that network namespace (setns).
+  // CLONE_NEWCGROUP is not cloned but unshared by the child after on_created
+  // (which places it in its cgroup), so its cgroup is the namespace's root.
   int clone_flags = 0;
   std::string netns_path;
 

@@ -102,8 +102,11 @@ void Reap(pid_t pid) {
 // Runs in the forked intermediate: clones the init as the caller's child.
 [[noreturn]] void RunIntermediate(const InitSpec& spec, int sync_fd, int error_fd,
                                   int userns_fd) {
+  // CLONE_NEWCGROUP is left to the child (RunContainerChild): cloned here,
+  // the namespace's root would be the caller's cgroup, not the container's.
   const unsigned long flags =
-      static_cast<unsigned long>(spec.clone_flags) | CLONE_PARENT | SIGCHLD;
+      static_cast<unsigned long>(spec.clone_flags & ~CLONE_NEWCGROUP) |
+      CLONE_PARENT | SIGCHLD;
   long pid = syscall(SYS_clone, flags, nullptr, nullptr, nullptr, nullptr);
   if (pid == 0) RunContainerChild(spec, sync_fd, error_fd, userns_fd);
   if (pid < 0) {

@@ -227,6 +227,7 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   init.domainname = spec_.domainname;
   init.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
   if (spec_.network_mode != "host") init.clone_flags |= CLONE_NEWNET;
+  if (spec_.cgroupns_private) init.clone_flags |= CLONE_NEWCGROUP;
   for (const MountSpec& mount : spec_.mounts) {
     runtime::BindMount bind;
     bind.source = mount.source;

@@ -18,7 +18,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     rootfs_dir, overlay_options, readonly_rootfs, args, env, cwd, user,
     group_add, hostname, domainname, network_mode, mounts, rlimits, privileged,
     run_init, tty, uid_map, gid_map, capabilities, no_new_privileges, seccomp, seccomp_profile_json,
-    masked_paths, readonly_paths, cgroup_parent, memory, memory_swap,
+    masked_paths, readonly_paths, cgroupns_private, cgroup_parent, memory, memory_swap,
     nano_cpus, cpu_shares, pids_limit, cpuset_cpus)
 
 std::string SerializeShimSpec(const ShimSpec& spec) {

@@ -68,6 +68,10 @@ struct ShimSpec {
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
 
+  // --cgroupns private: the init gets a cgroup namespace rooted at its own
+  // cgroup. Absent from older specs, which read as false (host), as before.
+  bool cgroupns_private = false;
+
   // Cgroup (parent/id) and its limits; 0 = unlimited.
   std::string cgroup_parent = "berth";
   int64_t memory = 0;

@@ -1,0 +1,83 @@
+// Turning what the user typed into what a contract wants, the way Docker's
+// CLI reads it: argument counts, `--filter name=value` terms, timestamps and
+// durations (`until=24h`), platforms and `--format` choices. Pure functions;
+// what the values mean (references, filters) is the services' business.
+#ifndef BERTH_CTL_CLI_ARGS_H_
+#define BERTH_CTL_CLI_ARGS_H_
+
+#include <cstddef>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "berth/types/v1/types.pb.h"
+
+namespace berth::ctl {
+
+// How a command is shown in usage errors.
+struct CommandUsage {
+  std::string path;     // "berth tag"
+  std::string args;     // "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]"
+  std::string summary;  // "Create a tag TARGET_IMAGE that refers to ..."
+};
+
+inline constexpr size_t kUnlimited = std::numeric_limits<size_t>::max();
+
+// Docker's message when a command gets `count` arguments but wants between
+// `min` and `max` (kUnlimited for no maximum), or "" when the count is fine:
+//   "berth tag" requires exactly 2 arguments.
+//   See 'berth tag --help'.
+//
+//   Usage:  berth tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]
+//
+//   Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+std::string ArgCountError(const CommandUsage& usage, size_t count, size_t min,
+                          size_t max);
+
+// One `--filter name=value`: name lower-cased, both trimmed.
+struct FilterTerm {
+  std::string name;
+  std::string value;
+};
+
+// Docker's filters.ParseFlag over every --filter given; blank ones are
+// skipped. INVALID_ARGUMENT (a usage error) for a term without "=".
+absl::StatusOr<std::vector<FilterTerm>> SplitFilters(
+    const std::vector<std::string>& flags);
+
+// Docker's error for a filter term the command does not know, or a bad
+// value of one it knows: "invalid filter 'name'", "invalid filter
+// 'name=value'".
+absl::Status InvalidFilter(absl::string_view name,
+                           absl::string_view value = "");
+
+// `label=KEY` or `label=KEY=VALUE` (negated for Docker's `label!=`).
+types::v1::LabelFilter ParseLabelFilter(absl::string_view value, bool negate);
+
+// The filters of a prune: until=TIMESTAMP|DURATION, label=..., label!=...;
+// any other name is an invalid filter.
+absl::StatusOr<types::v1::PruneFilter> BuildPruneFilter(
+    const std::vector<FilterTerm>& terms, absl::Time now, absl::TimeZone zone);
+
+// Docker's timestamps on the command line (GetTimestamp): a Go duration
+// before `now` ("10m", "1h30m"), a Unix time ("1700000000",
+// "1700000000.5"), or an RFC 3339 date or date-time, complete or cut short
+// ("2024-01-02", "2024-01-02T15:04", "2024-01-02T15:04:05.5Z",
+// "2024-01-02T15:04:05+02:00"); one without a zone is in `zone`.
+absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view value,
+                                          absl::Time now, absl::TimeZone zone);
+
+// "os[/arch[/variant]]", e.g. "linux", "linux/arm64", "linux/arm/v7".
+absl::StatusOr<types::v1::Platform> ParsePlatform(absl::string_view value);
+
+// --format of a listing: "" or "table" (the default table) or "json" (one
+// JSON object per line). Anything else (Docker's Go templates) is refused.
+enum class ListFormat { kTable, kJson };
+absl::StatusOr<ListFormat> ParseListFormat(absl::string_view format);
+
+}  // namespace berth::ctl
+
+#endif  // BERTH_CTL_CLI_ARGS_H_

@@ -1,0 +1,79 @@
+#include "ctl/cli/command.h"
+
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+
+namespace berth::ctl {
+namespace {
+
+// CLI11's help with Docker's usage line: "Usage: berth tag SOURCE TARGET".
+class UsageFormatter : public CLI::Formatter {
+ public:
+  explicit UsageFormatter(std::string usage) : usage_(std::move(usage)) {}
+  std::string make_usage(const CLI::App*, std::string) const override {
+    return absl::StrCat("Usage: ", usage_, "\n");
+  }
+
+ private:
+  std::string usage_;
+};
+
+}  // namespace
+
+void SetUsage(CLI::App* command, const std::string& usage) {
+  command->formatter(std::make_shared<UsageFormatter>(usage));
+}
+
+CLI::App* AddCommandGroup(
+    CLI::App& parent, const std::string& name, const std::string& summary,
+    const std::function<void(CLI::App& group)>& add_subcommands) {
+  CLI::App* group = parent.add_subcommand(name, summary);
+  group->require_subcommand(0, 1);
+  SetUsage(group, absl::StrCat("berth ", name, " COMMAND"));
+  group->callback([group] {
+    if (group->get_subcommands().empty()) {
+      std::fputs(group->help().c_str(), stdout);
+      std::fflush(stdout);
+    }
+  });
+  add_subcommands(*group);
+  return group;
+}
+
+bool Confirm(const std::string& warning) {
+  std::printf("%s [y/N] ", warning.c_str());
+  std::fflush(stdout);
+  std::string answer;
+  if (!std::getline(std::cin, answer)) return false;
+  return absl::AsciiStrToLower(absl::StripAsciiWhitespace(answer)) == "y";
+}
+
+CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
+                     const std::string& name, const CommandUsage& usage,
+                     size_t min_args, size_t max_args,
+                     std::function<void(const std::vector<std::string>&)> run) {
+  CLI::App* command = parent.add_subcommand(name, usage.summary);
+  auto args = std::make_shared<std::vector<std::string>>();
+  // Every positional lands here, so that a wrong count gets Docker's
+  // message rather than CLI11's; the help shows Docker's usage line instead.
+  command->add_option("args", *args)->group("");
+  SetUsage(command, absl::StrCat(usage.path, " ", usage.args));
+  command->callback([&context, usage, min_args, max_args, args, run] {
+    const std::string error =
+        ArgCountError(usage, args->size(), min_args, max_args);
+    if (!error.empty()) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      context.exit_code = kExitUsage;
+      return;
+    }
+    run(*args);
+  });
+  return command;
+}
+
+}  // namespace berth::ctl

@@ -1,0 +1,42 @@
+// Helpers every command group uses to declare a subcommand the way Docker's
+// CLI behaves: its usage line in the help, its argument count checked with
+// Docker's message, and the y/N confirmation of destructive commands.
+#ifndef BERTH_CTL_CLI_COMMAND_H_
+#define BERTH_CTL_CLI_COMMAND_H_
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "CLI/CLI.hpp"
+#include "ctl/cli/args.h"
+#include "ctl/cli/cli.h"
+
+namespace berth::ctl {
+
+// Adds subcommand `name` to `parent`. Its positional arguments are checked
+// against [min_args, max_args] (kUnlimited: no maximum) before `run` gets
+// them; a wrong count prints Docker's usage error and exits 125.
+CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
+                     const std::string& name, const CommandUsage& usage,
+                     size_t min_args, size_t max_args,
+                     std::function<void(const std::vector<std::string>&)> run);
+
+// Sets the help's usage line to Docker's: "Usage: berth run [OPTIONS] IMAGE".
+void SetUsage(CLI::App* command, const std::string& usage);
+
+// A management command (`berth image`, `berth container`) whose
+// subcommands `add_subcommands` adds; alone it prints its help, as
+// `docker image` does.
+CLI::App* AddCommandGroup(
+    CLI::App& parent, const std::string& name, const std::string& summary,
+    const std::function<void(CLI::App& group)>& add_subcommands);
+
+// Docker's confirmation prompt: `warning` and " [y/N] " on stdout; true when
+// the answer on stdin is "y" or "Y".
+bool Confirm(const std::string& warning);
+
+}  // namespace berth::ctl
+
+#endif  // BERTH_CTL_CLI_COMMAND_H_

@@ -1,0 +1,63 @@
+#include "ctl/cli/connection.h"
+
+#include <grpcpp/create_channel.h>
+#include <grpcpp/security/credentials.h>
+
+#include "absl/strings/str_cat.h"
+#include "common/grpc_status.h"
+
+namespace berth::ctl {
+
+std::string Endpoints::SocketOf(const std::string& service) const {
+  const std::string* override_socket = nullptr;
+  if (service == "imaged") override_socket = &imaged_socket;
+  if (service == "containerd") override_socket = &containerd_socket;
+  if (service == "netd") override_socket = &netd_socket;
+  if (service == "volumed") override_socket = &volumed_socket;
+  if (override_socket != nullptr && !override_socket->empty()) {
+    return *override_socket;
+  }
+  return absl::StrCat(run_root, "/", service, ".sock");
+}
+
+std::shared_ptr<grpc::Channel> Connections::Channel(
+    const std::string& service) {
+  for (size_t i = 0; i < kServiceNames.size(); ++i) {
+    if (service != kServiceNames[i]) continue;
+    if (channels_[i] == nullptr) {
+      channels_[i] = grpc::CreateChannel("unix:" + endpoints_.SocketOf(service),
+                                         grpc::InsecureChannelCredentials());
+    }
+    return channels_[i];
+  }
+  return nullptr;
+}
+
+std::unique_ptr<grpc::ClientContext> Connections::CallContext(
+    absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
+absl::Status Connections::Explain(const std::string& service,
+                                  const grpc::Status& status) const {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot connect to ", service, " at unix://",
+        endpoints_.SocketOf(service),
+        ": is it running? Start all services with `berthd` or this one with "
+        "`berth-",
+        service,
+        "` (use --run-root or BERTH_RUN_ROOT if it listens "
+        "elsewhere)"));
+  }
+  if (status.error_code() == grpc::StatusCode::DEADLINE_EXCEEDED) {
+    return absl::DeadlineExceededError(
+        absl::StrCat(service, " at unix://", endpoints_.SocketOf(service),
+                     " did not answer in time: ", status.error_message()));
+  }
+  return FromGrpcStatus(status);
+}
+
+}  // namespace berth::ctl

@@ -1,0 +1,27 @@
+#include "ctl/cli/docker_json.h"
+
+#include <map>
+
+namespace berth::ctl {
+
+nlohmann::ordered_json MapOrNull(
+    const google::protobuf::Map<std::string, std::string>& map) {
+  if (map.empty()) return nullptr;
+  std::map<std::string, std::string> sorted(map.begin(), map.end());
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  for (const auto& [key, value] : sorted) out[key] = value;
+  return out;
+}
+
+const char* ProtocolName(types::v1::Protocol protocol) {
+  switch (protocol) {
+    case types::v1::PROTOCOL_UDP:
+      return "udp";
+    case types::v1::PROTOCOL_SCTP:
+      return "sctp";
+    default:
+      return "tcp";
+  }
+}
+
+}  // namespace berth::ctl

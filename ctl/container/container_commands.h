@@ -1,0 +1,56 @@
+// Internals shared by the files of the container command group
+// (container_commands.cc: start, stop, kill, restart, rm, wait, rename,
+// prune and the group itself; container_query_commands.cc: ps, inspect,
+// logs; container_run_commands.cc: create, run). The group's table,
+// ContainerCommands, is declared in container_group.h.
+#ifndef BERTH_CTL_CONTAINER_CONTAINER_COMMANDS_H_
+#define BERTH_CTL_CONTAINER_CONTAINER_COMMANDS_H_
+
+#include <memory>
+#include <string>
+
+#include "CLI/CLI.hpp"
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+#include "berth/container/v1/container.grpc.pb.h"
+#include "ctl/cli/cli.h"
+#include "ctl/cli/command.h"
+
+namespace berth::ctl::container_cli {
+
+// The container service, dialed through the invocation's connections.
+std::unique_ptr<container::v1::ContainerService::Stub> ContainerStub(
+    CommandContext& context);
+
+// The error the user sees for a failed containerd call: an unreachable
+// containerd is explained, and NOT_FOUND says Docker's "No such container:
+// X" when containerd's message does not already.
+absl::Status ContainerdError(CommandContext& context,
+                             const grpc::Status& status,
+                             absl::string_view container = "");
+
+// Streams a ContainerLogs call: stdout entries to stdout, stderr entries to
+// stderr, raw bytes, each prefixed with its time when `timestamps`.
+absl::Status StreamLogs(CommandContext& context,
+                        const container::v1::ContainerLogsRequest& request,
+                        bool timestamps);
+
+// `ps` (`name`: "ps", "ls"), `logs`, `container inspect` and the generic
+// `inspect` (container_query_commands.cc). `path` names the command in
+// usage errors.
+CLI::App* AddPsCommand(CLI::App& parent, CommandContext& context,
+                       const std::string& name, const std::string& path);
+void AddLogsCommand(CLI::App& parent, CommandContext& context,
+                    const std::string& path);
+void AddContainerInspectCommand(CLI::App& parent, CommandContext& context);
+void AddGenericInspectCommand(CLI::App& parent, CommandContext& context);
+
+// `create` and `run` (container_run_commands.cc).
+void AddCreateCommand(CLI::App& parent, CommandContext& context,
+                      const std::string& path);
+void AddRunCommand(CLI::App& parent, CommandContext& context,
+                   const std::string& path);
+
+}  // namespace berth::ctl::container_cli
+
+#endif  // BERTH_CTL_CONTAINER_CONTAINER_COMMANDS_H_

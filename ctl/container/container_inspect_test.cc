@@ -1,0 +1,106 @@
+#include "ctl/container/container_inspect.h"
+
+#include <string>
+
+#include "google/protobuf/text_format.h"
+#include "gtest/gtest.h"
+#include "ctl/cli/template.h"
+
+namespace berth::ctl {
+namespace {
+
+container::v1::Container Sample() {
+  container::v1::Container c;
+  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(
+      R"pb(
+        id: "4a7f7eebae0f63178aff7eb0aa39cd3f0627a203ab2df258c1a00b456cf20063"
+        name: "web"
+        created { seconds: 1700000000 nanos: 500 }
+        path: "sh"
+        args: "-c"
+        args: "exit 3"
+        image_id: "sha256:beae"
+        state {
+          status: CONTAINER_STATUS_EXITED
+          exit_code: 3
+          started_at { seconds: 1700000001 }
+          finished_at { seconds: 1700000002 }
+        }
+        config {
+          image: "busybox"
+          cmd { values: "sh" values: "-c" values: "exit 3" }
+          env: "PATH=/bin"
+          labels { key: "a" value: "1" }
+          stop_timeout: 5
+        }
+        host_config {
+          network_mode: "none"
+          auto_remove: true
+          restart_policy { name: NAME_NO }
+          resources { memory: 33554432 nano_cpus: 1500000000 pids_limit: 100 }
+          security { seccomp_mode: SECCOMP_MODE_UNCONFINED no_new_privileges: true }
+          port_bindings { container_port: 80 host_port: 8080 }
+        }
+        mounts { type: TYPE_BIND source: "/src" destination: "/dst" rw: true }
+      )pb",
+      &c));
+  return c;
+}
+
+TEST(ContainerInspectJsonTest, DockersShape) {
+  nlohmann::ordered_json json = ContainerInspectJson(Sample());
+  EXPECT_EQ(json["Id"].get<std::string>().size(), 64u);
+  EXPECT_EQ(json["Created"], "2023-11-14T22:13:20.0000005Z");
+  EXPECT_EQ(json["Path"], "sh");
+  EXPECT_EQ(json["Args"], nlohmann::ordered_json({"-c", "exit 3"}));
+  EXPECT_EQ(json["Name"], "/web");
+  EXPECT_EQ(json["Image"], "sha256:beae");
+  const auto& state = json["State"];
+  EXPECT_EQ(state["Status"], "exited");
+  EXPECT_EQ(state["Running"], false);
+  EXPECT_EQ(state["ExitCode"], 3);
+  EXPECT_EQ(state["StartedAt"], "2023-11-14T22:13:21Z");
+  EXPECT_EQ(state["Error"], "");
+  EXPECT_FALSE(state.contains("Health"));
+  EXPECT_EQ(json["Config"]["Image"], "busybox");
+  EXPECT_EQ(json["Config"]["Cmd"], nlohmann::ordered_json({"sh", "-c", "exit 3"}));
+  EXPECT_TRUE(json["Config"]["Entrypoint"].is_null());
+  EXPECT_EQ(json["Config"]["StopTimeout"], 5);
+  EXPECT_EQ(json["Config"]["Labels"]["a"], "1");
+  const auto& host = json["HostConfig"];
+  EXPECT_EQ(host["NetworkMode"], "none");
+  EXPECT_EQ(host["AutoRemove"], true);
+  EXPECT_EQ(host["RestartPolicy"]["Name"], "no");
+  EXPECT_EQ(host["Memory"], 33554432);
+  EXPECT_EQ(host["NanoCpus"], 1500000000);
+  EXPECT_EQ(host["PidsLimit"], 100);
+  EXPECT_EQ(host["SecurityOpt"],
+            nlohmann::ordered_json({"seccomp=unconfined", "no-new-privileges"}));
+  EXPECT_EQ(host["PortBindings"]["80/tcp"][0]["HostPort"], "8080");
+  EXPECT_EQ(host["LogConfig"]["Type"], "json-file");
+  EXPECT_EQ(json["Mounts"][0]["Type"], "bind");
+  EXPECT_EQ(json["Mounts"][0]["Destination"], "/dst");
+  EXPECT_TRUE(json["NetworkSettings"]["Networks"].is_object());
+  // Docker's key order for the top of the document.
+  auto it = json.begin();
+  EXPECT_EQ(it.key(), "Id");
+  ++it;
+  EXPECT_EQ(it.key(), "Created");
+  ++it;
+  EXPECT_EQ(it.key(), "Path");
+}
+
+TEST(ContainerInspectJsonTest, ZeroTimesAndTemplates) {
+  container::v1::Container c = Sample();
+  c.mutable_state()->clear_started_at();
+  c.mutable_state()->set_status(container::v1::CONTAINER_STATUS_CREATED);
+  nlohmann::ordered_json json = ContainerInspectJson(c);
+  EXPECT_EQ(json["State"]["StartedAt"], "0001-01-01T00:00:00Z");
+  absl::StatusOr<Template> tmpl =
+      Template::Parse("{{.State.Status}} {{.State.ExitCode}} {{.Name}}");
+  ASSERT_TRUE(tmpl.ok());
+  EXPECT_EQ(*tmpl->Execute(json), "created 3 /web");
+}
+
+}  // namespace
+}  // namespace berth::ctl

@@ -1,0 +1,271 @@
+#include "ctl/container/container_spec.h"
+
+#include <map>
+#include <utility>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+
+namespace berth::ctl {
+namespace {
+
+using container::v1::CreateContainerRequest;
+
+absl::Status AddEnv(const ContainerFlags& flags, const SpecInputs& inputs,
+                    container::v1::ContainerConfig* config) {
+  // Docker: the files first, in order, then every -e.
+  for (const std::string& file : flags.env_files) {
+    absl::StatusOr<std::string> content = inputs.read_file(file);
+    if (!content.ok()) return content.status();
+    absl::StatusOr<std::vector<std::string>> lines =
+        ParseEnvFile(*content, file, &inputs.lookup_env);
+    if (!lines.ok()) return lines.status();
+    for (std::string& line : *lines) config->add_env(std::move(line));
+  }
+  for (const std::string& value : flags.env) {
+    absl::StatusOr<std::string> expanded = ExpandEnv(value, inputs.lookup_env);
+    if (!expanded.ok()) return expanded.status();
+    config->add_env(*std::move(expanded));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddLabels(const ContainerFlags& flags, const SpecInputs& inputs,
+                       container::v1::ContainerConfig* config) {
+  std::vector<std::string> all;
+  for (const std::string& file : flags.label_files) {
+    absl::StatusOr<std::string> content = inputs.read_file(file);
+    if (!content.ok()) return content.status();
+    absl::StatusOr<std::vector<std::string>> lines =
+        ParseEnvFile(*content, file, nullptr);
+    if (!lines.ok()) return lines.status();
+    all.insert(all.end(), lines->begin(), lines->end());
+  }
+  all.insert(all.end(), flags.labels.begin(), flags.labels.end());
+  absl::StatusOr<std::map<std::string, std::string>> labels = ParseLabels(all);
+  if (!labels.ok()) return labels.status();
+  for (const auto& [key, value] : *labels) (*config->mutable_labels())[key] = value;
+  return absl::OkStatus();
+}
+
+absl::Status SetResources(const ContainerFlags& flags,
+                          container::v1::Resources* resources) {
+  if (!flags.memory.empty()) {
+    absl::StatusOr<int64_t> bytes = ParseRamBytes(flags.memory);
+    if (!bytes.ok()) {
+      return FlagValueError("-m, --memory", flags.memory,
+                            bytes.status().message());
+    }
+    resources->set_memory(*bytes);
+  }
+  if (!flags.memory_swap.empty()) {
+    if (flags.memory_swap == "-1") {
+      resources->set_memory_swap(-1);
+    } else {
+      absl::StatusOr<int64_t> bytes = ParseRamBytes(flags.memory_swap);
+      if (!bytes.ok()) {
+        return FlagValueError("--memory-swap", flags.memory_swap,
+                              bytes.status().message());
+      }
+      resources->set_memory_swap(*bytes);
+    }
+  }
+  if (!flags.cpus.empty()) {
+    absl::StatusOr<int64_t> nanos = ParseNanoCpus(flags.cpus);
+    if (!nanos.ok()) {
+      return FlagValueError("--cpus", flags.cpus, nanos.status().message());
+    }
+    resources->set_nano_cpus(*nanos);
+  }
+  if (!flags.cpu_shares.empty()) {
+    absl::StatusOr<int64_t> shares =
+        ParseIntFlag("-c, --cpu-shares", flags.cpu_shares);
+    if (!shares.ok()) return shares.status();
+    resources->set_cpu_shares(*shares);
+  }
+  if (!flags.pids_limit.empty()) {
+    absl::StatusOr<int64_t> limit =
+        ParseIntFlag("--pids-limit", flags.pids_limit);
+    if (!limit.ok()) return limit.status();
+    resources->set_pids_limit(*limit);
+  }
+  for (const std::string& value : flags.ulimits) {
+    absl::StatusOr<container::v1::Ulimit> ulimit = ParseUlimit(value);
+    if (!ulimit.ok()) {
+      return FlagValueError("--ulimit", value, ulimit.status().message());
+    }
+    *resources->add_ulimits() = *std::move(ulimit);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status SetNetwork(const ContainerFlags& flags,
+                        container::v1::HostConfig* host) {
+  // Until netd provides networks, a container has none or the host's.
+  if (flags.network.empty() || flags.network == "none") {
+    host->set_network_mode("none");
+    return absl::OkStatus();
+  }
+  if (flags.network == "host") {
+    host->set_network_mode("host");
+    return absl::OkStatus();
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "network \"", flags.network,
+      "\" is not available: only --network none (the default) and "
+      "--network host exist until networks are implemented"));
+}
+
+// "CONTAINER:HOST:SIZE" (Podman's --uidmap/--gidmap).
+absl::StatusOr<container::v1::IdMapping> ParseIdMapping(const std::string& flag,
+                                                       const std::string& value) {
+  std::vector<std::string> parts = absl::StrSplit(value, ':');
+  uint32_t ids[3];
+  if (parts.size() != 3 || !absl::SimpleAtoi(parts[0], &ids[0]) ||
+      !absl::SimpleAtoi(parts[1], &ids[1]) || !absl::SimpleAtoi(parts[2], &ids[2])) {
+    return FlagValueError(flag, value, "expected CONTAINER_ID:HOST_ID:SIZE");
+  }
+  container::v1::IdMapping mapping;
+  mapping.set_container_id(ids[0]);
+  mapping.set_host_id(ids[1]);
+  mapping.set_size(ids[2]);
+  return mapping;
+}
+
+absl::Status SetUserns(const ContainerFlags& flags,
+                       container::v1::HostConfig* host) {
+  if (!flags.userns.empty() && flags.userns != "host" &&
+      flags.userns != "private") {
+    return FlagValueError("--userns", flags.userns, "use host or private");
+  }
+  // Mappings ask for a user namespace; the uid map serves for gids too
+  // unless --gidmap is given (as in Podman).
+  const bool mapped = !flags.uid_maps.empty() || !flags.gid_maps.empty();
+  host->set_userns_mode(flags.userns.empty() && mapped ? "private" : flags.userns);
+  for (const std::string& value : flags.uid_maps) {
+    absl::StatusOr<container::v1::IdMapping> m = ParseIdMapping("--uidmap", value);
+    if (!m.ok()) return m.status();
+    *host->add_uid_mappings() = *m;
+  }
+  for (const std::string& value : flags.gid_maps) {
+    absl::StatusOr<container::v1::IdMapping> m = ParseIdMapping("--gidmap", value);
+    if (!m.ok()) return m.status();
+    *host->add_gid_mappings() = *m;
+  }
+  if (flags.gid_maps.empty()) *host->mutable_gid_mappings() = host->uid_mappings();
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
+    const ContainerFlags& flags, const SpecInputs& inputs) {
+  if (flags.positional.empty()) {
+    return absl::InvalidArgumentError("an image is required");
+  }
+  CreateContainerRequest request;
+  request.set_name(flags.name);
+  container::v1::ContainerConfig* config = request.mutable_config();
+  container::v1::HostConfig* host = request.mutable_host_config();
+
+  config->set_image(flags.positional[0]);
+  if (flags.positional.size() > 1) {
+    auto* cmd = config->mutable_cmd();
+    for (size_t i = 1; i < flags.positional.size(); ++i) {
+      cmd->add_values(flags.positional[i]);
+    }
+  }
+  if (flags.entrypoint.has_value()) {
+    // Docker takes the flag as one word; "" clears the image's entrypoint.
+    auto* entrypoint = config->mutable_entrypoint();
+    if (!flags.entrypoint->empty()) entrypoint->add_values(*flags.entrypoint);
+  }
+  if (absl::Status s = AddEnv(flags, inputs, config); !s.ok()) return s;
+  if (absl::Status s = AddLabels(flags, inputs, config); !s.ok()) return s;
+  config->set_working_dir(flags.workdir);
+  config->set_user(flags.user);
+  config->set_hostname(flags.hostname);
+  config->set_tty(flags.tty);
+  config->set_open_stdin(flags.interactive);
+  // As Docker: a client that stays attached wants stdout and stderr, and
+  // stdin with -i (closed once it detaches).
+  config->set_attach_stdout(!flags.detach);
+  config->set_attach_stderr(!flags.detach);
+  config->set_attach_stdin(flags.interactive && !flags.detach);
+  config->set_stdin_once(flags.interactive && !flags.detach);
+  config->set_stop_signal(flags.stop_signal);
+  if (!flags.stop_timeout.empty()) {
+    absl::StatusOr<int64_t> timeout =
+        ParseIntFlag("--stop-timeout", flags.stop_timeout);
+    if (!timeout.ok()) return timeout.status();
+    config->set_stop_timeout(static_cast<int32_t>(*timeout));
+  }
+
+  absl::StatusOr<container::v1::RestartPolicy> restart =
+      ParseRestartPolicy(flags.restart);
+  if (!restart.ok()) return restart.status();
+  if (flags.auto_remove && !IsNoRestart(*restart)) {
+    return absl::InvalidArgumentError(
+        "Conflicting options: --restart and --rm");
+  }
+  if (!flags.restart.empty()) *host->mutable_restart_policy() = *restart;
+  host->set_auto_remove(flags.auto_remove);
+  if (absl::Status s = SetNetwork(flags, host); !s.ok()) return s;
+  if (absl::Status s = SetUserns(flags, host); !s.ok()) return s;
+  // Checked here too so a typo fails before an image is pulled; "" leaves
+  // the choice to the daemon, which knows the host's cgroup layout.
+  if (!flags.cgroupns.empty() && flags.cgroupns != "private" &&
+      flags.cgroupns != "host") {
+    return FlagValueError("--cgroupns", flags.cgroupns, "use private or host");
+  }
+  host->set_cgroupns_mode(flags.cgroupns);
+  host->set_read_only_rootfs(flags.read_only);
+  host->set_privileged(flags.privileged);
+  host->set_init(flags.init);
+  for (const std::string& cap : flags.cap_add) host->add_cap_add(cap);
+  for (const std::string& cap : flags.cap_drop) host->add_cap_drop(cap);
+  if (!flags.security_opts.empty()) {
+    absl::Status s = ApplySecurityOpts(flags.security_opts, inputs.read_file,
+                                       host->mutable_security());
+    if (!s.ok()) return s;
+  }
+  if (absl::Status s = SetResources(flags, host->mutable_resources()); !s.ok())
+    return s;
+  if (!flags.log_driver.empty() || !flags.log_opts.empty()) {
+    container::v1::LogConfig* log = host->mutable_log_config();
+    log->set_driver(flags.log_driver);
+    for (const std::string& opt : flags.log_opts) {
+      std::pair<std::string, std::string> kv;
+      const size_t eq = opt.find('=');
+      if (eq == 0 || opt.empty()) {
+        return FlagValueError("--log-opt", opt, "expected KEY=VALUE");
+      }
+      kv.first = opt.substr(0, eq);
+      kv.second = eq == std::string::npos ? "" : opt.substr(eq + 1);
+      (*log->mutable_options())[kv.first] = kv.second;
+    }
+  }
+  return request;
+}
+
+absl::Status CheckRunSupported(const ContainerFlags& flags) {
+  if (flags.interactive && !flags.detach) {
+    return absl::UnimplementedError(
+        "interactive mode (-i without -d) is not available yet: attaching "
+        "stdin comes in a later release; run with -d and use `berth logs -f`");
+  }
+  return absl::OkStatus();
+}
+
+std::string ImageWithDefaultTag(absl::string_view image) {
+  if (absl::StrContains(image, '@')) return std::string(image);
+  const size_t slash = image.rfind('/');
+  const absl::string_view last =
+      slash == absl::string_view::npos ? image : image.substr(slash + 1);
+  if (absl::StrContains(last, ':')) return std::string(image);
+  return absl::StrCat(image, ":latest");
+}
+
+}  // namespace berth::ctl

@@ -1,0 +1,81 @@
+// `berth create` and `berth run`: the flags as typed, and the
+// CreateContainerRequest they make, validated the way Docker's CLI validates
+// them before it calls the daemon. Pure: the environment and files come in
+// through `SpecInputs`.
+#ifndef BERTH_CTL_CONTAINER_CONTAINER_SPEC_H_
+#define BERTH_CTL_CONTAINER_CONTAINER_SPEC_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "berth/container/v1/container.pb.h"
+#include "ctl/container/container_args.h"
+
+namespace berth::ctl {
+
+// Every create/run flag, as strings where Docker reports bad values itself.
+struct ContainerFlags {
+  bool detach = false;  // run only
+  bool interactive = false;
+  bool tty = false;
+  bool auto_remove = false;
+  bool read_only = false;
+  bool privileged = false;
+  bool init = false;
+  std::string name;
+  std::string workdir;
+  std::string user;
+  std::string hostname;
+  std::string restart;
+  std::string network;
+  std::string memory;
+  std::string memory_swap;
+  std::string cpus;
+  std::string cpu_shares;
+  std::string pids_limit;
+  std::string stop_signal;
+  std::string stop_timeout;  // "" = unset
+  std::string log_driver;
+  std::string userns;  // "", "host", "private"
+  std::string cgroupns;  // "" (the daemon's default), "private", "host"
+  std::optional<std::string> entrypoint;  // set, possibly to ""
+  std::vector<std::string> env;
+  std::vector<std::string> env_files;
+  std::vector<std::string> labels;
+  std::vector<std::string> label_files;
+  std::vector<std::string> cap_add;
+  std::vector<std::string> cap_drop;
+  std::vector<std::string> security_opts;
+  std::vector<std::string> ulimits;
+  std::vector<std::string> log_opts;
+  std::vector<std::string> uid_maps;  // CONTAINER:HOST:SIZE
+  std::vector<std::string> gid_maps;
+  // IMAGE [COMMAND [ARG...]]: everything from the first positional on.
+  std::vector<std::string> positional;
+};
+
+struct SpecInputs {
+  EnvLookup lookup_env;
+  FileReader read_file;
+};
+
+// The request `flags` describe. INVALID_ARGUMENT with Docker's message for
+// any bad value (the command exits 125).
+absl::StatusOr<container::v1::CreateContainerRequest> BuildCreateRequest(
+    const ContainerFlags& flags, const SpecInputs& inputs);
+
+// What `run` cannot do yet: an interactive session (-i without -d) needs
+// attach, which comes later. OK otherwise.
+absl::Status CheckRunSupported(const ContainerFlags& flags);
+
+// The reference Docker prints in "Unable to find image 'busybox:latest'
+// locally": ":latest" added when the reference has neither tag nor digest.
+std::string ImageWithDefaultTag(absl::string_view image);
+
+}  // namespace berth::ctl
+
+#endif  // BERTH_CTL_CONTAINER_CONTAINER_SPEC_H_

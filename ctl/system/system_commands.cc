@@ -1,0 +1,219 @@
+// berth version, berth info: fan out to all four services and print each
+// one's answer. A service that does not answer is reported, the others are
+// still shown, and the command exits 1.
+#include <cctype>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/time.h"
+#include "common/version.h"
+#include "ctl/cli/cli.h"
+#include "ctl/system/system_group.h"
+#include "ctl/system/system_client.h"
+#include "nlohmann/json.hpp"
+
+namespace berth::ctl {
+namespace {
+
+using nlohmann::json;
+
+std::vector<ServiceReport> QueryAll(CommandContext& context, bool with_info) {
+  std::vector<ServiceReport> reports;
+  for (const char* service : kServiceNames) {
+    reports.push_back(QueryService(context.connections(), service, with_info));
+  }
+  return reports;
+}
+
+void Line(int indent, const std::string& key, const std::string& value) {
+  std::printf("%*s%-14s%s\n", indent, "", (key + ":").c_str(), value.c_str());
+}
+
+void PrintVersion(int indent, const types::v1::VersionInfo& v) {
+  Line(indent, "Version", v.version());
+  Line(indent, "API version", v.api_version());
+  Line(indent, "Built with", v.compiler());
+  Line(indent, "OS/Arch", absl::StrCat(v.os(), "/", v.arch()));
+  if (!v.kernel_version().empty()) Line(indent, "Kernel", v.kernel_version());
+}
+
+json VersionJson(const types::v1::VersionInfo& v) {
+  json out = {{"Version", v.version()},
+              {"ApiVersion", v.api_version()},
+              {"Compiler", v.compiler()},
+              {"Os", v.os()},
+              {"Arch", v.arch()}};
+  if (!v.kernel_version().empty()) out["KernelVersion"] = v.kernel_version();
+  return out;
+}
+
+// "imaged" -> "Images" style labels come from the record kind.
+std::string KindLabel(const std::string& kind) {
+  if (kind.empty()) return kind;
+  std::string label = kind;
+  label[0] = static_cast<char>(std::toupper(label[0]));
+  return label;
+}
+
+// Go-style durations as Docker prints them: "0s", "42s", "3m12s", "26h5m0s".
+std::string Uptime(int64_t seconds) {
+  if (seconds <= 0) return "0s";
+  return absl::FormatDuration(absl::Seconds(seconds));
+}
+
+json InfoJson(const ServiceReport& report) {
+  json out = {{"Name", report.service}, {"Socket", report.socket}};
+  if (!report.status.ok()) {
+    out["Status"] = "unreachable";
+    out["Error"] = std::string(report.status.message());
+    return out;
+  }
+  const types::v1::ServiceInfo& info = report.info;
+  out["Status"] = report.healthy ? "healthy" : "unhealthy";
+  out["Version"] = VersionJson(report.version);
+  out["Root"] = info.root();
+  out["HostProcess"] = info.host_process();
+  out["Pid"] = info.pid();
+  out["StartedAt"] = absl::FormatTime(
+      absl::RFC3339_sec, absl::FromUnixSeconds(info.started_at().seconds()),
+      absl::UTCTimeZone());
+  out["UptimeSeconds"] = info.uptime_seconds();
+  json records = json::object();
+  for (const auto& record : info.records()) {
+    records[KindLabel(record.kind())] = record.count();
+  }
+  out["Records"] = records;
+  return out;
+}
+
+void PrintInfo(const ServiceReport& report) {
+  std::printf(" %s:\n", report.service.c_str());
+  if (!report.status.ok()) {
+    Line(2, "Status", "unreachable");
+    Line(2, "Socket", report.socket);
+    return;
+  }
+  const types::v1::ServiceInfo& info = report.info;
+  Line(2, "Status", report.healthy ? "healthy" : "unhealthy");
+  Line(2, "Socket", report.socket);
+  Line(2, "Version",
+       absl::StrCat(report.version.version(), " (API ",
+                    report.version.api_version(), ")"));
+  Line(2, "Process",
+       absl::StrCat(info.host_process(), " (pid ", info.pid(), ")"));
+  Line(2, "Root", info.root());
+  Line(2, "Uptime", Uptime(info.uptime_seconds()));
+  for (const auto& record : info.records()) {
+    Line(2, KindLabel(record.kind()), absl::StrCat(record.count()));
+  }
+}
+
+// Reports every service that did not answer on stderr.
+void ReportFailures(CommandContext& context,
+                    const std::vector<ServiceReport>& reports) {
+  for (const ServiceReport& report : reports) {
+    if (!report.status.ok()) context.Fail(report.status);
+  }
+}
+
+absl::Status CheckFormat(const std::string& format) {
+  if (format.empty() || format == "json") return absl::OkStatus();
+  return absl::InvalidArgumentError(
+      absl::StrCat("unsupported --format \"", format, "\": use --format json"));
+}
+
+void RunVersion(CommandContext& context, const std::string& format) {
+  if (absl::Status s = CheckFormat(format); !s.ok()) {
+    return context.Fail(s, kExitUsage);
+  }
+  const types::v1::VersionInfo client = BuildVersionInfo();
+  std::vector<ServiceReport> reports = QueryAll(context, /*with_info=*/false);
+  if (format == "json") {
+    json servers = json::array();
+    for (const ServiceReport& report : reports) {
+      if (!report.status.ok()) continue;
+      json server = VersionJson(report.version);
+      server["Name"] = report.service;
+      servers.push_back(server);
+    }
+    std::printf("%s\n",
+                json({{"Client", VersionJson(client)}, {"Servers", servers}})
+                    .dump()
+                    .c_str());
+  } else {
+    std::printf("Client:\n");
+    PrintVersion(1, client);
+    for (const ServiceReport& report : reports) {
+      if (!report.status.ok()) continue;
+      std::printf("\nServer: %s\n", report.service.c_str());
+      PrintVersion(1, report.version);
+    }
+  }
+  std::fflush(stdout);
+  ReportFailures(context, reports);
+}
+
+void RunInfo(CommandContext& context, const std::string& format) {
+  if (absl::Status s = CheckFormat(format); !s.ok()) {
+    return context.Fail(s, kExitUsage);
+  }
+  std::vector<ServiceReport> reports = QueryAll(context, /*with_info=*/true);
+  if (format == "json") {
+    json services = json::array();
+    for (const ServiceReport& report : reports) {
+      services.push_back(InfoJson(report));
+    }
+    json out = {{"ClientVersion", kVersion},
+                {"RunRoot", context.options.endpoints.run_root},
+                {"Services", services}};
+    std::printf("%s\n", out.dump().c_str());
+  } else {
+    std::printf("Client:\n");
+    Line(1, "Version", kVersion);
+    Line(1, "Run root", context.options.endpoints.run_root);
+    std::printf("\nServices:\n");
+    for (const ServiceReport& report : reports) PrintInfo(report);
+  }
+  std::fflush(stdout);
+  ReportFailures(context, reports);
+  for (const ServiceReport& report : reports) {
+    if (report.status.ok() && !report.healthy) {
+      context.Fail(absl::UnavailableError(
+          absl::StrCat(report.service, " reports that it is not serving")));
+    }
+  }
+}
+
+// `version` and `info`: each takes -f/--format and fans out to every service.
+void AddFanOutCommand(CLI::App& app, CommandContext& context,
+                      const std::string& name,
+                      void (*run)(CommandContext&, const std::string&)) {
+  auto format = std::make_shared<std::string>();
+  CLI::App* command = app.add_subcommand(name);
+  command->add_option("-f,--format", *format,
+                      "Output format: json (default: human-readable)");
+  command->callback([&context, format, run] { run(context, *format); });
+}
+
+}  // namespace
+
+std::vector<CommandSpec> SystemCommands() {
+  return {
+      {"version", "system",
+       "Show the Berth version of the CLI and of each service",
+       [](CLI::App& app, CommandContext& context) {
+         AddFanOutCommand(app, context, "version", RunVersion);
+       }},
+      {"info", "system",
+       "Show each service's state: health, uptime, records, paths",
+       [](CLI::App& app, CommandContext& context) {
+         AddFanOutCommand(app, context, "info", RunInfo);
+       }},
+  };
+}
+
+}  // namespace berth::ctl
