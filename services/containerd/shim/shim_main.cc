@@ -17,9 +17,10 @@ namespace {
 
 void ReportAndExit(const std::string& message) {
   std::fprintf(stderr, "berth-shim: %s\n", message.c_str());
-  const std::string line = absl::StrCat("error 125 berth-shim: ", message, "\n");
-  ssize_t ignored = write(berth::containerd::shim::kReadyFd, line.data(),
-                          line.size());
+  const std::string frame = berth::containerd::shim::StartErrorFrame(
+      absl::FailedPreconditionError(absl::StrCat("berth-shim: ", message)));
+  ssize_t ignored = write(berth::containerd::shim::kReadyFd, frame.data(),
+                          frame.size());
   (void)ignored;
   std::exit(1);
 }

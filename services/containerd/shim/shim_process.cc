@@ -33,19 +33,26 @@
 #include "services/containerd/security/paths.h"
 #include "services/containerd/security/seccomp.h"
 #include "services/containerd/shim/event_loop.h"
+#include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/protocol.h"
 
 namespace berth::containerd::shim {
+
+using ::berth::shim::v1::Request;
+using ::berth::shim::v1::Response;
+using ::berth::shim::v1::StateResponse;
+using ::berth::shim::v1::WaitResponse;
+
 namespace {
 
 // How long output may keep flowing after the init exited (a daemonized
 // grandchild outside the PID namespace cannot exist, so this is a bound).
 constexpr absl::Duration kDrainTimeout = absl::Seconds(5);
 
-void ReportStart(const std::string& line) {
-  const std::string text = line + "\n";
-  ssize_t ignored = write(kReadyFd, text.data(), text.size());
-  (void)ignored;
+void ReportStart(const std::string& frame) {
+  // The pipe is containerd's; if it is gone there is nobody to tell.
+  WriteAll(kReadyFd, frame, absl::Now() + absl::Seconds(5), "the ready pipe")
+      .IgnoreError();
   close(kReadyFd);
 }
 
@@ -149,6 +156,9 @@ class Shim {
   void OnSignal();
   void OnAccept();
   void OnClient(int fd);
+  // Answers a client and closes its connection.
+  void Reply(int fd, ::berth::shim::v1::Response response);
+  void ReplyError(int fd, const absl::Status& status);
   void Finish(const absl::Status& loop);
   void Watch(int fd);
   void Forget(int fd);
@@ -165,7 +175,7 @@ class Shim {
   pid_t init_pid_ = 0;
   std::optional<int> exit_code_;
   absl::Time exited_at_;
-  std::map<int, std::string> clients_;  // fd -> partial command
+  std::map<int, std::string> clients_;  // fd -> bytes of its request so far
   std::vector<int> waiters_;
 };
 
@@ -384,42 +394,77 @@ void Shim::OnAccept() {
   }
 }
 
+void Shim::Reply(int fd, Response response) {
+  response.set_version(kProtocolVersion);
+  // Non-blocking, and replies are a few bytes: a containerd that does not
+  // read them cannot stall the shim.
+  const std::string frame = EncodeFrame(response);
+  ssize_t ignored = send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
+  (void)ignored;
+  close(fd);
+}
+
+void Shim::ReplyError(int fd, const absl::Status& status) {
+  Response response;
+  SetError(status, response.mutable_error());
+  Reply(fd, std::move(response));
+}
+
 void Shim::OnClient(int fd) {
-  char buffer[256];
+  char buffer[512];
   ssize_t n = read(fd, buffer, sizeof(buffer));
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
   std::string& pending = clients_[fd];
   if (n > 0) pending.append(buffer, static_cast<size_t>(n));
-  size_t newline = pending.find('\n');
-  if (n <= 0 || newline != std::string::npos || pending.size() > 200) {
-    const std::string command =
-        newline == std::string::npos ? "" : pending.substr(0, newline);
-    clients_.erase(fd);
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    auto reply = [fd](const std::string& line) {
-      const std::string text = line + "\n";
-      ssize_t ignored = send(fd, text.data(), text.size(), MSG_NOSIGNAL);
-      (void)ignored;
+  absl::StatusOr<std::optional<std::string>> frame =
+      TakeFrame(&pending, "containerd");
+  if (frame.ok() && !frame->has_value() && n > 0) return;  // more to come
+  // One request per connection: whatever happens now ends reading it.
+  clients_.erase(fd);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  if (!frame.ok()) return ReplyError(fd, frame.status());
+  if (!frame->has_value()) {
+    if (n < 0) {
       close(fd);
-    };
-    int signal_number = 0;
-    if (command == "wait") {
-      waiters_.push_back(fd);  // answered in Finish
-    } else if (command == "state") {
-      reply(exit_code_ ? absl::StrCat("exited ", *exit_code_)
-                       : absl::StrCat("running ", init_pid_));
-    } else if (absl::StartsWith(command, "kill ") &&
-               absl::SimpleAtoi(command.substr(5), &signal_number)) {
-      if (exit_code_) {
-        reply("error container is not running");
-      } else if (kill(init_pid_, signal_number) != 0) {
-        reply(absl::StrCat("error kill: ", strerror(errno)));
-      } else {
-        reply("ok");
-      }
-    } else {
-      reply("error unknown command");
+      return;
     }
+    return ReplyError(fd, absl::InvalidArgumentError(
+                              "the connection closed before a whole request"));
+  }
+  Request request;
+  absl::Status parsed = ParsePayload(**frame, &request, "containerd");
+  if (!parsed.ok()) return ReplyError(fd, parsed);
+  absl::Status version = CheckVersion(request.version(), "containerd", "shim");
+  if (!version.ok()) return ReplyError(fd, version);
+  Response response;
+  switch (request.request_case()) {
+    case Request::kWait:
+      waiters_.push_back(fd);  // answered in Finish
+      return;
+    case Request::kState: {
+      StateResponse* state = response.mutable_state();
+      state->set_running(!exit_code_.has_value());
+      state->set_init_pid(init_pid_);
+      if (exit_code_) state->set_exit_code(*exit_code_);
+      return Reply(fd, std::move(response));
+    }
+    case Request::kKill:
+      if (exit_code_) {
+        return ReplyError(fd, absl::FailedPreconditionError(
+                                  "container is not running"));
+      }
+      if (kill(init_pid_, request.kill().signal()) != 0) {
+        return ReplyError(fd, ErrnoStatus(errno, "kill",
+                                          absl::StrCat("init pid ", init_pid_)));
+      }
+      response.mutable_kill();
+      return Reply(fd, std::move(response));
+    default:
+      // A request of a later protocol revision (a reserved tag) or none.
+      return ReplyError(fd, absl::UnimplementedError(absl::StrCat(
+                                "this shim (protocol ", kProtocolVersion,
+                                ") does not implement request ",
+                                static_cast<int>(request.request_case()))));
   }
 }
 
@@ -434,13 +479,12 @@ void Shim::Finish(const absl::Status& loop) {
     std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
                  std::string(written.message()).c_str());
   }
-  const std::string line = absl::StrCat("exit ", record.exit_code, " ",
-                                        record.oom_killed ? 1 : 0, "\n");
-  for (int fd : waiters_) {
-    ssize_t ignored = send(fd, line.data(), line.size(), MSG_NOSIGNAL);
-    (void)ignored;
-    close(fd);
-  }
+  Response response;
+  WaitResponse* wait = response.mutable_wait();
+  wait->set_exit_code(record.exit_code);
+  wait->set_oom_killed(record.oom_killed);
+  wait->set_finished_at_unix_nanos(absl::ToUnixNanos(record.finished_at));
+  for (int fd : waiters_) Reply(fd, response);
   waiters_.clear();
   unlink(spec_.socket_path.c_str());
   // Last: removing v1 cgroups takes milliseconds per hierarchy, and nobody
@@ -506,11 +550,11 @@ int RunShim(const ShimSpec& spec) {
     WriteExitRecord(absl::StrCat(spec.state_dir, "/", kExitFile), record)
         .IgnoreError();
     if (shim.owns_socket()) unlink(spec.socket_path.c_str());
-    ReportStart(FormatStartError(started));
+    ReportStart(StartErrorFrame(started));
     return 0;
   }
   // Started: the container's exec happened. containerd records the pids.
-  ReportStart(absl::StrCat("ok ", getpid(), " ", shim.init_pid()));
+  ReportStart(ReadyFrame(getpid(), shim.init_pid()));
   // Setup (seccomp compilation above all) left freed heap behind; give it
   // back, the shim lives as long as its container.
   malloc_trim(0);
