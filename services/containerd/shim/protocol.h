@@ -20,7 +20,7 @@
 namespace berth::containerd::shim {
 
 // File names inside the container's state directory.
-inline constexpr char kSpecFile[] = "shim.json";
+inline constexpr char kSpecFile[] = "shim.pb";  // a shim::v1::Spec
 inline constexpr char kExitFile[] = "exit.json";
 inline constexpr char kShimLogFile[] = "shim.log";
 // The seccomp program containerd compiled (seccomp mode "compiled").

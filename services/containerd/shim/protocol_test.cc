@@ -318,29 +318,88 @@ TEST_F(ProtocolTest, CommandToAWedgedShimEndsAtItsDeadline) {
   close(listener);
 }
 
-TEST_F(ProtocolTest, SpecRoundTripsAndRejectsMistypedFields) {
+// A spec as containerd writes it: every required field present.
+ShimSpec CompleteSpec() {
   ShimSpec spec;
-  spec.id = "abc";
-  spec.args = {"sh", "-c", "echo hi"};
-  spec.mounts.push_back({"/a", "/b", true});
-  spec.rlimits.push_back({"nofile", 10, 20});
-  spec.memory = 32 << 20;
-  spec.tty = true;
-  spec.uid_map.push_back({0, 100000, 65536});
-  spec.gid_map.push_back({0, 200000, 10});
+  spec.set_id("abc");
+  spec.set_state_dir("/state/abc");
+  spec.set_socket_path("/run/abc.sock");
+  spec.set_rootfs_dir("/state/abc/rootfs");
+  spec.add_args("sh");
+  spec.set_cgroup_parent("berth");
+  spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_NONE);
+  ::berth::shim::v1::Confinement* confinement = spec.mutable_confinement();
+  confinement->set_privileged(false);
+  confinement->mutable_capabilities()->add_items("CAP_CHOWN");
+  confinement->set_no_new_privileges(false);
+  confinement->set_seccomp(::berth::shim::v1::SECCOMP_MODE_COMPILED);
+  confinement->mutable_masked_paths()->add_items("/proc/kcore");
+  confinement->mutable_readonly_paths();  // present and empty
+  return spec;
+}
+
+TEST(SpecTest, RoundTrips) {
+  ShimSpec spec = CompleteSpec();
+  spec.add_args("-c");
+  spec.set_memory(32 << 20);
+  spec.set_tty(true);
+  ::berth::shim::v1::IdMap* map = spec.add_uid_map();
+  map->set_host_id(100000);
+  map->set_size(65536);
   absl::StatusOr<ShimSpec> parsed = ParseShimSpec(SerializeShimSpec(spec));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->args, spec.args);
-  EXPECT_EQ(parsed->mounts[0].destination, "/b");
-  EXPECT_TRUE(parsed->mounts[0].read_only);
-  EXPECT_EQ(parsed->rlimits[0].hard, 20u);
-  EXPECT_EQ(parsed->memory, 32 << 20);
-  EXPECT_TRUE(parsed->tty);
-  ASSERT_EQ(parsed->uid_map.size(), 1u);
-  EXPECT_EQ(parsed->uid_map[0].host_id, 100000u);
-  EXPECT_EQ(parsed->gid_map[0].size, 10u);
-  EXPECT_FALSE(ParseShimSpec("{\"args\": 3}").ok());
-  EXPECT_FALSE(ParseShimSpec("[]").ok());
+  EXPECT_EQ(parsed->args_size(), 2);
+  EXPECT_EQ(parsed->memory(), 32 << 20);
+  EXPECT_TRUE(parsed->tty());
+  EXPECT_EQ(parsed->uid_map(0).host_id(), 100000u);
+  EXPECT_FALSE(parsed->confinement().no_new_privileges());
+  EXPECT_TRUE(parsed->confinement().has_readonly_paths());
+  EXPECT_FALSE(ParseShimSpec("\xff\xff\xff").ok());
+}
+
+// Fail closed: a spec missing any confinement field (or another required
+// one) is refused, never run with a default.
+TEST(SpecTest, AMissingFieldIsRefusedNotDefaulted) {
+  struct Case {
+    const char* field;
+    void (*clear)(ShimSpec*);
+  };
+  const Case cases[] = {
+      {"confinement", [](ShimSpec* s) { s->clear_confinement(); }},
+      {"confinement.privileged",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_privileged(); }},
+      {"confinement.capabilities",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_capabilities(); }},
+      {"confinement.no_new_privileges",
+       [](ShimSpec* s) {
+         s->mutable_confinement()->clear_no_new_privileges();
+       }},
+      {"confinement.seccomp",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_seccomp(); }},
+      {"confinement.seccomp_profile_json",
+       [](ShimSpec* s) {
+         s->mutable_confinement()->set_seccomp(
+             ::berth::shim::v1::SECCOMP_MODE_PROFILE);
+       }},
+      {"confinement.masked_paths",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_masked_paths(); }},
+      {"confinement.readonly_paths",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_readonly_paths(); }},
+      {"network_mode", [](ShimSpec* s) { s->clear_network_mode(); }},
+      {"args", [](ShimSpec* s) { s->clear_args(); }},
+      {"cgroup_parent", [](ShimSpec* s) { s->clear_cgroup_parent(); }},
+      {"socket_path", [](ShimSpec* s) { s->clear_socket_path(); }},
+  };
+  ASSERT_TRUE(ValidateShimSpec(CompleteSpec()).ok());
+  for (const Case& c : cases) {
+    ShimSpec spec = CompleteSpec();
+    c.clear(&spec);
+    // Through the bytes, as the shim reads it.
+    absl::StatusOr<ShimSpec> parsed = ParseShimSpec(SerializeShimSpec(spec));
+    EXPECT_TRUE(absl::IsInvalidArgument(parsed.status())) << c.field;
+    EXPECT_NE(parsed.status().message().find(c.field), std::string::npos)
+        << c.field << ": " << parsed.status();
+  }
 }
 
 }  // namespace

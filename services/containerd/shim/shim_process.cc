@@ -95,13 +95,13 @@ absl::StatusOr<int> ListenOn(const std::string& path) {
 
 cgroups::Limits LimitsOf(const ShimSpec& spec) {
   cgroups::Limits limits;
-  limits.memory_bytes = spec.memory;
-  limits.memory_swap_bytes = spec.memory_swap;
-  limits.nano_cpus = spec.nano_cpus;
-  limits.cpu_shares = spec.cpu_shares;
-  limits.pids_limit = spec.pids_limit;
-  limits.cpuset_cpus = spec.cpuset_cpus;
-  limits.restrict_devices = !spec.privileged;
+  limits.memory_bytes = spec.memory();
+  limits.memory_swap_bytes = spec.memory_swap();
+  limits.nano_cpus = spec.nano_cpus();
+  limits.cpu_shares = spec.cpu_shares();
+  limits.pids_limit = spec.pids_limit();
+  limits.cpuset_cpus = spec.cpuset_cpus();
+  limits.restrict_devices = !spec.confinement().privileged();
   return limits;
 }
 
@@ -113,27 +113,40 @@ struct Confinement {
 };
 
 absl::StatusOr<Confinement> PrepareConfinement(const ShimSpec& spec) {
+  const ::berth::shim::v1::Confinement& wanted = spec.confinement();
   Confinement confinement;
-  for (const std::string& name : spec.capabilities) {
+  for (const std::string& name : wanted.capabilities().items()) {
     ASSIGN_OR_RETURN(int cap, security::CapabilityFromName(name));
     confinement.capabilities.push_back(cap);
   }
-  if (spec.seccomp == "default") {
-    ASSIGN_OR_RETURN(confinement.seccomp,
-                     security::DefaultSeccompProfile(confinement.capabilities));
-  } else if (spec.seccomp == "profile") {
-    ASSIGN_OR_RETURN(confinement.seccomp,
-                     security::SeccompProfileFromJson(
-                         spec.seccomp_profile_json, confinement.capabilities));
-  } else if (spec.seccomp == "compiled") {
-    ASSIGN_OR_RETURN(std::string bytes,
-                     ReadFileToString(absl::StrCat(spec.state_dir, "/",
-                                                   kSeccompFile),
-                                      16 << 20));
-    ASSIGN_OR_RETURN(confinement.seccomp, security::SeccompFilter::Parse(bytes));
-  } else if (spec.seccomp != "unconfined") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown seccomp mode \"", spec.seccomp, "\""));
+  switch (wanted.seccomp()) {
+    case ::berth::shim::v1::SECCOMP_MODE_DEFAULT: {
+      ASSIGN_OR_RETURN(confinement.seccomp, security::DefaultSeccompProfile(
+                                                confinement.capabilities));
+      break;
+    }
+    case ::berth::shim::v1::SECCOMP_MODE_PROFILE: {
+      ASSIGN_OR_RETURN(confinement.seccomp,
+                       security::SeccompProfileFromJson(
+                           wanted.seccomp_profile_json(),
+                           confinement.capabilities));
+      break;
+    }
+    case ::berth::shim::v1::SECCOMP_MODE_COMPILED: {
+      ASSIGN_OR_RETURN(std::string bytes,
+                       ReadFileToString(absl::StrCat(spec.state_dir(), "/",
+                                                     kSeccompFile),
+                                        16 << 20));
+      ASSIGN_OR_RETURN(confinement.seccomp,
+                       security::SeccompFilter::Parse(bytes));
+      break;
+    }
+    case ::berth::shim::v1::SECCOMP_MODE_UNCONFINED:
+      break;
+    default:
+      // ValidateShimSpec refused it already; never run unconfined by default.
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown seccomp mode ", wanted.seccomp()));
   }
   return confinement;
 }
@@ -225,50 +238,61 @@ absl::StatusOr<Terminal> OpenTerminal() {
 
 absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   runtime::InitSpec init;
-  init.rootfs_dir = spec_.rootfs_dir;
-  init.overlay_options = spec_.overlay_options;
-  init.readonly_rootfs = spec_.readonly_rootfs;
-  init.args = spec_.args;
-  init.env = spec_.env;
-  init.cwd = spec_.cwd;
-  init.user = spec_.user;
-  init.group_add = spec_.group_add;
-  init.hostname = spec_.hostname;
-  init.domainname = spec_.domainname;
+  init.rootfs_dir = spec_.rootfs_dir();
+  init.overlay_options = spec_.overlay_options();
+  init.readonly_rootfs = spec_.readonly_rootfs();
+  init.args = {spec_.args().begin(), spec_.args().end()};
+  init.env = {spec_.env().begin(), spec_.env().end()};
+  init.cwd = spec_.cwd();
+  init.user = spec_.user();
+  init.group_add = {spec_.group_add().begin(), spec_.group_add().end()};
+  init.hostname = spec_.hostname();
+  init.domainname = spec_.domainname();
   init.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (spec_.network_mode != "host") init.clone_flags |= CLONE_NEWNET;
-  for (const MountSpec& mount : spec_.mounts) {
+  if (spec_.network_mode() != ::berth::shim::v1::NETWORK_MODE_HOST) {
+    init.clone_flags |= CLONE_NEWNET;
+  }
+  for (const ::berth::shim::v1::Mount& mount : spec_.mounts()) {
     runtime::BindMount bind;
-    bind.source = mount.source;
-    bind.destination = mount.destination;
-    bind.read_only = mount.read_only;
+    bind.source = mount.source();
+    bind.destination = mount.destination();
+    bind.read_only = mount.read_only();
     init.mounts.push_back(bind);
   }
-  for (const RlimitSpec& rlimit : spec_.rlimits) {
-    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name));
-    init.rlimits.push_back({resource, rlimit.soft, rlimit.hard});
+  for (const ::berth::shim::v1::Rlimit& rlimit : spec_.rlimits()) {
+    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name()));
+    init.rlimits.push_back({resource, rlimit.soft(), rlimit.hard()});
   }
-  init.privileged = spec_.privileged;
-  init.run_init = spec_.run_init;
-  init.uid_map = spec_.uid_map;
-  init.gid_map = spec_.gid_map;
+  init.privileged = spec_.confinement().privileged();
+  init.run_init = spec_.run_init();
+  for (const ::berth::shim::v1::IdMap& map : spec_.uid_map()) {
+    init.uid_map.push_back({map.container_id(), map.host_id(), map.size()});
+  }
+  for (const ::berth::shim::v1::IdMap& map : spec_.gid_map()) {
+    init.gid_map.push_back({map.container_id(), map.host_id(), map.size()});
+  }
   init.stdin_fd = stdin_fd;
   init.stdout_fd = stdout_fd;
   init.stderr_fd = stderr_fd;
-  init.tty = spec_.tty;
+  init.tty = spec_.tty();
   init.after_pivot_root = [this]() -> absl::Status {
-    RETURN_IF_ERROR(security::MaskPaths(spec_.masked_paths));
-    return security::MakeReadonly(spec_.readonly_paths);
+    const ::berth::shim::v1::Confinement& confinement = spec_.confinement();
+    RETURN_IF_ERROR(security::MaskPaths(std::vector<std::string>(
+        confinement.masked_paths().items().begin(),
+        confinement.masked_paths().items().end())));
+    return security::MakeReadonly(std::vector<std::string>(
+        confinement.readonly_paths().items().begin(),
+        confinement.readonly_paths().items().end()));
   };
-  const bool root_user = spec_.user.empty() || spec_.user == "0" ||
-                         absl::StartsWith(spec_.user, "0:") ||
-                         spec_.user == "root" ||
-                         absl::StartsWith(spec_.user, "root:");
+  const bool root_user = spec_.user().empty() || spec_.user() == "0" ||
+                         absl::StartsWith(spec_.user(), "0:") ||
+                         spec_.user() == "root" ||
+                         absl::StartsWith(spec_.user(), "root:");
   init.before_exec = [this, root_user]() -> absl::Status {
     // Seccomp needs no_new_privs or CAP_SYS_ADMIN to load: with
     // no_new_privs it is loaded last (as runc does), otherwise first, while
     // the init still holds its capabilities.
-    if (spec_.no_new_privileges) {
+    if (spec_.confinement().no_new_privileges()) {
       RETURN_IF_ERROR(
           security::ApplyCapabilities(confinement_.capabilities, root_user));
       RETURN_IF_ERROR(security::SetNoNewPrivileges());
@@ -285,7 +309,7 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   };
   ASSIGN_OR_RETURN(init_pid_,
                    runtime::SpawnContainerInit(init, [this](pid_t pid) {
-                     return cgroup_->AddProcess(spec_.id, pid);
+                     return cgroup_->AddProcess(spec_.id(), pid);
                    }));
   return absl::OkStatus();
 }
@@ -299,28 +323,28 @@ absl::Status Shim::Start() {
   sigprocmask(SIG_BLOCK, &handled, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal_fd_ = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signal_fd_ < 0) return ErrnoStatus(errno, "signalfd", spec_.id);
+  if (signal_fd_ < 0) return ErrnoStatus(errno, "signalfd", spec_.id());
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) return ErrnoStatus(errno, "epoll_create1", spec_.id);
-  ASSIGN_OR_RETURN(listen_fd_, ListenOn(spec_.socket_path));
-  if (!spec_.log_path.empty()) {
+  if (epoll_fd_ < 0) return ErrnoStatus(errno, "epoll_create1", spec_.id());
+  ASSIGN_OR_RETURN(listen_fd_, ListenOn(spec_.socket_path()));
+  if (!spec_.log_path().empty()) {
     logs::LogOptions options;
-    options.max_size = spec_.log_max_size > 0 ? spec_.log_max_size : -1;
-    options.max_file = spec_.log_max_file;
-    ASSIGN_OR_RETURN(log_, logs::LogWriter::Open(spec_.log_path, options));
+    options.max_size = spec_.log_max_size() > 0 ? spec_.log_max_size() : -1;
+    options.max_file = spec_.log_max_file();
+    ASSIGN_OR_RETURN(log_, logs::LogWriter::Open(spec_.log_path(), options));
   }
   ASSIGN_OR_RETURN(confinement_, PrepareConfinement(spec_));
-  ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent));
-  absl::Status created = cgroup_->Create(spec_.id, LimitsOf(spec_));
+  ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent()));
+  absl::Status created = cgroup_->Create(spec_.id(), LimitsOf(spec_));
   if (absl::IsAlreadyExists(created)) {
     // The previous run's shim may still be removing it (see Finish).
-    RETURN_IF_ERROR(cgroup_->Remove(spec_.id));
-    created = cgroup_->Create(spec_.id, LimitsOf(spec_));
+    RETURN_IF_ERROR(cgroup_->Remove(spec_.id()));
+    created = cgroup_->Create(spec_.id(), LimitsOf(spec_));
   }
   RETURN_IF_ERROR(created);
 
   absl::Status spawned;
-  if (spec_.tty) {
+  if (spec_.tty()) {
     // One terminal for all three; the master side carries everything the
     // container writes.
     ASSIGN_OR_RETURN(Terminal terminal, OpenTerminal());
@@ -330,7 +354,7 @@ absl::Status Shim::Start() {
   } else {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-      return ErrnoStatus(errno, "pipe2", spec_.id);
+      return ErrnoStatus(errno, "pipe2", spec_.id());
     }
     spawned = SpawnInit(-1, out[1], err[1]);
     close(out[1]);
@@ -339,7 +363,7 @@ absl::Status Shim::Start() {
     stderr_fd_ = err[0];
   }
   if (!spawned.ok()) {
-    cgroup_->Remove(spec_.id).IgnoreError();
+    cgroup_->Remove(spec_.id()).IgnoreError();
     return spawned;
   }
   Watch(signal_fd_);
@@ -364,7 +388,7 @@ void Shim::OnOutput(int fd) {
         is_stdout ? logs::Stream::kStdout : logs::Stream::kStderr,
         absl::string_view(buffer, static_cast<size_t>(n)), absl::Now());
     if (!written.ok()) {
-      std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+      std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                    std::string(written.message()).c_str());
     }
   }
@@ -471,12 +495,12 @@ void Shim::OnClient(int fd) {
 void Shim::Finish(const absl::Status& loop) {
   if (log_ != nullptr) log_->Flush(absl::Now()).IgnoreError();
   ExitRecord record = ExitRecordAfterLoop(exit_code_, exited_at_, loop);
-  absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id);
+  absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id());
   record.oom_killed = oom.ok() && *oom;
   absl::Status written =
-      WriteExitRecord(absl::StrCat(spec_.state_dir, "/", kExitFile), record);
+      WriteExitRecord(absl::StrCat(spec_.state_dir(), "/", kExitFile), record);
   if (!written.ok()) {
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                  std::string(written.message()).c_str());
   }
   Response response;
@@ -486,12 +510,12 @@ void Shim::Finish(const absl::Status& loop) {
   wait->set_finished_at_unix_nanos(absl::ToUnixNanos(record.finished_at));
   for (int fd : waiters_) Reply(fd, response);
   waiters_.clear();
-  unlink(spec_.socket_path.c_str());
+  unlink(spec_.socket_path().c_str());
   // Last: removing v1 cgroups takes milliseconds per hierarchy, and nobody
   // needs to wait for it (a restart of this container replaces a leftover).
-  absl::Status removed = cgroup_->Remove(spec_.id);
+  absl::Status removed = cgroup_->Remove(spec_.id());
   if (!removed.ok()) {
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                  std::string(removed.message()).c_str());
   }
 }
@@ -519,7 +543,7 @@ void Shim::Serve() {
   if (!loop.ok() && !exit_code_) {
     // Blind now: nobody would see the init exit. End it rather than leave
     // a container running that nothing tracks; the record says why.
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                  std::string(loop.message()).c_str());
     kill(init_pid_, SIGKILL);
     int status = 0;
@@ -547,9 +571,9 @@ int RunShim(const ShimSpec& spec) {
                                                            : 125;
     record.finished_at = absl::Now();
     record.error = std::string(started.message());
-    WriteExitRecord(absl::StrCat(spec.state_dir, "/", kExitFile), record)
+    WriteExitRecord(absl::StrCat(spec.state_dir(), "/", kExitFile), record)
         .IgnoreError();
-    if (shim.owns_socket()) unlink(spec.socket_path.c_str());
+    if (shim.owns_socket()) unlink(spec.socket_path().c_str());
     ReportStart(StartErrorFrame(started));
     return 0;
   }
