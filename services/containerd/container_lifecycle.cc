@@ -65,9 +65,9 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   ASSIGN_OR_RETURN(shim::ShimSpec spec,
                    BuildShimSpec(container, graph.mount_options(), paths,
                                  options_.cgroup_parent, options_.userns_range));
-  RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir));
+  RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir()));
   RETURN_IF_ERROR(WriteContainerFiles(container));
-  if (!spec.uid_map.empty()) {
+  if (!spec.uid_map().empty()) {
     // In its user namespace the container's root is a host user without
     // rights on root's files: the files bound into its /etc become that
     // user's (imaged made it the owner of the writable layer at create; the
@@ -82,13 +82,15 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
       }
     }
   }
-  if (spec.seccomp == "default" || spec.seccomp == "profile") {
+  ::berth::shim::v1::Confinement* confinement = spec.mutable_confinement();
+  if (confinement->seccomp() == ::berth::shim::v1::SECCOMP_MODE_DEFAULT ||
+      confinement->seccomp() == ::berth::shim::v1::SECCOMP_MODE_PROFILE) {
     ASSIGN_OR_RETURN(std::string filter, seccomp_.Compiled(spec));
     RETURN_IF_ERROR(WriteFileAtomic(
         absl::StrCat(paths.state_dir, "/", shim::kSeccompFile), filter, 0600,
         false));
-    spec.seccomp = "compiled";
-    spec.seccomp_profile_json.clear();
+    confinement->set_seccomp(::berth::shim::v1::SECCOMP_MODE_COMPILED);
+    confinement->clear_seccomp_profile_json();
   }
   // Written before every start: no fsync needed.
   RETURN_IF_ERROR(

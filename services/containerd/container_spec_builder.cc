@@ -402,84 +402,117 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   const ContainerConfig& config = container.config();
   const HostConfig& host = container.host_config();
   shim::ShimSpec spec;
-  spec.id = container.id();
-  spec.state_dir = paths.state_dir;
-  spec.socket_path = paths.socket_path;
-  spec.log_path = container.log_path();
-  if (!spec.log_path.empty()) {
+  spec.set_id(container.id());
+  spec.set_state_dir(paths.state_dir);
+  spec.set_socket_path(paths.socket_path);
+  spec.set_log_path(container.log_path());
+  spec.set_log_max_file(1);
+  if (!spec.log_path().empty()) {
     ASSIGN_OR_RETURN(logs::LogOptions options,
                      logs::ParseLogOptions(LogOptionsOf(host)));
-    spec.log_max_size = options.max_size;
-    spec.log_max_file = options.max_file;
+    spec.set_log_max_size(options.max_size);
+    spec.set_log_max_file(options.max_file);
   }
-  spec.rootfs_dir = paths.state_dir + "/rootfs";
-  spec.overlay_options = overlay_options;
-  spec.readonly_rootfs = host.read_only_rootfs();
-  spec.args.push_back(container.path());
-  spec.args.insert(spec.args.end(), container.args().begin(),
-                   container.args().end());
-  spec.env = {config.env().begin(), config.env().end()};
-  spec.cwd = config.working_dir();
-  spec.user = config.user();
-  spec.group_add = {host.group_add().begin(), host.group_add().end()};
-  spec.hostname = config.hostname();
-  spec.domainname = config.domainname();
+  spec.set_rootfs_dir(paths.state_dir + "/rootfs");
+  spec.set_overlay_options(overlay_options);
+  spec.set_readonly_rootfs(host.read_only_rootfs());
+  spec.add_args(container.path());
+  spec.mutable_args()->MergeFrom(container.args());
+  *spec.mutable_env() = config.env();
+  spec.set_cwd(config.working_dir());
+  spec.set_user(config.user());
+  *spec.mutable_group_add() = host.group_add();
+  spec.set_hostname(config.hostname());
+  spec.set_domainname(config.domainname());
   ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
-  spec.network_mode = network.IsHost() ? "host" : "none";
-  spec.mounts.push_back({container.hostname_path(), "/etc/hostname", false});
-  spec.mounts.push_back({container.hosts_path(), "/etc/hosts", false});
-  spec.mounts.push_back(
-      {container.resolv_conf_path(), "/etc/resolv.conf", false});
-  for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
-    spec.rlimits.push_back({ulimit.name(), static_cast<uint64_t>(ulimit.soft()),
-                            static_cast<uint64_t>(ulimit.hard())});
+  spec.set_network_mode(network.IsHost() ? ::berth::shim::v1::NETWORK_MODE_HOST
+                                         : ::berth::shim::v1::NETWORK_MODE_NONE);
+  for (const auto& [source, destination] :
+       {std::pair<std::string, const char*>{container.hostname_path(),
+                                            "/etc/hostname"},
+        {container.hosts_path(), "/etc/hosts"},
+        {container.resolv_conf_path(), "/etc/resolv.conf"}}) {
+    ::berth::shim::v1::Mount* mount = spec.add_mounts();
+    mount->set_source(source);
+    mount->set_destination(destination);
   }
-  spec.privileged = host.privileged();
+  for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
+    ::berth::shim::v1::Rlimit* rlimit = spec.add_rlimits();
+    rlimit->set_name(ulimit.name());
+    rlimit->set_soft(static_cast<uint64_t>(ulimit.soft()));
+    rlimit->set_hard(static_cast<uint64_t>(ulimit.hard()));
+  }
+  spec.set_run_init(host.init());
+  spec.set_tty(config.tty());
+  const auto [uid_map, gid_map] = UsernsMapsOf(host, userns_range);
+  for (const runtime::IdMap& map : uid_map) {
+    ::berth::shim::v1::IdMap* to = spec.add_uid_map();
+    to->set_container_id(map.container_id);
+    to->set_host_id(map.host_id);
+    to->set_size(map.size);
+  }
+  for (const runtime::IdMap& map : gid_map) {
+    ::berth::shim::v1::IdMap* to = spec.add_gid_map();
+    to->set_container_id(map.container_id);
+    to->set_host_id(map.host_id);
+    to->set_size(map.size);
+  }
   // Records made before the mode was resolved at create hold "": they ran
   // in the host's namespace, and keep doing so.
-  spec.cgroupns_private = host.cgroupns_mode() == "private";
-  spec.run_init = host.init();
-  spec.tty = config.tty();
-  std::tie(spec.uid_map, spec.gid_map) = UsernsMapsOf(host, userns_range);
+  spec.set_cgroupns_private(host.cgroupns_mode() == "private");
 
+  // Every confinement field is set explicitly, empty lists included: the
+  // shim refuses a spec that lacks one.
+  ::berth::shim::v1::Confinement* confinement = spec.mutable_confinement();
+  confinement->set_privileged(host.privileged());
   ASSIGN_OR_RETURN(std::vector<int> caps,
                    security::ContainerCapabilities(
                        host.privileged(),
                        {host.cap_add().begin(), host.cap_add().end()},
                        {host.cap_drop().begin(), host.cap_drop().end()}));
-  spec.capabilities = security::CapabilityNames(caps);
+  for (const std::string& name : security::CapabilityNames(caps)) {
+    confinement->mutable_capabilities()->add_items(name);
+  }
   const SecurityOptions& security = host.security();
-  spec.no_new_privileges = security.no_new_privileges();
+  confinement->set_no_new_privileges(security.no_new_privileges());
   if (host.privileged() ||
       security.seccomp_mode() == SecurityOptions::SECCOMP_MODE_UNCONFINED) {
-    spec.seccomp = "unconfined";
+    confinement->set_seccomp(::berth::shim::v1::SECCOMP_MODE_UNCONFINED);
   } else if (security.seccomp_mode() == SecurityOptions::SECCOMP_MODE_CUSTOM) {
-    spec.seccomp = "profile";
-    spec.seccomp_profile_json = security.seccomp_profile_json();
+    confinement->set_seccomp(::berth::shim::v1::SECCOMP_MODE_PROFILE);
+    confinement->set_seccomp_profile_json(security.seccomp_profile_json());
   } else {
-    spec.seccomp = "default";
+    confinement->set_seccomp(::berth::shim::v1::SECCOMP_MODE_DEFAULT);
   }
+  ::berth::shim::v1::StringList* masked = confinement->mutable_masked_paths();
+  ::berth::shim::v1::StringList* readonly =
+      confinement->mutable_readonly_paths();
   if (!host.privileged() && !security.unconfined_system_paths()) {
-    spec.masked_paths = security.masked_paths().empty()
-                            ? security::DefaultMaskedPaths()
-                            : std::vector<std::string>(
-                                  security.masked_paths().begin(),
-                                  security.masked_paths().end());
-    spec.readonly_paths = security.readonly_paths().empty()
-                              ? security::DefaultReadonlyPaths()
-                              : std::vector<std::string>(
-                                    security.readonly_paths().begin(),
-                                    security.readonly_paths().end());
+    if (security.masked_paths().empty()) {
+      for (const std::string& path : security::DefaultMaskedPaths()) {
+        masked->add_items(path);
+      }
+    } else {
+      *masked->mutable_items() = security.masked_paths();
+    }
+    if (security.readonly_paths().empty()) {
+      for (const std::string& path : security::DefaultReadonlyPaths()) {
+        readonly->add_items(path);
+      }
+    } else {
+      *readonly->mutable_items() = security.readonly_paths();
+    }
   }
   const container::v1::Resources& resources = host.resources();
-  spec.cgroup_parent =
-      host.cgroup_parent().empty() ? cgroup_parent : host.cgroup_parent();
-  spec.memory = resources.memory();
-  spec.memory_swap = resources.memory_swap();
-  spec.nano_cpus = resources.nano_cpus();
-  spec.cpu_shares = resources.cpu_shares();
-  spec.pids_limit = resources.pids_limit();
-  spec.cpuset_cpus = resources.cpuset_cpus();
+  spec.set_cgroup_parent(host.cgroup_parent().empty() ? cgroup_parent
+                                                      : host.cgroup_parent());
+  spec.set_memory(resources.memory());
+  spec.set_memory_swap(resources.memory_swap());
+  spec.set_nano_cpus(resources.nano_cpus());
+  spec.set_cpu_shares(resources.cpu_shares());
+  spec.set_pids_limit(resources.pids_limit());
+  spec.set_cpuset_cpus(resources.cpuset_cpus());
+  RETURN_IF_ERROR(shim::ValidateShimSpec(spec));
   return spec;
 }
 

@@ -15,6 +15,7 @@
 #include "berth/container/v1/container.pb.h"
 #include "berth/image/v1/image.pb.h"
 #include "services/containerd/container_paths.h"
+#include "services/containerd/runtime/runtime.h"
 #include "services/containerd/shim/spec.h"
 
 namespace berth::containerd {

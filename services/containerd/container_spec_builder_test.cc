@@ -165,23 +165,31 @@ TEST(BuildShimSpecTest, DefaultsConfineAndPrivilegedDoesNot) {
   ASSERT_TRUE(c.ok());
   auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok()) << spec.status();
-  EXPECT_EQ(spec->seccomp, "default");
-  EXPECT_THAT(spec->masked_paths, Contains("/proc/kcore"));
-  EXPECT_THAT(spec->readonly_paths, Contains("/proc/sys"));
-  EXPECT_THAT(spec->capabilities, Contains("CAP_CHOWN"));
-  EXPECT_THAT(spec->capabilities, ::testing::Not(Contains("CAP_NET_RAW")));
-  EXPECT_THAT(spec->capabilities, ::testing::Not(Contains("CAP_SYS_ADMIN")));
-  EXPECT_EQ(spec->memory, 32 << 20);
-  EXPECT_EQ(spec->rootfs_dir, "/state/c1/rootfs");
-  EXPECT_EQ(spec->overlay_options, "lowerdir=/l");
-  EXPECT_THAT(spec->args, ElementsAre("sh"));
+  EXPECT_EQ(spec->confinement().seccomp(), ::berth::shim::v1::SECCOMP_MODE_DEFAULT);
+  EXPECT_THAT(spec->confinement().masked_paths().items(), Contains("/proc/kcore"));
+  EXPECT_THAT(spec->confinement().readonly_paths().items(), Contains("/proc/sys"));
+  EXPECT_THAT(spec->confinement().capabilities().items(), Contains("CAP_CHOWN"));
+  EXPECT_THAT(spec->confinement().capabilities().items(),
+              ::testing::Not(Contains("CAP_NET_RAW")));
+  EXPECT_THAT(spec->confinement().capabilities().items(),
+              ::testing::Not(Contains("CAP_SYS_ADMIN")));
+  EXPECT_EQ(spec->memory(), 32 << 20);
+  EXPECT_EQ(spec->rootfs_dir(), "/state/c1/rootfs");
+  EXPECT_EQ(spec->overlay_options(), "lowerdir=/l");
+  EXPECT_THAT(spec->args(), ElementsAre("sh"));
+  // Every confinement field is present, so the shim accepts it.
+  EXPECT_TRUE(shim::ValidateShimSpec(*spec).ok());
 
   c->mutable_host_config()->set_privileged(true);
   spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok());
-  EXPECT_EQ(spec->seccomp, "unconfined");
-  EXPECT_THAT(spec->masked_paths, IsEmpty());
-  EXPECT_THAT(spec->capabilities, Contains("CAP_SYS_ADMIN"));
+  EXPECT_EQ(spec->confinement().seccomp(),
+            ::berth::shim::v1::SECCOMP_MODE_UNCONFINED);
+  EXPECT_THAT(spec->confinement().masked_paths().items(), IsEmpty());
+  EXPECT_TRUE(spec->confinement().has_masked_paths());  // empty, not absent
+  EXPECT_THAT(spec->confinement().capabilities().items(),
+              Contains("CAP_SYS_ADMIN"));
+  EXPECT_TRUE(shim::ValidateShimSpec(*spec).ok());
 }
 
 TEST(ValidateHostConfigTest, UsernsModesAndMappings) {
@@ -266,7 +274,7 @@ TEST(NewContainerTest, RecordsTheResolvedCgroupnsMode) {
 
 // Only "private" asks the shim for a namespace; a record from before the
 // mode was resolved ("") keeps the host's, as it had. The field survives
-// the shim spec's JSON, and a spec without it reads as host.
+// the shim spec's serialization.
 TEST(BuildShimSpecTest, CgroupnsPrivateReachesTheShim) {
   container::v1::CreateContainerRequest request;
   request.mutable_config()->set_image("x");
@@ -275,20 +283,17 @@ TEST(BuildShimSpecTest, CgroupnsPrivateReachesTheShim) {
   ASSERT_TRUE(c.ok()) << c.status();
   auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok()) << spec.status();
-  EXPECT_TRUE(spec->cgroupns_private);
+  EXPECT_TRUE(spec->cgroupns_private());
   auto parsed = shim::ParseShimSpec(shim::SerializeShimSpec(*spec));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_TRUE(parsed->cgroupns_private);
+  EXPECT_TRUE(parsed->cgroupns_private());
 
   for (const char* mode : {"host", ""}) {
     c->mutable_host_config()->set_cgroupns_mode(mode);
     spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
     ASSERT_TRUE(spec.ok());
-    EXPECT_FALSE(spec->cgroupns_private) << mode;
+    EXPECT_FALSE(spec->cgroupns_private()) << mode;
   }
-  parsed = shim::ParseShimSpec(R"({"id": "old"})");
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_FALSE(parsed->cgroupns_private);
 }
 
 TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
@@ -300,10 +305,10 @@ TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
   auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth",
                             UsernsRange{200000, 300000, 5000});
   ASSERT_TRUE(spec.ok()) << spec.status();
-  ASSERT_EQ(spec->uid_map.size(), 1u);
-  EXPECT_EQ(spec->uid_map[0].host_id, 200000u);
-  EXPECT_EQ(spec->uid_map[0].size, 5000u);
-  EXPECT_EQ(spec->gid_map[0].host_id, 300000u);
+  ASSERT_EQ(spec->uid_map().size(), 1);
+  EXPECT_EQ(spec->uid_map(0).host_id(), 200000u);
+  EXPECT_EQ(spec->uid_map(0).size(), 5000u);
+  EXPECT_EQ(spec->gid_map(0).host_id(), 300000u);
   EXPECT_EQ(HostRootOf(c->host_config(), UsernsRange{200000, 300000, 5000}),
             std::make_pair(200000u, 300000u));
 
@@ -313,14 +318,14 @@ TEST(BuildShimSpecTest, PrivateUsernsMapsTheDaemonRangeOrTheGivenOnes) {
   own->set_size(1);
   spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok());
-  EXPECT_EQ(spec->uid_map[0].host_id, 700000u);
-  EXPECT_EQ(spec->gid_map[0].host_id, 100000u);
+  EXPECT_EQ(spec->uid_map(0).host_id(), 700000u);
+  EXPECT_EQ(spec->gid_map(0).host_id(), 100000u);
 
   c->mutable_host_config()->set_userns_mode("host");
   c->mutable_host_config()->clear_uid_mappings();
   spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
   ASSERT_TRUE(spec.ok());
-  EXPECT_TRUE(spec->uid_map.empty());
+  EXPECT_TRUE(spec->uid_map().empty());
   EXPECT_EQ(HostRootOf(c->host_config(), UsernsRange()),
             std::make_pair(0u, 0u));
 }

@@ -6,11 +6,13 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
+#include "services/containerd/shim/framing.h"
 
 namespace berth::containerd {
 
@@ -96,7 +98,7 @@ void ExitMonitor::Loop() {
       const int fd = events[i].data.fd;
       if (fd == wake_fd_) return;
       std::string id;
-      std::string line;
+      absl::StatusOr<shim::ExitRecord> exit;
       bool done = false;
       {
         absl::MutexLock lock(&mu_);
@@ -107,26 +109,30 @@ void ExitMonitor::Loop() {
         while ((got = read(fd, buffer, sizeof(buffer))) > 0) {
           it->second.buffer.append(buffer, static_cast<size_t>(got));
         }
-        const size_t newline = it->second.buffer.find('\n');
-        if (newline != std::string::npos || got == 0 ||
-            (got < 0 && errno != EAGAIN && errno != EINTR)) {
+        const int read_errno = errno;
+        id = it->second.id;
+        const std::string peer = absl::StrCat("the shim of ", id);
+        absl::StatusOr<std::optional<std::string>> frame =
+            shim::TakeFrame(&it->second.buffer, peer);
+        if (!frame.ok()) {
           done = true;
-          id = it->second.id;
-          line = newline == std::string::npos
-                     ? ""
-                     : it->second.buffer.substr(0, newline);
+          exit = absl::FailedPreconditionError(frame.status().message());
+        } else if (frame->has_value()) {
+          done = true;
+          exit = shim::ParseWaitReply(**frame, peer);
+        } else if (got == 0 || (got < 0 && read_errno != EAGAIN &&
+                                read_errno != EINTR)) {
+          done = true;
+          exit = absl::UnavailableError(
+              absl::StrCat("the shim of ", id, " went away"));
+        }
+        if (done) {
           watched_.erase(it);
           epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
           close(fd);
         }
       }
-      if (!done) continue;
-      if (line.empty()) {
-        on_exit_(id, absl::UnavailableError(
-                         absl::StrCat("the shim of ", id, " went away")));
-      } else {
-        on_exit_(id, shim::ParseExitReply(line));
-      }
+      if (done) on_exit_(id, exit);
     }
   }
 }

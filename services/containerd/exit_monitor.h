@@ -1,5 +1,5 @@
 // ExitMonitor: one thread that waits on every running container's shim at
-// once (epoll over their "wait" connections) and reports each exit. A
+// once (epoll over their pending wait requests) and reports each exit. A
 // connection that closes without an answer means the shim is gone; the
 // callback then gets UNAVAILABLE and consults the exit record on disk.
 #ifndef BERTH_SERVICES_CONTAINERD_EXIT_MONITOR_H_

@@ -8,11 +8,13 @@
 
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
 #include "gtest/gtest.h"
+#include "services/containerd/shim/framing.h"
 
 namespace berth::containerd {
 namespace {
@@ -69,12 +71,21 @@ TEST(ExitMonitorTest, ReportsTheExitAShimSends) {
   ASSERT_TRUE((*monitor)->Watch("c1", path, absl::Seconds(5)).ok());
   int connection = accept4(listener, nullptr, nullptr, SOCK_CLOEXEC);
   ASSERT_GE(connection, 0);
-  char request[16] = {};
-  ASSERT_GT(read(connection, request, sizeof(request) - 1), 0);
-  EXPECT_EQ(std::string(request), "wait\n");
-  const std::string reply = "exit 3 1\n";
-  ASSERT_EQ(write(connection, reply.data(), reply.size()),
-            static_cast<ssize_t>(reply.size()));
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  absl::StatusOr<std::optional<std::string>> frame =
+      shim::ReadFrame(connection, deadline, "containerd");
+  ASSERT_TRUE(frame.ok() && frame->has_value()) << frame.status();
+  ::berth::shim::v1::Request request;
+  ASSERT_TRUE(request.ParseFromString(**frame));
+  EXPECT_EQ(request.version(), shim::kProtocolVersion);
+  EXPECT_TRUE(request.has_wait());
+  ::berth::shim::v1::Response reply;
+  reply.set_version(shim::kProtocolVersion);
+  reply.mutable_wait()->set_exit_code(3);
+  reply.mutable_wait()->set_oom_killed(true);
+  ASSERT_TRUE(shim::WriteAll(connection, shim::EncodeFrame(reply), deadline,
+                             "containerd")
+                  .ok());
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(10)));
   EXPECT_EQ(seen_id, "c1");
   ASSERT_TRUE(seen.ok()) << seen.status();

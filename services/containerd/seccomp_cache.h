@@ -16,7 +16,7 @@ namespace berth::containerd {
 
 class SeccompCache {
  public:
-  // The serialized filter for `spec` (seccomp "default" or "profile");
+  // The serialized filter for `spec` (seccomp mode DEFAULT or PROFILE);
   // INVALID_ARGUMENT for a bad profile.
   absl::StatusOr<std::string> Compiled(const shim::ShimSpec& spec);
 

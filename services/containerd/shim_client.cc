@@ -3,6 +3,8 @@
 #include <signal.h>
 
 #include <cerrno>
+#include <set>
+#include <string>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
@@ -39,8 +41,14 @@ class SocketShimClient final : public ShimClient {
 
   absl::StatusOr<shim::LaunchedShim> Launch(
       const ContainerPaths& paths) override {
-    return shim::LaunchShim(options_.shim_path, paths.state_dir,
-                            options_.launch_timeout);
+    absl::StatusOr<shim::LaunchedShim> launched = shim::LaunchShim(
+        options_.shim_path, paths.state_dir, options_.launch_timeout);
+    if (launched.ok()) {
+      // Its Ready message carried its protocol version: Watch need not ask.
+      absl::MutexLock lock(&mu_);
+      version_checked_.insert(paths.socket_path);
+    }
+    return launched;
   }
 
   absl::Status Signal(const ContainerPaths& paths, int signal) override {
@@ -49,6 +57,19 @@ class SocketShimClient final : public ShimClient {
 
   absl::Status Watch(const std::string& id,
                      const ContainerPaths& paths) override {
+    bool checked;
+    {
+      absl::MutexLock lock(&mu_);
+      checked = version_checked_.erase(paths.socket_path) > 0;
+    }
+    if (!checked) {
+      // A shim this process did not start (adoption after a restart): ask
+      // which protocol it speaks before relying on its wait reply. Only
+      // recovery pays this round trip, never a start.
+      absl::StatusOr<::berth::shim::v1::StateResponse> state =
+          shim::ShimState(paths.socket_path, options_.call_timeout);
+      if (!state.ok()) return state.status();
+    }
     absl::MutexLock lock(&mu_);
     if (monitor_ == nullptr) {
       return absl::FailedPreconditionError("containerd is shutting down");
@@ -84,6 +105,8 @@ class SocketShimClient final : public ShimClient {
   ExitCallback on_exit_;
   absl::Mutex mu_;
   std::unique_ptr<ExitMonitor> monitor_ ABSL_GUARDED_BY(mu_);
+  // Sockets of shims this client launched and has not watched yet.
+  std::set<std::string> version_checked_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

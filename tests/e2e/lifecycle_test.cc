@@ -1,17 +1,27 @@
-// End to end: the container lifecycle when a shim stops answering. Every
+// End to end: the container lifecycle when a shim stops answering, or
+// speaks another protocol version. Every
 // call containerd makes to a shim has a deadline, and a wedged shim is
 // killed, with its container, and reported, never waited on.
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <string>
+#include <thread>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/containerd/shim/framing.h"
 #include "tests/e2e/container_fixture.h"
 
 namespace berth::testing {
@@ -77,6 +87,103 @@ TEST_F(ContainerE2eTest, StopAndForcedRemoveReturnWhenTheShimIsWedged) {
   EXPECT_TRUE(env_.ShimPids().empty());
   // The daemon still serves.
   EXPECT_EQ(RunScript("echo fine").out, "fine\n");
+}
+
+// A shim of another protocol version on a container's socket: here a
+// stand-in answering every request as protocol 2. It answers until
+// destroyed.
+class ShimOfVersion2 {
+ public:
+  explicit ShimOfVersion2(const std::string& path) {
+    listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address),
+                   sizeof(address)),
+              0);
+    EXPECT_EQ(listen(listener_, 16), 0);
+    ::berth::shim::v1::Response response;
+    response.set_version(2);
+    response.mutable_state()->set_running(true);
+    const std::string reply = containerd::shim::EncodeFrame(response);
+    thread_ = std::thread([this, reply] {
+      while (true) {
+        pollfd pfd = {listener_, POLLIN, 0};
+        if (stop_.load()) return;
+        if (poll(&pfd, 1, 50) <= 0) continue;
+        int fd = accept(listener_, nullptr, nullptr);
+        if (fd < 0) continue;
+        ++requests_;
+        char buffer[512];
+        while (read(fd, buffer, sizeof(buffer)) > 0) {
+        }
+        ssize_t ignored = write(fd, reply.data(), reply.size());
+        (void)ignored;
+        close(fd);
+      }
+    });
+  }
+  ~ShimOfVersion2() {
+    stop_ = true;
+    thread_.join();
+    close(listener_);
+  }
+  int requests() const { return requests_.load(); }
+
+ private:
+  int listener_ = -1;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> requests_{0};
+  std::thread thread_;
+};
+
+// containerd restarts and finds a shim that speaks a protocol it does not:
+// it must neither lose the container (mark it exited while it runs) nor
+// kill it, but mark it dead with the reason, and rm -f must end it.
+TEST_F(ContainerE2eTest, AdoptionRefusesAShimOfAnotherProtocolVersion) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "future", "busybox", "sleep",
+                        "600"})
+                .exit_code,
+            0);
+  nlohmann::json before = Inspect("future");
+  const std::string id = before["Id"].get<std::string>();
+  const int init = before["State"]["Pid"].get<int>();
+  const int shim = ParentPid(init);
+  ASSERT_GT(shim, 1);
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+
+  // The real shim keeps running, out of containerd's sight; the socket now
+  // answers as protocol 2.
+  const std::string socket_path =
+      absl::StrCat(env_.run_root(), "/shims/", id, ".sock");
+  ASSERT_EQ(rename(socket_path.c_str(), (socket_path + ".real").c_str()), 0)
+      << strerror(errno);
+  {
+    ShimOfVersion2 future(socket_path);
+    StartBerthd();
+    ASSERT_TRUE(WaitForStatus("future", "dead"));
+    EXPECT_GE(future.requests(), 1);
+    nlohmann::json state = Inspect("future")["State"];
+    EXPECT_THAT(state["Error"].get<std::string>(),
+                HasSubstr("the shim speaks protocol 2, this containerd "
+                          "speaks 1"));
+    EXPECT_THAT(state["Error"].get<std::string>(), HasSubstr("rm -f"));
+    EXPECT_TRUE(Alive(init)) << "the container was lost";
+    EXPECT_TRUE(Alive(shim));
+
+    RunResult removed = env_.Berth({"rm", "-f", "future"});
+    EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  }
+  EXPECT_NE(env_.Berth({"inspect", "future"}).exit_code, 0);
+  for (int pid : {init, shim}) {
+    for (int i = 0; i < 50 && Alive(pid); ++i) {
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+    EXPECT_FALSE(Alive(pid)) << pid;
+  }
+  unlink((socket_path + ".real").c_str());
 }
 
 }  // namespace

@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -22,72 +23,25 @@
 #include "common/fs_util.h"
 #include "common/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "services/containerd/shim/framing.h"
 
 namespace berth::containerd::shim {
+
+using ::berth::shim::v1::Ready;
+using ::berth::shim::v1::Request;
+using ::berth::shim::v1::Response;
+using ::berth::shim::v1::StateResponse;
+
 namespace {
 
-// Reads up to the first '\n' (or EOF) within `timeout` (infinite if
-// InfiniteDuration).
-absl::StatusOr<std::string> ReadLine(int fd, absl::Duration timeout,
-                                     absl::string_view what) {
-  std::string line;
-  const absl::Time deadline = absl::Now() + timeout;
-  while (true) {
-    int wait_ms = -1;
-    if (timeout != absl::InfiniteDuration()) {
-      const absl::Duration left = deadline - absl::Now();
-      if (left <= absl::ZeroDuration()) {
-        return absl::DeadlineExceededError(
-            absl::StrCat("timed out waiting for ", what));
-      }
-      wait_ms = static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
-    }
-    pollfd pfd = {fd, POLLIN, 0};
-    int ready = poll(&pfd, 1, wait_ms);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "poll", what);
-    }
-    if (ready == 0) continue;
-    char buffer[512];
-    ssize_t n = read(fd, buffer, sizeof(buffer));
-    if (n < 0) {
-      if (errno == EINTR || errno == EAGAIN) continue;
-      return ErrnoStatus(errno, "read", what);
-    }
-    if (n == 0) return line;
-    line.append(buffer, static_cast<size_t>(n));
-    size_t newline = line.find('\n');
-    if (newline != std::string::npos) return line.substr(0, newline);
-    if (line.size() > 64 * 1024) {
-      return absl::InternalError(absl::StrCat("overlong reply from ", what));
-    }
-  }
-}
-
-// Waits until `fd` is ready for `events` or `deadline` passes.
-absl::Status PollUntil(int fd, short events, absl::Time deadline,
-                       absl::string_view what) {
-  while (true) {
-    const absl::Duration left = deadline - absl::Now();
-    if (left <= absl::ZeroDuration()) {
-      return absl::DeadlineExceededError(
-          absl::StrCat("timed out waiting for ", what));
-    }
-    pollfd pfd = {fd, events, 0};
-    int ready = poll(&pfd, 1,
-                     static_cast<int>(absl::ToInt64Milliseconds(left)) + 1);
-    if (ready > 0) return absl::OkStatus();
-    if (ready < 0 && errno != EINTR) return ErrnoStatus(errno, "poll", what);
-  }
-}
-
-// Connects to a shim and sends one command line, both within `timeout`: a
+// Connects to a shim and sends one request, both within `timeout`: a
 // stopped shim's socket still accepts connections until its backlog is full,
-// and then a blocking connect would wait forever.
+// and then a blocking connect would wait forever. The write side is shut
+// afterwards: one request per connection, and a shim of the text protocol
+// before v1 then answers at once (with a line this side recognizes) instead
+// of waiting for a newline that never comes.
 absl::StatusOr<int> Connect(const std::string& socket_path,
-                            const std::string& command,
-                            absl::Duration timeout) {
+                            const Request& request, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
   sockaddr_un address = {};
   address.sun_family = AF_UNIX;
@@ -117,27 +71,23 @@ absl::StatusOr<int> Connect(const std::string& socket_path,
     return absl::UnavailableError(absl::StrCat(
         "no shim answers on ", socket_path, ": ", strerror(err)));
   }
-  const std::string line = command + "\n";
-  size_t sent = 0;
-  while (sent < line.size()) {
-    ssize_t n = send(fd, line.data() + sent, line.size() - sent, MSG_NOSIGNAL);
-    if (n >= 0) {
-      sent += static_cast<size_t>(n);
-      continue;
-    }
-    const int err = errno;
-    if (err == EINTR) continue;
-    absl::Status ready =
-        err == EAGAIN ? PollUntil(fd, POLLOUT, deadline,
-                                  absl::StrCat("the shim on ", socket_path))
-                      : absl::UnavailableError(absl::StrCat(
-                            "send to shim ", socket_path, ": ", strerror(err)));
-    if (!ready.ok()) {
-      close(fd);
-      return ready;
-    }
+  absl::Status sent = WriteAll(fd, EncodeFrame(request), deadline,
+                               absl::StrCat("the shim on ", socket_path));
+  if (!sent.ok()) {
+    close(fd);
+    // EPIPE/ECONNRESET: it went away while we talked.
+    return absl::IsDeadlineExceeded(sent) ? sent
+                                          : absl::UnavailableError(
+                                                sent.message());
   }
+  shutdown(fd, SHUT_WR);
   return fd;
+}
+
+// What a frame from a shim that this containerd cannot read means for a
+// caller: the shim is there but cannot be talked to (never "gone").
+absl::Status Unreadable(const absl::Status& status) {
+  return absl::FailedPreconditionError(status.message());
 }
 
 absl::StatusCode StartErrorCode(int exit_code) {
@@ -185,27 +135,36 @@ absl::StatusOr<ExitRecord> ReadExitRecord(const std::string& path) {
   return record;
 }
 
-std::string FormatStartError(const absl::Status& status) {
-  int code = 125;
-  if (absl::IsNotFound(status)) code = 127;
-  if (absl::IsPermissionDenied(status)) code = 126;
-  std::string message(status.message());
-  for (char& c : message) {
-    if (c == '\n') c = ' ';
-  }
-  return absl::StrCat("error ", code, " ", message);
+namespace {
+
+absl::StatusCode StartErrorClass(absl::StatusCode code) {
+  return StartErrorCode(code == absl::StatusCode::kNotFound           ? 127
+                        : code == absl::StatusCode::kPermissionDenied ? 126
+                                                                      : 125);
 }
 
-absl::Status ParseStartError(const std::string& line) {
-  std::vector<std::string> parts =
-      absl::StrSplit(line, absl::MaxSplits(' ', 2));
-  int code = 125;
-  if (parts.size() < 3 || parts[0] != "error" ||
-      !absl::SimpleAtoi(parts[1], &code)) {
-    return absl::InternalError(
-        absl::StrCat("berth-shim failed to start the container: ", line));
-  }
-  return absl::Status(StartErrorCode(code), parts[2]);
+}  // namespace
+
+std::string ReadyFrame(pid_t shim_pid, pid_t init_pid) {
+  Ready ready;
+  ready.set_version(kProtocolVersion);
+  ready.set_shim_pid(shim_pid);
+  ready.set_init_pid(init_pid);
+  return EncodeFrame(ready);
+}
+
+std::string StartErrorFrame(const absl::Status& status) {
+  Ready ready;
+  ready.set_version(kProtocolVersion);
+  SetError(absl::Status(StartErrorClass(status.code()), status.message()),
+           ready.mutable_error());
+  return EncodeFrame(ready);
+}
+
+Request NewRequest() {
+  Request request;
+  request.set_version(kProtocolVersion);
+  return request;
 }
 
 absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
@@ -274,18 +233,19 @@ absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
     close(ready[0]);
     return ErrnoStatus(spawned, "spawn", shim_path);
   }
-  absl::StatusOr<std::string> line =
-      ReadLine(ready[0], timeout, "berth-shim to start the container");
+  const std::string peer = "berth-shim starting the container";
+  absl::StatusOr<std::optional<std::string>> frame =
+      ReadFrame(ready[0], absl::Now() + timeout, peer);
   close(ready[0]);
-  if (!line.ok()) {
+  if (absl::IsDeadlineExceeded(frame.status())) {
     // The shim and whatever it started before the deadline are in the
     // spawned process's process group (its session): end them all, or a
     // container would run that nothing tracks. `child` is not reaped yet,
     // so its pid, which is the group's id, cannot have been reused.
     if (kill(-child, SIGKILL) != 0 && errno != ESRCH) {
-      line = absl::Status(
-          line.status().code(),
-          absl::StrCat(line.status().message(), "; killing process group ",
+      frame = absl::Status(
+          frame.status().code(),
+          absl::StrCat(frame.status().message(), "; killing process group ",
                        child, " of ", shim_path, " failed: ",
                        strerror(errno)));
     }
@@ -293,66 +253,112 @@ absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
   int status = 0;
   while (waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  if (!line.ok()) return line.status();
-  if (line->empty()) {
+  if (!frame.ok()) {
+    return absl::IsDeadlineExceeded(frame.status())
+               ? frame.status()
+               : absl::InternalError(absl::StrCat(
+                     frame.status().message(), "; see ", log_path));
+  }
+  if (!frame->has_value()) {
     return absl::InternalError(absl::StrCat(
         "berth-shim exited without starting the container; see ", log_path));
   }
-  std::vector<std::string> parts = absl::StrSplit(*line, ' ');
-  LaunchedShim launched;
-  if (parts.size() == 3 && parts[0] == "ok" &&
-      absl::SimpleAtoi(parts[1], &launched.shim_pid) &&
-      absl::SimpleAtoi(parts[2], &launched.init_pid)) {
-    return launched;
+  Ready report;
+  absl::Status parsed = ParsePayload(**frame, &report, peer);
+  if (!parsed.ok()) {
+    return absl::InternalError(absl::StrCat(parsed.message(), "; see ", log_path));
   }
-  return ParseStartError(*line);
+  RETURN_IF_ERROR(CheckVersion(report.version(), "shim", "containerd"));
+  if (report.has_error()) {
+    return absl::Status(StartErrorClass(StatusOfError(report.error()).code()),
+                        report.error().message());
+  }
+  if (report.shim_pid() <= 0 || report.init_pid() <= 0) {
+    return absl::InternalError(absl::StrCat(
+        "berth-shim reported a start without pids; see ", log_path));
+  }
+  LaunchedShim launched;
+  launched.shim_pid = report.shim_pid();
+  launched.init_pid = report.init_pid();
+  return launched;
 }
 
 absl::StatusOr<int> SendWait(const std::string& socket_path,
                              absl::Duration timeout) {
-  return Connect(socket_path, "wait", timeout);
+  Request request = NewRequest();
+  request.mutable_wait();
+  return Connect(socket_path, request, timeout);
 }
 
-absl::StatusOr<std::string> ShimCommand(const std::string& socket_path,
-                                        const std::string& command,
-                                        absl::Duration timeout) {
+absl::StatusOr<Response> CallShim(const std::string& socket_path,
+                                  const Request& request,
+                                  absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  ASSIGN_OR_RETURN(int fd, Connect(socket_path, command, timeout));
-  absl::StatusOr<std::string> reply = ReadLine(
-      fd, std::max(deadline - absl::Now(), absl::ZeroDuration()),
-      absl::StrCat("the shim on ", socket_path, " to answer"));
+  const std::string peer = absl::StrCat("the shim on ", socket_path);
+  ASSIGN_OR_RETURN(int fd, Connect(socket_path, request, timeout));
+  absl::StatusOr<std::optional<std::string>> frame =
+      ReadFrame(fd, deadline, peer);
   close(fd);
-  if (!reply.ok()) return reply.status();
-  if (reply->empty()) {
-    return absl::UnavailableError(
-        absl::StrCat("shim on ", socket_path, " closed the connection"));
+  if (!frame.ok()) {
+    if (absl::IsDeadlineExceeded(frame.status())) return frame.status();
+    if (absl::IsInvalidArgument(frame.status())) {
+      return Unreadable(frame.status());
+    }
+    return absl::UnavailableError(frame.status().message());
   }
-  return reply;
+  if (!frame->has_value()) {
+    return absl::UnavailableError(
+        absl::StrCat(peer, " closed the connection without answering"));
+  }
+  Response response;
+  absl::Status parsed = ParsePayload(**frame, &response, peer);
+  if (!parsed.ok()) return Unreadable(parsed);
+  // The version first: a reply of another version may mean anything.
+  RETURN_IF_ERROR(CheckVersion(response.version(), "shim", "containerd"));
+  if (response.has_error()) return StatusOfError(response.error());
+  return response;
 }
 
 absl::Status SignalShim(const std::string& socket_path, int signal,
                         absl::Duration timeout) {
-  ASSIGN_OR_RETURN(std::string reply,
-                   ShimCommand(socket_path, absl::StrCat("kill ", signal),
-                               timeout));
-  if (reply == "ok") return absl::OkStatus();
-  if (absl::StartsWith(reply, "error ")) {
-    return absl::FailedPreconditionError(reply.substr(6));
+  Request request = NewRequest();
+  request.mutable_kill()->set_signal(signal);
+  ASSIGN_OR_RETURN(Response response, CallShim(socket_path, request, timeout));
+  if (!response.has_kill()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the shim on ", socket_path, " answered kill with something else"));
   }
-  return absl::InternalError(absl::StrCat("unexpected shim reply: ", reply));
+  return absl::OkStatus();
 }
 
-absl::StatusOr<ExitRecord> ParseExitReply(const std::string& reply) {
-  std::vector<std::string> parts = absl::StrSplit(reply, ' ');
-  ExitRecord record;
-  int oom = 0;
-  if (parts.size() != 3 || parts[0] != "exit" ||
-      !absl::SimpleAtoi(parts[1], &record.exit_code) ||
-      !absl::SimpleAtoi(parts[2], &oom)) {
-    return absl::InternalError(absl::StrCat("unexpected shim reply: ", reply));
+absl::StatusOr<StateResponse> ShimState(const std::string& socket_path,
+                                        absl::Duration timeout) {
+  Request request = NewRequest();
+  request.mutable_state();
+  ASSIGN_OR_RETURN(Response response, CallShim(socket_path, request, timeout));
+  if (!response.has_state()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the shim on ", socket_path, " answered state with something else"));
   }
-  record.oom_killed = oom != 0;
-  record.finished_at = absl::Now();
+  return response.state();
+}
+
+absl::StatusOr<ExitRecord> ParseWaitReply(absl::string_view payload,
+                                          absl::string_view peer) {
+  Response response;
+  absl::Status parsed = ParsePayload(payload, &response, peer);
+  if (!parsed.ok()) return Unreadable(parsed);
+  RETURN_IF_ERROR(CheckVersion(response.version(), "shim", "containerd"));
+  if (response.has_error()) return StatusOfError(response.error());
+  if (!response.has_wait()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(peer, " answered wait with something else"));
+  }
+  ExitRecord record;
+  record.exit_code = response.wait().exit_code();
+  record.oom_killed = response.wait().oom_killed();
+  record.finished_at =
+      absl::FromUnixNanos(response.wait().finished_at_unix_nanos());
   return record;
 }
 

@@ -1,14 +1,11 @@
-// How containerd and a berth-shim talk. The shim is launched detached (it is
-// re-parented to init so it outlives containerd) and reports its start on a
-// pipe; afterwards containerd reaches it on its control socket with one-line
-// commands. When the container's init has exited and its output is drained,
-// the shim writes the exit record file and exits, so the record survives
-// both processes.
-//
-// Control socket, one command per connection, replies are one line:
-//   "kill N"  -> "ok" | "error MESSAGE"
-//   "state"   -> "running PID"
-//   "wait"    -> (when the init has exited) "exit CODE OOM(0|1)"
+// How containerd and a berth-shim talk (protocol v1, framed protobuf
+// messages: proto/berth/shim/v1/shim.proto, framing.h). The shim is launched
+// detached (it is re-parented to init so it outlives containerd) and reports
+// its start with a Ready message on a pipe; afterwards containerd reaches it
+// on its control socket, one Request and one Response per connection. When
+// the container's init has exited and its output is drained, the shim
+// writes the exit record file and exits, so the record survives both
+// processes.
 #ifndef BERTH_SERVICES_CONTAINERD_SHIM_PROTOCOL_H_
 #define BERTH_SERVICES_CONTAINERD_SHIM_PROTOCOL_H_
 
@@ -18,16 +15,17 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "berth/shim/v1/shim.pb.h"
 
 namespace berth::containerd::shim {
 
 // File names inside the container's state directory.
-inline constexpr char kSpecFile[] = "shim.json";
+inline constexpr char kSpecFile[] = "shim.pb";  // a shim::v1::Spec
 inline constexpr char kExitFile[] = "exit.json";
 inline constexpr char kShimLogFile[] = "shim.log";
 // The seccomp program containerd compiled (seccomp mode "compiled").
 inline constexpr char kSeccompFile[] = "seccomp.bpf";
-// The fd on which a starting shim reports "ok PID" or "error CODE MESSAGE".
+// The fd on which a starting shim writes its Ready frame.
 inline constexpr int kReadyFd = 3;
 
 struct ExitRecord {
@@ -48,34 +46,48 @@ struct LaunchedShim {
 };
 
 // Spawns `shim_path --state-dir STATE_DIR` (in a new session; the shim
-// detaches itself by forking once more) and waits until the
-// container's command was exec'd. A command that could not run comes back
-// as NOT_FOUND (exit 127), PERMISSION_DENIED (126) or another code (125),
-// with the shim's message.
+// detaches itself by forking once more) and waits until the container's
+// command was exec'd. A command that could not run comes back as NOT_FOUND
+// (exit 127), PERMISSION_DENIED (126) or another code (125), with the
+// shim's message; a shim of another protocol version as FAILED_PRECONDITION.
+// DEADLINE_EXCEEDED: the shim did not report within `timeout`, and it and
+// its process group have been killed.
 absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
                                         const std::string& state_dir,
                                         absl::Duration timeout);
 
-// The status a shim reports for a failed start, and back.
-std::string FormatStartError(const absl::Status& status);
-absl::Status ParseStartError(const std::string& line);
+// The shim's side of the ready pipe: the Ready frame of a started
+// container, or of a start that failed with `status` (its code is reduced
+// to NOT_FOUND, PERMISSION_DENIED or FAILED_PRECONDITION, the exit codes'
+// classes).
+std::string ReadyFrame(pid_t shim_pid, pid_t init_pid);
+std::string StartErrorFrame(const absl::Status& status);
 
-// Sends one command and returns the reply line (without "\n"), all within
-// `timeout`. UNAVAILABLE when no shim answers on `socket_path`,
-// DEADLINE_EXCEEDED when one is there but does not answer in time (wedged).
-absl::StatusOr<std::string> ShimCommand(const std::string& socket_path,
-                                        const std::string& command,
-                                        absl::Duration timeout);
+// A request of this protocol version (the oneof still to be set).
+::berth::shim::v1::Request NewRequest();
+
+// Connects to the shim on `socket_path`, sends `request` and returns its
+// reply, all within `timeout`. UNAVAILABLE when no shim answers there,
+// DEADLINE_EXCEEDED when one is there but does not answer in time (wedged),
+// FAILED_PRECONDITION when it speaks another protocol version or sends what
+// this containerd cannot read; the shim's Error as its status.
+absl::StatusOr<::berth::shim::v1::Response> CallShim(
+    const std::string& socket_path, const ::berth::shim::v1::Request& request,
+    absl::Duration timeout);
 
 absl::Status SignalShim(const std::string& socket_path, int signal,
                         absl::Duration timeout);
+absl::StatusOr<::berth::shim::v1::StateResponse> ShimState(
+    const std::string& socket_path, absl::Duration timeout);
 
-// Connects and sends "wait" within `timeout`; the returned socket becomes
-// readable when the init has exited (read the "exit ..." line, parse it with
-// ParseExitReply). UNAVAILABLE when no shim answers.
+// Connects and sends a wait request within `timeout`; the returned socket
+// becomes readable when the init has exited (collect the bytes, take the
+// frame with TakeFrame and read it with ParseWaitReply). UNAVAILABLE when
+// no shim answers.
 absl::StatusOr<int> SendWait(const std::string& socket_path,
                              absl::Duration timeout);
-absl::StatusOr<ExitRecord> ParseExitReply(const std::string& line);
+absl::StatusOr<ExitRecord> ParseWaitReply(absl::string_view payload,
+                                          absl::string_view peer);
 
 }  // namespace berth::containerd::shim
 

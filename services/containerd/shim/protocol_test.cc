@@ -9,11 +9,15 @@
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <optional>
 #include <string>
+#include <thread>
+#include <utility>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
+#include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/spec.h"
 
 namespace berth::containerd::shim {
@@ -28,6 +32,12 @@ class ProtocolTest : public ::testing::Test {
   }
   void TearDown() override {
     EXPECT_EQ(std::system(absl::StrCat("rm -rf ", dir_).c_str()), 0);
+  }
+  // A stand-in shim that writes `frame` on the ready fd.
+  std::string ReadyShim(const std::string& frame) {
+    const std::string path = dir_ + "/ready.bin";
+    std::ofstream(path, std::ios::binary) << frame;
+    return FakeShim(absl::StrCat("cat ", path, " >&3"));
   }
   // A stand-in shim: a script that answers on the ready fd.
   std::string FakeShim(const std::string& body) {
@@ -61,35 +71,42 @@ TEST_F(ProtocolTest, MissingAndCorruptExitRecords) {
   EXPECT_TRUE(absl::IsDataLoss(ReadExitRecord(dir_ + "/bad").status()));
 }
 
-TEST_F(ProtocolTest, StartErrorsKeepTheirExitCodeClass) {
-  absl::Status not_found = ParseStartError(FormatStartError(
-      absl::NotFoundError("exec: \"x\": executable file not found in $PATH")));
-  EXPECT_TRUE(absl::IsNotFound(not_found));
-  EXPECT_EQ(not_found.message(),
-            "exec: \"x\": executable file not found in $PATH");
-  EXPECT_TRUE(absl::IsPermissionDenied(
-      ParseStartError(FormatStartError(absl::PermissionDeniedError("no")))));
-  EXPECT_TRUE(absl::IsFailedPrecondition(
-      ParseStartError(FormatStartError(absl::InternalError("mount")))));
-  EXPECT_TRUE(absl::IsInternal(ParseStartError("garbage")));
-}
-
-TEST_F(ProtocolTest, LaunchReportsPidsOfADetachedShim) {
-  const std::string shim = FakeShim("echo \"ok $$ 4242\" >&3");
+TEST_F(ProtocolTest, LaunchReadsTheReadyMessage) {
+  const std::string shim = ReadyShim(ReadyFrame(4242, 4343));
   absl::StatusOr<LaunchedShim> launched =
       LaunchShim(shim, dir_, absl::Seconds(10));
   ASSERT_TRUE(launched.ok()) << launched.status();
-  EXPECT_GT(launched->shim_pid, 0);
-  EXPECT_NE(launched->shim_pid, getpid());
-  EXPECT_EQ(launched->init_pid, 4242);
+  EXPECT_EQ(launched->shim_pid, 4242);
+  EXPECT_EQ(launched->init_pid, 4343);
 }
 
-TEST_F(ProtocolTest, LaunchReturnsTheStartError) {
-  const std::string shim =
-      FakeShim("echo 'error 127 exec: \"nope\": not found' >&3");
+TEST_F(ProtocolTest, LaunchReturnsTheStartErrorInItsExitCodeClass) {
   absl::StatusOr<LaunchedShim> launched =
-      LaunchShim(shim, dir_, absl::Seconds(10));
+      LaunchShim(ReadyShim(StartErrorFrame(absl::NotFoundError(
+                     "exec: \"nope\": executable file not found in $PATH"))),
+                 dir_, absl::Seconds(10));
   EXPECT_TRUE(absl::IsNotFound(launched.status())) << launched.status();
+  EXPECT_EQ(launched.status().message(),
+            "exec: \"nope\": executable file not found in $PATH");
+  launched = LaunchShim(
+      ReadyShim(StartErrorFrame(absl::PermissionDeniedError("no"))), dir_,
+      absl::Seconds(10));
+  EXPECT_TRUE(absl::IsPermissionDenied(launched.status()));
+  launched = LaunchShim(ReadyShim(StartErrorFrame(absl::InternalError("mount"))),
+                        dir_, absl::Seconds(10));
+  EXPECT_TRUE(absl::IsFailedPrecondition(launched.status()));
+}
+
+TEST_F(ProtocolTest, LaunchRefusesAShimOfAnotherVersion) {
+  ::berth::shim::v1::Ready ready;
+  ready.set_version(2);
+  ready.set_shim_pid(1);
+  ready.set_init_pid(2);
+  absl::StatusOr<LaunchedShim> launched =
+      LaunchShim(ReadyShim(EncodeFrame(ready)), dir_, absl::Seconds(10));
+  EXPECT_TRUE(absl::IsFailedPrecondition(launched.status()));
+  EXPECT_EQ(launched.status().message(),
+            "the shim speaks protocol 2, this containerd speaks 1");
 }
 
 TEST_F(ProtocolTest, LaunchOfASilentShimFailsClearly) {
@@ -98,6 +115,14 @@ TEST_F(ProtocolTest, LaunchOfASilentShimFailsClearly) {
       LaunchShim(shim, dir_, absl::Seconds(10));
   EXPECT_TRUE(absl::IsInternal(launched.status())) << launched.status();
   EXPECT_NE(launched.status().message().find("shim.log"), std::string::npos);
+}
+
+TEST_F(ProtocolTest, LaunchOfAShimWritingGarbageFailsClearly) {
+  absl::StatusOr<LaunchedShim> launched =
+      LaunchShim(FakeShim("echo ok 1 2 >&3"), dir_, absl::Seconds(10));
+  EXPECT_TRUE(absl::IsInternal(launched.status())) << launched.status();
+  EXPECT_NE(launched.status().message().find("protocol 0"), std::string::npos)
+      << launched.status();
 }
 
 // Gone, or a zombie nobody reaped yet (the test may run under a
@@ -131,9 +156,138 @@ TEST_F(ProtocolTest, LaunchKillsAShimThatDoesNotReportInTime) {
   if (!Gone(pid)) kill(pid, SIGKILL);
 }
 
-TEST_F(ProtocolTest, CommandWithoutShimIsUnavailable) {
+TEST_F(ProtocolTest, CallWithoutShimIsUnavailable) {
   EXPECT_TRUE(absl::IsUnavailable(
-      ShimCommand(dir_ + "/no.sock", "state", absl::Seconds(1)).status()));
+      ShimState(dir_ + "/no.sock", absl::Seconds(1)).status()));
+}
+
+TEST(FramingTest, FramesRoundTripWhateverTheChunks) {
+  ::berth::shim::v1::Request request = NewRequest();
+  request.mutable_kill()->set_signal(9);
+  const std::string frame = EncodeFrame(request);
+  ASSERT_EQ(frame.size(), kFrameHeaderBytes + request.ByteSizeLong());
+  EXPECT_EQ(frame.substr(0, 3), std::string(3, '\0'));  // big-endian length
+  EXPECT_EQ(static_cast<size_t>(frame[3]), request.ByteSizeLong());
+  std::string buffer;
+  for (size_t i = 0; i < frame.size(); ++i) {
+    buffer.push_back(frame[i]);
+    absl::StatusOr<std::optional<std::string>> taken = TakeFrame(&buffer, "t");
+    ASSERT_TRUE(taken.ok()) << taken.status();
+    if (i + 1 < frame.size()) {
+      EXPECT_FALSE(taken->has_value());
+      continue;
+    }
+    ASSERT_TRUE(taken->has_value());
+    ::berth::shim::v1::Request parsed;
+    ASSERT_TRUE(ParsePayload(**taken, &parsed, "t").ok());
+    EXPECT_EQ(parsed.version(), 1u);
+    EXPECT_EQ(parsed.kill().signal(), 9);
+    EXPECT_TRUE(buffer.empty());
+  }
+}
+
+TEST(FramingTest, OversizedAndTextFramesAreRefused) {
+  std::string buffer("\x00\x10\x00\x01", 4);  // 1 MiB + 1
+  absl::StatusOr<std::optional<std::string>> taken =
+      TakeFrame(&buffer, "the peer");
+  EXPECT_TRUE(absl::IsInvalidArgument(taken.status())) << taken.status();
+  EXPECT_NE(taken.status().message().find("the peer"), std::string::npos);
+  buffer = "error unknown command\n";
+  taken = TakeFrame(&buffer, "the peer");
+  EXPECT_TRUE(absl::IsInvalidArgument(taken.status()));
+  EXPECT_NE(taken.status().message().find("protocol 0"), std::string::npos)
+      << taken.status();
+}
+
+TEST(FramingTest, ATruncatedFrameIsDataLoss) {
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const std::string frame = EncodeFrame(NewRequest());
+  std::string half = frame.substr(0, frame.size() - 1);
+  ASSERT_EQ(write(pipe_fds[1], half.data(), half.size()),
+            static_cast<ssize_t>(half.size()));
+  close(pipe_fds[1]);
+  absl::StatusOr<std::optional<std::string>> read =
+      ReadFrame(pipe_fds[0], absl::Now() + absl::Seconds(5), "the peer");
+  EXPECT_TRUE(absl::IsDataLoss(read.status())) << read.status();
+  close(pipe_fds[0]);
+}
+
+TEST(FramingTest, AnUnreadablePayloadIsAnErrorNotACrash) {
+  ::berth::shim::v1::Response response;
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      ParsePayload(std::string("\xff\xff\xff", 3), &response, "the peer")));
+  EXPECT_TRUE(
+      absl::IsFailedPrecondition(ParseWaitReply("\xff\xff", "p").status()));
+}
+
+// A peer on a socket that reads the whole request and writes `reply`.
+class FakeServer {
+ public:
+  FakeServer(const std::string& path, std::string reply)
+      : reply_(std::move(reply)) {
+    listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_un address = {};
+    address.sun_family = AF_UNIX;
+    memcpy(address.sun_path, path.c_str(), path.size() + 1);
+    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address),
+                   sizeof(address)),
+              0);
+    EXPECT_EQ(listen(listener_, 4), 0);
+    thread_ = std::thread([this] {
+      int fd = accept(listener_, nullptr, nullptr);
+      if (fd < 0) return;
+      char buffer[512];
+      while (::read(fd, buffer, sizeof(buffer)) > 0) {
+      }
+      ssize_t ignored = ::write(fd, reply_.data(), reply_.size());
+      (void)ignored;
+      close(fd);
+    });
+  }
+  ~FakeServer() {
+    thread_.join();
+    close(listener_);
+  }
+
+ private:
+  std::string reply_;
+  int listener_ = -1;
+  std::thread thread_;
+};
+
+TEST_F(ProtocolTest, AShimOfAnotherVersionIsRefusedClearly) {
+  ::berth::shim::v1::Response response;
+  response.set_version(2);
+  response.mutable_state()->set_running(true);
+  const std::string path = dir_ + "/v2.sock";
+  FakeServer server(path, EncodeFrame(response));
+  absl::StatusOr<::berth::shim::v1::StateResponse> state =
+      ShimState(path, absl::Seconds(5));
+  EXPECT_TRUE(absl::IsFailedPrecondition(state.status())) << state.status();
+  EXPECT_EQ(state.status().message(),
+            "the shim speaks protocol 2, this containerd speaks 1");
+}
+
+TEST_F(ProtocolTest, AShimOfTheTextProtocolIsRefusedClearly) {
+  const std::string path = dir_ + "/v0.sock";
+  FakeServer server(path, "error unknown command\n");
+  absl::Status signaled = SignalShim(path, 15, absl::Seconds(5));
+  EXPECT_TRUE(absl::IsFailedPrecondition(signaled)) << signaled;
+  EXPECT_NE(signaled.message().find("protocol 0"), std::string::npos)
+      << signaled;
+}
+
+TEST_F(ProtocolTest, TheShimsErrorComesBackAsItsStatus) {
+  ::berth::shim::v1::Response response;
+  response.set_version(1);
+  SetError(absl::FailedPreconditionError("container is not running"),
+           response.mutable_error());
+  const std::string path = dir_ + "/err.sock";
+  FakeServer server(path, EncodeFrame(response));
+  absl::Status signaled = SignalShim(path, 15, absl::Seconds(5));
+  EXPECT_TRUE(absl::IsFailedPrecondition(signaled)) << signaled;
+  EXPECT_EQ(signaled.message(), "container is not running");
 }
 
 // A wedged shim: its socket listens (the kernel queues connections) but
@@ -164,29 +318,88 @@ TEST_F(ProtocolTest, CommandToAWedgedShimEndsAtItsDeadline) {
   close(listener);
 }
 
-TEST_F(ProtocolTest, SpecRoundTripsAndRejectsMistypedFields) {
+// A spec as containerd writes it: every required field present.
+ShimSpec CompleteSpec() {
   ShimSpec spec;
-  spec.id = "abc";
-  spec.args = {"sh", "-c", "echo hi"};
-  spec.mounts.push_back({"/a", "/b", true});
-  spec.rlimits.push_back({"nofile", 10, 20});
-  spec.memory = 32 << 20;
-  spec.tty = true;
-  spec.uid_map.push_back({0, 100000, 65536});
-  spec.gid_map.push_back({0, 200000, 10});
+  spec.set_id("abc");
+  spec.set_state_dir("/state/abc");
+  spec.set_socket_path("/run/abc.sock");
+  spec.set_rootfs_dir("/state/abc/rootfs");
+  spec.add_args("sh");
+  spec.set_cgroup_parent("berth");
+  spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_NONE);
+  ::berth::shim::v1::Confinement* confinement = spec.mutable_confinement();
+  confinement->set_privileged(false);
+  confinement->mutable_capabilities()->add_items("CAP_CHOWN");
+  confinement->set_no_new_privileges(false);
+  confinement->set_seccomp(::berth::shim::v1::SECCOMP_MODE_COMPILED);
+  confinement->mutable_masked_paths()->add_items("/proc/kcore");
+  confinement->mutable_readonly_paths();  // present and empty
+  return spec;
+}
+
+TEST(SpecTest, RoundTrips) {
+  ShimSpec spec = CompleteSpec();
+  spec.add_args("-c");
+  spec.set_memory(32 << 20);
+  spec.set_tty(true);
+  ::berth::shim::v1::IdMap* map = spec.add_uid_map();
+  map->set_host_id(100000);
+  map->set_size(65536);
   absl::StatusOr<ShimSpec> parsed = ParseShimSpec(SerializeShimSpec(spec));
   ASSERT_TRUE(parsed.ok()) << parsed.status();
-  EXPECT_EQ(parsed->args, spec.args);
-  EXPECT_EQ(parsed->mounts[0].destination, "/b");
-  EXPECT_TRUE(parsed->mounts[0].read_only);
-  EXPECT_EQ(parsed->rlimits[0].hard, 20u);
-  EXPECT_EQ(parsed->memory, 32 << 20);
-  EXPECT_TRUE(parsed->tty);
-  ASSERT_EQ(parsed->uid_map.size(), 1u);
-  EXPECT_EQ(parsed->uid_map[0].host_id, 100000u);
-  EXPECT_EQ(parsed->gid_map[0].size, 10u);
-  EXPECT_FALSE(ParseShimSpec("{\"args\": 3}").ok());
-  EXPECT_FALSE(ParseShimSpec("[]").ok());
+  EXPECT_EQ(parsed->args_size(), 2);
+  EXPECT_EQ(parsed->memory(), 32 << 20);
+  EXPECT_TRUE(parsed->tty());
+  EXPECT_EQ(parsed->uid_map(0).host_id(), 100000u);
+  EXPECT_FALSE(parsed->confinement().no_new_privileges());
+  EXPECT_TRUE(parsed->confinement().has_readonly_paths());
+  EXPECT_FALSE(ParseShimSpec("\xff\xff\xff").ok());
+}
+
+// Fail closed: a spec missing any confinement field (or another required
+// one) is refused, never run with a default.
+TEST(SpecTest, AMissingFieldIsRefusedNotDefaulted) {
+  struct Case {
+    const char* field;
+    void (*clear)(ShimSpec*);
+  };
+  const Case cases[] = {
+      {"confinement", [](ShimSpec* s) { s->clear_confinement(); }},
+      {"confinement.privileged",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_privileged(); }},
+      {"confinement.capabilities",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_capabilities(); }},
+      {"confinement.no_new_privileges",
+       [](ShimSpec* s) {
+         s->mutable_confinement()->clear_no_new_privileges();
+       }},
+      {"confinement.seccomp",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_seccomp(); }},
+      {"confinement.seccomp_profile_json",
+       [](ShimSpec* s) {
+         s->mutable_confinement()->set_seccomp(
+             ::berth::shim::v1::SECCOMP_MODE_PROFILE);
+       }},
+      {"confinement.masked_paths",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_masked_paths(); }},
+      {"confinement.readonly_paths",
+       [](ShimSpec* s) { s->mutable_confinement()->clear_readonly_paths(); }},
+      {"network_mode", [](ShimSpec* s) { s->clear_network_mode(); }},
+      {"args", [](ShimSpec* s) { s->clear_args(); }},
+      {"cgroup_parent", [](ShimSpec* s) { s->clear_cgroup_parent(); }},
+      {"socket_path", [](ShimSpec* s) { s->clear_socket_path(); }},
+  };
+  ASSERT_TRUE(ValidateShimSpec(CompleteSpec()).ok());
+  for (const Case& c : cases) {
+    ShimSpec spec = CompleteSpec();
+    c.clear(&spec);
+    // Through the bytes, as the shim reads it.
+    absl::StatusOr<ShimSpec> parsed = ParseShimSpec(SerializeShimSpec(spec));
+    EXPECT_TRUE(absl::IsInvalidArgument(parsed.status())) << c.field;
+    EXPECT_NE(parsed.status().message().find(c.field), std::string::npos)
+        << c.field << ": " << parsed.status();
+  }
 }
 
 }  // namespace

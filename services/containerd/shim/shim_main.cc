@@ -1,5 +1,5 @@
 // berth-shim --state-dir DIR: the per-container process containerd starts.
-// It reads DIR/shim.json; see shim_process.h and protocol.h.
+// It reads DIR/shim.pb (spec.h); see shim_process.h and protocol.h.
 #include <unistd.h>
 
 #include <cerrno>
@@ -17,9 +17,10 @@ namespace {
 
 void ReportAndExit(const std::string& message) {
   std::fprintf(stderr, "berth-shim: %s\n", message.c_str());
-  const std::string line = absl::StrCat("error 125 berth-shim: ", message, "\n");
-  ssize_t ignored = write(berth::containerd::shim::kReadyFd, line.data(),
-                          line.size());
+  const std::string frame = berth::containerd::shim::StartErrorFrame(
+      absl::FailedPreconditionError(absl::StrCat("berth-shim: ", message)));
+  ssize_t ignored = write(berth::containerd::shim::kReadyFd, frame.data(),
+                          frame.size());
   (void)ignored;
   std::exit(1);
 }
@@ -40,10 +41,10 @@ int main(int argc, char** argv) {
   if (shim < 0) ReportAndExit(absl::StrCat("fork: ", std::strerror(errno)));
   if (shim > 0) _exit(0);
   const std::string spec_path = absl::StrCat(argv[2], "/", kSpecFile);
-  absl::StatusOr<std::string> json =
+  absl::StatusOr<std::string> bytes =
       berth::ReadFileToString(spec_path, 16 << 20);
-  if (!json.ok()) ReportAndExit(std::string(json.status().message()));
-  absl::StatusOr<ShimSpec> spec = ParseShimSpec(*json);
+  if (!bytes.ok()) ReportAndExit(std::string(bytes.status().message()));
+  absl::StatusOr<ShimSpec> spec = ParseShimSpec(*bytes);
   if (!spec.ok()) ReportAndExit(std::string(spec.status().message()));
   return RunShim(*spec);
 }

@@ -33,19 +33,26 @@
 #include "services/containerd/security/paths.h"
 #include "services/containerd/security/seccomp.h"
 #include "services/containerd/shim/event_loop.h"
+#include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/protocol.h"
 
 namespace berth::containerd::shim {
+
+using ::berth::shim::v1::Request;
+using ::berth::shim::v1::Response;
+using ::berth::shim::v1::StateResponse;
+using ::berth::shim::v1::WaitResponse;
+
 namespace {
 
 // How long output may keep flowing after the init exited (a daemonized
 // grandchild outside the PID namespace cannot exist, so this is a bound).
 constexpr absl::Duration kDrainTimeout = absl::Seconds(5);
 
-void ReportStart(const std::string& line) {
-  const std::string text = line + "\n";
-  ssize_t ignored = write(kReadyFd, text.data(), text.size());
-  (void)ignored;
+void ReportStart(const std::string& frame) {
+  // The pipe is containerd's; if it is gone there is nobody to tell.
+  WriteAll(kReadyFd, frame, absl::Now() + absl::Seconds(5), "the ready pipe")
+      .IgnoreError();
   close(kReadyFd);
 }
 
@@ -88,13 +95,13 @@ absl::StatusOr<int> ListenOn(const std::string& path) {
 
 cgroups::Limits LimitsOf(const ShimSpec& spec) {
   cgroups::Limits limits;
-  limits.memory_bytes = spec.memory;
-  limits.memory_swap_bytes = spec.memory_swap;
-  limits.nano_cpus = spec.nano_cpus;
-  limits.cpu_shares = spec.cpu_shares;
-  limits.pids_limit = spec.pids_limit;
-  limits.cpuset_cpus = spec.cpuset_cpus;
-  limits.restrict_devices = !spec.privileged;
+  limits.memory_bytes = spec.memory();
+  limits.memory_swap_bytes = spec.memory_swap();
+  limits.nano_cpus = spec.nano_cpus();
+  limits.cpu_shares = spec.cpu_shares();
+  limits.pids_limit = spec.pids_limit();
+  limits.cpuset_cpus = spec.cpuset_cpus();
+  limits.restrict_devices = !spec.confinement().privileged();
   return limits;
 }
 
@@ -106,27 +113,40 @@ struct Confinement {
 };
 
 absl::StatusOr<Confinement> PrepareConfinement(const ShimSpec& spec) {
+  const ::berth::shim::v1::Confinement& wanted = spec.confinement();
   Confinement confinement;
-  for (const std::string& name : spec.capabilities) {
+  for (const std::string& name : wanted.capabilities().items()) {
     ASSIGN_OR_RETURN(int cap, security::CapabilityFromName(name));
     confinement.capabilities.push_back(cap);
   }
-  if (spec.seccomp == "default") {
-    ASSIGN_OR_RETURN(confinement.seccomp,
-                     security::DefaultSeccompProfile(confinement.capabilities));
-  } else if (spec.seccomp == "profile") {
-    ASSIGN_OR_RETURN(confinement.seccomp,
-                     security::SeccompProfileFromJson(
-                         spec.seccomp_profile_json, confinement.capabilities));
-  } else if (spec.seccomp == "compiled") {
-    ASSIGN_OR_RETURN(std::string bytes,
-                     ReadFileToString(absl::StrCat(spec.state_dir, "/",
-                                                   kSeccompFile),
-                                      16 << 20));
-    ASSIGN_OR_RETURN(confinement.seccomp, security::SeccompFilter::Parse(bytes));
-  } else if (spec.seccomp != "unconfined") {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown seccomp mode \"", spec.seccomp, "\""));
+  switch (wanted.seccomp()) {
+    case ::berth::shim::v1::SECCOMP_MODE_DEFAULT: {
+      ASSIGN_OR_RETURN(confinement.seccomp, security::DefaultSeccompProfile(
+                                                confinement.capabilities));
+      break;
+    }
+    case ::berth::shim::v1::SECCOMP_MODE_PROFILE: {
+      ASSIGN_OR_RETURN(confinement.seccomp,
+                       security::SeccompProfileFromJson(
+                           wanted.seccomp_profile_json(),
+                           confinement.capabilities));
+      break;
+    }
+    case ::berth::shim::v1::SECCOMP_MODE_COMPILED: {
+      ASSIGN_OR_RETURN(std::string bytes,
+                       ReadFileToString(absl::StrCat(spec.state_dir(), "/",
+                                                     kSeccompFile),
+                                        16 << 20));
+      ASSIGN_OR_RETURN(confinement.seccomp,
+                       security::SeccompFilter::Parse(bytes));
+      break;
+    }
+    case ::berth::shim::v1::SECCOMP_MODE_UNCONFINED:
+      break;
+    default:
+      // ValidateShimSpec refused it already; never run unconfined by default.
+      return absl::InvalidArgumentError(
+          absl::StrCat("unknown seccomp mode ", wanted.seccomp()));
   }
   return confinement;
 }
@@ -149,6 +169,9 @@ class Shim {
   void OnSignal();
   void OnAccept();
   void OnClient(int fd);
+  // Answers a client and closes its connection.
+  void Reply(int fd, ::berth::shim::v1::Response response);
+  void ReplyError(int fd, const absl::Status& status);
   void Finish(const absl::Status& loop);
   void Watch(int fd);
   void Forget(int fd);
@@ -165,7 +188,7 @@ class Shim {
   pid_t init_pid_ = 0;
   std::optional<int> exit_code_;
   absl::Time exited_at_;
-  std::map<int, std::string> clients_;  // fd -> partial command
+  std::map<int, std::string> clients_;  // fd -> bytes of its request so far
   std::vector<int> waiters_;
 };
 
@@ -215,51 +238,62 @@ absl::StatusOr<Terminal> OpenTerminal() {
 
 absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   runtime::InitSpec init;
-  init.rootfs_dir = spec_.rootfs_dir;
-  init.overlay_options = spec_.overlay_options;
-  init.readonly_rootfs = spec_.readonly_rootfs;
-  init.args = spec_.args;
-  init.env = spec_.env;
-  init.cwd = spec_.cwd;
-  init.user = spec_.user;
-  init.group_add = spec_.group_add;
-  init.hostname = spec_.hostname;
-  init.domainname = spec_.domainname;
+  init.rootfs_dir = spec_.rootfs_dir();
+  init.overlay_options = spec_.overlay_options();
+  init.readonly_rootfs = spec_.readonly_rootfs();
+  init.args = {spec_.args().begin(), spec_.args().end()};
+  init.env = {spec_.env().begin(), spec_.env().end()};
+  init.cwd = spec_.cwd();
+  init.user = spec_.user();
+  init.group_add = {spec_.group_add().begin(), spec_.group_add().end()};
+  init.hostname = spec_.hostname();
+  init.domainname = spec_.domainname();
   init.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (spec_.network_mode != "host") init.clone_flags |= CLONE_NEWNET;
-  if (spec_.cgroupns_private) init.clone_flags |= CLONE_NEWCGROUP;
-  for (const MountSpec& mount : spec_.mounts) {
+  if (spec_.network_mode() != ::berth::shim::v1::NETWORK_MODE_HOST) {
+    init.clone_flags |= CLONE_NEWNET;
+  }
+  if (spec_.cgroupns_private()) init.clone_flags |= CLONE_NEWCGROUP;
+  for (const ::berth::shim::v1::Mount& mount : spec_.mounts()) {
     runtime::BindMount bind;
-    bind.source = mount.source;
-    bind.destination = mount.destination;
-    bind.read_only = mount.read_only;
+    bind.source = mount.source();
+    bind.destination = mount.destination();
+    bind.read_only = mount.read_only();
     init.mounts.push_back(bind);
   }
-  for (const RlimitSpec& rlimit : spec_.rlimits) {
-    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name));
-    init.rlimits.push_back({resource, rlimit.soft, rlimit.hard});
+  for (const ::berth::shim::v1::Rlimit& rlimit : spec_.rlimits()) {
+    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name()));
+    init.rlimits.push_back({resource, rlimit.soft(), rlimit.hard()});
   }
-  init.privileged = spec_.privileged;
-  init.run_init = spec_.run_init;
-  init.uid_map = spec_.uid_map;
-  init.gid_map = spec_.gid_map;
+  init.privileged = spec_.confinement().privileged();
+  init.run_init = spec_.run_init();
+  for (const ::berth::shim::v1::IdMap& map : spec_.uid_map()) {
+    init.uid_map.push_back({map.container_id(), map.host_id(), map.size()});
+  }
+  for (const ::berth::shim::v1::IdMap& map : spec_.gid_map()) {
+    init.gid_map.push_back({map.container_id(), map.host_id(), map.size()});
+  }
   init.stdin_fd = stdin_fd;
   init.stdout_fd = stdout_fd;
   init.stderr_fd = stderr_fd;
-  init.tty = spec_.tty;
+  init.tty = spec_.tty();
   init.after_pivot_root = [this]() -> absl::Status {
-    RETURN_IF_ERROR(security::MaskPaths(spec_.masked_paths));
-    return security::MakeReadonly(spec_.readonly_paths);
+    const ::berth::shim::v1::Confinement& confinement = spec_.confinement();
+    RETURN_IF_ERROR(security::MaskPaths(std::vector<std::string>(
+        confinement.masked_paths().items().begin(),
+        confinement.masked_paths().items().end())));
+    return security::MakeReadonly(std::vector<std::string>(
+        confinement.readonly_paths().items().begin(),
+        confinement.readonly_paths().items().end()));
   };
-  const bool root_user = spec_.user.empty() || spec_.user == "0" ||
-                         absl::StartsWith(spec_.user, "0:") ||
-                         spec_.user == "root" ||
-                         absl::StartsWith(spec_.user, "root:");
+  const bool root_user = spec_.user().empty() || spec_.user() == "0" ||
+                         absl::StartsWith(spec_.user(), "0:") ||
+                         spec_.user() == "root" ||
+                         absl::StartsWith(spec_.user(), "root:");
   init.before_exec = [this, root_user]() -> absl::Status {
     // Seccomp needs no_new_privs or CAP_SYS_ADMIN to load: with
     // no_new_privs it is loaded last (as runc does), otherwise first, while
     // the init still holds its capabilities.
-    if (spec_.no_new_privileges) {
+    if (spec_.confinement().no_new_privileges()) {
       RETURN_IF_ERROR(
           security::ApplyCapabilities(confinement_.capabilities, root_user));
       RETURN_IF_ERROR(security::SetNoNewPrivileges());
@@ -276,7 +310,7 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   };
   ASSIGN_OR_RETURN(init_pid_,
                    runtime::SpawnContainerInit(init, [this](pid_t pid) {
-                     return cgroup_->AddProcess(spec_.id, pid);
+                     return cgroup_->AddProcess(spec_.id(), pid);
                    }));
   return absl::OkStatus();
 }
@@ -290,28 +324,28 @@ absl::Status Shim::Start() {
   sigprocmask(SIG_BLOCK, &handled, nullptr);
   signal(SIGPIPE, SIG_IGN);
   signal_fd_ = signalfd(-1, &handled, SFD_CLOEXEC | SFD_NONBLOCK);
-  if (signal_fd_ < 0) return ErrnoStatus(errno, "signalfd", spec_.id);
+  if (signal_fd_ < 0) return ErrnoStatus(errno, "signalfd", spec_.id());
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
-  if (epoll_fd_ < 0) return ErrnoStatus(errno, "epoll_create1", spec_.id);
-  ASSIGN_OR_RETURN(listen_fd_, ListenOn(spec_.socket_path));
-  if (!spec_.log_path.empty()) {
+  if (epoll_fd_ < 0) return ErrnoStatus(errno, "epoll_create1", spec_.id());
+  ASSIGN_OR_RETURN(listen_fd_, ListenOn(spec_.socket_path()));
+  if (!spec_.log_path().empty()) {
     logs::LogOptions options;
-    options.max_size = spec_.log_max_size > 0 ? spec_.log_max_size : -1;
-    options.max_file = spec_.log_max_file;
-    ASSIGN_OR_RETURN(log_, logs::LogWriter::Open(spec_.log_path, options));
+    options.max_size = spec_.log_max_size() > 0 ? spec_.log_max_size() : -1;
+    options.max_file = spec_.log_max_file();
+    ASSIGN_OR_RETURN(log_, logs::LogWriter::Open(spec_.log_path(), options));
   }
   ASSIGN_OR_RETURN(confinement_, PrepareConfinement(spec_));
-  ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent));
-  absl::Status created = cgroup_->Create(spec_.id, LimitsOf(spec_));
+  ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent()));
+  absl::Status created = cgroup_->Create(spec_.id(), LimitsOf(spec_));
   if (absl::IsAlreadyExists(created)) {
     // The previous run's shim may still be removing it (see Finish).
-    RETURN_IF_ERROR(cgroup_->Remove(spec_.id));
-    created = cgroup_->Create(spec_.id, LimitsOf(spec_));
+    RETURN_IF_ERROR(cgroup_->Remove(spec_.id()));
+    created = cgroup_->Create(spec_.id(), LimitsOf(spec_));
   }
   RETURN_IF_ERROR(created);
 
   absl::Status spawned;
-  if (spec_.tty) {
+  if (spec_.tty()) {
     // One terminal for all three; the master side carries everything the
     // container writes.
     ASSIGN_OR_RETURN(Terminal terminal, OpenTerminal());
@@ -321,7 +355,7 @@ absl::Status Shim::Start() {
   } else {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
-      return ErrnoStatus(errno, "pipe2", spec_.id);
+      return ErrnoStatus(errno, "pipe2", spec_.id());
     }
     spawned = SpawnInit(-1, out[1], err[1]);
     close(out[1]);
@@ -330,7 +364,7 @@ absl::Status Shim::Start() {
     stderr_fd_ = err[0];
   }
   if (!spawned.ok()) {
-    cgroup_->Remove(spec_.id).IgnoreError();
+    cgroup_->Remove(spec_.id()).IgnoreError();
     return spawned;
   }
   Watch(signal_fd_);
@@ -355,7 +389,7 @@ void Shim::OnOutput(int fd) {
         is_stdout ? logs::Stream::kStdout : logs::Stream::kStderr,
         absl::string_view(buffer, static_cast<size_t>(n)), absl::Now());
     if (!written.ok()) {
-      std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+      std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                    std::string(written.message()).c_str());
     }
   }
@@ -385,70 +419,104 @@ void Shim::OnAccept() {
   }
 }
 
+void Shim::Reply(int fd, Response response) {
+  response.set_version(kProtocolVersion);
+  // Non-blocking, and replies are a few bytes: a containerd that does not
+  // read them cannot stall the shim.
+  const std::string frame = EncodeFrame(response);
+  ssize_t ignored = send(fd, frame.data(), frame.size(), MSG_NOSIGNAL);
+  (void)ignored;
+  close(fd);
+}
+
+void Shim::ReplyError(int fd, const absl::Status& status) {
+  Response response;
+  SetError(status, response.mutable_error());
+  Reply(fd, std::move(response));
+}
+
 void Shim::OnClient(int fd) {
-  char buffer[256];
+  char buffer[512];
   ssize_t n = read(fd, buffer, sizeof(buffer));
   if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
   std::string& pending = clients_[fd];
   if (n > 0) pending.append(buffer, static_cast<size_t>(n));
-  size_t newline = pending.find('\n');
-  if (n <= 0 || newline != std::string::npos || pending.size() > 200) {
-    const std::string command =
-        newline == std::string::npos ? "" : pending.substr(0, newline);
-    clients_.erase(fd);
-    epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
-    auto reply = [fd](const std::string& line) {
-      const std::string text = line + "\n";
-      ssize_t ignored = send(fd, text.data(), text.size(), MSG_NOSIGNAL);
-      (void)ignored;
+  absl::StatusOr<std::optional<std::string>> frame =
+      TakeFrame(&pending, "containerd");
+  if (frame.ok() && !frame->has_value() && n > 0) return;  // more to come
+  // One request per connection: whatever happens now ends reading it.
+  clients_.erase(fd);
+  epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+  if (!frame.ok()) return ReplyError(fd, frame.status());
+  if (!frame->has_value()) {
+    if (n < 0) {
       close(fd);
-    };
-    int signal_number = 0;
-    if (command == "wait") {
-      waiters_.push_back(fd);  // answered in Finish
-    } else if (command == "state") {
-      reply(exit_code_ ? absl::StrCat("exited ", *exit_code_)
-                       : absl::StrCat("running ", init_pid_));
-    } else if (absl::StartsWith(command, "kill ") &&
-               absl::SimpleAtoi(command.substr(5), &signal_number)) {
-      if (exit_code_) {
-        reply("error container is not running");
-      } else if (kill(init_pid_, signal_number) != 0) {
-        reply(absl::StrCat("error kill: ", strerror(errno)));
-      } else {
-        reply("ok");
-      }
-    } else {
-      reply("error unknown command");
+      return;
     }
+    return ReplyError(fd, absl::InvalidArgumentError(
+                              "the connection closed before a whole request"));
+  }
+  Request request;
+  absl::Status parsed = ParsePayload(**frame, &request, "containerd");
+  if (!parsed.ok()) return ReplyError(fd, parsed);
+  absl::Status version = CheckVersion(request.version(), "containerd", "shim");
+  if (!version.ok()) return ReplyError(fd, version);
+  Response response;
+  switch (request.request_case()) {
+    case Request::kWait:
+      waiters_.push_back(fd);  // answered in Finish
+      return;
+    case Request::kState: {
+      StateResponse* state = response.mutable_state();
+      state->set_running(!exit_code_.has_value());
+      state->set_init_pid(init_pid_);
+      if (exit_code_) state->set_exit_code(*exit_code_);
+      return Reply(fd, std::move(response));
+    }
+    case Request::kKill:
+      if (exit_code_) {
+        return ReplyError(fd, absl::FailedPreconditionError(
+                                  "container is not running"));
+      }
+      if (kill(init_pid_, request.kill().signal()) != 0) {
+        return ReplyError(fd, ErrnoStatus(errno, "kill",
+                                          absl::StrCat("init pid ", init_pid_)));
+      }
+      response.mutable_kill();
+      return Reply(fd, std::move(response));
+    default:
+      // A request of a later protocol revision (a reserved tag) or none.
+      return ReplyError(fd, absl::UnimplementedError(absl::StrCat(
+                                "this shim (protocol ", kProtocolVersion,
+                                ") does not implement request ",
+                                static_cast<int>(request.request_case()))));
   }
 }
 
 void Shim::Finish(const absl::Status& loop) {
   if (log_ != nullptr) log_->Flush(absl::Now()).IgnoreError();
   ExitRecord record = ExitRecordAfterLoop(exit_code_, exited_at_, loop);
-  absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id);
+  absl::StatusOr<bool> oom = cgroup_->OomKilled(spec_.id());
   record.oom_killed = oom.ok() && *oom;
   absl::Status written =
-      WriteExitRecord(absl::StrCat(spec_.state_dir, "/", kExitFile), record);
+      WriteExitRecord(absl::StrCat(spec_.state_dir(), "/", kExitFile), record);
   if (!written.ok()) {
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                  std::string(written.message()).c_str());
   }
-  const std::string line = absl::StrCat("exit ", record.exit_code, " ",
-                                        record.oom_killed ? 1 : 0, "\n");
-  for (int fd : waiters_) {
-    ssize_t ignored = send(fd, line.data(), line.size(), MSG_NOSIGNAL);
-    (void)ignored;
-    close(fd);
-  }
+  Response response;
+  WaitResponse* wait = response.mutable_wait();
+  wait->set_exit_code(record.exit_code);
+  wait->set_oom_killed(record.oom_killed);
+  wait->set_finished_at_unix_nanos(absl::ToUnixNanos(record.finished_at));
+  for (int fd : waiters_) Reply(fd, response);
   waiters_.clear();
-  unlink(spec_.socket_path.c_str());
+  unlink(spec_.socket_path().c_str());
   // Last: removing v1 cgroups takes milliseconds per hierarchy, and nobody
   // needs to wait for it (a restart of this container replaces a leftover).
-  absl::Status removed = cgroup_->Remove(spec_.id);
+  absl::Status removed = cgroup_->Remove(spec_.id());
   if (!removed.ok()) {
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                  std::string(removed.message()).c_str());
   }
 }
@@ -476,7 +544,7 @@ void Shim::Serve() {
   if (!loop.ok() && !exit_code_) {
     // Blind now: nobody would see the init exit. End it rather than leave
     // a container running that nothing tracks; the record says why.
-    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id.c_str(),
+    std::fprintf(stderr, "berth-shim %s: %s\n", spec_.id().c_str(),
                  std::string(loop.message()).c_str());
     kill(init_pid_, SIGKILL);
     int status = 0;
@@ -504,14 +572,14 @@ int RunShim(const ShimSpec& spec) {
                                                            : 125;
     record.finished_at = absl::Now();
     record.error = std::string(started.message());
-    WriteExitRecord(absl::StrCat(spec.state_dir, "/", kExitFile), record)
+    WriteExitRecord(absl::StrCat(spec.state_dir(), "/", kExitFile), record)
         .IgnoreError();
-    if (shim.owns_socket()) unlink(spec.socket_path.c_str());
-    ReportStart(FormatStartError(started));
+    if (shim.owns_socket()) unlink(spec.socket_path().c_str());
+    ReportStart(StartErrorFrame(started));
     return 0;
   }
   // Started: the container's exec happened. containerd records the pids.
-  ReportStart(absl::StrCat("ok ", getpid(), " ", shim.init_pid()));
+  ReportStart(ReadyFrame(getpid(), shim.init_pid()));
   // Setup (seccomp compilation above all) left freed heap behind; give it
   // back, the shim lives as long as its container.
   malloc_trim(0);

@@ -1,43 +1,71 @@
 #include "services/containerd/shim/spec.h"
 
 #include "absl/strings/str_cat.h"
-#include "nlohmann/json.hpp"
-
-// JSON of the runtime's own id map (in its namespace, for lookup).
-namespace berth::containerd::runtime {
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(IdMap, container_id, host_id, size)
-}  // namespace berth::containerd::runtime
 
 namespace berth::containerd::shim {
+namespace {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(MountSpec, source, destination,
-                                                read_only)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(RlimitSpec, name, soft, hard)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    ShimSpec, id, state_dir, socket_path, log_path, log_max_size, log_max_file,
-    rootfs_dir, overlay_options, readonly_rootfs, args, env, cwd, user,
-    group_add, hostname, domainname, network_mode, mounts, rlimits, privileged,
-    run_init, tty, uid_map, gid_map, capabilities, no_new_privileges, seccomp, seccomp_profile_json,
-    masked_paths, readonly_paths, cgroupns_private, cgroup_parent, memory, memory_swap,
-    nano_cpus, cpu_shares, pids_limit, cpuset_cpus)
-
-std::string SerializeShimSpec(const ShimSpec& spec) {
-  return nlohmann::json(spec).dump();
+absl::Status Missing(absl::string_view field) {
+  return absl::InvalidArgumentError(
+      absl::StrCat("shim spec: ", field, " is missing"));
 }
 
-absl::StatusOr<ShimSpec> ParseShimSpec(absl::string_view json) {
-  nlohmann::json parsed = nlohmann::json::parse(json.begin(), json.end(),
-                                                nullptr, /*exceptions=*/false);
-  if (parsed.is_discarded() || !parsed.is_object()) {
-    return absl::InvalidArgumentError("shim spec is not a JSON object");
+}  // namespace
+
+absl::Status ValidateShimSpec(const ShimSpec& spec) {
+  if (spec.id().empty()) return Missing("id");
+  if (spec.state_dir().empty()) return Missing("state_dir");
+  if (spec.socket_path().empty()) return Missing("socket_path");
+  if (spec.rootfs_dir().empty()) return Missing("rootfs_dir");
+  if (spec.args().empty()) return Missing("args (the command)");
+  if (spec.cgroup_parent().empty()) return Missing("cgroup_parent");
+  if (spec.network_mode() != ::berth::shim::v1::NETWORK_MODE_NONE &&
+      spec.network_mode() != ::berth::shim::v1::NETWORK_MODE_HOST) {
+    return Missing("network_mode");
   }
-  // from_json throws on a mistyped field; keep exceptions inside.
-  try {
-    return parsed.get<ShimSpec>();
-  } catch (const nlohmann::json::exception& error) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("malformed shim spec: ", error.what()));
+  if (!spec.has_confinement()) return Missing("confinement");
+  const ::berth::shim::v1::Confinement& confinement = spec.confinement();
+  if (!confinement.has_privileged()) return Missing("confinement.privileged");
+  if (!confinement.has_capabilities()) {
+    return Missing("confinement.capabilities");
   }
+  if (!confinement.has_no_new_privileges()) {
+    return Missing("confinement.no_new_privileges");
+  }
+  switch (confinement.seccomp()) {
+    case ::berth::shim::v1::SECCOMP_MODE_DEFAULT:
+    case ::berth::shim::v1::SECCOMP_MODE_COMPILED:
+    case ::berth::shim::v1::SECCOMP_MODE_UNCONFINED:
+      break;
+    case ::berth::shim::v1::SECCOMP_MODE_PROFILE:
+      if (confinement.seccomp_profile_json().empty()) {
+        return Missing("confinement.seccomp_profile_json");
+      }
+      break;
+    default:
+      return Missing("confinement.seccomp (the seccomp mode)");
+  }
+  if (!confinement.has_masked_paths()) {
+    return Missing("confinement.masked_paths");
+  }
+  if (!confinement.has_readonly_paths()) {
+    return Missing("confinement.readonly_paths");
+  }
+  return absl::OkStatus();
+}
+
+std::string SerializeShimSpec(const ShimSpec& spec) {
+  return spec.SerializeAsString();
+}
+
+absl::StatusOr<ShimSpec> ParseShimSpec(absl::string_view bytes) {
+  ShimSpec spec;
+  if (!spec.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {
+    return absl::InvalidArgumentError("shim spec: not a berth.shim.v1.Spec");
+  }
+  absl::Status valid = ValidateShimSpec(spec);
+  if (!valid.ok()) return valid;
+  return spec;
 }
 
 }  // namespace berth::containerd::shim
