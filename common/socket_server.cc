@@ -12,6 +12,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/grpc_tuning.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
 
@@ -71,6 +72,9 @@ absl::StatusOr<std::unique_ptr<SocketServer>> SocketServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + socket_path,
                            grpc::InsecureServerCredentials());
+  ForEachBulkTransferArgument([&builder](const char* name, int value) {
+    builder.AddChannelArgument(name, value);
+  });
   for (grpc::Service* service : services) builder.RegisterService(service);
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (server == nullptr) {

@@ -1,5 +1,6 @@
 // berth: the command-line client. Parses Docker-style commands and fans each
 // out to the service(s) that own the work.
+#include <malloc.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -10,6 +11,10 @@
 #include "ctl/commands.h"
 
 int main(int argc, char** argv) {
+  // save/load stream 1 MiB messages: keep such buffers on the heap, reused,
+  // instead of mmapped and page-faulted anew for each (see common/daemon.cc).
+  mallopt(M_MMAP_THRESHOLD, 64 << 20);
+  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   berth::ctl::CommandRegistry registry;
   const absl::Status registered = berth::ctl::RegisterBuiltinCommands(registry);
   int code = berth::ctl::kExitError;

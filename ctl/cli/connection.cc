@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
+#include "common/grpc_tuning.h"
 
 namespace berth::ctl {
 
@@ -20,13 +21,25 @@ std::string Endpoints::SocketOf(const std::string& service) const {
   return absl::StrCat(run_root, "/", service, ".sock");
 }
 
+namespace {
+
+grpc::ChannelArguments BulkTransferArguments() {
+  grpc::ChannelArguments args;
+  ForEachBulkTransferArgument(
+      [&args](const char* name, int value) { args.SetInt(name, value); });
+  return args;
+}
+
+}  // namespace
+
 std::shared_ptr<grpc::Channel> Connections::Channel(
     const std::string& service) {
   for (size_t i = 0; i < kServiceNames.size(); ++i) {
     if (service != kServiceNames[i]) continue;
     if (channels_[i] == nullptr) {
-      channels_[i] = grpc::CreateChannel("unix:" + endpoints_.SocketOf(service),
-                                         grpc::InsecureChannelCredentials());
+      channels_[i] = grpc::CreateCustomChannel(
+          "unix:" + endpoints_.SocketOf(service),
+          grpc::InsecureChannelCredentials(), BulkTransferArguments());
     }
     return channels_[i];
   }

@@ -1,7 +1,9 @@
 // `berth import`, `berth save`, `berth load`: the image commands that move
-// archives. A regular file is named to imaged by its absolute path and imaged
-// reads or writes it itself (no bytes cross the socket); stdin, stdout,
-// pipes and devices are streamed in 1 MiB chunks. Progress goes to stderr:
+// archives. The CLI opens the user's files itself, with the user's
+// permissions and in the user's mount namespace, and streams their bytes to
+// or from imaged in 1 MiB chunks: the daemon never opens a path a client
+// names. `save -o` writes a temp file beside the target and renames it into
+// place, so a failed save never leaves a truncated archive. Progress goes to stderr:
 // bars on a terminal, plain lines elsewhere (see progress.h). The streaming
 // calls have no deadline: an archive can take minutes.
 #include <fcntl.h>
@@ -10,7 +12,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
@@ -34,8 +35,8 @@ namespace {
 
 constexpr size_t kChunkSize = 1 << 20;  // the contract's chunk limit
 
-// Where the bytes of an import or load come from: a regular file imaged reads
-// by path, or a descriptor the CLI streams.
+// Where the bytes of an import or load come from: a descriptor the CLI
+// streams (a file it opened, or stdin).
 class Input {
  public:
   // `name` is a path or "-" for stdin.
@@ -50,8 +51,8 @@ class Input {
       }
       return input;
     }
-    // Opened here, not only by imaged, so the user's own permissions apply
-    // and the errors read as Docker's ("open x: ...").
+    // The user's own permissions apply; errors read as Docker's
+    // ("open x: ...").
     const int fd = open(name.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return ErrnoStatus(errno, "open", name);
     input->fd_ = fd;
@@ -59,14 +60,7 @@ class Input {
     struct stat st;
     if (fstat(fd, &st) != 0) return ErrnoStatus(errno, "stat", name);
     if (S_ISDIR(st.st_mode)) return ErrnoStatus(EISDIR, "read", name);
-    if (S_ISREG(st.st_mode)) {
-      char resolved[PATH_MAX];
-      if (realpath(name.c_str(), resolved) == nullptr) {
-        return ErrnoStatus(errno, "resolve", name);
-      }
-      input->source_path_ = resolved;
-      input->size_ = st.st_size;
-    }
+    if (S_ISREG(st.st_mode)) input->size_ = st.st_size;
     return input;
   }
 
@@ -76,9 +70,6 @@ class Input {
 
   // For messages: the path, or "stdin".
   const std::string& name() const { return name_; }
-  // Set for a regular file: imaged reads it, nothing is streamed.
-  const std::string& source_path() const { return source_path_; }
-  bool streamed() const { return source_path_.empty(); }
   int fd() const { return fd_; }
   // Bytes to expect, 0 when unknown.
   int64_t size() const { return size_; }
@@ -87,14 +78,12 @@ class Input {
   explicit Input(std::string name) : name_(std::move(name)) {}
 
   std::string name_;
-  std::string source_path_;
   int fd_ = -1;
   bool owned_ = false;
   int64_t size_ = 0;
 };
 
-// Sends `first`, then (for a streamed input) its bytes as data chunks, then
-// half-closes. Runs beside the reader of the responses; returns early when
+// Sends `first`, then the input's bytes as data chunks, then half-closes. Runs beside the reader of the responses; returns early when
 // the call ends (stream writes fail) or `wake_fd` becomes readable (the
 // responses are over). A failure to read the input cancels the call.
 template <typename Request, typename Response>
@@ -102,10 +91,6 @@ absl::Status SendInput(grpc::ClientContext& call,
                        grpc::ClientReaderWriter<Request, Response>& stream,
                        const Request& first, const Input& input, int wake_fd) {
   if (!stream.Write(first)) return absl::OkStatus();
-  if (!input.streamed()) {
-    stream.WritesDone();
-    return absl::OkStatus();
-  }
   Request chunk;
   std::string* data = chunk.mutable_data();
   for (;;) {
@@ -205,7 +190,6 @@ void RunImport(CommandContext& context, const ImportFlags& flags,
   for (const std::string& change : flags.changes) options.add_changes(change);
   options.set_message(flags.message);
   options.set_expected_size((*input)->size());
-  options.set_source_path((*input)->source_path());
 
   image::v1::ImportImageRequest first;
   *first.mutable_options() = options;
@@ -254,7 +238,6 @@ void RunLoad(CommandContext& context, const LoadFlags& flags) {
   if (!input.ok()) return context.Fail(input.status());
   options.set_quiet(flags.quiet);
   options.set_expected_size((*input)->size());
-  options.set_source_path((*input)->source_path());
 
   image::v1::LoadImagesRequest first;
   *first.mutable_options() = options;
@@ -282,86 +265,135 @@ void RunLoad(CommandContext& context, const LoadFlags& flags) {
 
 // ---- save -------------------------------------------------------------------
 
-// Where `save -o FILE` goes: a new or regular file is written by imaged
-// (`path` set, absolute); anything else that exists (a FIFO, a device) is
-// opened here and the archive streamed into it (`fd` set).
-struct Output {
-  std::string path;
-  int fd = -1;
-};
+// Where the archive of `save` goes. `-o FILE` that names an existing FIFO,
+// device or other non-regular file is opened and written in place; any other
+// FILE (new, regular, or a symlink to a regular file) gets the archive in a
+// temp file created exclusively (never through a symlink) in FILE's
+// directory, renamed over FILE once complete, as `docker save` does. All of
+// it runs with the user's permissions and in the user's mount namespace.
+class SaveOutput {
+ public:
+  SaveOutput() = default;
+  SaveOutput(const SaveOutput&) = delete;
+  SaveOutput& operator=(const SaveOutput&) = delete;
+  ~SaveOutput() {
+    if (fd_ >= 0 && fd_ != STDOUT_FILENO) close(fd_);
+    if (!temp_.empty()) unlink(temp_.c_str());
+  }
 
-absl::StatusOr<Output> ResolveOutput(const std::string& name) {
-  Output output;
-  struct stat st;
-  if (stat(name.c_str(), &st) == 0) {
-    if (S_ISDIR(st.st_mode)) {
+  absl::Status OpenStdout() {
+    fd_ = STDOUT_FILENO;
+    label_ = "stdout";
+    return absl::OkStatus();
+  }
+
+  absl::Status Open(const std::string& name) {
+    label_ = name;
+    struct stat st;
+    if (stat(name.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode)) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid output path: \"", name, "\" is a directory"));
+      }
+      if (!S_ISREG(st.st_mode)) {
+        fd_ = open(name.c_str(), O_WRONLY | O_CLOEXEC);
+        if (fd_ < 0) return ErrnoStatus(errno, "open", name);
+        return absl::OkStatus();
+      }
+    } else if (errno != ENOENT) {
+      return ErrnoStatus(errno, "stat", name);
+    }
+    const size_t slash = name.rfind('/');
+    const std::string dir = slash == std::string::npos
+                                ? "."
+                                : (slash == 0 ? "/" : name.substr(0, slash));
+    const std::string base =
+        name.substr(slash == std::string::npos ? 0 : slash + 1);
+    if (base.empty()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("invalid output path: \"", name, "\" is a directory"));
+          absl::StrCat("invalid output path: \"", name, "\" names no file"));
     }
-    if (!S_ISREG(st.st_mode)) {
-      output.fd = open(name.c_str(), O_WRONLY | O_CLOEXEC);
-      if (output.fd < 0) return ErrnoStatus(errno, "open", name);
-      return output;
+    std::string temp = absl::StrCat(dir, "/.", base, ".berth-XXXXXX");
+    fd_ = mkostemp(temp.data(), O_CLOEXEC);
+    if (fd_ < 0) {
+      if (errno == ENOENT || errno == ENOTDIR) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid output path: directory \"", dir, "\" does not exist"));
+      }
+      return ErrnoStatus(errno, "create temp file in", dir);
     }
-  } else if (errno != ENOENT) {
-    return ErrnoStatus(errno, "stat", name);
+    temp_ = temp;
+    target_ = name;
+    // mkstemp creates 0600; give the archive a new file's usual mode.
+    const mode_t mask = umask(0);
+    umask(mask);
+    if (fchmod(fd_, 0666 & ~mask) != 0) return ErrnoStatus(errno, "chmod", temp_);
+    return absl::OkStatus();
   }
-  // The directory must exist; the file need not yet.
-  const size_t slash = name.rfind('/');
-  const std::string dir = slash == std::string::npos
-                              ? "."
-                              : (slash == 0 ? "/" : name.substr(0, slash));
-  const std::string base =
-      name.substr(slash == std::string::npos ? 0 : slash + 1);
-  char resolved[PATH_MAX];
-  if (base.empty() || realpath(dir.c_str(), resolved) == nullptr) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "invalid output path: directory \"", dir, "\" does not exist"));
-  }
-  output.path =
-      absl::StrCat(resolved, std::string(resolved) == "/" ? "" : "/", base);
-  return output;
-}
 
-absl::Status WriteAll(int fd, const std::string& data,
-                      const std::string& name) {
-  size_t written = 0;
-  while (written < data.size()) {
-    const ssize_t n = write(fd, data.data() + written, data.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return ErrnoStatus(errno, "write", name);
+  const std::string& label() const { return label_; }
+  bool is_stdout() const { return fd_ == STDOUT_FILENO; }
+
+  absl::Status Write(const std::string& data) {
+    size_t written = 0;
+    while (written < data.size()) {
+      const ssize_t n =
+          write(fd_, data.data() + written, data.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return ErrnoStatus(errno, "write", temp_.empty() ? label_ : temp_);
+      }
+      written += static_cast<size_t>(n);
     }
-    written += static_cast<size_t>(n);
+    return absl::OkStatus();
   }
-  return absl::OkStatus();
-}
+
+  // Called once the whole archive is written: closes it and renames the temp
+  // file into place. Without a call the destructor removes the temp file.
+  absl::Status Commit() {
+    if (fd_ < 0 || fd_ == STDOUT_FILENO) return absl::OkStatus();
+    const int fd = fd_;
+    fd_ = -1;
+    if (close(fd) != 0) {
+      return ErrnoStatus(errno, "close", temp_.empty() ? label_ : temp_);
+    }
+    if (temp_.empty()) return absl::OkStatus();
+    if (rename(temp_.c_str(), target_.c_str()) != 0) {
+      return ErrnoStatus(errno, absl::StrCat("rename ", temp_, " to"), target_);
+    }
+    temp_.clear();
+    return absl::OkStatus();
+  }
+
+ private:
+  int fd_ = -1;
+  std::string label_;
+  std::string temp_;    // set while the archive goes to a temp file
+  std::string target_;  // what the temp file becomes
+};
 
 void RunSave(CommandContext& context, const std::string& output_name,
              const std::vector<std::string>& images) {
   image::v1::SaveImagesRequest request;
   for (const std::string& image : images) request.add_images(image);
-  Output output{"", STDOUT_FILENO};
-  std::string output_label = "stdout";
+  SaveOutput output;
   if (output_name.empty()) {
     if (isatty(STDOUT_FILENO)) {
       return context.Fail(absl::InvalidArgumentError(
           "cowardly refusing to save to a terminal. Use the -o flag or "
           "redirect"));
     }
+    (void)output.OpenStdout();
   } else {
-    absl::StatusOr<Output> resolved = ResolveOutput(output_name);
-    if (!resolved.ok()) return context.Fail(resolved.status());
-    output = *resolved;
-    output_label = output_name;
-    request.set_output_path(output.path);
+    absl::Status opened = output.Open(output_name);
+    if (!opened.ok()) return context.Fail(opened);
   }
-  // Streamed bytes get a bar on a terminal; nothing is printed otherwise,
-  // as `docker save` prints nothing.
+  // A bar on a terminal; nothing is printed otherwise, as `docker save`
+  // prints nothing.
   const ProgressRenderer::Options terminal =
       ProgressRenderer::DetectOptions(stderr);
   std::unique_ptr<ProgressRenderer> progress;
-  if (output.fd >= 0 && terminal.terminal) {
+  if (terminal.terminal) {
     progress = std::make_unique<ProgressRenderer>(stderr, terminal);
   }
 
@@ -375,8 +407,8 @@ void RunSave(CommandContext& context, const std::string& output_name,
   while (reader->Read(&response)) {
     if (response.has_header())
       state.set_total(response.header().expected_size());
-    if (!response.has_data() || output.fd < 0 || !written.ok()) continue;
-    written = WriteAll(output.fd, response.data(), output_label);
+    if (!response.has_data() || !written.ok()) continue;
+    written = output.Write(response.data());
     if (!written.ok()) call.TryCancel();
     state.set_current(state.current() +
                       static_cast<int64_t>(response.data().size()));
@@ -384,12 +416,13 @@ void RunSave(CommandContext& context, const std::string& output_name,
   }
   grpc::Status status = reader->Finish();
   if (progress != nullptr) progress->Finish();
-  if (output.fd >= 0 && output.fd != STDOUT_FILENO) close(output.fd);
   if (!written.ok()) return context.Fail(written);
   if (!status.ok()) {
     return context.Fail(
         ImagedError(context, status, images.size() == 1 ? images[0] : ""));
   }
+  absl::Status committed = output.Commit();
+  if (!committed.ok()) return context.Fail(committed);
 }
 
 }  // namespace

@@ -120,6 +120,15 @@ absl::Status RejectUnsupported(const HostConfig& host) {
     return unsupported(absl::StrCat("--uts ", host.uts_mode()),
                        "containers get a private UTS namespace");
   }
+  // containerd never opens a path a client names: the log always goes to
+  // the container's own directory.
+  if (!host.log_config().path().empty()) {
+    return unsupported(
+        absl::StrCat("a caller-chosen log path (\"", host.log_config().path(),
+                     "\")"),
+        "the log is written in the container's directory; leave the path "
+        "empty and read it with `berth logs`");
+  }
   return ValidateCgroupnsMode(host.cgroupns_mode());
 }
 

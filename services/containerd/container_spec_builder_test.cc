@@ -254,6 +254,19 @@ TEST(ValidateHostConfigTest, RefusesWhatItCannotHonourYet) {
               HasSubstr("invalid --cgroupns \"foo\""));
 }
 
+// containerd never opens a path a client names: a log path in the request is
+// refused, not silently replaced.
+TEST(ValidateHostConfigTest, RefusesACallerChosenLogPath) {
+  container::v1::HostConfig host;
+  host.mutable_log_config()->set_driver("json-file");
+  host.mutable_log_config()->set_path("/etc/shadow");
+  absl::Status refused = ValidateHostConfig(host).status();
+  EXPECT_EQ(refused.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(refused.message()), HasSubstr("/etc/shadow"));
+  host.mutable_log_config()->clear_path();
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+}
+
 // The daemon's default fills an unset mode in the record (inspect shows
 // it); an explicit mode wins.
 TEST(NewContainerTest, RecordsTheResolvedCgroupnsMode) {

@@ -1,6 +1,7 @@
 // ImageGrpcService: the streaming transfers (import, load, save). Incoming
-// bytes are spooled to a temp file in imaged's root (or read from the
-// caller's file when it names one), then handed to ImageStore.
+// bytes are spooled to a temp file in imaged's root, then handed to
+// ImageStore; saved archives are streamed back. imaged never opens a path a
+// client names: the client reads and writes its own files.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -46,38 +47,30 @@ class Spool {
   int fd_ = -1;
 };
 
-absl::Status CheckSourcePath(const std::string& path) {
-  if (path.empty() || path[0] != '/') {
-    return absl::InvalidArgumentError(
-        absl::StrCat("source path \"", path, "\" must be absolute"));
-  }
-  struct stat st;
-  if (stat(path.c_str(), &st) != 0) return ErrnoStatus(errno, "stat", path);
-  if (!S_ISREG(st.st_mode)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, " is not a regular file"));
-  }
-  return absl::OkStatus();
+// imaged never opens a path a client names: an earlier client's request to
+// read or write a file on the daemon's host is refused, not silently ignored.
+absl::Status RefuseClientPath(const std::string& path, absl::string_view field,
+                              absl::string_view instead) {
+  if (path.empty()) return absl::OkStatus();
+  return absl::InvalidArgumentError(absl::StrCat(
+      field, " \"", path, "\" is refused: imaged never opens a file a client "
+      "names; ", instead, " (upgrade the berth CLI)"));
 }
 
 // Reads a client stream of Request{options | data}: the options first, then
-// data chunks into `spool` unless the options name a source file. Returns
-// the path to read the input from.
+// data chunks into `spool`. Returns the path of the spooled input.
 template <typename Request, typename Options, typename Stream>
 absl::StatusOr<std::string> ReceiveInput(
     grpc::ServerContext* context, Stream* stream, Spool& spool,
-    Options* options, const Options& (Request::*get_options)() const,
-    const std::string& (Options::*source_path)() const) {
+    Options* options, const Options& (Request::*get_options)() const) {
   Request request;
   if (!stream->Read(&request) || request.kind_case() != Request::kOptions) {
     return absl::InvalidArgumentError(
         "the first message of the stream must carry the options");
   }
   *options = (request.*get_options)();
-  if (!((*options).*source_path)().empty()) {
-    RETURN_IF_ERROR(CheckSourcePath(((*options).*source_path)()));
-    return ((*options).*source_path)();
-  }
+  RETURN_IF_ERROR(RefuseClientPath(options->legacy_source_path(), "source_path",
+                                   "stream the input's bytes instead"));
   while (stream->Read(&request)) {
     if (request.kind_case() != Request::kData) {
       return absl::InvalidArgumentError("options may be sent only once");
@@ -104,8 +97,7 @@ grpc::Status ImageGrpcService::ImportImage(
   image::v1::ImportOptions options;
   absl::StatusOr<std::string> input = ReceiveInput<image::v1::ImportImageRequest>(
       context, stream, spool, &options,
-      &image::v1::ImportImageRequest::options,
-      &image::v1::ImportOptions::source_path);
+      &image::v1::ImportImageRequest::options);
   if (!input.ok()) return ToGrpcStatus(input.status());
   auto progress = [stream](const types::v1::Progress& p) {
     image::v1::ImportImageResponse response;
@@ -130,8 +122,8 @@ grpc::Status ImageGrpcService::LoadImages(
   Spool spool(*spool_path);
   image::v1::LoadOptions options;
   absl::StatusOr<std::string> input = ReceiveInput<image::v1::LoadImagesRequest>(
-      context, stream, spool, &options, &image::v1::LoadImagesRequest::options,
-      &image::v1::LoadOptions::source_path);
+      context, stream, spool, &options,
+      &image::v1::LoadImagesRequest::options);
   if (!input.ok()) return ToGrpcStatus(input.status());
   auto progress = [stream](const types::v1::Progress& p) {
     image::v1::LoadImagesResponse response;
@@ -150,6 +142,10 @@ grpc::Status ImageGrpcService::LoadImages(
 grpc::Status ImageGrpcService::SaveImages(
     grpc::ServerContext* context, const image::v1::SaveImagesRequest* request,
     grpc::ServerWriter<image::v1::SaveImagesResponse>* writer) {
+  const absl::Status refused =
+      RefuseClientPath(request->legacy_output_path(), "output_path",
+                       "the archive is streamed and the client writes it");
+  if (!refused.ok()) return ToGrpcStatus(refused);
   const std::vector<std::string> names(request->images().begin(),
                                        request->images().end());
   absl::StatusOr<std::vector<std::string>> ids = store_->ResolveAll(names);
@@ -157,39 +153,12 @@ grpc::Status ImageGrpcService::SaveImages(
   image::v1::SaveImagesResponse header;
   for (const std::string& id : *ids) header.mutable_header()->add_image_ids(id);
   writer->Write(header);
-
-  if (!request->output_path().empty()) {
-    const std::string& path = request->output_path();
-    if (path[0] != '/') {
-      return ToGrpcStatus(absl::InvalidArgumentError(
-          absl::StrCat("output path \"", path, "\" must be absolute")));
-    }
-    const std::string temp = path + ".berth-partial";
-    int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) return ToGrpcStatus(ErrnoStatus(errno, "create", temp));
-    absl::Status status = store_->Save(
-        names, request->format(), request->gzip(),
-        [&](absl::string_view data) -> absl::Status {
-          while (!data.empty()) {
-            ssize_t n = write(fd, data.data(), data.size());
-            if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return ErrnoStatus(errno, "write", temp);
-            data.remove_prefix(static_cast<size_t>(n));
-          }
-          return absl::OkStatus();
-        });
-    if (close(fd) != 0 && status.ok()) status = ErrnoStatus(errno, "close", temp);
-    if (status.ok() && rename(temp.c_str(), path.c_str()) != 0) {
-      status = ErrnoStatus(errno, "rename to " + path, temp);
-    }
-    if (!status.ok()) unlink(temp.c_str());
-    return ToGrpcStatus(status);
-  }
+  // One message reused for every chunk: its buffer is allocated once.
+  image::v1::SaveImagesResponse chunk;
   return ToGrpcStatus(store_->Save(
       names, request->format(), request->gzip(),
       [&](absl::string_view data) -> absl::Status {
-        image::v1::SaveImagesResponse chunk;
-        chunk.set_data(data.data(), data.size());
+        chunk.mutable_data()->assign(data.data(), data.size());
         if (context->IsCancelled() || !writer->Write(chunk)) {
           return absl::CancelledError("the client stopped reading");
         }

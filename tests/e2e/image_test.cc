@@ -103,6 +103,45 @@ TEST_F(ImageE2eTest, StdinAndStdoutStreamsWork) {
   EXPECT_THAT(piped.out, HasSubstr("Loaded image: streamed:1"));
 }
 
+// `save -o` once had the root daemon create "<path>.berth-partial" with
+// O_CREAT|O_TRUNC, following a symlink planted there into any file on the
+// host. The CLI now writes the archive itself, through a temp file it creates
+// exclusively, and renames it over the target.
+TEST_F(ImageE2eTest, SaveNeverWritesThroughAPlantedSymlink) {
+  Import("busybox:latest");
+  const std::string victim = env_.dir() + "/victim";
+  std::ofstream(victim) << "precious";
+  const std::string saved = env_.dir() + "/out.tar";
+  ASSERT_EQ(symlink(victim.c_str(), (saved + ".berth-partial").c_str()), 0);
+
+  RunResult save = env_.Berth({"save", "-o", saved, "busybox:latest"});
+  ASSERT_EQ(save.exit_code, 0) << save.err;
+  std::ifstream in(victim);
+  std::string content((std::istreambuf_iterator<char>(in)),
+                      std::istreambuf_iterator<char>());
+  EXPECT_EQ(content, "precious");
+  struct stat st;
+  ASSERT_EQ(lstat(saved.c_str(), &st), 0);
+  EXPECT_TRUE(S_ISREG(st.st_mode));
+  EXPECT_GT(st.st_size, 1024);
+  // No temp file is left beside the archive.
+  auto names = ListDir(env_.dir());
+  ASSERT_TRUE(names.ok());
+  for (const std::string& name : *names) {
+    EXPECT_THAT(name, Not(StartsWith(".out.tar.berth-"))) << name;
+  }
+
+  // A save that fails leaves neither the target nor a temp file.
+  const std::string failed = env_.dir() + "/failed.tar";
+  RunResult missing = env_.Berth({"save", "-o", failed, "nothing:here"});
+  EXPECT_NE(missing.exit_code, 0);
+  EXPECT_NE(access(failed.c_str(), F_OK), 0);
+  RunResult no_dir =
+      env_.Berth({"save", "-o", env_.dir() + "/no/such/dir.tar", "busybox"});
+  EXPECT_EQ(no_dir.exit_code, 1);
+  EXPECT_THAT(no_dir.err, HasSubstr("does not exist"));
+}
+
 TEST_F(ImageE2eTest, BadInputGetsClearErrors) {
   RunResult missing = env_.Berth({"rmi", "nothing:here"});
   EXPECT_EQ(missing.exit_code, 1);
