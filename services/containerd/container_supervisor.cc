@@ -256,6 +256,7 @@ ContainerSupervisor::Create(
   if (host_root != std::make_pair(0u, 0u)) upper_owner = host_root;
   ASSIGN_OR_RETURN(image::v1::PrepareRootfsResponse rootfs,
                    images_->PrepareRootfs(request.config().image(), id,
+                                          RootfsLease(id),
                                           {{"berth.container.id", id}},
                                           upper_owner));
   absl::Status created = [&]() -> absl::Status {
@@ -282,7 +283,7 @@ ContainerSupervisor::Create(
     }
   }();
   if (!created.ok()) {
-    images_->RemoveRootfs(id).IgnoreError();
+    images_->RemoveRootfs(id, RootfsLease(id)).IgnoreError();
     RemoveTree(paths.state_dir).IgnoreError();
     return created;
   }
@@ -334,7 +335,9 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   absl::Status cgroup =
       driver.ok() ? (*driver)->Remove(id) : driver.status();
   if (cleaned.ok()) cleaned = cgroup;
-  if (cleaned.ok()) cleaned = images_->RemoveRootfs(container.rootfs_key());
+  if (cleaned.ok()) {
+    cleaned = images_->RemoveRootfs(container.rootfs_key(), RootfsLease(id));
+  }
   unlink(paths.socket_path.c_str());
   if (cleaned.ok()) cleaned = RemoveTree(paths.state_dir);
   absl::MutexLock lock(&mu_);

@@ -22,11 +22,13 @@ class ImagedClient final : public ImageSource {
 
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
+      const std::string& lease,
       const std::map<std::string, std::string>& labels,
       std::optional<std::pair<uint32_t, uint32_t>> upper_owner) override {
     image::v1::PrepareRootfsRequest request;
     request.set_image(image);
     request.set_key(key);
+    request.set_lease(lease);
     request.mutable_labels()->insert(labels.begin(), labels.end());
     if (upper_owner.has_value()) {
       request.mutable_upper_owner()->set_uid(upper_owner->first);
@@ -51,9 +53,11 @@ class ImagedClient final : public ImageSource {
     return response;
   }
 
-  absl::Status RemoveRootfs(const std::string& key) override {
+  absl::Status RemoveRootfs(const std::string& key,
+                            const std::string& lease) override {
     image::v1::RemoveRootfsRequest request;
     request.set_key(key);
+    request.set_lease(lease);
     request.set_ignore_missing(true);
     image::v1::RemoveRootfsResponse response;
     grpc::ClientContext context;

@@ -20,19 +20,28 @@ class ImageSource {
   // A fresh snapshot `key` of `image` plus the image's config. With
   // `upper_owner`, imaged makes that host uid/gid own the writable layer
   // (the container's root in a user namespace): containerd never touches
-  // imaged's directories itself.
+  // imaged's directories itself. The snapshot is held under `lease` (see
+  // RootfsLease): imaged refuses to remove it for anyone without it.
   virtual absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
+      const std::string& lease,
       const std::map<std::string, std::string>& labels,
       std::optional<std::pair<uint32_t, uint32_t>> upper_owner) = 0;
   // With `with_size`, the writable layer's size too (upper_size).
   virtual absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
       const std::string& key, bool with_size = false) = 0;
-  // Missing keys are fine.
-  virtual absl::Status RemoveRootfs(const std::string& key) = 0;
+  // Missing keys are fine; `lease` is the one PrepareRootfs was given.
+  virtual absl::Status RemoveRootfs(const std::string& key,
+                                    const std::string& lease) = 0;
   virtual absl::StatusOr<image::v1::Image> InspectImage(
       const std::string& reference) = 0;
 };
+
+// The lease a container holds on its rootfs for its whole life: its overlay
+// is mounted in the container's mount namespace, where imaged cannot see it.
+inline std::string RootfsLease(const std::string& container_id) {
+  return "container/" + container_id;
+}
 
 // imaged over its gRPC socket.
 std::unique_ptr<ImageSource> NewImagedClient(const std::string& socket_path);

@@ -100,7 +100,8 @@ grpc::Status ImageGrpcService::RemoveRootfs(
     grpc::ServerContext*, const image::v1::RemoveRootfsRequest* request,
     image::v1::RemoveRootfsResponse*) {
   return ToGrpcStatus(
-      store_->RemoveRootfs(request->key(), request->ignore_missing()));
+      store_->RemoveRootfs(request->key(), request->ignore_missing(),
+                           request->lease()));
 }
 
 grpc::Status ImageGrpcService::DiffRootfs(

@@ -96,7 +96,10 @@ class ImageStore {
       const image::v1::PrepareRootfsRequest& request);
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
       const std::string& key, bool with_size = false) const;
-  absl::Status RemoveRootfs(const std::string& key, bool ignore_missing);
+  // Refused (FAILED_PRECONDITION) when the snapshot holds a lease other than
+  // `lease`.
+  absl::Status RemoveRootfs(const std::string& key, bool ignore_missing,
+                            const std::string& lease = "");
   absl::StatusOr<image::v1::DiffRootfsResponse> DiffRootfs(
       const std::string& key) const;
   absl::StatusOr<image::v1::CommitRootfsResponse> CommitRootfs(

@@ -3,7 +3,10 @@
 #include "services/imaged/image_store.h"
 
 #include <sys/mount.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -378,6 +381,60 @@ TEST_F(ImageStoreTest, CommitTurnsUpperDirIntoNewImage) {
   EXPECT_EQ(image->parent(), store_->Inspect("base:1")->id());
   EXPECT_THAT(image->config().cmd(), ElementsAre("cat", "/new"));
   EXPECT_TRUE(store_->RemoveRootfs("ctr", false).ok());
+}
+
+// The overlay of a running container is mounted in the container's own
+// mount namespace, which imaged's mountinfo never shows: the old guard let
+// such a rootfs be removed under the container. The lease is what guards it.
+TEST_F(ImageStoreTest, LeasedRootfsMountedInAnotherNamespaceIsNotRemoved) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"l:1"}, {}, {}}})).ok());
+  image::v1::PrepareRootfsRequest prepare;
+  prepare.set_image("l:1");
+  prepare.set_key("running");
+  prepare.set_lease("container/running");
+  auto rootfs = store_->PrepareRootfs(prepare);
+  ASSERT_TRUE(rootfs.ok()) << rootfs.status();
+  EXPECT_EQ(rootfs->rootfs().lease(), "container/running");
+  const std::string target = dir_ + "/merged-elsewhere";
+  ASSERT_EQ(mkdir(target.c_str(), 0755), 0);
+
+  // A "container": a child in a new mount namespace holding the overlay.
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  const std::string options = rootfs->rootfs().mount().options();
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    char ok = 'n';
+    if (unshare(CLONE_NEWNS) == 0 &&
+        mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0 &&
+        mount("overlay", target.c_str(), "overlay", 0, options.c_str()) == 0) {
+      ok = 'y';
+    }
+    (void)!write(ready[1], &ok, 1);
+    pause();
+    _exit(0);
+  }
+  close(ready[1]);
+  char ok = 0;
+  ASSERT_EQ(read(ready[0], &ok, 1), 1);
+  close(ready[0]);
+  const std::string upper = rootfs->rootfs().mount().upper_dir();
+  if (ok == 'y') {
+    absl::Status without = store_->RemoveRootfs("running", false);
+    EXPECT_TRUE(absl::IsFailedPrecondition(without)) << without;
+    EXPECT_THAT(std::string(without.message()), HasSubstr("container/running"));
+    EXPECT_TRUE(absl::IsFailedPrecondition(
+        store_->RemoveRootfs("running", false, "container/other")));
+    EXPECT_EQ(access(upper.c_str(), F_OK), 0) << "the upper dir was deleted";
+    EXPECT_TRUE(store_->InspectRootfs("running").ok());
+  }
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  ASSERT_EQ(ok, 'y') << "the child could not mount the overlay";
+  // The holder removes it.
+  EXPECT_TRUE(store_->RemoveRootfs("running", false, "container/running").ok());
+  EXPECT_NE(access(upper.c_str(), F_OK), 0);
 }
 
 TEST_F(ImageStoreTest, PrepareRejectsBadAndDuplicateKeys) {

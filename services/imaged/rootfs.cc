@@ -3,8 +3,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -37,20 +35,6 @@ absl::Status CheckKey(const std::string& key) {
   return absl::InvalidArgumentError(absl::StrCat(
       "invalid rootfs key \"", key,
       "\": use 1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-'"));
-}
-
-// True if an overlay mount uses `upper_dir` as its upper layer.
-bool UpperDirMounted(const std::string& upper_dir) {
-  std::ifstream mountinfo("/proc/self/mountinfo");
-  std::string line;
-  const std::string needle = "upperdir=" + upper_dir;
-  while (std::getline(mountinfo, line)) {
-    size_t at = line.find(needle);
-    if (at == std::string::npos) continue;
-    size_t end = at + needle.size();
-    if (end == line.size() || line[end] == ',' || line[end] == ' ') return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -86,6 +70,7 @@ absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
   rootfs->set_image_id(image.id());
   *rootfs->mutable_created() = ToTimestamp(absl::Now());
   *rootfs->mutable_labels() = request.labels();
+  rootfs->set_lease(request.lease());
   image::v1::OverlayMount* mount = rootfs->mutable_mount();
   for (auto it = image.layers().rbegin(); it != image.layers().rend(); ++it) {
     mount->add_lower_dirs(LayerLink(it->chain_id()));
@@ -148,7 +133,8 @@ absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
 }
 
 absl::Status ImageStore::RemoveRootfs(const std::string& key,
-                                      bool ignore_missing) {
+                                      bool ignore_missing,
+                                      const std::string& lease) {
   RETURN_IF_ERROR(CheckKey(key));
   absl::MutexLock lock(&layers_mu_);
   absl::StatusOr<SnapshotRecord> record = snapshots_.Get(core_.store(), key);
@@ -157,9 +143,15 @@ absl::Status ImageStore::RemoveRootfs(const std::string& key,
     return absl::NotFoundError(absl::StrCat("no rootfs snapshot ", key));
   }
   RETURN_IF_ERROR(record.status());
-  if (UpperDirMounted(record->rootfs().mount().upper_dir())) {
+  // The overlay lives in its container's mount namespace, invisible from
+  // here: the lease its holder took at PrepareRootfs is what says it is in
+  // use.
+  const std::string& held = record->rootfs().lease();
+  if (!held.empty() && held != lease) {
     return absl::FailedPreconditionError(absl::StrCat(
-        "rootfs snapshot ", key, " is still mounted; unmount it first"));
+        "rootfs snapshot ", key, " is leased by \"", held,
+        "\" and may be in use; remove it through its holder (for a "
+        "container: berth rm)"));
   }
   RETURN_IF_ERROR(core_.store().Update(
       [&](Transaction& txn) { return snapshots_.Delete(txn, key); }));

@@ -3,7 +3,7 @@
 #ifndef BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
 #define BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
 
-#include <set>
+#include <map>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -16,10 +16,10 @@ class FakeImages final : public ImageSource {
  public:
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
-      const std::map<std::string, std::string>&,
+      const std::string& lease, const std::map<std::string, std::string>&,
       std::optional<std::pair<uint32_t, uint32_t>>) override {
     absl::MutexLock lock(&mu_);
-    snapshots_.insert(key);
+    snapshots_[key] = lease;
     image::v1::PrepareRootfsResponse response;
     response.mutable_rootfs()->set_image_id("sha256:" + std::string(64, 'b'));
     response.mutable_rootfs()->mutable_mount()->set_options(
@@ -34,9 +34,17 @@ class FakeImages final : public ImageSource {
       const std::string& key, bool) override {
     return absl::NotFoundError("no rootfs " + key);
   }
-  absl::Status RemoveRootfs(const std::string& key) override {
+  // As imaged: a leased snapshot goes only with its lease.
+  absl::Status RemoveRootfs(const std::string& key,
+                            const std::string& lease) override {
     absl::MutexLock lock(&mu_);
-    snapshots_.erase(key);
+    auto it = snapshots_.find(key);
+    if (it == snapshots_.end()) return absl::OkStatus();
+    if (!it->second.empty() && it->second != lease) {
+      return absl::FailedPreconditionError("rootfs " + key + " is leased by " +
+                                           it->second);
+    }
+    snapshots_.erase(it);
     return absl::OkStatus();
   }
   absl::StatusOr<image::v1::Image> InspectImage(
@@ -54,7 +62,8 @@ class FakeImages final : public ImageSource {
 
  private:
   absl::Mutex mu_;
-  std::set<std::string> snapshots_ ABSL_GUARDED_BY(mu_);
+  // key -> lease
+  std::map<std::string, std::string> snapshots_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace berth::containerd::testing
