@@ -15,19 +15,19 @@
 #include "common/grpc_tuning.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
+#include "common/unix_socket.h"
 
 namespace berth {
 namespace {
 
 // True if a process accepts connections on the unix socket `path`.
 bool SocketIsLive(const std::string& path) {
+  absl::StatusOr<sockaddr_un> addr = UnixSocketAddress(path);
+  if (!addr.ok()) return false;
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return false;
-  sockaddr_un addr{};
-  addr.sun_family = AF_UNIX;
-  std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  bool live =
-      connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  bool live = connect(fd, reinterpret_cast<const sockaddr*>(&*addr),
+                      sizeof(*addr)) == 0;
   close(fd);
   return live;
 }
@@ -35,12 +35,10 @@ bool SocketIsLive(const std::string& path) {
 }  // namespace
 
 absl::Status ClaimSocketPath(const std::string& path) {
-  sockaddr_un addr;
-  if (path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "socket path ", path, " is ", path.size(),
-        " bytes; unix sockets allow at most ", sizeof(addr.sun_path) - 1,
-        " (choose a shorter --run-root)"));
+  const absl::Status fits = UnixSocketAddress(path).status();
+  if (!fits.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(fits.message(), " (choose a shorter --run-root)"));
   }
   const size_t slash = path.rfind('/');
   if (slash != std::string::npos && slash > 0) {

@@ -45,6 +45,11 @@ CLI::App* AddCommandGroup(
   return group;
 }
 
+void PrintOut(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+  std::fflush(stdout);
+}
+
 bool Confirm(const std::string& warning) {
   std::printf("%s [y/N] ", warning.c_str());
   std::fflush(stdout);

@@ -33,6 +33,10 @@ CLI::App* AddCommandGroup(
     CLI::App& parent, const std::string& name, const std::string& summary,
     const std::function<void(CLI::App& group)>& add_subcommands);
 
+// Writes a command's output to stdout and flushes it, so each result shows
+// as soon as it is known (and in order with stderr).
+void PrintOut(const std::string& text);
+
 // Docker's confirmation prompt: `warning` and " [y/N] " on stdout; true when
 // the answer on stdin is "y" or "Y".
 bool Confirm(const std::string& warning);

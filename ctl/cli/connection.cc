@@ -3,6 +3,7 @@
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/grpc_status.h"
 #include "common/grpc_tuning.h"
@@ -71,6 +72,19 @@ absl::Status Connections::Explain(const std::string& service,
                      " did not answer in time: ", status.error_message()));
   }
   return FromGrpcStatus(status);
+}
+
+absl::Status Connections::ExplainAbout(const std::string& service,
+                                       const grpc::Status& status,
+                                       absl::string_view noun,
+                                       absl::string_view name) const {
+  absl::Status error = Explain(service, status);
+  const std::string docker = absl::StrCat("No such ", noun);
+  if (error.code() == absl::StatusCode::kNotFound && !name.empty() &&
+      !absl::StrContains(error.message(), docker)) {
+    return absl::NotFoundError(absl::StrCat(docker, ": ", name));
+  }
+  return error;
 }
 
 }  // namespace berth::ctl

@@ -47,6 +47,11 @@ class Connections {
   // service it names the service, its socket and how to start it.
   absl::Status Explain(const std::string& service,
                        const grpc::Status& status) const;
+  // Explain, and a NOT_FOUND about `name` reads as Docker's "No such
+  // <noun>: <name>" unless the service's message says so already.
+  absl::Status ExplainAbout(const std::string& service,
+                            const grpc::Status& status, absl::string_view noun,
+                            absl::string_view name) const;
 
  private:
   Endpoints endpoints_;

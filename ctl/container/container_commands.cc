@@ -34,20 +34,11 @@ std::unique_ptr<container::v1::ContainerService::Stub> ContainerStub(
 absl::Status ContainerdError(CommandContext& context,
                              const grpc::Status& status,
                              absl::string_view container) {
-  absl::Status error = context.connections().Explain("containerd", status);
-  if (error.code() == absl::StatusCode::kNotFound && !container.empty() &&
-      !absl::StrContains(error.message(), "No such container")) {
-    return absl::NotFoundError(absl::StrCat("No such container: ", container));
-  }
-  return error;
+  return context.connections().ExplainAbout("containerd", status, "container",
+                                           container);
 }
 
 namespace {
-
-void Print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
 
 // A deadline-free call: stop, wait and friends can take as long as the
 // container does.
@@ -65,7 +56,7 @@ std::vector<std::string> ForEach(
   for (const std::string& name : names) {
     grpc::Status status = call(name);
     if (status.ok()) {
-      if (echo) Print(name + "\n");
+      if (echo) PrintOut(name + "\n");
       continue;
     }
     context.Fail(ContainerdError(context, status, name));
@@ -214,7 +205,7 @@ CLI::App* AddRemoveCommand(CLI::App& parent, CommandContext& context,
           grpc::Status status =
               stub->RemoveContainer(call.get(), request, &response);
           if (status.ok()) {
-            Print(id + "\n");
+            PrintOut(id + "\n");
             continue;
           }
           // As Docker: with -f a container that is not there is no error.
@@ -259,7 +250,7 @@ void AddWaitCommand(CLI::App& parent, CommandContext& context,
                  auto call = UnboundedCall();
                  grpc::Status status =
                      stub->WaitContainer(call.get(), request, &response);
-                 if (status.ok()) Print(absl::StrCat(response.exit_code(), "\n"));
+                 if (status.ok()) PrintOut(absl::StrCat(response.exit_code(), "\n"));
                  return status;
                });
              });
@@ -310,7 +301,7 @@ void RunPrune(CommandContext& context, const PruneFlags& flags) {
   grpc::Status status =
       ContainerStub(context)->PruneContainers(call.get(), request, &response);
   if (!status.ok()) return context.Fail(ContainerdError(context, status));
-  Print(RenderContainerPruned(response));
+  PrintOut(RenderContainerPruned(response));
 }
 
 void AddPruneCommand(CLI::App& parent, CommandContext& context) {

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/text_format.h"
+#include "common/text_proto_testing.h"
 #include "gtest/gtest.h"
 
 namespace berth::ctl {
@@ -17,10 +17,7 @@ const char kId[] =
 
 template <typename Message>
 Message Parse(const std::string& text) {
-  Message message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
+  return testing::ParseTextProto<Message>(text);
 }
 
 ContainerSummary Summary(const std::string& extra) {

@@ -52,11 +52,6 @@ absl::Status StreamLogs(CommandContext& context,
 
 namespace {
 
-void Print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
-
 // ---- ps ---------------------------------------------------------------------
 
 struct PsFlags {
@@ -98,7 +93,7 @@ void RunPs(CommandContext& context, const PsFlags& flags) {
   absl::StatusOr<std::string> out = RenderContainerList(
       response, options, absl::Now(), absl::LocalTimeZone());
   if (!out.ok()) return context.Fail(out.status(), kExitUsage);
-  Print(*out);
+  PrintOut(*out);
 }
 
 }  // namespace
@@ -220,7 +215,7 @@ struct InspectFlags {
 absl::Status PrintInspected(const std::string& format,
                             const std::vector<nlohmann::ordered_json>& found) {
   if (format.empty() || format == "json") {
-    Print(RenderInspectArray(found));
+    PrintOut(RenderInspectArray(found));
     return absl::OkStatus();
   }
   absl::StatusOr<Template> tmpl = Template::Parse(UnescapeFormat(format));
@@ -231,7 +226,7 @@ absl::Status PrintInspected(const std::string& format,
     if (!text.ok()) return text.status();
     absl::StrAppend(&out, *text, "\n");
   }
-  Print(out);
+  PrintOut(out);
   return absl::OkStatus();
 }
 

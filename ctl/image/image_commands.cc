@@ -33,20 +33,10 @@ std::unique_ptr<image::v1::ImageService::Stub> ImageStub(
 
 absl::Status ImagedError(CommandContext& context, const grpc::Status& status,
                          absl::string_view image) {
-  absl::Status error = context.connections().Explain("imaged", status);
-  if (error.code() == absl::StatusCode::kNotFound && !image.empty() &&
-      !absl::StrContains(error.message(), "No such image")) {
-    return absl::NotFoundError(absl::StrCat("No such image: ", image));
-  }
-  return error;
+  return context.connections().ExplainAbout("imaged", status, "image", image);
 }
 
 namespace {
-
-void Print(const std::string& text) {
-  std::fputs(text.c_str(), stdout);
-  std::fflush(stdout);
-}
 
 // ---- images / image ls --------------------------------------------------
 
@@ -84,7 +74,7 @@ void RunList(CommandContext& context, const ListFlags& flags,
   options.quiet = flags.quiet;
   options.digests = flags.digests;
   options.no_trunc = flags.no_trunc;
-  Print(RenderImageList(response, options, absl::Now(), absl::LocalTimeZone()));
+  PrintOut(RenderImageList(response, options, absl::Now(), absl::LocalTimeZone()));
 }
 
 CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
@@ -143,7 +133,7 @@ void RunInspect(CommandContext& context, const std::string& format,
     }
   }
   // Docker prints what it found, then an error per image it did not.
-  Print(RenderInspectArray(found));
+  PrintOut(RenderInspectArray(found));
   for (const absl::Status& error : errors) context.Fail(error);
 }
 
@@ -214,7 +204,7 @@ void RunRemove(CommandContext& context, const RemoveFlags& flags,
           only_missing && errors.back().code() == absl::StatusCode::kNotFound;
       continue;
     }
-    Print(RenderRemoved(response));
+    PrintOut(RenderRemoved(response));
   }
   for (const absl::Status& error : errors) context.Fail(error);
   // As Docker: with -f, images that do not exist are reported but are no
@@ -270,7 +260,7 @@ void RunPrune(CommandContext& context, const PruneFlags& flags) {
   grpc::Status status =
       ImageStub(context)->PruneImages(call.get(), request, &response);
   if (!status.ok()) return context.Fail(ImagedError(context, status));
-  Print(RenderPruned(response));
+  PrintOut(RenderPruned(response));
 }
 
 void AddPruneCommand(CLI::App& parent, CommandContext& context) {
@@ -319,7 +309,7 @@ void RunHistory(CommandContext& context, const HistoryFlags& flags,
   options.human = flags.human;
   options.quiet = flags.quiet;
   options.no_trunc = flags.no_trunc;
-  Print(RenderHistory(response, options, absl::Now(), absl::LocalTimeZone()));
+  PrintOut(RenderHistory(response, options, absl::Now(), absl::LocalTimeZone()));
 }
 
 void AddHistoryCommand(CLI::App& parent, CommandContext& context,

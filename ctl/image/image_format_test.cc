@@ -4,7 +4,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/text_format.h"
+#include "common/text_proto_testing.h"
 #include "gtest/gtest.h"
 
 namespace berth::ctl {
@@ -26,10 +26,7 @@ std::string Pad(std::string cell, size_t width) {
 
 template <typename Message>
 Message Parse(const std::string& text) {
-  Message message;
-  EXPECT_TRUE(google::protobuf::TextFormat::ParseFromString(text, &message))
-      << text;
-  return message;
+  return testing::ParseTextProto<Message>(text);
 }
 
 image::v1::ListImagesResponse TwoImages() {

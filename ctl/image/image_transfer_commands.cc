@@ -155,9 +155,33 @@ absl::Status Upload(CommandContext& context, grpc::ClientContext& call,
   return absl::OkStatus();
 }
 
-std::unique_ptr<ProgressRenderer> StderrProgress() {
-  return std::make_unique<ProgressRenderer>(
-      stderr, ProgressRenderer::DetectOptions(stderr));
+// An upload (ImportImage, LoadImages) started by `start` on imaged's stub,
+// its progress on stderr unless `quiet`; returns the result imaged ends the
+// stream with.
+template <typename Request, typename Response, typename Result, typename Start>
+absl::StatusOr<Result> UploadForResult(CommandContext& context,
+                                       const Request& first, const Input& input,
+                                       bool quiet, absl::string_view operation,
+                                       Start start) {
+  grpc::ClientContext call;
+  auto stub = ImageStub(context);
+  auto stream = start(*stub, &call);
+  ProgressRenderer progress(stderr, ProgressRenderer::DetectOptions(stderr));
+  std::optional<Result> result;
+  const absl::Status status = Upload<Request, Response>(
+      context, call, *stream, first, input, [&](const Response& response) {
+        if (response.has_progress() && !quiet) {
+          progress.Update(response.progress());
+        }
+        if (response.has_result()) result = response.result();
+      });
+  progress.Finish();
+  RETURN_IF_ERROR(status);
+  if (!result.has_value()) {
+    return absl::InternalError(
+        absl::StrCat("imaged ended the ", operation, " without a result"));
+  }
+  return *result;
 }
 
 // ---- import -----------------------------------------------------------------
@@ -193,23 +217,14 @@ void RunImport(CommandContext& context, const ImportFlags& flags,
 
   image::v1::ImportImageRequest first;
   *first.mutable_options() = options;
-  grpc::ClientContext call;
-  auto stub = ImageStub(context);
-  auto stream = stub->ImportImage(&call);
-  auto progress = StderrProgress();
-  std::optional<image::v1::ImportResult> result;
-  absl::Status status =
-      Upload<image::v1::ImportImageRequest, image::v1::ImportImageResponse>(
-          context, call, *stream, first, **input,
-          [&](const image::v1::ImportImageResponse& response) {
-            if (response.has_progress()) progress->Update(response.progress());
-            if (response.has_result()) result = response.result();
+  absl::StatusOr<image::v1::ImportResult> result =
+      UploadForResult<image::v1::ImportImageRequest,
+                      image::v1::ImportImageResponse, image::v1::ImportResult>(
+          context, first, **input, /*quiet=*/false, "import",
+          [](image::v1::ImageService::Stub& stub, grpc::ClientContext* call) {
+            return stub.ImportImage(call);
           });
-  progress->Finish();
-  if (status.ok() && !result.has_value()) {
-    status = absl::InternalError("imaged ended the import without a result");
-  }
-  if (!status.ok()) return context.Fail(status);
+  if (!result.ok()) return context.Fail(result.status());
   std::printf("%s\n", result->image_id().c_str());
 }
 
@@ -241,25 +256,14 @@ void RunLoad(CommandContext& context, const LoadFlags& flags) {
 
   image::v1::LoadImagesRequest first;
   *first.mutable_options() = options;
-  grpc::ClientContext call;
-  auto stub = ImageStub(context);
-  auto stream = stub->LoadImages(&call);
-  auto progress = StderrProgress();
-  std::optional<image::v1::LoadResult> result;
-  absl::Status status =
-      Upload<image::v1::LoadImagesRequest, image::v1::LoadImagesResponse>(
-          context, call, *stream, first, **input,
-          [&](const image::v1::LoadImagesResponse& response) {
-            if (response.has_progress() && !flags.quiet) {
-              progress->Update(response.progress());
-            }
-            if (response.has_result()) result = response.result();
+  absl::StatusOr<image::v1::LoadResult> result =
+      UploadForResult<image::v1::LoadImagesRequest,
+                      image::v1::LoadImagesResponse, image::v1::LoadResult>(
+          context, first, **input, flags.quiet, "load",
+          [](image::v1::ImageService::Stub& stub, grpc::ClientContext* call) {
+            return stub.LoadImages(call);
           });
-  progress->Finish();
-  if (status.ok() && !result.has_value()) {
-    status = absl::InternalError("imaged ended the load without a result");
-  }
-  if (!status.ok()) return context.Fail(status);
+  if (!result.ok()) return context.Fail(result.status());
   std::fputs(RenderLoaded(*result).c_str(), stdout);
 }
 

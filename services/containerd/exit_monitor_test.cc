@@ -13,6 +13,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
+#include "common/unix_socket.h"
 #include "gtest/gtest.h"
 #include "services/containerd/shim/framing.h"
 
@@ -48,15 +49,9 @@ TEST(ExitMonitorTest, ReportsTheExitAShimSends) {
   ASSERT_NE(mkdtemp(pattern), nullptr);
   const std::string dir = pattern;
   const std::string path = dir + "/shim.sock";
-  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address),
-                 sizeof(address)),
-            0);
-  ASSERT_EQ(listen(listener, 4), 0);
+  absl::StatusOr<int> listening = ListenUnix(path, 4);
+  ASSERT_TRUE(listening.ok()) << listening.status();
+  const int listener = *listening;
 
   absl::Notification done;
   std::string seen_id;

@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/unix_socket.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/containerd/shim/framing.h"
@@ -95,14 +96,9 @@ TEST_F(ContainerE2eTest, StopAndForcedRemoveReturnWhenTheShimIsWedged) {
 class ShimOfVersion2 {
  public:
   explicit ShimOfVersion2(const std::string& path) {
-    listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address = {};
-    address.sun_family = AF_UNIX;
-    memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address),
-                   sizeof(address)),
-              0);
-    EXPECT_EQ(listen(listener_, 16), 0);
+    absl::StatusOr<int> listening = ListenUnix(path, 16);
+    EXPECT_TRUE(listening.ok()) << listening.status();
+    listener_ = listening.value_or(-1);
     ::berth::shim::v1::Response response;
     response.set_version(2);
     response.mutable_state()->set_running(true);

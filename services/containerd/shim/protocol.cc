@@ -22,6 +22,7 @@
 #include "absl/strings/str_split.h"
 #include "common/fs_util.h"
 #include "common/status_macros.h"
+#include "common/unix_socket.h"
 #include "nlohmann/json.hpp"
 #include "services/containerd/shim/framing.h"
 
@@ -43,16 +44,10 @@ namespace {
 absl::StatusOr<int> Connect(const std::string& socket_path,
                             const Request& request, absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof(address.sun_path)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("shim socket path too long: ", socket_path));
-  }
-  memcpy(address.sun_path, socket_path.c_str(), socket_path.size() + 1);
+  ASSIGN_OR_RETURN(const sockaddr_un address, UnixSocketAddress(socket_path));
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return ErrnoStatus(errno, "socket", socket_path);
-  while (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) !=
+  while (connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof(address)) !=
          0) {
     const int err = errno;
     if (err == EINTR) continue;

@@ -16,6 +16,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/unix_socket.h"
 #include "gtest/gtest.h"
 #include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/spec.h"
@@ -226,14 +227,9 @@ class FakeServer {
  public:
   FakeServer(const std::string& path, std::string reply)
       : reply_(std::move(reply)) {
-    listener_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_un address = {};
-    address.sun_family = AF_UNIX;
-    memcpy(address.sun_path, path.c_str(), path.size() + 1);
-    EXPECT_EQ(bind(listener_, reinterpret_cast<sockaddr*>(&address),
-                   sizeof(address)),
-              0);
-    EXPECT_EQ(listen(listener_, 4), 0);
+    absl::StatusOr<int> listening = ListenUnix(path, 4);
+    EXPECT_TRUE(listening.ok()) << listening.status();
+    listener_ = listening.value_or(-1);
     thread_ = std::thread([this] {
       int fd = accept(listener_, nullptr, nullptr);
       if (fd < 0) return;
@@ -295,15 +291,9 @@ TEST_F(ProtocolTest, TheShimsErrorComesBackAsItsStatus) {
 // deadline instead of waiting forever.
 TEST_F(ProtocolTest, CommandToAWedgedShimEndsAtItsDeadline) {
   const std::string path = dir_ + "/wedged.sock";
-  int listener = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  ASSERT_GE(listener, 0);
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  memcpy(address.sun_path, path.c_str(), path.size() + 1);
-  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address),
-                 sizeof(address)),
-            0);
-  ASSERT_EQ(listen(listener, 1), 0);
+  absl::StatusOr<int> listening = ListenUnix(path, 1);
+  ASSERT_TRUE(listening.ok()) << listening.status();
+  const int listener = *listening;
   // Enough calls to fill the backlog too: connect itself must not block.
   for (int i = 0; i < 4; ++i) {
     const absl::Time start = absl::Now();

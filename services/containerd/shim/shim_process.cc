@@ -26,6 +26,7 @@
 #include "absl/strings/strip.h"
 #include "common/fs_util.h"
 #include "common/status_macros.h"
+#include "common/unix_socket.h"
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/logs/log_writer.h"
 #include "services/containerd/runtime/runtime.h"
@@ -57,20 +58,15 @@ void ReportStart(const std::string& frame) {
 }
 
 absl::StatusOr<int> ListenOn(const std::string& path) {
-  sockaddr_un address = {};
-  address.sun_family = AF_UNIX;
-  if (path.size() >= sizeof(address.sun_path)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("shim socket path too long: ", path));
-  }
-  memcpy(address.sun_path, path.c_str(), path.size() + 1);
+  ASSIGN_OR_RETURN(const sockaddr_un address, UnixSocketAddress(path));
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (fd < 0) return ErrnoStatus(errno, "socket", path);
   // A socket someone still listens on belongs to a live shim (of an
   // earlier start of this container): replacing it would cut containerd off
   // from that shim while its container runs on. Only a dead one is removed.
   // (EAGAIN: a full backlog, so a listener exists, stopped or busy.)
-  if (connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) ==
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address),
+              sizeof(address)) ==
           0 ||
       errno == EAGAIN || errno == EINPROGRESS) {
     close(fd);
@@ -82,15 +78,7 @@ absl::StatusOr<int> ListenOn(const std::string& path) {
   if (unlink(path.c_str()) != 0 && errno != ENOENT) {
     return ErrnoStatus(errno, "unlink", path);
   }
-  fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return ErrnoStatus(errno, "socket", path);
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) != 0 ||
-      chmod(path.c_str(), 0600) != 0 || listen(fd, 16) != 0) {
-    int err = errno;
-    close(fd);
-    return ErrnoStatus(err, "listen", path);
-  }
-  return fd;
+  return ListenUnix(path, 16, SOCK_NONBLOCK, 0600);
 }
 
 cgroups::Limits LimitsOf(const ShimSpec& spec) {
