@@ -1,6 +1,5 @@
 #include "common/daemon.h"
 
-#include <malloc.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -96,13 +95,6 @@ int RunDaemon(int argc, char** argv, const std::string& program,
   // Debian's Abseil is built with lock-order (deadlock) tracking on, which
   // every gRPC and service mutex acquisition then pays for.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
-  // Archives stream as 1 MiB messages, each serialized into fresh buffers.
-  // With glibc's defaults a buffer that large is mmapped and unmapped every
-  // time, and the page faults of touching it cost more than the copy (a
-  // 200 MB save spent most of its CPU in them); from the heap they are
-  // reused. Best effort: a failure only costs speed.
-  mallopt(M_MMAP_THRESHOLD, 64 << 20);
-  mallopt(M_TRIM_THRESHOLD, 128 << 20);
   CLI::App app(description, program);
   DaemonFlags flags;
   app.add_option("--config", flags.config_path,

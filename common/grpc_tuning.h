@@ -18,16 +18,25 @@ inline constexpr int kMaxFrameBytes = (1 << 24) - 1;
 // Socket read sizes.
 inline constexpr int kReadChunkBytes = 1 << 20;
 
+// Who applies the settings. A daemon keeps its connections for long and
+// has many (every `run` opens one): it lets gRPC grow its read buffers up to
+// the large size only while bytes flow, since a fixed 1 MiB buffer per
+// connection (and heap kept from it) cost berthd memory per container. The
+// CLI lives for one command and reads in large chunks from the start.
+enum class TransferSide { kDaemon, kCli };
+
 // Calls set(name, value) for each setting: a client passes
 // grpc::ChannelArguments::SetInt, a server grpc::ServerBuilder's
 // AddChannelArgument.
 template <typename Set>
-void ForEachBulkTransferArgument(Set set) {
+void ForEachBulkTransferArgument(TransferSide side, Set set) {
   set(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, kStreamWindowBytes);
   set(GRPC_ARG_HTTP2_MAX_FRAME_SIZE, kMaxFrameBytes);
-  set(GRPC_ARG_TCP_READ_CHUNK_SIZE, kReadChunkBytes);
-  set(GRPC_ARG_TCP_MIN_READ_CHUNK_SIZE, kReadChunkBytes);
   set(GRPC_ARG_TCP_MAX_READ_CHUNK_SIZE, 4 * kReadChunkBytes);
+  if (side == TransferSide::kCli) {
+    set(GRPC_ARG_TCP_READ_CHUNK_SIZE, kReadChunkBytes);
+    set(GRPC_ARG_TCP_MIN_READ_CHUNK_SIZE, kReadChunkBytes);
+  }
 }
 
 }  // namespace berth

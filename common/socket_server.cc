@@ -70,7 +70,8 @@ absl::StatusOr<std::unique_ptr<SocketServer>> SocketServer::Start(
   grpc::ServerBuilder builder;
   builder.AddListeningPort("unix:" + socket_path,
                            grpc::InsecureServerCredentials());
-  ForEachBulkTransferArgument([&builder](const char* name, int value) {
+  ForEachBulkTransferArgument(TransferSide::kDaemon, [&builder](const char* name,
+                                                                int value) {
     builder.AddChannelArgument(name, value);
   });
   for (grpc::Service* service : services) builder.RegisterService(service);

@@ -12,7 +12,9 @@
 
 int main(int argc, char** argv) {
   // save/load stream 1 MiB messages: keep such buffers on the heap, reused,
-  // instead of mmapped and page-faulted anew for each (see common/daemon.cc).
+  // instead of mmapped and page-faulted anew for each (the page faults cost
+  // more than the copy). The CLI lives for one command, so the heap it keeps
+  // costs nothing; the daemons keep glibc's defaults.
   mallopt(M_MMAP_THRESHOLD, 64 << 20);
   mallopt(M_TRIM_THRESHOLD, 128 << 20);
   berth::ctl::CommandRegistry registry;

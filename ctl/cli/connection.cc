@@ -26,8 +26,10 @@ namespace {
 
 grpc::ChannelArguments BulkTransferArguments() {
   grpc::ChannelArguments args;
-  ForEachBulkTransferArgument(
-      [&args](const char* name, int value) { args.SetInt(name, value); });
+  ForEachBulkTransferArgument(TransferSide::kCli, [&args](const char* name,
+                                                           int value) {
+    args.SetInt(name, value);
+  });
   return args;
 }
 
