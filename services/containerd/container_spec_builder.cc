@@ -444,6 +444,9 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
     ::berth::shim::v1::Mount* mount = spec.add_mounts();
     mount->set_source(source);
     mount->set_destination(destination);
+    // As Docker: a read-only container cannot write them either (they are
+    // files in containerd's state dir, on the host's disk).
+    mount->set_read_only(host.read_only_rootfs());
   }
   for (const container::v1::Ulimit& ulimit : host.resources().ulimits()) {
     ::berth::shim::v1::Rlimit* rlimit = spec.add_rlimits();

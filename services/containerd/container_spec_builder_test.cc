@@ -2,6 +2,8 @@
 
 #include <signal.h>
 
+#include <set>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -190,6 +192,26 @@ TEST(BuildShimSpecTest, DefaultsConfineAndPrivilegedDoesNot) {
   EXPECT_THAT(spec->confinement().capabilities().items(),
               Contains("CAP_SYS_ADMIN"));
   EXPECT_TRUE(shim::ValidateShimSpec(*spec).ok());
+}
+
+// --read-only covers the files containerd mounts over the image's too.
+TEST(BuildShimSpecTest, ReadOnlyRootfsMakesEtcFilesReadOnly) {
+  container::v1::CreateContainerRequest request;
+  request.mutable_config()->set_image("x");
+  for (bool read_only : {false, true}) {
+    request.mutable_host_config()->set_read_only_rootfs(read_only);
+    auto c = Make(request, ImageWith({}, {"sh"}));
+    ASSERT_TRUE(c.ok());
+    auto spec = BuildShimSpec(*c, "lowerdir=/l", kPaths, "berth", UsernsRange());
+    ASSERT_TRUE(spec.ok()) << spec.status();
+    std::set<std::string> seen;
+    for (const auto& mount : spec->mounts()) {
+      seen.insert(mount.destination());
+      EXPECT_EQ(mount.read_only(), read_only) << mount.destination();
+    }
+    EXPECT_THAT(seen, ::testing::IsSupersetOf(
+                          {"/etc/hosts", "/etc/hostname", "/etc/resolv.conf"}));
+  }
 }
 
 TEST(ValidateHostConfigTest, UsernsModesAndMappings) {

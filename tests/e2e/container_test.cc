@@ -106,10 +106,19 @@ TEST_F(ContainerE2eTest, SecurityDefaultsApply) {
 }
 
 TEST_F(ContainerE2eTest, ReadOnlyNoNewPrivilegesAndSeccompOptions) {
-  RunResult ro = RunScript("touch /x || echo ro-refused; touch /tmp/../dev/shm/y && echo shm-ok",
-                           {"--read-only"});
+  RunResult ro = RunScript(
+      "touch /x || echo ro-refused; touch /tmp/../dev/shm/y && echo shm-ok; "
+      "for f in /etc/hosts /etc/hostname /etc/resolv.conf; do "
+      "echo x >> $f || echo $f-refused; done",
+      {"--read-only"});
   EXPECT_THAT(ro.out, HasSubstr("ro-refused"));
   EXPECT_THAT(ro.out, HasSubstr("shm-ok"));
+  // Docker mounts them read-only too: they live in containerd's state dir.
+  EXPECT_THAT(ro.out, HasSubstr("/etc/hosts-refused"));
+  EXPECT_THAT(ro.out, HasSubstr("/etc/hostname-refused"));
+  EXPECT_THAT(ro.out, HasSubstr("/etc/resolv.conf-refused"));
+  RunResult rw = RunScript("echo 10.0.0.9 extra >> /etc/hosts && echo rw-ok");
+  EXPECT_THAT(rw.out, HasSubstr("rw-ok")) << rw.err;
   RunResult nnp = RunScript("grep NoNewPrivs /proc/self/status",
                             {"--security-opt", "no-new-privileges"});
   EXPECT_THAT(nnp.out, HasSubstr("NoNewPrivs:\t1"));

@@ -1,5 +1,9 @@
 #include "services/containerd/runtime/user.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cerrno>
 #include <cstdint>
 #include <optional>
@@ -106,9 +110,45 @@ void AddUnique(std::vector<gid_t>& gids, gid_t gid) {
   gids.push_back(gid);
 }
 
+// The container's passwd or group file. An image can put anything there:
+// only a regular file is read, opened non-blocking, so a FIFO (which would
+// hold the start open until someone writes to it) or a device counts as
+// absent, as a missing file does.
 absl::StatusOr<std::string> ReadOptional(const std::string& path) {
-  absl::StatusOr<std::string> data = ReadFileToString(path, 16 << 20);
-  if (!data.ok() && absl::IsNotFound(data.status())) return std::string();
+  struct stat st;
+  if (stat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::string();
+    return ErrnoStatus(errno, "stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) return std::string();
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+  if (fd < 0) return ErrnoStatus(errno, "open", path);
+  // Swapped for something else since the stat: refuse rather than read it.
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(fd);
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " changed while being read"));
+  }
+  constexpr size_t kMaxBytes = 16 << 20;
+  std::string data;
+  char buffer[8192];
+  for (;;) {
+    const ssize_t n = read(fd, buffer, sizeof(buffer));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      close(fd);
+      return ErrnoStatus(err, "read", path);
+    }
+    if (n == 0) break;
+    data.append(buffer, static_cast<size_t>(n));
+    if (data.size() > kMaxBytes) {
+      close(fd);
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, " is larger than ", kMaxBytes, " bytes"));
+    }
+  }
+  close(fd);
   return data;
 }
 

@@ -1,5 +1,8 @@
 #include "services/containerd/runtime/user.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "gtest/gtest.h"
 
 namespace berth {
@@ -89,6 +92,23 @@ TEST(ResolveUserTest, NoFiles) {
   ASSERT_TRUE(user.ok()) << user.status();
   EXPECT_EQ(user->uid, 5u);
   EXPECT_EQ(user->gid, 6u);
+}
+
+// An image whose /etc/passwd is a FIFO held every start open (until a
+// deadline) and rm -f behind it: the lookup reads regular files only.
+TEST(ResolveUserTest, AFifoOrDeviceCountsAsNoFile) {
+  char pattern[] = "/tmp/user-test-XXXXXX";
+  ASSERT_NE(mkdtemp(pattern), nullptr);
+  const std::string fifo = std::string(pattern) + "/passwd";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0644), 0);
+  absl::StatusOr<ExecUser> user =
+      ResolveUserFromFiles("7:8", fifo, "/dev/null", {});
+  ASSERT_TRUE(user.ok()) << user.status();
+  EXPECT_EQ(user->uid, 7u);
+  EXPECT_EQ(user->gid, 8u);
+  EXPECT_FALSE(ResolveUserFromFiles("app", fifo, "/dev/null", {}).ok());
+  unlink(fifo.c_str());
+  rmdir(pattern);
 }
 
 }  // namespace
