@@ -9,6 +9,8 @@
 
 #include <grpc/impl/codegen/grpc_types.h>
 
+#include <cstddef>
+
 namespace berth {
 
 // Window each side of a stream advertises (bytes).
@@ -17,6 +19,10 @@ inline constexpr int kStreamWindowBytes = 16 << 20;
 inline constexpr int kMaxFrameBytes = (1 << 24) - 1;
 // Socket read sizes.
 inline constexpr int kReadChunkBytes = 1 << 20;
+// The most one request may carry: the daemons keep gRPC's default receive
+// limit. A client checks against it to say what was too big, instead of
+// gRPC's bare "larger than max".
+inline constexpr size_t kMaxRequestBytes = 4 << 20;
 
 // Who applies the settings. A daemon keeps its connections for long and
 // has many (every `run` opens one): it lets gRPC grow its read buffers up to

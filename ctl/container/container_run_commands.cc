@@ -18,6 +18,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "berth/image/v1/image.grpc.pb.h"
+#include "common/grpc_tuning.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/command.h"
 #include "ctl/container/container_args.h"
@@ -169,6 +170,15 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
       BuildCreateRequest(flags, inputs);
   if (!request.ok()) {
     context.Fail(request.status(), kExitUsage);
+    return "";
+  }
+  if (const size_t size = request->ByteSizeLong(); size > kMaxRequestBytes) {
+    context.Fail(absl::InvalidArgumentError(absl::StrCat(
+                     "the container's configuration takes ", size,
+                     " bytes, more than the ", kMaxRequestBytes,
+                     " a request may carry: pass fewer or shorter --env, "
+                     "--env-file, --label or command arguments")),
+                 kExitUsage);
     return "";
   }
   // containerd resolves the image through imaged; asking imaged first would

@@ -260,6 +260,33 @@ TEST_F(ContainerE2eTest, BadInputIsRejectedWithExit125) {
   EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
 }
 
+// A create too big for one request says what was too big (gRPC's bare
+// "larger than max" before) and leaves nothing; a big one that fits works.
+TEST_F(ContainerE2eTest, OversizedEnvFileGetsAClearError) {
+  const std::string huge = env_.dir() + "/huge.env";
+  {
+    std::ofstream out(huge);
+    for (int i = 0; i < 100000; ++i) {
+      out << "VARIABLE_NUMBER_" << i << "=a value long enough to add up\n";
+    }
+  }
+  RunResult refused =
+      env_.Berth({"create", "--env-file", huge, "busybox", "true"});
+  EXPECT_EQ(refused.exit_code, 125);
+  EXPECT_THAT(refused.err, HasSubstr("a request may carry"));
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+
+  const std::string big = env_.dir() + "/big.env";
+  {
+    std::ofstream out(big);
+    for (int i = 0; i < 50000; ++i) out << "V" << i << "=" << i << "\n";
+  }
+  RunResult fits = env_.Berth({"run", "--rm", "--env-file", big, "busybox",
+                               "sh", "-c", "echo $V49999"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.err;
+  EXPECT_EQ(fits.out, "49999\n");
+}
+
 // Ctrl-C on an attached run goes to the container (Docker's --sig-proxy);
 // the CLI keeps streaming, exits with the container's code and, with --rm,
 // still removes it.
