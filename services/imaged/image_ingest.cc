@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/fs_util.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "services/imaged/formats/changes.h"
 #include "services/imaged/formats/image_config.h"
@@ -49,6 +50,20 @@ int64_t FileSize(const std::string& path) {
   return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
 }
 
+// The media type of a kept compressed layer: the archive's own name for it
+// when that names the compression it has, else the OCI one.
+std::string CompressedMediaType(layer::Compression compression,
+                                const std::string& named) {
+  if (compression == layer::Compression::kGzip) {
+    if (named == formats::kOciLayerTarGzip ||
+        named == formats::kDockerLayerTarGzip) {
+      return named;
+    }
+    return formats::kOciLayerTarGzip;
+  }
+  return formats::kOciLayerTarZstd;
+}
+
 }  // namespace
 
 absl::StatusOr<std::string> ImageStore::NewTempFile(const std::string& prefix) {
@@ -60,9 +75,9 @@ absl::StatusOr<std::string> ImageStore::NewTempFile(const std::string& prefix) {
 }
 
 absl::StatusOr<ImageStore::PendingLayer> ImageStore::UnpackLayer(
-    const std::string& tar_path, const std::string& parent_chain_id,
-    const std::string& expected_diff_id, const std::string& progress_id,
-    const ProgressSink& progress) {
+    const LayerSource& source, const std::string& parent_chain_id,
+    const std::string& progress_id, const ProgressSink& progress) {
+  const std::string& tar_path = source.path;
   PendingLayer pending;
   pending.parent_chain_id = parent_chain_id;
   auto recorded = [&](const std::string& chain_id) {
@@ -72,14 +87,30 @@ absl::StatusOr<ImageStore::PendingLayer> ImageStore::UnpackLayer(
     if (progress) progress(MakeProgress(progress_id, "Already exists", 0, 0));
     return true;
   };
-  if (!expected_diff_id.empty()) {
-    pending.diff_id = expected_diff_id;
-    if (recorded(ChainId(parent_chain_id, expected_diff_id))) return pending;
+  if (!source.diff_id.empty()) {
+    pending.diff_id = source.diff_id;
+    if (recorded(ChainId(parent_chain_id, source.diff_id))) return pending;
   }
 
   const int64_t input_size = FileSize(tar_path);
   if (progress) {
     progress(MakeProgress(progress_id, "Loading layer", 0, input_size));
+  }
+  ASSIGN_OR_RETURN(layer::Compression compression,
+                   layer::CompressionOf(tar_path));
+  if (source.keep_compressed && (compression == layer::Compression::kGzip ||
+                                 compression == layer::Compression::kZstd)) {
+    // Kept as it is (linked by PlaceLayer), never compressed again; only a
+    // digest nobody verified yet costs a pass over the compressed bytes.
+    std::string digest = source.digest;
+    if (digest.empty()) {
+      ASSIGN_OR_RETURN(digest, Sha256File(tar_path));
+    }
+    pending.compressed_path = tar_path;
+    pending.compressed.set_digest(digest);
+    pending.compressed.set_size(input_size);
+    pending.compressed.set_media_type(
+        CompressedMediaType(compression, source.media_type));
   }
   ASSIGN_OR_RETURN(pending.unpack_dir, MakeTempDir(root_ + "/tmp", "layer-"));
   absl::StatusOr<std::string> tee_path = NewTempFile("blob-");
@@ -93,9 +124,8 @@ absl::StatusOr<ImageStore::PendingLayer> ImageStore::UnpackLayer(
   // The blob is the uncompressed tar. A plain tar input (imaged's own
   // spooled or extracted file) already is that: link it instead of writing
   // a second copy while unpacking.
-  absl::StatusOr<bool> compressed = layer::IsCompressedFile(tar_path);
   bool linked = false;
-  if (compressed.ok() && !*compressed) {
+  if (compression == layer::Compression::kNone) {
     unlink(pending.blob_path.c_str());
     linked = link(tar_path.c_str(), pending.blob_path.c_str()) == 0;
   }
@@ -106,11 +136,11 @@ absl::StatusOr<ImageStore::PendingLayer> ImageStore::UnpackLayer(
     DropPending(pending);
     return unpacked.status();
   }
-  if (!expected_diff_id.empty() && unpacked->diff_id != expected_diff_id) {
+  if (!source.diff_id.empty() && unpacked->diff_id != source.diff_id) {
     DropPending(pending);
     return absl::InvalidArgumentError(absl::StrCat(
         "layer ", progress_id, " has content digest ", unpacked->diff_id,
-        " but the image config expects ", expected_diff_id,
+        " but the image config expects ", source.diff_id,
         " (the archive is corrupt or was tampered with)"));
   }
   pending.diff_id = unpacked->diff_id;
@@ -147,6 +177,9 @@ absl::StatusOr<ImageStore::StagedLayer> ImageStore::PlaceLayer(
   }
   absl::StatusOr<std::string> blob =
       blobs_.Adopt(pending.blob_path, pending.diff_id);
+  if (blob.ok() && !pending.compressed.digest().empty()) {
+    blob = blobs_.Link(pending.compressed_path, pending.compressed.digest());
+  }
   if (!blob.ok()) {
     DropPending(pending);
     return blob.status();
@@ -175,18 +208,19 @@ absl::StatusOr<ImageStore::StagedLayer> ImageStore::PlaceLayer(
   info->set_media_type(formats::kOciLayerTar);
   info->set_compressed_size(pending.tar_size);
   info->set_unpacked_size(pending.unpacked_size);
+  if (!pending.compressed.digest().empty()) {
+    *staged.record.mutable_compressed() = pending.compressed;
+  }
   core_.log().debug("staged layer {} ({} bytes)", chain_id,
                     pending.unpacked_size);
   return staged;
 }
 
 absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
-    const std::string& tar_path, const std::string& parent_chain_id,
-    const std::string& expected_diff_id, const std::string& progress_id,
-    const ProgressSink& progress) {
+    const LayerSource& source, const std::string& parent_chain_id,
+    const std::string& progress_id, const ProgressSink& progress) {
   ASSIGN_OR_RETURN(PendingLayer pending,
-                   UnpackLayer(tar_path, parent_chain_id, expected_diff_id,
-                               progress_id, progress));
+                   UnpackLayer(source, parent_chain_id, progress_id, progress));
   return PlaceLayer(pending);
 }
 
@@ -197,7 +231,7 @@ void ImageStore::DiscardStaged(const std::vector<StagedLayer>& layers) {
     if (layers_.Get(core_.store(), chain_id).ok()) continue;
     RemoveTree(LayerDir(chain_id)).IgnoreError();
     unlink(LayerLink(chain_id).c_str());
-    blobs_.Delete(layer.record.info().digest()).IgnoreError();
+    DeleteLayerBlobs(layer.record).IgnoreError();
   }
 }
 
@@ -319,7 +353,7 @@ absl::StatusOr<image::v1::ImportResult> ImageStore::Import(
   // The long part, the unpack, holds no lock: a run's PrepareRootfs or a
   // removal goes on meanwhile.
   ASSIGN_OR_RETURN(PendingLayer pending,
-                   UnpackLayer(tar_path, "", "", "import", progress));
+                   UnpackLayer({tar_path}, "", "import", progress));
   absl::MutexLock lock(&layers_mu_);
   ASSIGN_OR_RETURN(StagedLayer layer, PlaceLayer(pending));
   doc.diff_ids = {layer.record.info().diff_id()};

@@ -51,19 +51,35 @@ absl::Status ImageStore::CollectLayers(const std::vector<std::string>& chain_ids
         [&](Transaction& txn) { return layers_.Delete(txn, chain_id); }));
     unlink(LayerLink(chain_id).c_str());
     RETURN_IF_ERROR(RemoveTree(LayerDir(chain_id)));
-    // Another layer (another parent chain) may share this blob.
-    bool blob_shared = false;
-    RETURN_IF_ERROR(layers_.ForEach(
-        core_.store(), [&](const records::LayerRecord& other) {
-          blob_shared = other.info().digest() == layer->info().digest();
-          return !blob_shared;
-        }));
-    if (!blob_shared) RETURN_IF_ERROR(blobs_.Delete(layer->info().digest()));
+    ASSIGN_OR_RETURN(int64_t freed, DeleteLayerBlobs(*layer));
     deleted->push_back(chain_id);
-    *reclaimed += layer->info().unpacked_size() +
-                  (blob_shared ? 0 : layer->info().compressed_size());
+    *reclaimed += layer->info().unpacked_size() + freed;
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<int64_t> ImageStore::DeleteLayerBlobs(
+    const records::LayerRecord& layer) {
+  // Another layer (another parent chain, or the same content loaded
+  // compressed and plain) may name the same blob.
+  const std::vector<std::pair<std::string, int64_t>> blobs = {
+      {layer.info().digest(), layer.info().compressed_size()},
+      {layer.compressed().digest(), layer.compressed().size()}};
+  int64_t freed = 0;
+  for (const auto& [digest, size] : blobs) {
+    if (digest.empty()) continue;
+    bool shared = false;
+    RETURN_IF_ERROR(layers_.ForEach(
+        core_.store(), [&](const records::LayerRecord& other) {
+          shared = other.info().digest() == digest ||
+                   other.compressed().digest() == digest;
+          return !shared;
+        }));
+    if (shared) continue;
+    RETURN_IF_ERROR(blobs_.Delete(digest));
+    freed += size;
+  }
+  return freed;
 }
 
 absl::Status ImageStore::DeleteImage(const Image& image, bool prune_parents,

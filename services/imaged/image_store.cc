@@ -100,6 +100,9 @@ absl::Status ImageStore::Reconcile() {
   RETURN_IF_ERROR(layers_.ForEach(
       core_.store(), [&](const records::LayerRecord& layer) {
         live_blobs.insert(layer.info().digest());
+        if (layer.has_compressed()) {
+          live_blobs.insert(layer.compressed().digest());
+        }
         live_layers.insert(layer.info().chain_id().substr(7));
         return true;
       }));

@@ -115,6 +115,19 @@ class ImageStore {
     records::LayerRecord record;
     bool is_new = false;  // its directory was just moved into layers/
   };
+  // A layer tar to unpack, as an archive or a client gives it.
+  struct LayerSource {
+    std::string path = {};  // the tar, plain or compressed
+    // What its uncompressed tar must hash to; "" takes what it is.
+    std::string diff_id = {};
+    // Keep a gzip or zstd input as the layer's compressed blob (load: push
+    // sends a layer as it came). `digest` is the input's digest if the
+    // caller verified it already ("" hashes it); `media_type` is the
+    // archive's name for it ("" for none).
+    bool keep_compressed = false;
+    std::string digest = {};
+    std::string media_type = {};
+  };
   // A layer unpacked into tmp/ (or found present), not yet in layers/.
   // Made without layers_mu_, so a long unpack stalls no other operation.
   struct PendingLayer {
@@ -124,6 +137,10 @@ class ImageStore {
     bool present = false;    // recorded already: nothing was unpacked
     std::string unpack_dir;  // tmp/layer-*
     std::string blob_path;   // tmp/blob-*: the uncompressed tar
+    // The compressed input to keep (not owned: the caller's spooled file,
+    // linked into the store by PlaceLayer); empty `compressed` if none.
+    std::string compressed_path;
+    records::CompressedBlob compressed;
     int64_t tar_size = 0;
     int64_t unpacked_size = 0;
   };
@@ -141,13 +158,12 @@ class ImageStore {
   absl::Status Init();
   absl::Status Reconcile();
 
-  // Unpacks the tar at `tar_path` into tmp/ as the layer above
+  // Unpacks the tar `source` into tmp/ as the layer above
   // `parent_chain_id`, unless that layer is recorded already; keeps its
-  // uncompressed tar as the blob to be. `expected_diff_id`, if given, must
-  // match. Needs no lock.
-  absl::StatusOr<PendingLayer> UnpackLayer(const std::string& tar_path,
+  // uncompressed tar as the blob to be (and its compressed input, if asked).
+  // `source.diff_id`, if given, must match. Needs no lock.
+  absl::StatusOr<PendingLayer> UnpackLayer(const LayerSource& source,
                                            const std::string& parent_chain_id,
-                                           const std::string& expected_diff_id,
                                            const std::string& progress_id,
                                            const ProgressSink& progress);
   // Moves an unpacked layer into layers/ (or drops it when the layer was
@@ -157,9 +173,8 @@ class ImageStore {
   // Removes what UnpackLayer left in tmp/ (nothing once placed).
   void DropPending(const PendingLayer& pending);
   // UnpackLayer then PlaceLayer. Caller holds layers_mu_.
-  absl::StatusOr<StagedLayer> StageLayer(const std::string& tar_path,
+  absl::StatusOr<StagedLayer> StageLayer(const LayerSource& source,
                                          const std::string& parent_chain_id,
-                                         const std::string& expected_diff_id,
                                          const std::string& progress_id,
                                          const ProgressSink& progress);
   // Records `images` (with their staged layers) in one batch, moving any
@@ -188,13 +203,15 @@ class ImageStore {
   absl::StatusOr<std::vector<std::string>> ChildrenOf(
       const std::string& image_id) const;
 
-  // Unpacks the layer tars `paths` as one chain (bottom first), each
-  // checked against `diff_ids`, into `plan` (a chain id the plan holds
+  // Unpacks the layer tars `sources` as one chain (bottom first), each
+  // checked against its diff id, into `plan` (a chain id the plan holds
   // already is not unpacked again); returns their indexes. Needs no lock.
   absl::StatusOr<std::vector<size_t>> UnpackChain(
-      const std::vector<std::string>& paths,
-      const std::vector<std::string>& diff_ids, const ProgressSink& progress,
+      const std::vector<LayerSource>& sources, const ProgressSink& progress,
       PlannedLoad* plan);
+  // Deletes the blobs of `layer` (uncompressed and compressed) that no
+  // layer record names; returns the bytes freed.
+  absl::StatusOr<int64_t> DeleteLayerBlobs(const records::LayerRecord& layer);
   // Removes what StageLayer moved into place, unless a record now uses it.
   void DiscardStaged(const std::vector<StagedLayer>& layers);
   // Places the plan's layers and records its images in one batch; on

@@ -227,7 +227,7 @@ absl::StatusOr<image::v1::CommitRootfsResponse> ImageStore::CommitRootfs(
   const std::string parent_chain =
       layers.empty() ? "" : layers.back().record.info().chain_id();
   absl::StatusOr<StagedLayer> top =
-      StageLayer(tar_path, parent_chain, packed->diff_id, "commit", nullptr);
+      StageLayer({tar_path, packed->diff_id}, parent_chain, "commit", nullptr);
   unlink(tar_path.c_str());
   RETURN_IF_ERROR(top.status());
   layers.push_back(*top);
