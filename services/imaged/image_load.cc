@@ -105,8 +105,8 @@ absl::StatusOr<std::vector<size_t>> ImageStore::UnpackChain(
     }
     if (index == plan->layers.size()) {
       ASSIGN_OR_RETURN(PendingLayer layer,
-                       UnpackLayer(source, parent, ShortId(source.diff_id),
-                                   progress));
+                       layers_.Unpack(source, parent, ShortId(source.diff_id),
+                                      progress));
       plan->layers.push_back(std::move(layer));
     }
     parent = plan->layers[index].chain_id;
@@ -121,11 +121,11 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::StorePlanned(
   std::vector<Image> images;
   absl::Status status;
   {
-    absl::MutexLock lock(&layers_mu_);
+    absl::MutexLock lock(&layers_.mu());
     status = [&]() -> absl::Status {
       std::vector<StagedLayer> placed;
       for (PendingLayer& pending : plan.layers) {
-        absl::StatusOr<StagedLayer> layer = PlaceLayer(pending);
+        absl::StatusOr<StagedLayer> layer = layers_.Place(pending);
         pending = PendingLayer();  // placed or dropped: nothing left in tmp/
         RETURN_IF_ERROR(layer.status());
         placed.push_back(*layer);
@@ -140,9 +140,9 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::StorePlanned(
       }
       return CommitImages(images, staged);
     }();
-    if (!status.ok()) DiscardStaged(staged);
+    if (!status.ok()) layers_.DiscardStaged(staged);
   }
-  for (const PendingLayer& pending : plan.layers) DropPending(pending);
+  for (const PendingLayer& pending : plan.layers) layers_.DropPending(pending);
   if (!status.ok()) return status;
   for (const Image& image : images) {
     core_.log().info("loaded image {} from {}", image.id(), std::string(source));
