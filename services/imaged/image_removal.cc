@@ -1,5 +1,5 @@
-// ImageStore: untagging and deleting images (rmi, prune) and collecting the
-// layers nothing uses any more.
+// ImageStore: untagging and deleting images (rmi, prune); LayerStore
+// collects the layers nothing uses any more.
 #include <unistd.h>
 
 #include <algorithm>
