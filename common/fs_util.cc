@@ -157,6 +157,30 @@ absl::StatusOr<std::string> MakeTempDir(const std::string& parent,
   return path;
 }
 
+absl::StatusOr<std::string> MakeTempFile(const std::string& parent,
+                                         const std::string& prefix) {
+  std::string path = absl::StrCat(parent, "/", prefix, "XXXXXX");
+  int fd = mkstemp(path.data());
+  if (fd < 0) return ErrnoStatus(errno, "mkstemp", path);
+  close(fd);
+  return path;
+}
+
+absl::StatusOr<int> RemoveEntriesExcept(
+    const std::string& dir,
+    const std::function<bool(const std::string&)>& keep) {
+  absl::StatusOr<std::vector<std::string>> names = ListDir(dir);
+  if (!names.ok()) return names.status();
+  int removed = 0;
+  for (const std::string& name : *names) {
+    if (keep(name)) continue;
+    absl::Status status = RemoveTree(absl::StrCat(dir, "/", name));
+    if (!status.ok()) return status;
+    ++removed;
+  }
+  return removed;
+}
+
 absl::StatusOr<std::vector<std::string>> ListDir(const std::string& dir) {
   DIR* d = opendir(dir.c_str());
   if (d == nullptr) return ErrnoStatus(errno, "opendir", dir);

@@ -4,6 +4,7 @@
 #define BERTH_COMMON_FS_UTIL_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,16 @@ absl::Status FsyncDir(const std::string& dir);
 // Creates a fresh directory parent/prefixXXXXXX and returns its path.
 absl::StatusOr<std::string> MakeTempDir(const std::string& parent,
                                         const std::string& prefix);
+
+// Creates a fresh empty file parent/prefixXXXXXX (0600) and returns its path.
+absl::StatusOr<std::string> MakeTempFile(const std::string& parent,
+                                         const std::string& prefix);
+
+// Removes (RemoveTree) every entry of `dir` whose name `keep` rejects;
+// returns how many it removed. Crash recovery: `keep` says what a record
+// names.
+absl::StatusOr<int> RemoveEntriesExcept(
+    const std::string& dir, const std::function<bool(const std::string&)>& keep);
 
 // Bytes of the regular files under `path` (hard links counted once per
 // name, like du --apparent-size without -l); a missing path is 0.

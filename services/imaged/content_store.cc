@@ -84,6 +84,20 @@ absl::StatusOr<std::string> ContentStore::Adopt(const std::string& temp_path,
   return actual;
 }
 
+absl::StatusOr<std::string> ContentStore::Link(const std::string& path,
+                                               absl::string_view digest) {
+  RETURN_IF_ERROR(CheckDigest(digest));
+  if (Contains(digest)) return std::string(digest);
+  // Durable before visible: a record may name the blob right after.
+  RETURN_IF_ERROR(SyncFile(path));
+  const std::string target = PathOf(digest);
+  // link() is atomic and the content is complete: the blob appears whole.
+  if (link(path.c_str(), target.c_str()) != 0 && errno != EEXIST) {
+    return ErrnoStatus(errno, "link blob into", target);
+  }
+  return std::string(digest);
+}
+
 absl::StatusOr<std::string> ContentStore::Read(absl::string_view digest,
                                                int64_t max_bytes) const {
   RETURN_IF_ERROR(CheckDigest(digest));

@@ -1,5 +1,6 @@
-// ContentStore: imaged's blobs (configs, manifests, uncompressed layer tars)
-// addressed by sha256 digest, under DIR/sha256/<hex>.
+// ContentStore: imaged's blobs (configs, manifests, uncompressed layer tars
+// and the compressed forms layers were loaded in) addressed by sha256
+// digest, under DIR/sha256/<hex>.
 //
 // A blob becomes visible only complete and verified: it is written (or
 // handed over) as a temp file in the same filesystem, its digest checked,
@@ -35,6 +36,13 @@ class ContentStore {
   // otherwise it is computed. The temp file is gone afterwards either way.
   absl::StatusOr<std::string> Adopt(const std::string& temp_path,
                                     absl::string_view digest = "");
+
+  // Stores the file at `path` (same filesystem) under `digest`, which the
+  // caller has verified, by hard-linking it: a file already spooled (a
+  // compressed layer of a loaded archive) is kept without a copy. `path`
+  // stays where it is.
+  absl::StatusOr<std::string> Link(const std::string& path,
+                                   absl::string_view digest);
 
   // Reads a small blob (configs, manifests). NotFound if missing.
   absl::StatusOr<std::string> Read(absl::string_view digest,

@@ -1,5 +1,6 @@
 #include "services/imaged/content_store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -49,6 +50,26 @@ TEST_F(ContentStoreTest, AdoptComputesDigestAndConsumesTempFile) {
   EXPECT_EQ(*digest, Sha256Digest("layer bytes"));
   EXPECT_NE(access(temp.c_str(), F_OK), 0);
   EXPECT_EQ(*store_.Read(*digest), "layer bytes");
+}
+
+TEST_F(ContentStoreTest, LinkKeepsTheFileAndSharesItsInode) {
+  store_ = ContentStore(dir_ + "/blobs");
+  ASSERT_TRUE(store_.Init().ok());
+  const std::string spooled = dir_ + "/layer.tar.gz";
+  std::ofstream(spooled) << "compressed bytes";
+  const std::string digest = Sha256Digest("compressed bytes");
+  auto linked = store_.Link(spooled, digest);
+  ASSERT_TRUE(linked.ok()) << linked.status();
+  EXPECT_EQ(*linked, digest);
+  EXPECT_EQ(*store_.Read(digest), "compressed bytes");
+  struct stat a, b;
+  ASSERT_EQ(stat(spooled.c_str(), &a), 0);
+  ASSERT_EQ(stat(store_.PathOf(digest).c_str(), &b), 0);
+  EXPECT_EQ(a.st_ino, b.st_ino);  // no copy was made
+  // Linking again (the blob is there) succeeds without touching it.
+  EXPECT_TRUE(store_.Link(spooled, digest).ok());
+  EXPECT_TRUE(absl::IsInvalidArgument(store_.Link(spooled, "sha256:zz").status()));
+  EXPECT_FALSE(store_.Link(dir_ + "/missing", Sha256Digest("x")).ok());
 }
 
 TEST_F(ContentStoreTest, CorruptedBlobIsDataLoss) {

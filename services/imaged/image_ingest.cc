@@ -1,4 +1,4 @@
-// ImageStore: bringing images in (import, load) and staging their layers.
+// ImageStore: bringing images in (import, load, commit of a rootfs).
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/fs_util.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "services/imaged/formats/changes.h"
 #include "services/imaged/formats/image_config.h"
@@ -15,6 +16,7 @@
 #include "services/imaged/formats/oci_layout.h"
 #include "services/imaged/image_records.h"
 #include "services/imaged/image_store.h"
+#include "services/imaged/layer/pack.h"
 #include "services/imaged/layer/unpack.h"
 #include "services/imaged/reference/reference.h"
 
@@ -32,174 +34,7 @@ std::string HostArchitecture() {
   return machine;
 }
 
-types::v1::Progress MakeProgress(const std::string& id,
-                                 const std::string& status, int64_t current,
-                                 int64_t total) {
-  types::v1::Progress progress;
-  progress.set_id(id);
-  progress.set_status(status);
-  progress.set_current(current);
-  progress.set_total(total);
-  *progress.mutable_time() = ToTimestamp(absl::Now());
-  return progress;
-}
-
-int64_t FileSize(const std::string& path) {
-  struct stat st;
-  return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
-}
-
 }  // namespace
-
-absl::StatusOr<std::string> ImageStore::NewTempFile(const std::string& prefix) {
-  std::string path = absl::StrCat(root_, "/tmp/", prefix, "XXXXXX");
-  int fd = mkstemp(path.data());
-  if (fd < 0) return ErrnoStatus(errno, "mkstemp", path);
-  close(fd);
-  return path;
-}
-
-absl::StatusOr<ImageStore::PendingLayer> ImageStore::UnpackLayer(
-    const std::string& tar_path, const std::string& parent_chain_id,
-    const std::string& expected_diff_id, const std::string& progress_id,
-    const ProgressSink& progress) {
-  PendingLayer pending;
-  pending.parent_chain_id = parent_chain_id;
-  auto recorded = [&](const std::string& chain_id) {
-    if (!layers_.Get(core_.store(), chain_id).ok()) return false;
-    pending.chain_id = chain_id;
-    pending.present = true;
-    if (progress) progress(MakeProgress(progress_id, "Already exists", 0, 0));
-    return true;
-  };
-  if (!expected_diff_id.empty()) {
-    pending.diff_id = expected_diff_id;
-    if (recorded(ChainId(parent_chain_id, expected_diff_id))) return pending;
-  }
-
-  const int64_t input_size = FileSize(tar_path);
-  if (progress) {
-    progress(MakeProgress(progress_id, "Loading layer", 0, input_size));
-  }
-  ASSIGN_OR_RETURN(pending.unpack_dir, MakeTempDir(root_ + "/tmp", "layer-"));
-  absl::StatusOr<std::string> tee_path = NewTempFile("blob-");
-  if (!tee_path.ok()) {
-    DropPending(pending);
-    return tee_path.status();
-  }
-  pending.blob_path = *tee_path;
-  layer::UnpackOptions options;
-  options.mode = layer::UnpackMode::kLayer;
-  // The blob is the uncompressed tar. A plain tar input (imaged's own
-  // spooled or extracted file) already is that: link it instead of writing
-  // a second copy while unpacking.
-  absl::StatusOr<bool> compressed = layer::IsCompressedFile(tar_path);
-  bool linked = false;
-  if (compressed.ok() && !*compressed) {
-    unlink(pending.blob_path.c_str());
-    linked = link(tar_path.c_str(), pending.blob_path.c_str()) == 0;
-  }
-  if (!linked) options.tee_path = pending.blob_path;
-  absl::StatusOr<layer::UnpackResult> unpacked =
-      layer::UnpackTar(tar_path, pending.unpack_dir, options);
-  if (!unpacked.ok()) {
-    DropPending(pending);
-    return unpacked.status();
-  }
-  if (!expected_diff_id.empty() && unpacked->diff_id != expected_diff_id) {
-    DropPending(pending);
-    return absl::InvalidArgumentError(absl::StrCat(
-        "layer ", progress_id, " has content digest ", unpacked->diff_id,
-        " but the image config expects ", expected_diff_id,
-        " (the archive is corrupt or was tampered with)"));
-  }
-  pending.diff_id = unpacked->diff_id;
-  pending.chain_id = ChainId(parent_chain_id, unpacked->diff_id);
-  pending.tar_size = unpacked->tar_size;
-  pending.unpacked_size = unpacked->unpacked_size;
-  if (progress) {
-    progress(MakeProgress(progress_id, "Loaded", input_size, input_size));
-  }
-  return pending;
-}
-
-void ImageStore::DropPending(const PendingLayer& pending) {
-  if (!pending.unpack_dir.empty()) {
-    RemoveTree(pending.unpack_dir).IgnoreError();
-  }
-  if (!pending.blob_path.empty()) unlink(pending.blob_path.c_str());
-}
-
-absl::StatusOr<ImageStore::StagedLayer> ImageStore::PlaceLayer(
-    const PendingLayer& pending) {
-  const std::string& chain_id = pending.chain_id;
-  // Recorded meanwhile (by another ingest of the same layer), or before.
-  if (absl::StatusOr<records::LayerRecord> record =
-          layers_.Get(core_.store(), chain_id);
-      record.ok()) {
-    DropPending(pending);
-    return StagedLayer{*record, /*is_new=*/false};
-  }
-  if (pending.present) {
-    return absl::AbortedError(absl::StrCat(
-        "layer ", chain_id, " was removed while this image was being "
-        "stored; try again"));
-  }
-  absl::StatusOr<std::string> blob =
-      blobs_.Adopt(pending.blob_path, pending.diff_id);
-  if (!blob.ok()) {
-    DropPending(pending);
-    return blob.status();
-  }
-  const std::string layer_dir = LayerDir(chain_id);
-  if (rename(pending.unpack_dir.c_str(), layer_dir.c_str()) != 0) {
-    const int err = errno;
-    DropPending(pending);
-    return ErrnoStatus(err, "move layer into", layer_dir);
-  }
-  const std::string link = LayerLink(chain_id);
-  unlink(link.c_str());
-  if (symlink(absl::StrCat("../layers/", chain_id.substr(7)).c_str(),
-              link.c_str()) != 0) {
-    return ErrnoStatus(errno, "symlink", link);
-  }
-
-  StagedLayer staged;
-  staged.is_new = true;
-  staged.record.set_parent_chain_id(pending.parent_chain_id);
-  *staged.record.mutable_created() = ToTimestamp(absl::Now());
-  image::v1::LayerInfo* info = staged.record.mutable_info();
-  info->set_digest(pending.diff_id);
-  info->set_diff_id(pending.diff_id);
-  info->set_chain_id(chain_id);
-  info->set_media_type(formats::kOciLayerTar);
-  info->set_compressed_size(pending.tar_size);
-  info->set_unpacked_size(pending.unpacked_size);
-  core_.log().debug("staged layer {} ({} bytes)", chain_id,
-                    pending.unpacked_size);
-  return staged;
-}
-
-absl::StatusOr<ImageStore::StagedLayer> ImageStore::StageLayer(
-    const std::string& tar_path, const std::string& parent_chain_id,
-    const std::string& expected_diff_id, const std::string& progress_id,
-    const ProgressSink& progress) {
-  ASSIGN_OR_RETURN(PendingLayer pending,
-                   UnpackLayer(tar_path, parent_chain_id, expected_diff_id,
-                               progress_id, progress));
-  return PlaceLayer(pending);
-}
-
-void ImageStore::DiscardStaged(const std::vector<StagedLayer>& layers) {
-  for (const StagedLayer& layer : layers) {
-    if (!layer.is_new) continue;
-    const std::string& chain_id = layer.record.info().chain_id();
-    if (layers_.Get(core_.store(), chain_id).ok()) continue;
-    RemoveTree(LayerDir(chain_id)).IgnoreError();
-    unlink(LayerLink(chain_id).c_str());
-    blobs_.Delete(layer.record.info().digest()).IgnoreError();
-  }
-}
 
 absl::StatusOr<Image> ImageStore::MakeImage(
     const std::string& config_json, const std::vector<StagedLayer>& layers,
@@ -263,35 +98,9 @@ absl::StatusOr<Image> ImageStore::MakeImage(
 
 absl::Status ImageStore::CommitImages(std::vector<Image> images,
                                       const std::vector<StagedLayer>& layers) {
-  const std::string tag_index = absl::StrCat(images_.name(), "/tag");
   return core_.store().Update([&](Transaction& txn) -> absl::Status {
-    for (const StagedLayer& layer : layers) {
-      RETURN_IF_ERROR(layers_.Put(txn, layer.record));
-    }
-    for (Image& image : images) {
-      // A second load of the same image keeps its tags and adds the new.
-      if (absl::StatusOr<Image> stored = images_.Get(txn, image.id());
-          stored.ok()) {
-        std::set<std::string> have(image.repo_tags().begin(),
-                                   image.repo_tags().end());
-        for (const std::string& tag : stored->repo_tags()) {
-          if (have.insert(tag).second) image.add_repo_tags(tag);
-        }
-        *image.mutable_repo_digests() = stored->repo_digests();
-        image.set_parent(image.parent().empty() ? stored->parent()
-                                                : image.parent());
-      }
-      for (const std::string& tag : image.repo_tags()) {
-        absl::StatusOr<std::string> owner = txn.Get(tag_index, tag);
-        if (!owner.ok() || *owner == image.id()) continue;
-        ASSIGN_OR_RETURN(Image previous, images_.Get(txn, *owner));
-        auto* tags = previous.mutable_repo_tags();
-        tags->erase(std::remove(tags->begin(), tags->end(), tag), tags->end());
-        RETURN_IF_ERROR(images_.Put(txn, previous));
-      }
-      RETURN_IF_ERROR(images_.Put(txn, image));
-    }
-    return absl::OkStatus();
+    RETURN_IF_ERROR(layers_.Record(txn, layers));
+    return index_.Put(txn, std::move(images));
   });
 }
 
@@ -319,9 +128,9 @@ absl::StatusOr<image::v1::ImportResult> ImageStore::Import(
   // The long part, the unpack, holds no lock: a run's PrepareRootfs or a
   // removal goes on meanwhile.
   ASSIGN_OR_RETURN(PendingLayer pending,
-                   UnpackLayer(tar_path, "", "", "import", progress));
-  absl::MutexLock lock(&layers_mu_);
-  ASSIGN_OR_RETURN(StagedLayer layer, PlaceLayer(pending));
+                   layers_.Unpack({tar_path}, "", "import", progress));
+  absl::MutexLock lock(&layers_.mu());
+  ASSIGN_OR_RETURN(StagedLayer layer, layers_.Place(pending));
   doc.diff_ids = {layer.record.info().diff_id()};
   formats::ConfigHistory step;
   step.created = doc.created;
@@ -332,7 +141,7 @@ absl::StatusOr<image::v1::ImportResult> ImageStore::Import(
   absl::Status committed =
       image.ok() ? CommitImages({*image}, {layer}) : image.status();
   if (!committed.ok()) {
-    DiscardStaged({layer});
+    layers_.DiscardStaged({layer});
     return committed;
   }
   core_.log().info("imported image {}{}", image->id(),
@@ -376,12 +185,90 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::Load(
     if (planned.ok()) {
       result = StorePlanned(std::move(plan), source);
     } else {
-      for (const PendingLayer& pending : plan.layers) DropPending(pending);
+      for (const PendingLayer& pending : plan.layers) {
+        layers_.DropPending(pending);
+      }
       result = planned;
     }
   }
   RemoveTree(dir).IgnoreError();
   return result;
+}
+
+absl::StatusOr<image::v1::CommitRootfsResponse> ImageStore::CommitRootfs(
+    const image::v1::CommitRootfsRequest& request) {
+  std::vector<std::string> tags;
+  if (!request.reference().empty()) {
+    ASSIGN_OR_RETURN(Reference ref, ParseTagReference(request.reference()));
+    tags.push_back(ref.Familiar());
+  }
+  ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse snapshot,
+                   InspectRootfs(request.key()));
+  absl::MutexLock lock(&layers_.mu());
+  absl::StatusOr<Image> base =
+      index_.Get(snapshot.rootfs().image_id());
+  if (!base.ok()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the image of rootfs ", request.key(), " (",
+        snapshot.rootfs().image_id(), ") was removed; it cannot be committed"));
+  }
+  ASSIGN_OR_RETURN(std::string base_json, blobs_.Read(base->id()));
+  ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
+                   formats::ParseImageConfig(base_json));
+  if (request.has_config()) doc.config = request.config();
+  RETURN_IF_ERROR(formats::ApplyChanges(
+      {request.changes().begin(), request.changes().end()}, &doc.config));
+
+  ASSIGN_OR_RETURN(std::string tar_path, NewTempFile("commit-"));
+  absl::StatusOr<layer::PackResult> packed = layer::PackDirectory(
+      snapshot.rootfs().mount().upper_dir(), tar_path);
+  if (!packed.ok()) {
+    unlink(tar_path.c_str());
+    return packed.status();
+  }
+  std::vector<StagedLayer> layers;
+  for (const auto& info : base->layers()) {
+    ASSIGN_OR_RETURN(records::LayerRecord record,
+                     layers_.Get(info.chain_id()));
+    layers.push_back({record, false});
+  }
+  const std::string parent_chain =
+      layers.empty() ? "" : layers.back().record.info().chain_id();
+  absl::StatusOr<StagedLayer> top =
+      layers_.Stage({tar_path, packed->diff_id}, parent_chain, "commit",
+                    nullptr);
+  unlink(tar_path.c_str());
+  RETURN_IF_ERROR(top.status());
+  layers.push_back(*top);
+
+  const absl::Time now = absl::Now();
+  doc.created = now;
+  doc.has_created = true;
+  doc.author = request.author();
+  doc.comment = request.comment();
+  doc.container = request.container_id();
+  doc.diff_ids.push_back(packed->diff_id);
+  formats::ConfigHistory step;
+  step.created = now;
+  step.created_by = request.created_by();
+  step.author = request.author();
+  step.comment = request.comment();
+  doc.history.push_back(step);
+
+  absl::StatusOr<Image> image =
+      MakeImage(formats::SerializeImageConfig(doc), layers, tags);
+  if (image.ok()) image->set_parent(base->id());
+  absl::Status committed =
+      image.ok() ? CommitImages({*image}, {*top}) : image.status();
+  if (!committed.ok()) {
+    layers_.DiscardStaged({*top});
+    return committed;
+  }
+  core_.log().info("committed rootfs {} as image {}", request.key(),
+                   image->id());
+  image::v1::CommitRootfsResponse response;
+  response.set_image_id(image->id());
+  return response;
 }
 
 }  // namespace berth::imaged

@@ -92,22 +92,21 @@ image::v1::LoadResult ResultOf(const std::vector<Image>& images) {
 }  // namespace
 
 absl::StatusOr<std::vector<size_t>> ImageStore::UnpackChain(
-    const std::vector<std::string>& paths,
-    const std::vector<std::string>& diff_ids, const ProgressSink& progress,
+    const std::vector<LayerSource>& sources, const ProgressSink& progress,
     PlannedLoad* plan) {
   std::vector<size_t> chain;
   std::string parent;
-  for (size_t i = 0; i < paths.size(); ++i) {
+  for (const LayerSource& source : sources) {
     // Images of one archive share their lower layers: unpack each once.
-    const std::string chain_id = ChainId(parent, diff_ids[i]);
+    const std::string chain_id = ChainId(parent, source.diff_id);
     size_t index = plan->layers.size();
     for (size_t k = 0; k < plan->layers.size(); ++k) {
       if (plan->layers[k].chain_id == chain_id) index = k;
     }
     if (index == plan->layers.size()) {
       ASSIGN_OR_RETURN(PendingLayer layer,
-                       UnpackLayer(paths[i], parent, diff_ids[i],
-                                   ShortId(diff_ids[i]), progress));
+                       layers_.Unpack(source, parent, ShortId(source.diff_id),
+                                      progress));
       plan->layers.push_back(std::move(layer));
     }
     parent = plan->layers[index].chain_id;
@@ -122,11 +121,11 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::StorePlanned(
   std::vector<Image> images;
   absl::Status status;
   {
-    absl::MutexLock lock(&layers_mu_);
+    absl::MutexLock lock(&layers_.mu());
     status = [&]() -> absl::Status {
       std::vector<StagedLayer> placed;
       for (PendingLayer& pending : plan.layers) {
-        absl::StatusOr<StagedLayer> layer = PlaceLayer(pending);
+        absl::StatusOr<StagedLayer> layer = layers_.Place(pending);
         pending = PendingLayer();  // placed or dropped: nothing left in tmp/
         RETURN_IF_ERROR(layer.status());
         placed.push_back(*layer);
@@ -141,9 +140,9 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::StorePlanned(
       }
       return CommitImages(images, staged);
     }();
-    if (!status.ok()) DiscardStaged(staged);
+    if (!status.ok()) layers_.DiscardStaged(staged);
   }
-  for (const PendingLayer& pending : plan.layers) DropPending(pending);
+  for (const PendingLayer& pending : plan.layers) layers_.DropPending(pending);
   if (!status.ok()) return status;
   for (const Image& image : images) {
     core_.log().info("loaded image {} from {}", image.id(), std::string(source));
@@ -170,16 +169,21 @@ absl::Status ImageStore::PlanDockerArchive(const std::string& dir,
           "manifest.json lists ", entry.layers.size(), " layers for ",
           entry.config, " but its config lists ", doc.diff_ids.size()));
     }
-    std::vector<std::string> paths;
-    for (const std::string& layer : entry.layers) {
-      ASSIGN_OR_RETURN(std::string path,
-                       MemberPath(dir, layer, "manifest.json"));
-      paths.push_back(std::move(path));
+    std::vector<LayerSource> sources;
+    for (size_t i = 0; i < entry.layers.size(); ++i) {
+      LayerSource source;
+      ASSIGN_OR_RETURN(source.path,
+                       MemberPath(dir, entry.layers[i], "manifest.json"));
+      source.diff_id = doc.diff_ids[i];
+      // docker save names no media types; Docker pushes its gzip layers
+      // under this one.
+      source.keep_compressed = true;
+      source.media_type = formats::kDockerLayerTarGzip;
+      sources.push_back(std::move(source));
     }
     PlannedImage planned;
     ASSIGN_OR_RETURN(planned.tags, TagsOf(entry.repo_tags));
-    ASSIGN_OR_RETURN(planned.layers,
-                     UnpackChain(paths, doc.diff_ids, progress, plan));
+    ASSIGN_OR_RETURN(planned.layers, UnpackChain(sources, progress, plan));
     planned.config_json = std::move(config_json);
     plan->images.push_back(std::move(planned));
   }
@@ -241,14 +245,19 @@ absl::Status ImageStore::PlanOciLayout(const std::string& dir,
           "manifest ", descriptor.digest, " lists ", manifest.layers.size(),
           " layers but its config lists ", doc.diff_ids.size()));
     }
-    std::vector<std::string> paths;
-    for (const formats::Descriptor& layer : manifest.layers) {
-      ASSIGN_OR_RETURN(std::string path, VerifiedBlobPath(dir, layer));
-      paths.push_back(std::move(path));
+    std::vector<LayerSource> sources;
+    for (size_t i = 0; i < manifest.layers.size(); ++i) {
+      const formats::Descriptor& layer = manifest.layers[i];
+      LayerSource source;
+      ASSIGN_OR_RETURN(source.path, VerifiedBlobPath(dir, layer));
+      source.diff_id = doc.diff_ids[i];
+      source.keep_compressed = true;
+      source.digest = layer.digest;  // verified just now
+      source.media_type = layer.media_type;
+      sources.push_back(std::move(source));
     }
     PlannedImage planned;
-    ASSIGN_OR_RETURN(planned.layers,
-                     UnpackChain(paths, doc.diff_ids, progress, plan));
+    ASSIGN_OR_RETURN(planned.layers, UnpackChain(sources, progress, plan));
     // Docker and containerd name the image in this annotation; the OCI
     // one may hold a full reference or just a tag.
     std::vector<std::string> names;

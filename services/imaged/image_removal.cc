@@ -1,5 +1,5 @@
-// ImageStore: untagging and deleting images (rmi, prune) and collecting the
-// layers nothing uses any more.
+// ImageStore: untagging and deleting images (rmi, prune); LayerStore
+// collects the layers nothing uses any more.
 #include <unistd.h>
 
 #include <algorithm>
@@ -20,52 +20,6 @@ std::string Short(const std::string& id) { return id.substr(7, 12); }
 
 }  // namespace
 
-absl::StatusOr<std::vector<std::string>> ImageStore::ChildrenOf(
-    const std::string& image_id) const {
-  std::vector<std::string> children;
-  RETURN_IF_ERROR(images_.ForEach(core_.store(), [&](const Image& image) {
-    if (image.parent() == image_id) children.push_back(image.id());
-    return true;
-  }));
-  return children;
-}
-
-absl::Status ImageStore::CollectLayers(const std::vector<std::string>& chain_ids,
-                                       std::vector<std::string>* deleted,
-                                       int64_t* reclaimed) {
-  // Top layers first: a layer's parent is only free once the layer is gone.
-  for (auto it = chain_ids.rbegin(); it != chain_ids.rend(); ++it) {
-    const std::string& chain_id = *it;
-    ASSIGN_OR_RETURN(Keys image_users,
-                     images_.FindAll(core_.store(), "layer", chain_id));
-    ASSIGN_OR_RETURN(Keys snapshot_users,
-                     snapshots_.FindAll(core_.store(), "layer", chain_id));
-    if (!image_users.empty() || !snapshot_users.empty()) continue;
-    absl::StatusOr<records::LayerRecord> layer =
-        layers_.Get(core_.store(), chain_id);
-    if (absl::IsNotFound(layer.status())) continue;
-    RETURN_IF_ERROR(layer.status());
-    // Record first: a crash after this leaves only files, which the next
-    // start removes.
-    RETURN_IF_ERROR(core_.store().Update(
-        [&](Transaction& txn) { return layers_.Delete(txn, chain_id); }));
-    unlink(LayerLink(chain_id).c_str());
-    RETURN_IF_ERROR(RemoveTree(LayerDir(chain_id)));
-    // Another layer (another parent chain) may share this blob.
-    bool blob_shared = false;
-    RETURN_IF_ERROR(layers_.ForEach(
-        core_.store(), [&](const records::LayerRecord& other) {
-          blob_shared = other.info().digest() == layer->info().digest();
-          return !blob_shared;
-        }));
-    if (!blob_shared) RETURN_IF_ERROR(blobs_.Delete(layer->info().digest()));
-    deleted->push_back(chain_id);
-    *reclaimed += layer->info().unpacked_size() +
-                  (blob_shared ? 0 : layer->info().compressed_size());
-  }
-  return absl::OkStatus();
-}
-
 absl::Status ImageStore::DeleteImage(const Image& image, bool prune_parents,
                                      image::v1::RemoveImageResponse* response,
                                      int64_t* reclaimed) {
@@ -73,8 +27,7 @@ absl::Status ImageStore::DeleteImage(const Image& image, bool prune_parents,
   for (const std::string& digest : image.repo_digests()) {
     response->add_untagged(digest);
   }
-  RETURN_IF_ERROR(core_.store().Update(
-      [&](Transaction& txn) { return images_.Delete(txn, image.id()); }));
+  RETURN_IF_ERROR(index_.Delete(image.id()));
   response->add_deleted(image.id());
   RETURN_IF_ERROR(blobs_.Delete(image.id()));
   RETURN_IF_ERROR(blobs_.Delete(image.manifest_digest()));
@@ -83,16 +36,16 @@ absl::Status ImageStore::DeleteImage(const Image& image, bool prune_parents,
   std::vector<std::string> chain_ids;
   for (const auto& layer : image.layers()) chain_ids.push_back(layer.chain_id());
   std::vector<std::string> layers_deleted;
-  RETURN_IF_ERROR(CollectLayers(chain_ids, &layers_deleted, reclaimed));
+  RETURN_IF_ERROR(layers_.Collect(chain_ids, &layers_deleted, reclaimed));
   for (auto it = layers_deleted.begin(); it != layers_deleted.end(); ++it) {
     response->add_deleted(*it);
   }
 
   if (!prune_parents || image.parent().empty()) return absl::OkStatus();
-  absl::StatusOr<Image> parent = images_.Get(core_.store(), image.parent());
+  absl::StatusOr<Image> parent = index_.Get(image.parent());
   if (!parent.ok() || !parent->repo_tags().empty()) return absl::OkStatus();
-  ASSIGN_OR_RETURN(std::vector<std::string> siblings, ChildrenOf(parent->id()));
-  if (!siblings.empty() || SnapshotCount(parent->id()) > 0) {
+  ASSIGN_OR_RETURN(std::vector<std::string> siblings, index_.ChildrenOf(parent->id()));
+  if (!siblings.empty() || snapshots_.CountFor(parent->id()) > 0) {
     return absl::OkStatus();
   }
   return DeleteImage(*parent, prune_parents, response, reclaimed);
@@ -100,8 +53,8 @@ absl::Status ImageStore::DeleteImage(const Image& image, bool prune_parents,
 
 absl::StatusOr<image::v1::RemoveImageResponse> ImageStore::Remove(
     const image::v1::RemoveImageRequest& request) {
-  absl::MutexLock lock(&layers_mu_);
-  ASSIGN_OR_RETURN(Image image, Find(request.image()));
+  absl::MutexLock lock(&layers_.mu());
+  ASSIGN_OR_RETURN(Image image, index_.Find(request.image()));
   image::v1::RemoveImageResponse response;
 
   // Named by one of its tags while it has others: only that tag goes.
@@ -110,20 +63,16 @@ absl::StatusOr<image::v1::RemoveImageResponse> ImageStore::Remove(
       ref.ok() && ref->digest.empty() &&
       std::find(image.repo_tags().begin(), image.repo_tags().end(),
                 ref->Familiar()) != image.repo_tags().end();
-  const int64_t snapshots = SnapshotCount(image.id());
+  const int64_t snapshots = snapshots_.CountFor(image.id());
   if (by_tag && (image.repo_tags_size() > 1 ||
                  (snapshots > 0 && request.force()))) {
     const std::string tag = ref->Familiar();
-    RETURN_IF_ERROR(core_.store().Update([&](Transaction& txn) {
-      auto* tags = image.mutable_repo_tags();
-      tags->erase(std::remove(tags->begin(), tags->end(), tag), tags->end());
-      return images_.Put(txn, image);
-    }));
+    RETURN_IF_ERROR(index_.Untag(image, tag));
     response.add_untagged(tag);
     return response;
   }
 
-  ASSIGN_OR_RETURN(std::vector<std::string> children, ChildrenOf(image.id()));
+  ASSIGN_OR_RETURN(std::vector<std::string> children, index_.ChildrenOf(image.id()));
   if (!children.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(
         "conflict: unable to delete ", Short(image.id()),
@@ -150,10 +99,10 @@ absl::StatusOr<image::v1::RemoveImageResponse> ImageStore::Remove(
 
 absl::StatusOr<image::v1::PruneImagesResponse> ImageStore::Prune(
     const image::v1::PruneImagesRequest& request) {
-  absl::MutexLock lock(&layers_mu_);
+  absl::MutexLock lock(&layers_.mu());
   const types::v1::PruneFilter& filter = request.filter();
   std::vector<Image> candidates;
-  RETURN_IF_ERROR(images_.ForEach(core_.store(), [&](const Image& image) {
+  RETURN_IF_ERROR(index_.ForEach([&](const Image& image) {
     if (!request.all() && !image.repo_tags().empty()) return true;
     if (filter.has_until() &&
         FromTimestamp(image.created()) >= FromTimestamp(filter.until())) {
@@ -171,10 +120,10 @@ absl::StatusOr<image::v1::PruneImagesResponse> ImageStore::Prune(
               return FromTimestamp(a.created()) > FromTimestamp(b.created());
             });
   for (const Image& candidate : candidates) {
-    absl::StatusOr<Image> image = images_.Get(core_.store(), candidate.id());
+    absl::StatusOr<Image> image = index_.Get(candidate.id());
     if (!image.ok()) continue;  // already gone with a child
-    if (SnapshotCount(image->id()) > 0) continue;
-    ASSIGN_OR_RETURN(std::vector<std::string> children, ChildrenOf(image->id()));
+    if (snapshots_.CountFor(image->id()) > 0) continue;
+    ASSIGN_OR_RETURN(std::vector<std::string> children, index_.ChildrenOf(image->id()));
     if (!children.empty()) continue;
     image::v1::RemoveImageResponse removed;
     RETURN_IF_ERROR(DeleteImage(*image, true, &removed, &reclaimed));

@@ -1,60 +1,29 @@
-// ImageStore: opening, crash recovery, lookup, listing, tags and history.
+// ImageStore: opening, crash recovery, and the operations that one part
+// answers (lookups, tags, history, rootfs snapshots).
 #include "services/imaged/image_store.h"
 
-#include <fnmatch.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <algorithm>
 #include <set>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "common/fs_util.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
 #include "services/imaged/image_records.h"
-#include "services/imaged/reference/reference.h"
 
 namespace berth::imaged {
-namespace {
 
 using image::v1::Image;
-
-bool Newer(const Image& a, const Image& b) {
-  if (a.created().seconds() != b.created().seconds()) {
-    return a.created().seconds() > b.created().seconds();
-  }
-  if (a.created().nanos() != b.created().nanos()) {
-    return a.created().nanos() > b.created().nanos();
-  }
-  return a.id() > b.id();
-}
-
-// Docker's reference filter: a glob against each tag, in familiar and full
-// form, with and without the tag.
-bool MatchesReference(const Image& image, const std::string& pattern) {
-  for (const std::string& tag : image.repo_tags()) {
-    absl::StatusOr<Reference> ref = ParseReference(tag);
-    if (!ref.ok()) continue;
-    for (const std::string& form : {ref->Familiar(), ref->FamiliarName(),
-                                    ref->String(), ref->Name()}) {
-      if (fnmatch(pattern.c_str(), form.c_str(), 0) == 0) return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 ImageStore::ImageStore(ServiceCore& core)
     : core_(core),
       root_(core.identity().root),
       blobs_(core.identity().root + "/blobs"),
-      images_(ImagesTable()),
-      layers_(LayersTable()),
-      snapshots_(SnapshotsTable()) {}
+      index_(core, blobs_),
+      layers_(core, blobs_,
+              [this](const std::string& chain_id) {
+                return LayerInUse(chain_id);
+              }),
+      snapshots_(core, layers_) {}
 
 StoreSchema ImageStore::Schema() {
   return StoreSchema{/*version=*/1,
@@ -72,18 +41,9 @@ absl::StatusOr<std::unique_ptr<ImageStore>> ImageStore::Open(
 
 absl::Status ImageStore::Init() {
   RETURN_IF_ERROR(blobs_.Init());
-  for (const char* dir : {"/layers", "/l", "/snapshots", "/tmp"}) {
-    RETURN_IF_ERROR(MakeDirs(root_ + dir, 0700));
-  }
-  return absl::OkStatus();
-}
-
-std::string ImageStore::LayerDir(const std::string& chain_id) const {
-  return absl::StrCat(root_, "/layers/", chain_id.substr(7));
-}
-
-std::string ImageStore::LayerLink(const std::string& chain_id) const {
-  return absl::StrCat(root_, "/l/", chain_id.substr(7, 16));
+  RETURN_IF_ERROR(layers_.Init());
+  RETURN_IF_ERROR(snapshots_.Init());
+  return MakeDirs(root_ + "/tmp", 0700);
 }
 
 absl::Status ImageStore::Reconcile() {
@@ -91,48 +51,17 @@ absl::Status ImageStore::Reconcile() {
   RETURN_IF_ERROR(RemoveTree(root_ + "/tmp"));
   RETURN_IF_ERROR(MakeDirs(root_ + "/tmp", 0700));
 
-  std::set<std::string> live_blobs, live_layers, live_snapshots;
-  RETURN_IF_ERROR(images_.ForEach(core_.store(), [&](const Image& image) {
-    live_blobs.insert(image.id());
-    live_blobs.insert(image.manifest_digest());
-    return true;
-  }));
-  RETURN_IF_ERROR(layers_.ForEach(
-      core_.store(), [&](const records::LayerRecord& layer) {
-        live_blobs.insert(layer.info().digest());
-        live_layers.insert(layer.info().chain_id().substr(7));
-        return true;
-      }));
-  RETURN_IF_ERROR(snapshots_.ForEach(
-      core_.store(), [&](const records::SnapshotRecord& snapshot) {
-        live_snapshots.insert(snapshot.rootfs().key());
-        return true;
-      }));
-
-  int removed = 0;
-  auto sweep = [&](const std::string& dir, const std::set<std::string>& live,
-                   absl::string_view prefix) -> absl::Status {
-    ASSIGN_OR_RETURN(std::vector<std::string> names, ListDir(dir));
-    for (const std::string& name : names) {
-      if (live.count(absl::StrCat(prefix, name)) != 0) continue;
-      RETURN_IF_ERROR(RemoveTree(absl::StrCat(dir, "/", name)));
-      ++removed;
-    }
-    return absl::OkStatus();
-  };
-  RETURN_IF_ERROR(sweep(root_ + "/blobs/sha256", live_blobs, "sha256:"));
-  RETURN_IF_ERROR(sweep(root_ + "/layers", live_layers, ""));
-  RETURN_IF_ERROR(sweep(root_ + "/snapshots", live_snapshots, ""));
-  // Links whose layer is gone.
-  ASSIGN_OR_RETURN(std::vector<std::string> links, ListDir(root_ + "/l"));
-  for (const std::string& link : links) {
-    const std::string path = absl::StrCat(root_, "/l/", link);
-    struct stat st;
-    if (stat(path.c_str(), &st) != 0) {
-      unlink(path.c_str());
-      ++removed;
-    }
-  }
+  std::set<std::string> live_blobs;
+  RETURN_IF_ERROR(index_.AddLiveBlobs(&live_blobs));
+  ASSIGN_OR_RETURN(int removed, layers_.Reconcile(&live_blobs));
+  ASSIGN_OR_RETURN(int snapshots_removed, snapshots_.Reconcile());
+  ASSIGN_OR_RETURN(int blobs_removed,
+                   RemoveEntriesExcept(root_ + "/blobs/sha256",
+                                       [&](const std::string& name) {
+                                         return live_blobs.count(absl::StrCat(
+                                                    "sha256:", name)) != 0;
+                                       }));
+  removed += snapshots_removed + blobs_removed;
   if (removed > 0) {
     core_.log().info("removed {} leftovers of an interrupted operation",
                      removed);
@@ -140,194 +69,85 @@ absl::Status ImageStore::Reconcile() {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Image> ImageStore::FindById(const std::string& prefix) const {
-  std::vector<Image> matches;
-  RETURN_IF_ERROR(core_.store().Scan(
-      images_.name(), absl::StrCat("sha256:", prefix),
-      [&](absl::string_view key, absl::string_view) {
-        absl::StatusOr<Image> image = images_.Get(core_.store(), key);
-        if (image.ok()) matches.push_back(*std::move(image));
-        return matches.size() < 2;
-      }));
-  if (matches.empty()) return absl::NotFoundError("no image with that id");
-  if (matches.size() > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("short id ", prefix, " is ambiguous: it matches ",
-                     matches[0].id(), " and ", matches[1].id(),
-                     "; give more digits"));
-  }
-  return matches[0];
+absl::StatusOr<bool> ImageStore::LayerInUse(const std::string& chain_id) const {
+  ASSIGN_OR_RETURN(bool by_image, index_.UsesLayer(chain_id));
+  if (by_image) return true;
+  return snapshots_.Pins(chain_id);
+}
+
+absl::StatusOr<std::string> ImageStore::NewTempFile(const std::string& prefix) {
+  return layers_.NewTempFile(prefix);
 }
 
 absl::StatusOr<Image> ImageStore::Find(const std::string& name) const {
-  if (name.empty()) {
-    return absl::InvalidArgumentError("no image given: name an image");
-  }
-  absl::StatusOr<Reference> ref = ParseReference(name);
-  if (ref.ok()) {
-    absl::StatusOr<Image> found =
-        ref->digest.empty()
-            ? images_.GetBy(core_.store(), "tag", ref->Familiar())
-            : [&]() -> absl::StatusOr<Image> {
-                ASSIGN_OR_RETURN(Keys ids,
-                                 images_.FindAll(core_.store(), "digest",
-                                                 absl::StrCat(ref->FamiliarName(),
-                                                              "@", ref->digest)));
-                if (ids.empty()) return absl::NotFoundError("no such digest");
-                return images_.Get(core_.store(), ids.front());
-              }();
-    if (found.ok() || !absl::IsNotFound(found.status())) return found;
-  }
-  const std::string prefix = IdPrefix(name);
-  if (!prefix.empty()) {
-    absl::StatusOr<Image> found = FindById(prefix);
-    if (found.ok() || !absl::IsNotFound(found.status())) return found;
-  }
-  return absl::NotFoundError(absl::StrCat("No such image: ", name));
-}
-
-int64_t ImageStore::SnapshotCount(const std::string& image_id) const {
-  absl::StatusOr<Keys> keys =
-      snapshots_.FindAll(core_.store(), "image", image_id);
-  return keys.ok() ? static_cast<int64_t>(keys->size()) : 0;
+  return index_.Find(name);
 }
 
 absl::StatusOr<Image> ImageStore::Inspect(const std::string& name) const {
-  ASSIGN_OR_RETURN(Image image, Find(name));
-  image.set_snapshots(SnapshotCount(image.id()));
+  ASSIGN_OR_RETURN(Image image, index_.Find(name));
+  image.set_snapshots(snapshots_.CountFor(image.id()));
   return image;
 }
 
 absl::StatusOr<image::v1::ListImagesResponse> ImageStore::List(
     const image::v1::ListImagesRequest& request) const {
-  const image::v1::ImageFilter& filter = request.filter();
-  std::vector<Image> all;
-  RETURN_IF_ERROR(images_.ForEach(core_.store(), [&](const Image& image) {
-    all.push_back(image);
-    return true;
-  }));
-  std::set<std::string> parents;
-  for (const Image& image : all) {
-    if (!image.parent().empty()) parents.insert(image.parent());
-  }
-  absl::Time before = absl::InfiniteFuture(), since = absl::InfinitePast();
-  if (!filter.before().empty()) {
-    ASSIGN_OR_RETURN(Image pivot, Find(filter.before()));
-    before = absl::FromUnixSeconds(pivot.created().seconds()) +
-             absl::Nanoseconds(pivot.created().nanos());
-  }
-  if (!filter.since().empty()) {
-    ASSIGN_OR_RETURN(Image pivot, Find(filter.since()));
-    since = absl::FromUnixSeconds(pivot.created().seconds()) +
-            absl::Nanoseconds(pivot.created().nanos());
-  }
-
-  std::vector<Image> selected;
-  for (const Image& image : all) {
-    const bool dangling = image.repo_tags().empty();
-    // Untagged parents are build intermediates, shown only with -a.
-    if (dangling && !request.all() && parents.count(image.id()) != 0) continue;
-    if (filter.has_dangling() && filter.dangling() != dangling) continue;
-    if (!filter.references().empty() &&
-        std::none_of(filter.references().begin(), filter.references().end(),
-                     [&](const std::string& p) {
-                       return MatchesReference(image, p);
-                     })) {
-      continue;
-    }
-    if (!MatchesLabels(image.config().labels(), filter.labels())) continue;
-    absl::Time created = absl::FromUnixSeconds(image.created().seconds()) +
-                         absl::Nanoseconds(image.created().nanos());
-    if (created >= before || created <= since) continue;
-    selected.push_back(image);
-  }
-  std::sort(selected.begin(), selected.end(), Newer);
-
-  image::v1::ListImagesResponse response;
-  for (const Image& image : selected) {
-    image::v1::ImageSummary* summary = response.add_images();
-    summary->set_id(image.id());
-    summary->set_parent(image.parent());
-    *summary->mutable_repo_tags() = image.repo_tags();
-    *summary->mutable_repo_digests() = image.repo_digests();
-    *summary->mutable_created() = image.created();
-    summary->set_size(image.size());
-    summary->set_shared_size(-1);
-    *summary->mutable_labels() = image.config().labels();
-    summary->set_snapshots(SnapshotCount(image.id()));
+  ASSIGN_OR_RETURN(image::v1::ListImagesResponse response,
+                   index_.List(request));
+  for (image::v1::ImageSummary& summary : *response.mutable_images()) {
+    summary.set_snapshots(snapshots_.CountFor(summary.id()));
   }
   return response;
 }
 
 absl::StatusOr<std::string> ImageStore::Tag(const std::string& source,
                                             const std::string& target) {
-  ASSIGN_OR_RETURN(Reference ref, ParseTagReference(target));
-  const std::string tag = ref.Familiar();
-  RETURN_IF_ERROR(core_.store().Update([&](Transaction& txn) -> absl::Status {
-    // Read inside the batch so a concurrent tag or removal is seen.
-    ASSIGN_OR_RETURN(Image image, Find(source));
-    ASSIGN_OR_RETURN(image, images_.Get(txn, image.id()));
-    absl::StatusOr<std::string> owner =
-        txn.Get(absl::StrCat(images_.name(), "/tag"), tag);
-    if (owner.ok() && *owner == image.id()) return absl::OkStatus();
-    if (owner.ok()) {
-      ASSIGN_OR_RETURN(Image previous, images_.Get(txn, *owner));
-      auto* tags = previous.mutable_repo_tags();
-      tags->erase(std::remove(tags->begin(), tags->end(), tag), tags->end());
-      RETURN_IF_ERROR(images_.Put(txn, previous));
-    }
-    image.add_repo_tags(tag);
-    *image.mutable_last_tag_time() = image.added_at();
-    const int64_t now_us = absl::ToUnixMicros(absl::Now());
-    image.mutable_last_tag_time()->set_seconds(now_us / 1000000);
-    image.mutable_last_tag_time()->set_nanos((now_us % 1000000) * 1000);
-    return images_.Put(txn, image);
-  }));
-  ASSIGN_OR_RETURN(Image tagged, Find(tag));
-  core_.log().info("tagged image {} as {}", tagged.id(), tag);
-  return tagged.id();
+  return index_.Tag(source, target);
 }
 
 absl::StatusOr<image::v1::ImageHistoryResponse> ImageStore::History(
     const std::string& name) const {
-  ASSIGN_OR_RETURN(Image image, Find(name));
-  ASSIGN_OR_RETURN(std::string config_json, blobs_.Read(image.id()));
-  ASSIGN_OR_RETURN(std::vector<image::v1::HistoryEntry> entries,
-                   HistoryFromConfig(config_json, {image.layers().begin(),
-                                                   image.layers().end()}));
-  // The step that made a local image is its last history entry; the image
-  // itself and each local parent name their step, the rest are unknown.
-  std::vector<const Image*> owners(entries.size(), nullptr);
-  std::vector<Image> chain = {image};
-  while (!chain.back().parent().empty()) {
-    absl::StatusOr<Image> parent =
-        images_.Get(core_.store(), chain.back().parent());
-    if (!parent.ok()) break;
-    chain.push_back(*std::move(parent));
-  }
-  for (const Image& step : chain) {
-    absl::StatusOr<std::string> step_config = blobs_.Read(step.id());
-    if (!step_config.ok()) continue;
-    absl::StatusOr<std::vector<image::v1::HistoryEntry>> step_history =
-        HistoryFromConfig(*step_config);
-    if (!step_history.ok() || step_history->empty()) continue;
-    const size_t index = step_history->size() - 1;
-    if (index < owners.size() && owners[index] == nullptr) {
-      owners[index] = &step;
-    }
-  }
-  image::v1::ImageHistoryResponse response;
-  for (size_t i = entries.size(); i-- > 0;) {
-    image::v1::HistoryEntry* entry = response.add_entries();
-    *entry = entries[i];
-    if (owners[i] != nullptr) {
-      entry->set_id(owners[i]->id());
-      *entry->mutable_tags() = owners[i]->repo_tags();
-    } else {
-      entry->set_id("<missing>");
-    }
-  }
+  return index_.History(name);
+}
+
+absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
+    const image::v1::PrepareRootfsRequest& request) {
+  RETURN_IF_ERROR(Snapshotter::CheckKey(request.key()));
+  // Held from reading the image to recording the snapshot that pins its
+  // layers, so no removal collects them in between.
+  absl::MutexLock lock(&layers_.mu());
+  ASSIGN_OR_RETURN(Image image, index_.Find(request.image()));
+  image::v1::PrepareRootfsResponse response;
+  ASSIGN_OR_RETURN(*response.mutable_rootfs(),
+                   snapshots_.Prepare(request, image));
+  *response.mutable_config() = image.config();
   return response;
+}
+
+absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
+    const std::string& key, bool with_size) const {
+  ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse response,
+                   snapshots_.Inspect(key, with_size));
+  absl::StatusOr<Image> image = index_.Get(response.rootfs().image_id());
+  if (image.ok()) *response.mutable_config() = image->config();
+  return response;
+}
+
+absl::Status ImageStore::RemoveRootfs(const std::string& key,
+                                      bool ignore_missing,
+                                      const std::string& lease) {
+  RETURN_IF_ERROR(Snapshotter::CheckKey(key));
+  absl::MutexLock lock(&layers_.mu());
+  return snapshots_.Remove(key, ignore_missing, lease);
+}
+
+absl::StatusOr<image::v1::DiffRootfsResponse> ImageStore::DiffRootfs(
+    const std::string& key) const {
+  return snapshots_.Diff(key);
+}
+
+absl::StatusOr<image::v1::ListRootfsResponse> ImageStore::ListRootfs(
+    const image::v1::ListRootfsRequest& request) const {
+  return snapshots_.List(request);
 }
 
 }  // namespace berth::imaged

@@ -1,13 +1,19 @@
-// ImageStore: imaged's logic. Images, their layers and rootfs snapshots,
-// kept consistent between RocksDB records and the directories below:
+// ImageStore: imaged's logic, the facade the gRPC adapter calls. Images,
+// their layers and rootfs snapshots, kept consistent between RocksDB
+// records and the directories below:
 //
 //   ROOT/imaged/
 //     db/                 records (tables "images", "layers", "snapshots")
-//     blobs/sha256/<hex>  configs, manifests, uncompressed layer tars
-//     layers/<hex>/       a layer unpacked, keyed by its chain id's hex
-//     l/<16 hex>          short symlink to layers/<hex> (overlay lowerdirs)
-//     snapshots/<key>/    upper/ and work/ of a container's rootfs
-//     tmp/                work in progress; emptied at start
+//     blobs/sha256/<hex>  ContentStore: configs, manifests, layer tars
+//     layers/<hex>/       LayerStore: a layer unpacked, by chain id's hex
+//     l/<16 hex>          LayerStore: short links (overlay lowerdirs)
+//     snapshots/<key>/    Snapshotter: upper/ and work/ of a rootfs
+//     tmp/                ImageStore: work in progress; emptied at start
+//
+// The parts: ContentStore (blobs by digest), LayerStore (layers),
+// Snapshotter (rootfs snapshots), ImageIndex (image records, tags,
+// lookups). ImageStore orchestrates them for import, load, save, commit,
+// rmi and prune, and recovers from a crash at Open.
 //
 // Records are the truth. Files appear before their records (unpacked in
 // tmp/, then renamed into place) and disappear after them, so a crash at
@@ -15,12 +21,13 @@
 // image's record, its tags and its new layers are written in one batch:
 // after a crash an image is either whole or absent.
 //
-// Thread-safe. Every operation that adds or drops layers or their users
-// (import, load, commit, prepare/remove rootfs, rmi, prune) holds
-// `layers_mu_` while it places layers and writes records, so a layer being
-// staged cannot be discarded before its use is recorded. Import and load
-// unpack their layers into tmp/ before they take it (UnpackLayer), so a long
-// unpack stalls nothing; PlaceLayer re-checks under the lock what the
+// Thread-safe. Locking (the one mutex is LayerStore::mu(), and only
+// ImageStore takes it): every operation that adds or drops layers or their
+// users (import, load, commit, prepare/remove rootfs, rmi, prune) holds it
+// while it places layers and writes records, so a layer being staged cannot
+// be collected before its use is recorded. Import and load unpack their
+// layers into tmp/ before they take it (LayerStore::Unpack), so a long
+// unpack stalls nothing; LayerStore::Place re-checks under the lock what the
 // unpack saw. Reads take no lock.
 #ifndef BERTH_SERVICES_IMAGED_IMAGE_STORE_H_
 #define BERTH_SERVICES_IMAGED_IMAGE_STORE_H_
@@ -37,13 +44,12 @@
 #include "common/service_core.h"
 #include "common/table.h"
 #include "services/imaged/content_store.h"
+#include "services/imaged/image_index.h"
 #include "services/imaged/image_records.h"
+#include "services/imaged/layer_store.h"
+#include "services/imaged/snapshotter.h"
 
 namespace berth::imaged {
-
-// Receives progress of long operations; may be called from the calling
-// thread only.
-using ProgressSink = std::function<void(const types::v1::Progress&)>;
 
 // Receives the bytes of an archive being written, in order.
 using ByteSink = std::function<absl::Status(absl::string_view)>;
@@ -110,23 +116,9 @@ class ImageStore {
  private:
   explicit ImageStore(ServiceCore& core);
 
-  // A layer ready to be recorded with the image that uses it.
-  struct StagedLayer {
-    records::LayerRecord record;
-    bool is_new = false;  // its directory was just moved into layers/
-  };
-  // A layer unpacked into tmp/ (or found present), not yet in layers/.
-  // Made without layers_mu_, so a long unpack stalls no other operation.
-  struct PendingLayer {
-    std::string chain_id;
-    std::string parent_chain_id;
-    std::string diff_id;
-    bool present = false;    // recorded already: nothing was unpacked
-    std::string unpack_dir;  // tmp/layer-*
-    std::string blob_path;   // tmp/blob-*: the uncompressed tar
-    int64_t tar_size = 0;
-    int64_t unpacked_size = 0;
-  };
+  using LayerSource = LayerStore::Source;
+  using PendingLayer = LayerStore::Pending;
+  using StagedLayer = LayerStore::Staged;
   // The images of an archive, their layers unpacked, waiting to be stored.
   struct PlannedImage {
     std::string config_json;
@@ -140,66 +132,36 @@ class ImageStore {
 
   absl::Status Init();
   absl::Status Reconcile();
+  // Whether an image or a snapshot uses the layer (LayerStore::InUse).
+  absl::StatusOr<bool> LayerInUse(const std::string& chain_id) const;
 
-  // Unpacks the tar at `tar_path` into tmp/ as the layer above
-  // `parent_chain_id`, unless that layer is recorded already; keeps its
-  // uncompressed tar as the blob to be. `expected_diff_id`, if given, must
-  // match. Needs no lock.
-  absl::StatusOr<PendingLayer> UnpackLayer(const std::string& tar_path,
-                                           const std::string& parent_chain_id,
-                                           const std::string& expected_diff_id,
-                                           const std::string& progress_id,
-                                           const ProgressSink& progress);
-  // Moves an unpacked layer into layers/ (or drops it when the layer was
-  // recorded meanwhile). ABORTED when a layer found present was collected
-  // since. Caller holds layers_mu_.
-  absl::StatusOr<StagedLayer> PlaceLayer(const PendingLayer& pending);
-  // Removes what UnpackLayer left in tmp/ (nothing once placed).
-  void DropPending(const PendingLayer& pending);
-  // UnpackLayer then PlaceLayer. Caller holds layers_mu_.
-  absl::StatusOr<StagedLayer> StageLayer(const std::string& tar_path,
-                                         const std::string& parent_chain_id,
-                                         const std::string& expected_diff_id,
-                                         const std::string& progress_id,
-                                         const ProgressSink& progress);
   // Records `images` (with their staged layers) in one batch, moving any
-  // tag they take away from the image that had it.
+  // tag they take away from the image that had it. Caller holds
+  // layers_.mu().
   absl::Status CommitImages(std::vector<image::v1::Image> images,
                             const std::vector<StagedLayer>& layers);
   // Builds an image record from its config blob and layers, stores the
-  // manifest blob.
+  // config and manifest blobs.
   absl::StatusOr<image::v1::Image> MakeImage(
       const std::string& config_json, const std::vector<StagedLayer>& layers,
       const std::vector<std::string>& tags);
 
-  // Deletes layers (and their blobs, dirs, links) no image or snapshot
-  // uses any more, adding their chain ids to `deleted` and the bytes freed
-  // to `reclaimed`. Caller holds layers_mu_.
-  absl::Status CollectLayers(const std::vector<std::string>& chain_ids,
-                             std::vector<std::string>* deleted,
-                             int64_t* reclaimed);
   // Deletes the record of `image` (untagging it first) and what only it
   // used; with `prune_parents`, then its untagged parents that nothing else
-  // needs. Caller holds layers_mu_ and has checked that it may.
+  // needs. Caller holds layers_.mu() and has checked that it may.
   absl::Status DeleteImage(const image::v1::Image& image, bool prune_parents,
                            image::v1::RemoveImageResponse* response,
                            int64_t* reclaimed);
-  // Ids of the images whose parent is `image_id`.
-  absl::StatusOr<std::vector<std::string>> ChildrenOf(
-      const std::string& image_id) const;
 
-  // Unpacks the layer tars `paths` as one chain (bottom first), each
-  // checked against `diff_ids`, into `plan` (a chain id the plan holds
+  // Unpacks the layer tars `sources` as one chain (bottom first), each
+  // checked against its diff id, into `plan` (a chain id the plan holds
   // already is not unpacked again); returns their indexes. Needs no lock.
   absl::StatusOr<std::vector<size_t>> UnpackChain(
-      const std::vector<std::string>& paths,
-      const std::vector<std::string>& diff_ids, const ProgressSink& progress,
+      const std::vector<LayerSource>& sources, const ProgressSink& progress,
       PlannedLoad* plan);
-  // Removes what StageLayer moved into place, unless a record now uses it.
-  void DiscardStaged(const std::vector<StagedLayer>& layers);
   // Places the plan's layers and records its images in one batch; on
   // failure discards what was placed. Always drops what is left in tmp/.
-  // Takes layers_mu_ (for renames and record writes only).
+  // Takes layers_.mu() (for renames and record writes only).
   absl::StatusOr<image::v1::LoadResult> StorePlanned(PlannedLoad plan,
                                                      absl::string_view source);
   // Read an unpacked archive and unpack its layers (no lock).
@@ -209,18 +171,12 @@ class ImageStore {
   absl::Status PlanOciLayout(const std::string& dir,
                              const ProgressSink& progress, PlannedLoad* plan);
 
-  absl::StatusOr<image::v1::Image> FindById(const std::string& prefix) const;
-  int64_t SnapshotCount(const std::string& image_id) const;
-  std::string LayerDir(const std::string& chain_id) const;
-  std::string LayerLink(const std::string& chain_id) const;
-
   ServiceCore& core_;
   std::string root_;
   ContentStore blobs_;
-  Table<image::v1::Image> images_;
-  Table<records::LayerRecord> layers_;
-  Table<records::SnapshotRecord> snapshots_;
-  absl::Mutex layers_mu_;
+  ImageIndex index_;
+  LayerStore layers_;
+  Snapshotter snapshots_;
 };
 
 }  // namespace berth::imaged

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "absl/synchronization/notification.h"
@@ -18,6 +19,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/imaged/image_records.h"
 #include "services/imaged/test_archives.h"
 
 namespace berth::imaged {
@@ -222,6 +224,80 @@ TEST_F(ImageStoreTest, OciLayoutLoads) {
   ASSERT_TRUE(loaded.ok()) << loaded.status();
   EXPECT_THAT(loaded->images(0).repo_tags(), ElementsAre("oci:1"));
   EXPECT_TRUE(store_->Inspect("oci:1").ok());
+}
+
+// The layer records of the store, keyed by chain id (they are private to
+// imaged; the test reads the table directly).
+std::map<std::string, records::LayerRecord> LayerRecords(ServiceCore& core) {
+  std::map<std::string, records::LayerRecord> layers;
+  EXPECT_TRUE(LayersTable()
+                  .ForEach(core.store(),
+                           [&](const records::LayerRecord& layer) {
+                             layers[layer.info().chain_id()] = layer;
+                             return true;
+                           })
+                  .ok());
+  return layers;
+}
+
+TEST_F(ImageStoreTest, GzipOciLayerIsKeptBesideItsDiffIdAndGoesWithIt) {
+  TestImage image{{BaseLayer()}, {"gz:1"}, {"sh"}, {}};
+  image.gzip_layers = true;
+  const std::string gzipped = testing::Gzip(BaseLayer());
+  ASSERT_FALSE(gzipped.empty());
+  ASSERT_TRUE(LoadBytes(MakeOciArchive({image})).ok());
+
+  auto layers = LayerRecords(*core_);
+  ASSERT_EQ(layers.size(), 1u);
+  const records::LayerRecord& layer = layers.begin()->second;
+  EXPECT_EQ(layer.info().diff_id(), Sha256Digest(BaseLayer()));
+  ASSERT_TRUE(layer.has_compressed());
+  EXPECT_EQ(layer.compressed().digest(), Sha256Digest(gzipped));
+  EXPECT_EQ(layer.compressed().size(), static_cast<int64_t>(gzipped.size()));
+  EXPECT_EQ(layer.compressed().media_type(),
+            "application/vnd.oci.image.layer.v1.tar+gzip");
+  const std::string blob_path =
+      dir_ + "/root/blobs/sha256/" + layer.compressed().digest().substr(7);
+  EXPECT_EQ(*Sha256File(blob_path), layer.compressed().digest());
+  // The uncompressed tar is still the layer's blob, so ids do not change.
+  EXPECT_EQ(*Sha256File(dir_ + "/root/blobs/sha256/" +
+                        layer.info().diff_id().substr(7)),
+            layer.info().diff_id());
+
+  // A restart keeps what a record names.
+  Open();
+  EXPECT_EQ(access(blob_path.c_str(), F_OK), 0);
+
+  image::v1::RemoveImageRequest remove;
+  remove.set_image("gz:1");
+  auto removed = store_->Remove(remove);
+  ASSERT_TRUE(removed.ok()) << removed.status();
+  EXPECT_NE(access(blob_path.c_str(), F_OK), 0);
+  EXPECT_TRUE(ListDir(dir_ + "/root/blobs/sha256")->empty());
+}
+
+TEST_F(ImageStoreTest, GzipDockerLayerIsKeptUnderItsFileDigest) {
+  TestImage image{{BaseLayer()}, {"gz:docker"}, {"sh"}, {}};
+  image.gzip_layers = true;
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({image})).ok());
+  auto layers = LayerRecords(*core_);
+  ASSERT_EQ(layers.size(), 1u);
+  const records::LayerRecord& layer = layers.begin()->second;
+  EXPECT_EQ(layer.compressed().digest(),
+            Sha256Digest(testing::Gzip(BaseLayer())));
+  EXPECT_EQ(layer.compressed().media_type(),
+            "application/vnd.docker.image.rootfs.diff.tar.gzip");
+  EXPECT_TRUE(store_->Inspect("gz:docker").ok());
+}
+
+TEST_F(ImageStoreTest, UncompressedLayersHaveNoCompressedBlob) {
+  ASSERT_TRUE(LoadBytes(MakeOciArchive({{{BaseLayer()}, {"plain:1"}, {}, {}}}))
+                  .ok());
+  auto layers = LayerRecords(*core_);
+  ASSERT_EQ(layers.size(), 1u);
+  EXPECT_FALSE(layers.begin()->second.has_compressed());
+  // Config, manifest and the layer tar: nothing else.
+  EXPECT_EQ(ListDir(dir_ + "/root/blobs/sha256")->size(), 3u);
 }
 
 TEST_F(ImageStoreTest, LoadingTwiceIsIdempotentAndMovesTags) {

@@ -1,5 +1,8 @@
 #include "services/imaged/test_archives.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+
 #include "absl/strings/str_cat.h"
 #include "common/sha256.h"
 #include "services/imaged/formats/docker_archive.h"
@@ -14,6 +17,36 @@ namespace {
 std::string Hex(const std::string& digest) { return digest.substr(7); }
 
 }  // namespace
+
+std::string Gzip(const std::string& data) {
+  std::string out;
+  struct archive* writer = archive_write_new();
+  archive_write_set_format_raw(writer);
+  archive_write_add_filter_gzip(writer);
+  archive_write_set_bytes_in_last_block(writer, 1);
+  auto append = [](struct archive*, void* sink, const void* buffer,
+                   size_t size) -> la_ssize_t {
+    static_cast<std::string*>(sink)->append(static_cast<const char*>(buffer),
+                                            size);
+    return static_cast<la_ssize_t>(size);
+  };
+  archive_write_open(writer, &out, nullptr, append, nullptr);
+  struct archive_entry* entry = archive_entry_new();
+  archive_entry_set_pathname(entry, "layer.tar");
+  archive_entry_set_filetype(entry, AE_IFREG);
+  archive_entry_set_size(entry, static_cast<la_int64_t>(data.size()));
+  bool ok = archive_write_header(writer, entry) == ARCHIVE_OK &&
+            archive_write_data(writer, data.data(), data.size()) ==
+                static_cast<la_ssize_t>(data.size());
+  archive_entry_free(entry);
+  ok = archive_write_close(writer) == ARCHIVE_OK && ok;
+  archive_write_free(writer);
+  return ok ? out : "";
+}
+
+std::string StoredLayer(const TestImage& image, const std::string& layer) {
+  return image.gzip_layers ? Gzip(layer) : layer;
+}
 
 std::string MakeTar(const std::vector<TarMember>& members) {
   std::string out;
@@ -62,7 +95,7 @@ std::string MakeDockerArchive(const std::vector<TestImage>& images) {
     for (const std::string& layer : image.layers) {
       const std::string dir = Hex(Sha256Digest(layer));
       members.push_back({dir, "", true});
-      members.push_back({dir + "/layer.tar", layer});
+      members.push_back({dir + "/layer.tar", StoredLayer(image, layer)});
       entry.layers.push_back(dir + "/layer.tar");
     }
     entry.repo_tags = image.tags;
@@ -86,11 +119,13 @@ std::string MakeOciArchive(const std::vector<TestImage>& images) {
                        static_cast<int64_t>(config.size())};
     members.push_back({"blobs/sha256/" + Hex(Sha256Digest(config)), config});
     for (const std::string& layer : image.layers) {
+      const std::string blob = StoredLayer(image, layer);
       manifest.layers.push_back(
-          {formats::kOciLayerTar, Sha256Digest(layer),
+          {image.gzip_layers ? formats::kOciLayerTarGzip : formats::kOciLayerTar,
+           Sha256Digest(blob),
            image.claimed_layer_size >= 0 ? image.claimed_layer_size
-                                         : static_cast<int64_t>(layer.size())});
-      members.push_back({"blobs/sha256/" + Hex(Sha256Digest(layer)), layer});
+                                         : static_cast<int64_t>(blob.size())});
+      members.push_back({"blobs/sha256/" + Hex(Sha256Digest(blob)), blob});
     }
     const std::string manifest_json = formats::SerializeOciManifest(manifest);
     members.push_back(

@@ -26,7 +26,16 @@ struct TestImage {
   std::vector<std::string> diff_ids_override = {};
   // Size the OCI manifest claims for every layer; negative means the true one.
   int64_t claimed_layer_size = -1;
+  // Store each layer gzip-compressed (OCI media type tar+gzip), as registries
+  // and `docker save` of pulled images hold them.
+  bool gzip_layers = false;
 };
+
+// `data` gzip-compressed.
+std::string Gzip(const std::string& data);
+
+// A layer's bytes as an archive of `image` holds them (compressed or not).
+std::string StoredLayer(const TestImage& image, const std::string& layer);
 
 // A docker-archive (what `docker save` writes) holding `images`.
 std::string MakeDockerArchive(const std::vector<TestImage>& images);

@@ -252,7 +252,7 @@ absl::StatusOr<UnpackResult> Unpack(Input& input, const std::string& dest_dir,
 
 }  // namespace
 
-absl::StatusOr<bool> IsCompressedFile(const std::string& path) {
+absl::StatusOr<Compression> CompressionOf(const std::string& path) {
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return ErrnoStatus(errno, "open", path);
   unsigned char magic[6] = {};
@@ -268,9 +268,17 @@ absl::StatusOr<bool> IsCompressedFile(const std::string& path) {
     }
     return true;
   };
-  return starts({0x1f, 0x8b}) || starts({'B', 'Z', 'h'}) ||
-         starts({0xfd, '7', 'z', 'X', 'Z', 0x00}) ||
-         starts({0x28, 0xb5, 0x2f, 0xfd});
+  if (starts({0x1f, 0x8b})) return Compression::kGzip;
+  if (starts({'B', 'Z', 'h'})) return Compression::kBzip2;
+  if (starts({0xfd, '7', 'z', 'X', 'Z', 0x00})) return Compression::kXz;
+  if (starts({0x28, 0xb5, 0x2f, 0xfd})) return Compression::kZstd;
+  return Compression::kNone;
+}
+
+absl::StatusOr<bool> IsCompressedFile(const std::string& path) {
+  absl::StatusOr<Compression> compression = CompressionOf(path);
+  if (!compression.ok()) return compression.status();
+  return *compression != Compression::kNone;
 }
 
 absl::StatusOr<UnpackResult> UnpackTar(const std::string& source_path,

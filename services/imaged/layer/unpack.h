@@ -87,6 +87,13 @@ struct UnpackResult {
   int64_t entries = 0;        // tar entries read (whiteouts included)
 };
 
+// How a layer file is compressed, told by its first bytes.
+enum class Compression { kNone, kGzip, kBzip2, kXz, kZstd };
+
+// The compression the file at `path` starts with (kNone: its bytes are the
+// tar stream itself).
+absl::StatusOr<Compression> CompressionOf(const std::string& path);
+
 // True if the file at `path` starts like a compressed stream (gzip, bzip2,
 // xz or zstd), i.e. its bytes are not the tar stream itself.
 absl::StatusOr<bool> IsCompressedFile(const std::string& path);

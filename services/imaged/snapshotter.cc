@@ -1,21 +1,18 @@
-// ImageStore: rootfs snapshots, the writable views of images containers run
-// on, and committing one back into an image.
+#include "services/imaged/snapshotter.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/fs_util.h"
+#include "common/proto_util.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
-#include "services/imaged/formats/changes.h"
-#include "services/imaged/formats/image_config.h"
-#include "services/imaged/image_records.h"
-#include "services/imaged/image_store.h"
 #include "services/imaged/layer/diff.h"
-#include "services/imaged/layer/pack.h"
-#include "services/imaged/reference/reference.h"
 
 namespace berth::imaged {
 namespace {
@@ -26,7 +23,35 @@ using records::SnapshotRecord;
 // The kernel takes mount options of at most one page.
 constexpr size_t kMaxMountOptions = 4000;
 
-absl::Status CheckKey(const std::string& key) {
+}  // namespace
+
+Snapshotter::Snapshotter(ServiceCore& core, LayerStore& layers)
+    : core_(core),
+      root_(core.identity().root),
+      layers_(layers),
+      snapshots_(SnapshotsTable()) {}
+
+absl::Status Snapshotter::Init() {
+  return MakeDirs(root_ + "/snapshots", 0700);
+}
+
+absl::StatusOr<int> Snapshotter::Reconcile() {
+  std::set<std::string> live;
+  RETURN_IF_ERROR(snapshots_.ForEach(
+      core_.store(), [&](const SnapshotRecord& snapshot) {
+        live.insert(snapshot.rootfs().key());
+        return true;
+      }));
+  return RemoveEntriesExcept(
+      root_ + "/snapshots",
+      [&](const std::string& name) { return live.count(name) != 0; });
+}
+
+std::string Snapshotter::DirOf(const std::string& key) const {
+  return absl::StrCat(root_, "/snapshots/", key);
+}
+
+absl::Status Snapshotter::CheckKey(const std::string& key) {
   bool valid = !key.empty() && key.size() <= 128 && key != "." && key != "..";
   for (char c : key) {
     valid = valid && (absl::ascii_isalnum(c) || c == '_' || c == '.' || c == '-');
@@ -37,18 +62,14 @@ absl::Status CheckKey(const std::string& key) {
       "\": use 1 to 128 characters of A-Z, a-z, 0-9, '_', '.' and '-'"));
 }
 
-}  // namespace
-
-absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
-    const image::v1::PrepareRootfsRequest& request) {
+absl::StatusOr<image::v1::Rootfs> Snapshotter::Prepare(
+    const image::v1::PrepareRootfsRequest& request, const Image& image) {
   RETURN_IF_ERROR(CheckKey(request.key()));
-  absl::MutexLock lock(&layers_mu_);
-  ASSIGN_OR_RETURN(Image image, Find(request.image()));
   if (snapshots_.Get(core_.store(), request.key()).ok()) {
     return absl::AlreadyExistsError(absl::StrCat(
         "rootfs snapshot ", request.key(), " already exists"));
   }
-  const std::string dir = absl::StrCat(root_, "/snapshots/", request.key());
+  const std::string dir = DirOf(request.key());
   RETURN_IF_ERROR(RemoveTree(dir));  // a leftover without a record
   RETURN_IF_ERROR(MakeDirs(dir + "/upper", 0755));
   RETURN_IF_ERROR(MakeDirs(dir + "/work", 0700));
@@ -73,7 +94,7 @@ absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
   rootfs->set_lease(request.lease());
   image::v1::OverlayMount* mount = rootfs->mutable_mount();
   for (auto it = image.layers().rbegin(); it != image.layers().rend(); ++it) {
-    mount->add_lower_dirs(LayerLink(it->chain_id()));
+    mount->add_lower_dirs(layers_.Link(it->chain_id()));
   }
   for (const auto& layer : image.layers()) {
     record.add_chain_ids(layer.chain_id());
@@ -106,13 +127,10 @@ absl::StatusOr<image::v1::PrepareRootfsResponse> ImageStore::PrepareRootfs(
     return recorded;
   }
   core_.log().info("prepared rootfs {} of image {}", request.key(), image.id());
-  image::v1::PrepareRootfsResponse response;
-  *response.mutable_rootfs() = record.rootfs();
-  *response.mutable_config() = image.config();
-  return response;
+  return record.rootfs();
 }
 
-absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
+absl::StatusOr<image::v1::InspectRootfsResponse> Snapshotter::Inspect(
     const std::string& key, bool with_size) const {
   RETURN_IF_ERROR(CheckKey(key));
   absl::StatusOr<SnapshotRecord> record = snapshots_.Get(core_.store(), key);
@@ -122,9 +140,6 @@ absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
   RETURN_IF_ERROR(record.status());
   image::v1::InspectRootfsResponse response;
   *response.mutable_rootfs() = record->rootfs();
-  absl::StatusOr<Image> image =
-      images_.Get(core_.store(), record->rootfs().image_id());
-  if (image.ok()) *response.mutable_config() = image->config();
   if (with_size) {
     ASSIGN_OR_RETURN(int64_t size, TreeSize(record->rootfs().mount().upper_dir()));
     response.set_upper_size(size);
@@ -132,11 +147,9 @@ absl::StatusOr<image::v1::InspectRootfsResponse> ImageStore::InspectRootfs(
   return response;
 }
 
-absl::Status ImageStore::RemoveRootfs(const std::string& key,
-                                      bool ignore_missing,
-                                      const std::string& lease) {
+absl::Status Snapshotter::Remove(const std::string& key, bool ignore_missing,
+                                 const std::string& lease) {
   RETURN_IF_ERROR(CheckKey(key));
-  absl::MutexLock lock(&layers_mu_);
   absl::StatusOr<SnapshotRecord> record = snapshots_.Get(core_.store(), key);
   if (absl::IsNotFound(record.status())) {
     if (ignore_missing) return absl::OkStatus();
@@ -144,8 +157,7 @@ absl::Status ImageStore::RemoveRootfs(const std::string& key,
   }
   RETURN_IF_ERROR(record.status());
   // The overlay lives in its container's mount namespace, invisible from
-  // here: the lease its holder took at PrepareRootfs is what says it is in
-  // use.
+  // here: the lease its holder took at Prepare is what says it is in use.
   const std::string& held = record->rootfs().lease();
   if (!held.empty() && held != lease) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -155,20 +167,19 @@ absl::Status ImageStore::RemoveRootfs(const std::string& key,
   }
   RETURN_IF_ERROR(core_.store().Update(
       [&](Transaction& txn) { return snapshots_.Delete(txn, key); }));
-  RETURN_IF_ERROR(RemoveTree(absl::StrCat(root_, "/snapshots/", key)));
+  RETURN_IF_ERROR(RemoveTree(DirOf(key)));
   std::vector<std::string> deleted;
   int64_t reclaimed = 0;
-  RETURN_IF_ERROR(CollectLayers({record->chain_ids().begin(),
-                                 record->chain_ids().end()},
-                                &deleted, &reclaimed));
+  RETURN_IF_ERROR(layers_.Collect(
+      {record->chain_ids().begin(), record->chain_ids().end()}, &deleted,
+      &reclaimed));
   core_.log().info("removed rootfs {}", key);
   return absl::OkStatus();
 }
 
-absl::StatusOr<image::v1::DiffRootfsResponse> ImageStore::DiffRootfs(
+absl::StatusOr<image::v1::DiffRootfsResponse> Snapshotter::Diff(
     const std::string& key) const {
-  ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse snapshot,
-                   InspectRootfs(key));
+  ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse snapshot, Inspect(key));
   const image::v1::OverlayMount& mount = snapshot.rootfs().mount();
   ASSIGN_OR_RETURN(std::vector<layer::Change> changes,
                    layer::DiffUpperDir(mount.upper_dir(),
@@ -187,82 +198,7 @@ absl::StatusOr<image::v1::DiffRootfsResponse> ImageStore::DiffRootfs(
   return response;
 }
 
-absl::StatusOr<image::v1::CommitRootfsResponse> ImageStore::CommitRootfs(
-    const image::v1::CommitRootfsRequest& request) {
-  std::vector<std::string> tags;
-  if (!request.reference().empty()) {
-    ASSIGN_OR_RETURN(Reference ref, ParseTagReference(request.reference()));
-    tags.push_back(ref.Familiar());
-  }
-  ASSIGN_OR_RETURN(image::v1::InspectRootfsResponse snapshot,
-                   InspectRootfs(request.key()));
-  absl::MutexLock lock(&layers_mu_);
-  absl::StatusOr<Image> base =
-      images_.Get(core_.store(), snapshot.rootfs().image_id());
-  if (!base.ok()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the image of rootfs ", request.key(), " (",
-        snapshot.rootfs().image_id(), ") was removed; it cannot be committed"));
-  }
-  ASSIGN_OR_RETURN(std::string base_json, blobs_.Read(base->id()));
-  ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
-                   formats::ParseImageConfig(base_json));
-  if (request.has_config()) doc.config = request.config();
-  RETURN_IF_ERROR(formats::ApplyChanges(
-      {request.changes().begin(), request.changes().end()}, &doc.config));
-
-  ASSIGN_OR_RETURN(std::string tar_path, NewTempFile("commit-"));
-  absl::StatusOr<layer::PackResult> packed = layer::PackDirectory(
-      snapshot.rootfs().mount().upper_dir(), tar_path);
-  if (!packed.ok()) {
-    unlink(tar_path.c_str());
-    return packed.status();
-  }
-  std::vector<StagedLayer> layers;
-  for (const auto& info : base->layers()) {
-    ASSIGN_OR_RETURN(records::LayerRecord record,
-                     layers_.Get(core_.store(), info.chain_id()));
-    layers.push_back({record, false});
-  }
-  const std::string parent_chain =
-      layers.empty() ? "" : layers.back().record.info().chain_id();
-  absl::StatusOr<StagedLayer> top =
-      StageLayer(tar_path, parent_chain, packed->diff_id, "commit", nullptr);
-  unlink(tar_path.c_str());
-  RETURN_IF_ERROR(top.status());
-  layers.push_back(*top);
-
-  const absl::Time now = absl::Now();
-  doc.created = now;
-  doc.has_created = true;
-  doc.author = request.author();
-  doc.comment = request.comment();
-  doc.container = request.container_id();
-  doc.diff_ids.push_back(packed->diff_id);
-  formats::ConfigHistory step;
-  step.created = now;
-  step.created_by = request.created_by();
-  step.author = request.author();
-  step.comment = request.comment();
-  doc.history.push_back(step);
-
-  absl::StatusOr<Image> image =
-      MakeImage(formats::SerializeImageConfig(doc), layers, tags);
-  if (image.ok()) image->set_parent(base->id());
-  absl::Status committed =
-      image.ok() ? CommitImages({*image}, {*top}) : image.status();
-  if (!committed.ok()) {
-    DiscardStaged({*top});
-    return committed;
-  }
-  core_.log().info("committed rootfs {} as image {}", request.key(),
-                   image->id());
-  image::v1::CommitRootfsResponse response;
-  response.set_image_id(image->id());
-  return response;
-}
-
-absl::StatusOr<image::v1::ListRootfsResponse> ImageStore::ListRootfs(
+absl::StatusOr<image::v1::ListRootfsResponse> Snapshotter::List(
     const image::v1::ListRootfsRequest& request) const {
   image::v1::ListRootfsResponse response;
   RETURN_IF_ERROR(snapshots_.ForEach(
@@ -276,6 +212,18 @@ absl::StatusOr<image::v1::ListRootfsResponse> ImageStore::ListRootfs(
         return true;
       }));
   return response;
+}
+
+int64_t Snapshotter::CountFor(const std::string& image_id) const {
+  absl::StatusOr<Keys> keys =
+      snapshots_.FindAll(core_.store(), "image", image_id);
+  return keys.ok() ? static_cast<int64_t>(keys->size()) : 0;
+}
+
+absl::StatusOr<bool> Snapshotter::Pins(const std::string& chain_id) const {
+  ASSIGN_OR_RETURN(Keys users,
+                   snapshots_.FindAll(core_.store(), "layer", chain_id));
+  return !users.empty();
 }
 
 }  // namespace berth::imaged
