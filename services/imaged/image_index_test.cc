@@ -4,10 +4,10 @@
 #include "services/imaged/image_index.h"
 
 #include "common/fs_util.h"
-#include "common/logging.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/imaged/test_core.h"
 
 namespace berth::imaged {
 namespace {
@@ -23,13 +23,8 @@ class ImageIndexTest : public ::testing::Test {
     auto dir = MakeTempDir("/tmp", "bii-");
     ASSERT_TRUE(dir.ok());
     dir_ = *dir;
-    ServiceContext context;
-    context.identity.name = "imaged";
-    context.identity.root = dir_ + "/root";
-    context.identity.started_at = absl::Now();
-    context.logger = *MakeLogger("imaged", "warn", "");
-    auto core = ServiceCore::Open(
-        context, StoreSchema{1, {ImagesTable().schema()}});
+    auto core = testing::OpenTestCore(
+        dir_ + "/root", StoreSchema{1, {ImagesTable().schema()}});
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);
     blobs_ = std::make_unique<ContentStore>(dir_ + "/root/blobs");

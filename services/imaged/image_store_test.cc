@@ -15,10 +15,10 @@
 
 #include "absl/synchronization/notification.h"
 #include "common/fs_util.h"
-#include "common/logging.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/imaged/test_core.h"
 #include "services/imaged/image_records.h"
 #include "services/imaged/test_archives.h"
 
@@ -72,12 +72,7 @@ class ImageStoreTest : public ::testing::Test {
   void Open() {
     store_.reset();
     core_.reset();
-    ServiceContext context;
-    context.identity.name = "imaged";
-    context.identity.root = dir_ + "/root";
-    context.identity.started_at = absl::Now();
-    context.logger = *MakeLogger("imaged", "warn", "");
-    auto core = ServiceCore::Open(context, ImageStore::Schema());
+    auto core = testing::OpenTestCore(dir_ + "/root", ImageStore::Schema());
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);
     auto store = ImageStore::Open(*core_);

@@ -10,11 +10,11 @@
 #include <set>
 
 #include "common/fs_util.h"
-#include "common/logging.h"
 #include "common/root_lock.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/imaged/test_core.h"
 #include "services/imaged/snapshotter.h"
 #include "services/imaged/test_archives.h"
 
@@ -31,13 +31,8 @@ class LayerStoreTest : public ::testing::Test {
     auto dir = MakeTempDir("/tmp", "bls-");
     ASSERT_TRUE(dir.ok());
     dir_ = *dir;
-    ServiceContext context;
-    context.identity.name = "imaged";
-    context.identity.root = dir_ + "/root";
-    context.identity.started_at = absl::Now();
-    context.logger = *MakeLogger("imaged", "warn", "");
-    auto core = ServiceCore::Open(
-        context, StoreSchema{1,
+    auto core = testing::OpenTestCore(
+        dir_ + "/root", StoreSchema{1,
                              {ImagesTable().schema(), LayersTable().schema(),
                               SnapshotsTable().schema()}});
     ASSERT_TRUE(core.ok()) << core.status();
