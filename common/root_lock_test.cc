@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "common/socket_server.h"
+#include "common/unix_socket.h"
 #include "gtest/gtest.h"
 
 namespace berth {

@@ -37,10 +37,6 @@ class SocketServer {
   bool stopped_ = false;
 };
 
-// Makes `path` free for a new listener: creates its directory, removes a
-// stale socket, refuses (FailedPrecondition) one that a process answers on.
-absl::Status ClaimSocketPath(const std::string& path);
-
 }  // namespace berth
 
 #endif  // BERTH_COMMON_SOCKET_SERVER_H_

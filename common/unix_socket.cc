@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "common/root_lock.h"
 #include "common/status_macros.h"
 
 namespace berth {
@@ -48,6 +49,50 @@ absl::StatusOr<int> ListenUnix(const std::string& path, int backlog,
     return ErrnoStatus(err, "listen", path);
   }
   return fd;
+}
+
+namespace {
+
+// True if a process accepts connections on the unix socket `path`.
+bool SocketIsLive(const std::string& path) {
+  absl::StatusOr<sockaddr_un> addr = UnixSocketAddress(path);
+  if (!addr.ok()) return false;
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  bool live = connect(fd, reinterpret_cast<const sockaddr*>(&*addr),
+                      sizeof(*addr)) == 0;
+  close(fd);
+  return live;
+}
+
+}  // namespace
+
+absl::Status ClaimSocketPath(const std::string& path) {
+  const absl::Status fits = UnixSocketAddress(path).status();
+  if (!fits.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(fits.message(), " (choose a shorter --run-root)"));
+  }
+  const size_t slash = path.rfind('/');
+  if (slash != std::string::npos && slash > 0) {
+    RETURN_IF_ERROR(MakeDirs(path.substr(0, slash), 0711));
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return absl::OkStatus();
+    return ErrnoStatus(errno, "stat", path);
+  }
+  if (!S_ISSOCK(st.st_mode)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(path, " exists and is not a socket; remove it first"));
+  }
+  if (SocketIsLive(path)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("another process is already serving on ", path,
+                     "; stop it first or use another --run-root"));
+  }
+  if (unlink(path.c_str()) != 0) return ErrnoStatus(errno, "unlink", path);
+  return absl::OkStatus();
 }
 
 }  // namespace berth

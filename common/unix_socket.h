@@ -24,6 +24,10 @@ absl::StatusOr<sockaddr_un> UnixSocketAddress(const std::string& path);
 absl::StatusOr<int> ListenUnix(const std::string& path, int backlog,
                                int extra_flags = 0, int mode = -1);
 
+// Makes `path` free for a new listener: creates its directory, removes a
+// stale socket, refuses (FailedPrecondition) one that a process answers on.
+absl::Status ClaimSocketPath(const std::string& path);
+
 }  // namespace berth
 
 #endif  // BERTH_COMMON_UNIX_SOCKET_H_

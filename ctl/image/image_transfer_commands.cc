@@ -1,11 +1,13 @@
 // `berth import`, `berth save`, `berth load`: the image commands that move
 // archives. The CLI opens the user's files itself, with the user's
-// permissions and in the user's mount namespace, and streams their bytes to
-// or from imaged in 1 MiB chunks: the daemon never opens a path a client
-// names. `save -o` writes a temp file beside the target and renames it into
-// place, so a failed save never leaves a truncated archive. Progress goes to stderr:
-// bars on a terminal, plain lines elsewhere (see progress.h). The streaming
-// calls have no deadline: an archive can take minutes.
+// permissions and in the user's mount namespace: the daemon never opens a
+// path a client names. A regular input file is handed to imaged as an open
+// descriptor (common/descriptor_inbox.h); pipes and stdin are streamed in
+// 1 MiB chunks, as is every archive `save` sends back. `save -o` writes a
+// temp file beside the target and renames it into place, so a failed save
+// never leaves a truncated archive. Progress goes to stderr: bars on a
+// terminal, plain lines elsewhere (see progress.h). The streaming calls have
+// no deadline: an archive can take minutes.
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -23,6 +25,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "common/descriptor_inbox.h"
 #include "common/status_macros.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/cli.h"
@@ -48,6 +51,8 @@ class Input {
       struct stat st;
       if (fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
         input->size_ = st.st_size;
+        // Handed over whole: only from the start of the file.
+        input->regular_ = lseek(STDIN_FILENO, 0, SEEK_CUR) == 0;
       }
       return input;
     }
@@ -60,7 +65,10 @@ class Input {
     struct stat st;
     if (fstat(fd, &st) != 0) return ErrnoStatus(errno, "stat", name);
     if (S_ISDIR(st.st_mode)) return ErrnoStatus(EISDIR, "read", name);
-    if (S_ISREG(st.st_mode)) input->size_ = st.st_size;
+    if (S_ISREG(st.st_mode)) {
+      input->size_ = st.st_size;
+      input->regular_ = true;
+    }
     return input;
   }
 
@@ -74,6 +82,22 @@ class Input {
   // Bytes to expect, 0 when unknown.
   int64_t size() const { return size_; }
 
+  // A regular file (or stdin redirected from one) is handed to imaged's
+  // descriptor inbox: imaged copies it kernel to kernel instead of taking
+  // it as 1 MiB messages. Returns the token for the call's options, or ""
+  // when the bytes are to be streamed (a pipe, or an imaged without an
+  // inbox).
+  std::string HandOff(CommandContext& context) {
+    if (!regular_) return "";
+    absl::StatusOr<std::string> token = HandOffDescriptor(
+        InboxSocketOf(context.connections().endpoints().SocketOf("imaged")),
+        fd_, absl::Seconds(10));
+    if (!token.ok()) return "";
+    handed_over_ = true;
+    return *token;
+  }
+  bool handed_over() const { return handed_over_; }
+
  private:
   explicit Input(std::string name) : name_(std::move(name)) {}
 
@@ -81,6 +105,8 @@ class Input {
   int fd_ = -1;
   bool owned_ = false;
   int64_t size_ = 0;
+  bool regular_ = false;
+  bool handed_over_ = false;
 };
 
 // Sends `first`, then the input's bytes as data chunks, then half-closes. Runs beside the reader of the responses; returns early when
@@ -91,6 +117,10 @@ absl::Status SendInput(grpc::ClientContext& call,
                        grpc::ClientReaderWriter<Request, Response>& stream,
                        const Request& first, const Input& input, int wake_fd) {
   if (!stream.Write(first)) return absl::OkStatus();
+  if (input.handed_over()) {
+    stream.WritesDone();
+    return absl::OkStatus();
+  }
   Request chunk;
   std::string* data = chunk.mutable_data();
   for (;;) {
@@ -214,6 +244,7 @@ void RunImport(CommandContext& context, const ImportFlags& flags,
   for (const std::string& change : flags.changes) options.add_changes(change);
   options.set_message(flags.message);
   options.set_expected_size((*input)->size());
+  options.set_input_token((*input)->HandOff(context));
 
   image::v1::ImportImageRequest first;
   *first.mutable_options() = options;
@@ -253,6 +284,7 @@ void RunLoad(CommandContext& context, const LoadFlags& flags) {
   if (!input.ok()) return context.Fail(input.status());
   options.set_quiet(flags.quiet);
   options.set_expected_size((*input)->size());
+  options.set_input_token((*input)->HandOff(context));
 
   image::v1::LoadImagesRequest first;
   *first.mutable_options() = options;

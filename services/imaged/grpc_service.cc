@@ -10,13 +10,21 @@ namespace berth::imaged {
 absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
     std::unique_ptr<ServiceCore> core) {
   ASSIGN_OR_RETURN(std::unique_ptr<ImageStore> store, ImageStore::Open(*core));
-  return std::unique_ptr<ImageGrpcService>(
-      new ImageGrpcService(std::move(core), std::move(store)));
+  std::unique_ptr<DescriptorInbox> inbox;
+  if (!core->identity().socket.empty()) {
+    ASSIGN_OR_RETURN(inbox, DescriptorInbox::Open(
+                                InboxSocketOf(core->identity().socket)));
+  }
+  return std::unique_ptr<ImageGrpcService>(new ImageGrpcService(
+      std::move(core), std::move(store), std::move(inbox)));
 }
 
 ImageGrpcService::ImageGrpcService(std::unique_ptr<ServiceCore> core,
-                                   std::unique_ptr<ImageStore> store)
-    : core_(std::move(core)), store_(std::move(store)) {}
+                                   std::unique_ptr<ImageStore> store,
+                                   std::unique_ptr<DescriptorInbox> inbox)
+    : core_(std::move(core)),
+      store_(std::move(store)),
+      inbox_(std::move(inbox)) {}
 
 grpc::Status ImageGrpcService::Version(grpc::ServerContext*,
                                        const image::v1::VersionRequest*,

@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "berth/image/v1/image.grpc.pb.h"
+#include "common/descriptor_inbox.h"
 #include "common/service_adapter.h"
 #include "services/imaged/image_store.h"
 
@@ -83,10 +84,14 @@ class ImageGrpcService final : public image::v1::ImageService::Service {
 
  private:
   ImageGrpcService(std::unique_ptr<ServiceCore> core,
-                   std::unique_ptr<ImageStore> store);
+                   std::unique_ptr<ImageStore> store,
+                   std::unique_ptr<DescriptorInbox> inbox);
 
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<ImageStore> store_;
+  // Files clients hand over for import and load; null when the service has
+  // no socket (tests that call it in process).
+  std::unique_ptr<DescriptorInbox> inbox_;
 };
 
 }  // namespace berth::imaged

@@ -27,6 +27,47 @@ class Spool {
     unlink(path_.c_str());
   }
   const std::string& path() const { return path_; }
+
+  // Copies the whole of a handed-over file. Only a regular file: the copy
+  // is then kernel to kernel (copy_file_range), and the store owns its own
+  // bytes, never a link to the client's file.
+  absl::Status CopyFrom(int source) {
+    if (fd_ < 0) return ErrnoStatus(errno, "open", path_);
+    struct stat st;
+    if (fstat(source, &st) != 0) {
+      return ErrnoStatus(errno, "stat the handed-over file for", path_);
+    }
+    if (!S_ISREG(st.st_mode)) {
+      return absl::InvalidArgumentError(
+          "a handed-over input must be a regular file; stream anything else");
+    }
+    loff_t offset = 0;
+    for (;;) {
+      const ssize_t n = copy_file_range(source, &offset, fd_, nullptr,
+                                        size_t{1} << 30, 0);
+      if (n == 0) return absl::OkStatus();
+      if (n > 0) continue;
+      if (errno == EINTR) continue;
+      if (errno == ENOSPC) {
+        return absl::ResourceExhaustedError("imaged's disk is full");
+      }
+      if (errno != EXDEV && errno != EINVAL && errno != ENOSYS &&
+          errno != EOPNOTSUPP) {
+        return ErrnoStatus(errno, "copy the handed-over file to", path_);
+      }
+      break;  // filesystems that cannot: copy through a buffer
+    }
+    std::string buffer(1 << 20, '\0');
+    for (;;) {
+      const ssize_t n = pread(source, buffer.data(), buffer.size(), offset);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return ErrnoStatus(errno, "read the handed-over file for", path_);
+      if (n == 0) return absl::OkStatus();
+      RETURN_IF_ERROR(Append(absl::string_view(buffer.data(), n)));
+      offset += n;
+    }
+  }
+
   absl::Status Append(absl::string_view data) {
     if (fd_ < 0) return ErrnoStatus(errno, "open", path_);
     while (!data.empty()) {
@@ -58,11 +99,13 @@ absl::Status RefuseClientPath(const std::string& path, absl::string_view field,
 }
 
 // Reads a client stream of Request{options | data}: the options first, then
-// data chunks into `spool`. Returns the path of the spooled input.
+// data chunks into `spool`, or, when the options carry an input token, the
+// file the client handed to `inbox`. Returns the path of the spooled input.
 template <typename Request, typename Options, typename Stream>
 absl::StatusOr<std::string> ReceiveInput(
     grpc::ServerContext* context, Stream* stream, Spool& spool,
-    Options* options, const Options& (Request::*get_options)() const) {
+    DescriptorInbox* inbox, Options* options,
+    const Options& (Request::*get_options)() const) {
   Request request;
   if (!stream->Read(&request) || request.kind_case() != Request::kOptions) {
     return absl::InvalidArgumentError(
@@ -71,9 +114,23 @@ absl::StatusOr<std::string> ReceiveInput(
   *options = (request.*get_options)();
   RETURN_IF_ERROR(RefuseClientPath(options->legacy_source_path(), "source_path",
                                    "stream the input's bytes instead"));
+  if (!options->input_token().empty()) {
+    if (inbox == nullptr) {
+      return absl::FailedPreconditionError(
+          "this imaged takes no handed-over files; stream the input");
+    }
+    ASSIGN_OR_RETURN(const int fd, inbox->Take(options->input_token()));
+    absl::Status copied = spool.CopyFrom(fd);
+    close(fd);
+    RETURN_IF_ERROR(copied);
+  }
   while (stream->Read(&request)) {
     if (request.kind_case() != Request::kData) {
       return absl::InvalidArgumentError("options may be sent only once");
+    }
+    if (!options->input_token().empty()) {
+      return absl::InvalidArgumentError(
+          "data chunks after a handed-over file: send one or the other");
     }
     RETURN_IF_ERROR(spool.Append(request.data()));
   }
@@ -96,7 +153,7 @@ grpc::Status ImageGrpcService::ImportImage(
   Spool spool(*spool_path);
   image::v1::ImportOptions options;
   absl::StatusOr<std::string> input = ReceiveInput<image::v1::ImportImageRequest>(
-      context, stream, spool, &options,
+      context, stream, spool, inbox_.get(), &options,
       &image::v1::ImportImageRequest::options);
   if (!input.ok()) return ToGrpcStatus(input.status());
   auto progress = [stream](const types::v1::Progress& p) {
@@ -122,7 +179,7 @@ grpc::Status ImageGrpcService::LoadImages(
   Spool spool(*spool_path);
   image::v1::LoadOptions options;
   absl::StatusOr<std::string> input = ReceiveInput<image::v1::LoadImagesRequest>(
-      context, stream, spool, &options,
+      context, stream, spool, inbox_.get(), &options,
       &image::v1::LoadImagesRequest::options);
   if (!input.ok()) return ToGrpcStatus(input.status());
   auto progress = [stream](const types::v1::Progress& p) {

@@ -96,7 +96,7 @@ TEST_F(ImageE2eTest, StdinAndStdoutStreamsWork) {
   const std::string berth = Runfile(kBerthCli) + " --run-root " + env_.run_root();
   RunResult piped = RunCommand(
       {"/bin/sh", "-c",
-       berth + " import - streamed:1 < " + tar + " && " + berth +
+       "cat " + tar + " | " + berth + " import - streamed:1 && " + berth +
            " save streamed:1 > " + env_.dir() + "/s.tar && " + berth +
            " rmi streamed:1 && " + berth + " load < " + env_.dir() + "/s.tar"});
   ASSERT_EQ(piped.exit_code, 0) << piped.err;
@@ -140,6 +140,27 @@ TEST_F(ImageE2eTest, SaveNeverWritesThroughAPlantedSymlink) {
       env_.Berth({"save", "-o", env_.dir() + "/no/such/dir.tar", "busybox"});
   EXPECT_EQ(no_dir.exit_code, 1);
   EXPECT_THAT(no_dir.err, HasSubstr("does not exist"));
+}
+
+// The store owns its bytes: an imported file is copied (handed over as a
+// descriptor, never linked by path), so rewriting it later cannot change a
+// stored blob under its digest.
+TEST_F(ImageE2eTest, ImportedFileIsCopiedNotLinked) {
+  const std::string tar = MakeBusyboxTar(env_.dir());
+  ASSERT_EQ(env_.Berth({"import", tar, "copied:1"}).exit_code, 0);
+  struct stat user;
+  ASSERT_EQ(stat(tar.c_str(), &user), 0);
+  EXPECT_EQ(user.st_nlink, 1u);
+  const std::string blobs = env_.root() + "/imaged/blobs/sha256";
+  auto names = ListDir(blobs);
+  ASSERT_TRUE(names.ok());
+  ASSERT_FALSE(names->empty());
+  for (const std::string& name : *names) {
+    struct stat blob;
+    ASSERT_EQ(stat((blobs + "/" + name).c_str(), &blob), 0);
+    EXPECT_FALSE(blob.st_ino == user.st_ino && blob.st_dev == user.st_dev)
+        << name << " is the user's file";
+  }
 }
 
 TEST_F(ImageE2eTest, BadInputGetsClearErrors) {
