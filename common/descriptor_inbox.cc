@@ -46,6 +46,26 @@ bool WaitFor(int fd, short events, absl::Time deadline) {
   }
 }
 
+// One byte of data with room for one descriptor: what a handoff sends and
+// the inbox receives. Not movable: the header points into it.
+struct OneDescriptorMessage {
+  OneDescriptorMessage() {
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof(control);
+  }
+  OneDescriptorMessage(const OneDescriptorMessage&) = delete;
+  OneDescriptorMessage& operator=(const OneDescriptorMessage&) = delete;
+
+  char byte = 'F';
+  iovec iov{};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr header{};
+};
+
 }  // namespace
 
 std::string InboxSocketOf(const std::string& service_socket) {
@@ -105,20 +125,13 @@ void DescriptorInbox::Receive(int connection) {
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(kReceiveTimeoutMs);
   if (!WaitFor(connection, POLLIN, deadline)) return;
-  char byte = 0;
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof(control);
+  OneDescriptorMessage message;
   const ssize_t n =
-      recvmsg(connection, &message, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+      recvmsg(connection, &message.header, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
   if (n != 1) return;
   int fd = -1;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message); c != nullptr;
-       c = CMSG_NXTHDR(&message, c)) {
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message.header); c != nullptr;
+       c = CMSG_NXTHDR(&message.header, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
         c->cmsg_len == CMSG_LEN(sizeof(int))) {
       memcpy(&fd, CMSG_DATA(c), sizeof(int));
@@ -126,7 +139,7 @@ void DescriptorInbox::Receive(int connection) {
   }
   // More descriptors than fit were cut off by the kernel (MSG_CTRUNC) and
   // are closed; one that arrived without its flag is refused too.
-  if (fd < 0 || (message.msg_flags & MSG_CTRUNC) != 0) {
+  if (fd < 0 || (message.header.msg_flags & MSG_CTRUNC) != 0) {
     if (fd >= 0) close(fd);
     return;
   }
@@ -201,21 +214,14 @@ absl::StatusOr<std::string> HandOffDescriptor(const std::string& socket_path,
           absl::StrCat(socket_path, " did not accept in time")));
     }
   }
-  char byte = 'F';
-  iovec iov{&byte, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr message{};
-  message.msg_iov = &iov;
-  message.msg_iovlen = 1;
-  message.msg_control = control;
-  message.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&message);
+  OneDescriptorMessage message;
+  cmsghdr* c = CMSG_FIRSTHDR(&message.header);
   c->cmsg_level = SOL_SOCKET;
   c->cmsg_type = SCM_RIGHTS;
   c->cmsg_len = CMSG_LEN(sizeof(int));
   memcpy(CMSG_DATA(c), &fd, sizeof(int));
   for (;;) {
-    if (sendmsg(connection, &message, MSG_NOSIGNAL) == 1) break;
+    if (sendmsg(connection, &message.header, MSG_NOSIGNAL) == 1) break;
     if (errno == EINTR) continue;
     if (errno != EAGAIN || !WaitFor(connection, POLLOUT, deadline)) {
       return fail(ErrnoStatus(errno == EAGAIN ? ETIMEDOUT : errno,

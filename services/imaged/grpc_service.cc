@@ -4,6 +4,7 @@
 
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
+#include "common/unix_socket.h"
 
 namespace berth::imaged {
 
@@ -12,6 +13,9 @@ absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
   ASSIGN_OR_RETURN(std::unique_ptr<ImageStore> store, ImageStore::Open(*core));
   std::unique_ptr<DescriptorInbox> inbox;
   if (!core->identity().socket.empty()) {
+    // The service's own socket first: a second daemon on the same run root
+    // is refused naming it, before the inbox beside it is touched.
+    RETURN_IF_ERROR(ClaimSocketPath(core->identity().socket));
     ASSIGN_OR_RETURN(inbox, DescriptorInbox::Open(
                                 InboxSocketOf(core->identity().socket)));
   }
