@@ -37,6 +37,9 @@ struct RunState {
   bool sig_proxy = true;  // run only
   std::string entrypoint;
   CLI::Option* entrypoint_option = nullptr;
+  // Kept apart so that `--memory ""` is an error, as in Docker, not unset.
+  std::string memory;
+  CLI::Option* memory_option = nullptr;
 };
 
 void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
@@ -105,7 +108,8 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
                       "Timeout (in seconds) to stop a container");
   command->add_option("--stop-signal", f.stop_signal,
                       "Signal to stop the container");
-  command->add_option("-m,--memory", f.memory, "Memory limit (e.g. 512m, 1g)");
+  state->memory_option = command->add_option("-m,--memory", state->memory,
+                                             "Memory limit (e.g. 512m, 1g)");
   command->add_option("--memory-swap", f.memory_swap,
                       "Swap limit equal to memory plus swap: -1 to enable "
                       "unlimited swap");
@@ -130,6 +134,7 @@ bool TakePositional(CommandContext& context, CLI::App* command,
   if (state->entrypoint_option->count() > 0) {
     state->flags.entrypoint = state->entrypoint;
   }
+  if (state->memory_option->count() > 0) state->flags.memory = state->memory;
   const std::vector<std::string>& positional = state->flags.positional;
   if (!positional.empty() && absl::StartsWith(positional[0], "-") &&
       positional[0] != "-") {

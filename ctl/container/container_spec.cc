@@ -52,10 +52,10 @@ absl::Status AddLabels(const ContainerFlags& flags, const SpecInputs& inputs,
 
 absl::Status SetResources(const ContainerFlags& flags,
                           container::v1::Resources* resources) {
-  if (!flags.memory.empty()) {
-    absl::StatusOr<int64_t> bytes = ParseRamBytes(flags.memory);
+  if (flags.memory.has_value()) {
+    absl::StatusOr<int64_t> bytes = ParseRamBytes(*flags.memory);
     if (!bytes.ok()) {
-      return FlagValueError("-m, --memory", flags.memory,
+      return FlagValueError("-m, --memory", *flags.memory,
                             bytes.status().message());
     }
     resources->set_memory(*bytes);

@@ -32,7 +32,7 @@ struct ContainerFlags {
   std::string hostname;
   std::string restart;
   std::string network;
-  std::string memory;
+  std::optional<std::string> memory;  // set, possibly to "" (an error)
   std::string memory_swap;
   std::string cpus;
   std::string cpu_shares;

@@ -151,7 +151,12 @@ TEST(BuildCreateRequestTest, BadValuesSpeakDocker) {
   EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
             "invalid argument \"lots\" for \"-m, --memory\" flag: invalid "
             "size: 'lots'");
+  // An empty value is Docker's error too, not "no limit".
   flags.memory = "";
+  EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
+            "invalid argument \"\" for \"-m, --memory\" flag: invalid "
+            "size: ''");
+  flags.memory.reset();
   flags.cpus = "x";
   EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
             "invalid argument \"x\" for \"--cpus\" flag: failed to parse x as "

@@ -260,6 +260,31 @@ TEST_F(ContainerE2eTest, BadInputIsRejectedWithExit125) {
   EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
 }
 
+// --ulimit is applied as asked: a limit the kernel refuses fails the start
+// with the limit named (it used to be lowered quietly to the daemon's own);
+// `--memory ""` is an error, as in Docker.
+TEST_F(ContainerE2eTest, UlimitsApplyAsAskedOrFailTheStart) {
+  RunResult fits = RunScript("ulimit -n; ulimit -Hn",
+                             {"--ulimit", "nofile=4096:8192"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.err;
+  EXPECT_EQ(fits.out, "4096\n8192\n");
+
+  std::ifstream nr_open_file("/proc/sys/fs/nr_open");
+  uint64_t nr_open = 0;
+  nr_open_file >> nr_open;
+  ASSERT_GT(nr_open, 0u);
+  const std::string over = std::to_string(nr_open + 1);
+  RunResult refused =
+      RunScript("true", {"--ulimit", "nofile=" + over + ":" + over});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("nofile=" + over + ":" + over));
+
+  RunResult empty = env_.Berth({"run", "--rm", "--memory", "", "busybox", "true"});
+  EXPECT_EQ(empty.exit_code, 125);
+  EXPECT_THAT(empty.err, HasSubstr("invalid size: ''"));
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+}
+
 // A create too big for one request says what was too big (gRPC's bare
 // "larger than max" before) and leaves nothing; a big one that fits works.
 TEST_F(ContainerE2eTest, OversizedEnvFileGetsAClearError) {

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <limits>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -226,7 +227,14 @@ absl::Status ValidateLimits(const Limits& limits, bool for_update) {
 
 int64_t EffectiveMemorySwap(const Limits& limits) {
   if (limits.memory_bytes <= 0) return limits.memory_swap_bytes == -1 ? -1 : 0;
-  if (limits.memory_swap_bytes == 0) return 2 * limits.memory_bytes;
+  if (limits.memory_swap_bytes == 0) {
+    // Docker's default, twice the memory; a limit so large that twice it
+    // overflows means no swap limit (the kernel clamps to its maximum too).
+    if (limits.memory_bytes > std::numeric_limits<int64_t>::max() / 2) {
+      return -1;
+    }
+    return 2 * limits.memory_bytes;
+  }
   return limits.memory_swap_bytes;
 }
 

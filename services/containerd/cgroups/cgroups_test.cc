@@ -276,6 +276,28 @@ TEST_P(CgroupsTest, CreateWritesTheLimits) {
   EXPECT_EQ(Create("limits", limits).code(), absl::StatusCode::kAlreadyExists);
 }
 
+// --memory 8191p: twice the limit (Docker's default swap) overflowed into a
+// negative swap limit, refused by the kernel. It means no swap limit.
+TEST_P(CgroupsTest, HugeMemoryLimitHasNoOverflowingSwapLimit) {
+  if (!HasController("memory")) GTEST_SKIP() << "controller missing";
+  Limits limits;
+  limits.memory_bytes = int64_t{8191} << 50;
+  absl::Status created = Create("huge", limits);
+  ASSERT_TRUE(created.ok()) << created;
+  if (V1()) {
+    const std::string memsw =
+        Dir("memory", "huge") + "/memory.memsw.limit_in_bytes";
+    if (access(memsw.c_str(), F_OK) == 0) {
+      // The kernel's "unlimited", page-aligned: far above the memory limit.
+      const std::string value =
+          Read("memory", "huge", "memory.memsw.limit_in_bytes");
+      EXPECT_GT(value.size(), 18u) << value;
+    }
+  } else {
+    EXPECT_EQ(Read("", "huge", "memory.swap.max"), "max");
+  }
+}
+
 TEST_P(CgroupsTest, DeviceAllowlistReplacesAllDevices) {
   if (!V1() || !HasController("devices")) GTEST_SKIP() << "v1 devices only";
   Limits limits;

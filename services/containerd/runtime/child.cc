@@ -147,20 +147,20 @@ absl::Status SetNames(const InitSpec& spec) {
   return absl::OkStatus();
 }
 
-// Applies each limit, clamped to the current hard limit (raising it needs
-// CAP_SYS_RESOURCE); EPERM is ignored (best effort).
+// Applies each limit as asked, as runc does: one the kernel refuses (a
+// nofile above fs.nr_open, or a hard limit raised without CAP_SYS_RESOURCE,
+// as in a user namespace) fails the start. It used to be lowered quietly to
+// what the daemon had, so the container ran with less than it asked for.
 absl::Status SetRlimits(const std::vector<Rlimit>& limits) {
   for (const Rlimit& limit : limits) {
     const auto resource = static_cast<__rlimit_resource_t>(limit.resource);
-    struct rlimit current;
-    if (getrlimit(resource, &current) != 0) {
-      return ErrnoStatus(errno, "getrlimit", absl::StrCat("resource ", limit.resource));
-    }
     struct rlimit wanted;
-    wanted.rlim_max = std::min<rlim_t>(limit.hard, current.rlim_max);
-    wanted.rlim_cur = std::min<rlim_t>(limit.soft, wanted.rlim_max);
-    if (setrlimit(resource, &wanted) != 0 && errno != EPERM) {
-      return ErrnoStatus(errno, "setrlimit", absl::StrCat("resource ", limit.resource));
+    wanted.rlim_cur = limit.soft;
+    wanted.rlim_max = limit.hard;
+    if (setrlimit(resource, &wanted) != 0) {
+      return ErrnoStatus(errno, "setrlimit",
+                         absl::StrCat(RlimitName(limit.resource), "=",
+                                      limit.soft, ":", limit.hard));
     }
   }
   return absl::OkStatus();

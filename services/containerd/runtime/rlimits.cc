@@ -8,7 +8,9 @@
 
 namespace berth::containerd::runtime {
 
-absl::StatusOr<int> RlimitFromName(const std::string& name) {
+namespace {
+
+const std::map<std::string, int>& Resources() {
   static const std::map<std::string, int>* const kResources =
       new std::map<std::string, int>{
           {"as", RLIMIT_AS},           {"core", RLIMIT_CORE},
@@ -19,12 +21,25 @@ absl::StatusOr<int> RlimitFromName(const std::string& name) {
           {"nproc", RLIMIT_NPROC},     {"rss", RLIMIT_RSS},
           {"rtprio", RLIMIT_RTPRIO},   {"rttime", RLIMIT_RTTIME},
           {"sigpending", RLIMIT_SIGPENDING}, {"stack", RLIMIT_STACK}};
-  auto it = kResources->find(name);
-  if (it == kResources->end()) {
+  return *kResources;
+}
+
+}  // namespace
+
+absl::StatusOr<int> RlimitFromName(const std::string& name) {
+  auto it = Resources().find(name);
+  if (it == Resources().end()) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid ulimit type: ", name));
   }
   return it->second;
+}
+
+std::string RlimitName(int resource) {
+  for (const auto& [name, value] : Resources()) {
+    if (value == resource) return name;
+  }
+  return absl::StrCat("resource ", resource);
 }
 
 }  // namespace berth::containerd::runtime

@@ -49,6 +49,8 @@ struct Rlimit {
 // RLIMIT_* of a `--ulimit` name ("nofile", "nproc", ...); INVALID_ARGUMENT
 // naming it otherwise.
 absl::StatusOr<int> RlimitFromName(const std::string& name);
+// The `--ulimit` name of RLIMIT_* `resource`, for messages.
+std::string RlimitName(int resource);
 
 struct InitSpec {
   // Root filesystem. With `overlay_options` ("lowerdir=..,upperdir=..,
