@@ -288,6 +288,41 @@ TEST_P(SpawnTest, MissingBindSourceIsAStartError) {
   EXPECT_EQ(ExitCodeForStartError(result.status), 125);
 }
 
+// An image's symlinks must not steer Berth's own mounts into the kernel's
+// interfaces: /etc/resolv.conf -> /proc/sys/kernel/core_pattern got the
+// bind, and a /proc symlink left the container without procfs at /proc.
+TEST_P(SpawnTest, ImageSymlinksCannotSteerMountsIntoProcOrSys) {
+  const std::string conf = rootfs_.temp() + "/resolv.conf";
+  ASSERT_TRUE(testing::WriteFile(conf, "nameserver 127.0.0.1\n").ok());
+  mkdir((rootfs_.tree() + "/etc").c_str(), 0755);
+  unlink((rootfs_.tree() + "/etc/resolv.conf").c_str());
+  ASSERT_EQ(symlink("/proc/sys/kernel/core_pattern",
+                    (rootfs_.tree() + "/etc/resolv.conf").c_str()),
+            0);
+  InitSpec spec = rootfs_.base_spec();
+  spec.mounts.push_back({conf, "/etc/resolv.conf"});
+  spec.args = {"true"};
+  RunResult steered = RunContainer(spec);
+  EXPECT_FALSE(steered.status.ok());
+  EXPECT_TRUE(absl::StrContains(steered.status.message(),
+                                "mounts into /proc or /sys are refused"))
+      << steered.status;
+  ASSERT_EQ(unlink((rootfs_.tree() + "/etc/resolv.conf").c_str()), 0);
+
+  // /proc itself a symlink (to a directory that exists).
+  const std::string proc = rootfs_.tree() + "/proc";
+  rmdir(proc.c_str());
+  mkdir((rootfs_.tree() + "/fakeproc").c_str(), 0755);
+  ASSERT_EQ(symlink("/fakeproc", proc.c_str()), 0);
+  InitSpec plain = rootfs_.base_spec();
+  plain.args = {"true"};
+  RunResult no_proc = RunContainer(plain);
+  EXPECT_FALSE(no_proc.status.ok());
+  EXPECT_TRUE(absl::StrContains(no_proc.status.message(),
+                                "/proc must be a real directory"))
+      << no_proc.status;
+}
+
 TEST_P(SpawnTest, SymlinkDestinationsStayInsideTheRootfs) {
   const std::string outside = rootfs_.temp() + "/outside";
   ASSERT_EQ(mkdir(outside.c_str(), 0755), 0);
