@@ -1,5 +1,6 @@
 #include "services/containerd/container_supervisor.h"
 
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -170,7 +171,10 @@ absl::Status ContainerSupervisor::Recover() {
       scheduler_->Post(absl::ZeroDuration(), [this, id] { RestartByPolicy(id); });
       continue;
     }
-    if (!HasProcess(status)) continue;
+    if (!HasProcess(status)) {
+      EndUntrackedShim(container);
+      continue;
+    }
     absl::Status watched = shims_->Watch(id, PathsOf(id));
     if (watched.ok()) {
       log_.info("container {}: adopted running shim (pid {})", id,
@@ -217,6 +221,36 @@ absl::Status ContainerSupervisor::Recover() {
     }
   }
   return absl::OkStatus();
+}
+
+void ContainerSupervisor::EndUntrackedShim(const Container& container) {
+  const std::string& id = container.id();
+  const ContainerPaths paths = PathsOf(id);
+  absl::Status killed = shims_->Signal(paths, SIGKILL);
+  // No shim (the usual case), or one whose init has exited already.
+  if (absl::IsUnavailable(killed) || absl::IsFailedPrecondition(killed)) return;
+  if (!killed.ok()) {
+    log_.error("container {}: a shim from an interrupted start does not "
+               "answer ({}); its processes are killed through the cgroup",
+               id, std::string(killed.message()));
+  } else {
+    log_.warn("container {}: a shim from an interrupted start was running "
+              "it untracked; killed, the container stays {}",
+              id, std::string(StatusName(container.state().status())));
+    // Let it go before anything starts the container again: a later start's
+    // shim refuses a socket a live shim still holds.
+    for (int i = 0; i < 500 && absl::IsFailedPrecondition(
+                                   shims_->Signal(paths, 0));
+         ++i) {
+      absl::SleepFor(absl::Milliseconds(10));  // at most 5 s in all
+    }
+  }
+  absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);
+  absl::Status removed = driver.ok() ? (*driver)->Remove(id) : driver.status();
+  if (!removed.ok()) {
+    log_.error("container {}: removing the cgroup of an untracked start: {}",
+               id, std::string(removed.message()));
+  }
 }
 
 absl::StatusOr<container::v1::CreateContainerResponse>

@@ -129,6 +129,10 @@ class ContainerSupervisor {
   ContainerSupervisor(spdlog::logger& log, SupervisorDeps deps,
                       SupervisorOptions options);
   absl::Status Recover();
+  // A record without a process whose shim answers anyway (containerd died
+  // between launching a start's shim and recording it): its container is
+  // killed, so the record (created or exited) is true again.
+  void EndUntrackedShim(const container::v1::Container& container);
   // Moves `container` by `event` per the state machine (the status and the
   // flags derived from it); FAILED_PRECONDITION if the table forbids it.
   static absl::Status Move(container::v1::Container& container,

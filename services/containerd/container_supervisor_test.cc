@@ -155,6 +155,16 @@ class SupervisorTest : public ::testing::Test {
     return container.value_or(Container());
   }
 
+  // A live shim with a running init for `id`, as Launch leaves one.
+  void ShimWorldShim(const std::string& id)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(world_.mu) {
+    testing::ShimWorld::Shim& shim = world_.shims[id];
+    shim.shim_pid = world_.next_pid++;
+    shim.init_pid = world_.next_pid++;
+    shim.alive = true;
+    shim.exit.reset();
+  }
+
   std::string dir_;
   std::unique_ptr<Store> store_;
   spdlog::logger log_{"test", std::make_shared<spdlog::sinks::null_sink_mt>()};
@@ -420,6 +430,33 @@ TEST_F(SupervisorTest, ARestartedSupervisorAdoptsLiveShimsAndRecordsGoneOnes) {
   shims_->Exit(live, 4);
   AwaitStatus(live, container::v1::CONTAINER_STATUS_EXITED);
   EXPECT_EQ(Inspect(live).state().exit_code(), 4);
+}
+
+// containerd died between launching a start's shim and recording the start:
+// the record says created while a container runs. Recovery must not leave
+// it so (a later start deleted the socket, stop and kill did nothing): the
+// untracked container is killed and the record is true; starting works.
+TEST_F(SupervisorTest, RecoveryEndsTheShimOfAStartItNeverRecorded) {
+  Open();
+  const std::string id = Create();
+  const std::string idle = Create();
+  supervisor_.reset();
+  {
+    // The interrupted start's shim, alive with its container.
+    absl::MutexLock lock(&world_.mu);
+    ShimWorldShim(id);
+  }
+  Open();
+  EXPECT_THAT(shims_->calls(), Contains("Signal " + id + " 9"));
+  {
+    absl::MutexLock lock(&world_.mu);
+    EXPECT_FALSE(world_.shims[id].alive);
+  }
+  EXPECT_EQ(StatusOf(id), container::v1::CONTAINER_STATUS_CREATED);
+  EXPECT_EQ(StatusOf(idle), container::v1::CONTAINER_STATUS_CREATED);
+  EXPECT_THAT(cgroups_["berth"].calls(), Contains("Remove " + id));
+  ASSERT_TRUE(supervisor_->Start(id).ok());
+  EXPECT_EQ(StatusOf(id), container::v1::CONTAINER_STATUS_RUNNING);
 }
 
 TEST_F(SupervisorTest, AShimOfAnotherProtocolIsRefusedAndMarkedNotLost) {
