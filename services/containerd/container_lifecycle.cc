@@ -23,7 +23,6 @@ using container::v1::ContainerStatus;
 
 namespace {
 
-constexpr absl::Duration kKillGrace = absl::Seconds(30);
 constexpr absl::Duration kMaxPersistRetry = absl::Seconds(30);
 constexpr int kDefaultStopTimeout = 10;
 

@@ -332,8 +332,25 @@ ContainerSupervisor::Create(
 absl::Status ContainerSupervisor::Remove(const std::string& reference,
                                          bool force) {
   ASSIGN_OR_RETURN(Container found, records_->Find(reference));
+  int64_t exits_before = 0;
+  bool killed_first = false;
+  if (force && HasProcess(found.state().status())) {
+    // A stop in progress holds the container's operation lock for as long
+    // as its timeout (stop -t 100000): kill first, so that it ends now and
+    // rm -f does not wait behind it. Docker's rm -f does the same.
+    {
+      absl::MutexLock lock(&mu_);
+      exits_before = live_[found.id()].exits;
+    }
+    const absl::Status killed = SignalLocked(found, SIGKILL);
+    // A wedged shim was killed with its container by SignalLocked.
+    killed_first = killed.ok() || absl::IsDeadlineExceeded(killed);
+    if (!killed_first && !absl::IsFailedPrecondition(killed)) return killed;
+  }
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
+  // The exit of that kill is recorded before the record is read again.
+  if (killed_first) AwaitExit(found.id(), exits_before, absl::Now() + kKillGrace);
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   if (IsActive(container.state().status())) {
     if (!force) {

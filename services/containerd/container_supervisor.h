@@ -115,6 +115,8 @@ class ContainerSupervisor {
   }
 
  private:
+  // How long a SIGKILLed container may take to be seen exiting.
+  static constexpr absl::Duration kKillGrace = absl::Seconds(30);
   struct Live {
     int64_t exits = 0;  // exits seen since the daemon started
     absl::Duration backoff = absl::ZeroDuration();

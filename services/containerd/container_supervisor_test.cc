@@ -290,6 +290,47 @@ TEST_F(SupervisorTest, StopAndForcedRemoveOfAWedgedShimReturnWithinDeadlines) {
   EXPECT_TRUE(absl::IsNotFound(supervisor_->Inspect(removed).status()));
 }
 
+// A stop with a huge timeout held the container's lock, and rm -f waited
+// behind it; now rm -f kills first and the stop ends with the container.
+TEST_F(SupervisorTest, ForcedRemoveDoesNotWaitBehindALongStop) {
+  Open();
+  const std::string id = Create();
+  ASSERT_TRUE(supervisor_->Start(id).ok());
+  absl::Notification stop_done;
+  absl::Status stopped;
+  // SIGUSR1 does not end the fake container: the stop waits its timeout.
+  std::thread stopper([&] {
+    stopped = supervisor_->Stop(id, 100000, "SIGUSR1");
+    stop_done.Notify();
+  });
+  for (int i = 0; i < 500; ++i) {
+    const std::vector<std::string> calls = shims_->calls();
+    if (std::find(calls.begin(), calls.end(), "Signal " + id + " 10") !=
+        calls.end()) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  absl::Notification removed;
+  absl::Status remove_status;
+  std::thread remover([&] {
+    remove_status = supervisor_->Remove(id, /*force=*/true);
+    removed.Notify();
+  });
+  // Bounds far above the work, far below the stop's timeout.
+  const bool remove_returned =
+      removed.WaitForNotificationWithTimeout(absl::Seconds(30));
+  EXPECT_TRUE(remove_returned) << "rm -f waited behind the stop";
+  if (!remove_returned) {
+    shims_->Exit(id, 137);  // let both threads end
+  }
+  remover.join();
+  stopper.join();
+  EXPECT_TRUE(remove_status.ok()) << remove_status;
+  EXPECT_TRUE(stopped.ok()) << stopped;
+  EXPECT_FALSE(supervisor_->Inspect(id).ok());
+}
+
 TEST_F(SupervisorTest, KillOfAWedgedShimSaysSo) {
   Open();
   const std::string id = Create();
