@@ -28,10 +28,20 @@ constexpr int kDefaultStopTimeout = 10;
 
 }  // namespace
 
-absl::Status ContainerSupervisor::Start(const std::string& reference) {
+absl::Status Abandoned(const ContainerSupervisor::Cancelled& cancelled,
+                       absl::string_view operation, const std::string& id) {
+  if (cancelled == nullptr || !cancelled()) return absl::OkStatus();
+  return absl::CancelledError(absl::StrCat(
+      "the client of ", operation, " ", id,
+      " went away before it ran; nothing was changed"));
+}
+
+absl::Status ContainerSupervisor::Start(const std::string& reference,
+                                        const Cancelled& cancelled) {
   ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
+  RETURN_IF_ERROR(Abandoned(cancelled, "start", found.id()));
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   if (HasProcess(container.state().status())) return absl::OkStatus();
   const ContainerStatus status = container.state().status();
@@ -397,11 +407,13 @@ absl::Status ContainerSupervisor::StopLocked(const Container& container,
 
 absl::Status ContainerSupervisor::Stop(const std::string& reference,
                                        std::optional<int> timeout,
-                                       const std::string& signal) {
+                                       const std::string& signal,
+                                       const Cancelled& cancelled) {
   if (!signal.empty()) RETURN_IF_ERROR(ParseSignal(signal).status());
   ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
+  RETURN_IF_ERROR(Abandoned(cancelled, "stop", found.id()));
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   return StopLocked(container, timeout, signal);
 }
@@ -428,10 +440,12 @@ absl::Status ContainerSupervisor::Kill(const std::string& reference,
 
 absl::Status ContainerSupervisor::Restart(const std::string& reference,
                                           std::optional<int> timeout,
-                                          const std::string& signal) {
+                                          const std::string& signal,
+                                          const Cancelled& cancelled) {
   ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
+  RETURN_IF_ERROR(Abandoned(cancelled, "restart", found.id()));
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   RETURN_IF_ERROR(StopLocked(container, timeout, signal));
   ASSIGN_OR_RETURN(container, Load(found.id()));

@@ -255,7 +255,8 @@ void ContainerSupervisor::EndUntrackedShim(const Container& container) {
 
 absl::StatusOr<container::v1::CreateContainerResponse>
 ContainerSupervisor::Create(
-    const container::v1::CreateContainerRequest& request) {
+    const container::v1::CreateContainerRequest& request,
+    const Cancelled& cancelled) {
   if (request.config().image().empty()) {
     return absl::InvalidArgumentError("no image given: create needs an image");
   }
@@ -307,6 +308,8 @@ ContainerSupervisor::Create(
                        NewContainer(request, rootfs, id, name, paths,
                                     absl::Now(),
                                     options_.default_cgroupns_mode));
+      // A client that left while the record was built gets no container.
+      RETURN_IF_ERROR(Abandoned(cancelled, "create", container.id()));
       // hostname, hosts and resolv.conf are written at every start.
       absl::MutexLock lock(&mu_);
       absl::Status saved = records_->Put(container);
@@ -330,8 +333,10 @@ ContainerSupervisor::Create(
 }
 
 absl::Status ContainerSupervisor::Remove(const std::string& reference,
-                                         bool force) {
+                                         bool force,
+                                         const Cancelled& cancelled) {
   ASSIGN_OR_RETURN(Container found, records_->Find(reference));
+  RETURN_IF_ERROR(Abandoned(cancelled, "remove", found.id()));
   int64_t exits_before = 0;
   bool killed_first = false;
   if (force && HasProcess(found.state().status())) {
@@ -349,6 +354,7 @@ absl::Status ContainerSupervisor::Remove(const std::string& reference,
   }
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
+  RETURN_IF_ERROR(Abandoned(cancelled, "remove", found.id()));
   // The exit of that kill is recorded before the record is read again.
   if (killed_first) AwaitExit(found.id(), exits_before, absl::Now() + kKillGrace);
   ASSIGN_OR_RETURN(Container container, Load(found.id()));

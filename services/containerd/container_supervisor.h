@@ -79,15 +79,24 @@ class ContainerSupervisor {
   // other until it is stopped.
   ~ContainerSupervisor();
 
+  // The calls that change a container take `cancelled`, the caller's "the
+  // client went away": once they hold the container (an operation may wait
+  // for another), an abandoned call returns CANCELLED before it changes
+  // anything, so a start whose client timed out never runs later.
   absl::StatusOr<container::v1::CreateContainerResponse> Create(
-      const container::v1::CreateContainerRequest& request);
-  absl::Status Start(const std::string& reference);
+      const container::v1::CreateContainerRequest& request,
+      const Cancelled& cancelled = nullptr);
+  absl::Status Start(const std::string& reference,
+                     const Cancelled& cancelled = nullptr);
   absl::Status Stop(const std::string& reference, std::optional<int> timeout,
-                    const std::string& signal);
+                    const std::string& signal,
+                    const Cancelled& cancelled = nullptr);
   absl::Status Kill(const std::string& reference, const std::string& signal);
   absl::Status Restart(const std::string& reference,
-                       std::optional<int> timeout, const std::string& signal);
-  absl::Status Remove(const std::string& reference, bool force);
+                       std::optional<int> timeout, const std::string& signal,
+                       const Cancelled& cancelled = nullptr);
+  absl::Status Remove(const std::string& reference, bool force,
+                      const Cancelled& cancelled = nullptr);
   absl::StatusOr<container::v1::WaitContainerResponse> Wait(
       const std::string& reference, container::v1::WaitCondition condition,
       const Cancelled& cancelled);
@@ -198,6 +207,11 @@ class ContainerSupervisor {
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ShimClient> shims_;
 };
+
+// CANCELLED when `cancelled` says the client of `operation` on container
+// `id` went away (nothing was changed then); OK otherwise or when null.
+absl::Status Abandoned(const ContainerSupervisor::Cancelled& cancelled,
+                       absl::string_view operation, const std::string& id);
 
 }  // namespace berth::containerd
 

@@ -331,6 +331,33 @@ TEST_F(SupervisorTest, ForcedRemoveDoesNotWaitBehindALongStop) {
   EXPECT_FALSE(supervisor_->Inspect(id).ok());
 }
 
+// A call whose client went away (its deadline passed while it waited for
+// the container, say) is dropped before it changes anything: a start whose
+// client timed out once ran minutes later.
+TEST_F(SupervisorTest, AbandonedCallsChangeNothing) {
+  Open();
+  const auto gone = [] { return true; };
+  CreateContainerRequest request;
+  request.mutable_config()->set_image("busybox");
+  auto created = supervisor_->Create(request, gone);
+  EXPECT_TRUE(absl::IsCancelled(created.status())) << created.status();
+  EXPECT_EQ(images_->snapshots(), 0);
+
+  const std::string id = Create();
+  absl::Status started = supervisor_->Start(id, gone);
+  EXPECT_TRUE(absl::IsCancelled(started)) << started;
+  EXPECT_EQ(shims_->launches(), 0);
+  EXPECT_EQ(StatusOf(id), container::v1::CONTAINER_STATUS_CREATED);
+
+  ASSERT_TRUE(supervisor_->Start(id).ok());
+  EXPECT_TRUE(absl::IsCancelled(supervisor_->Stop(id, 1, "", gone)));
+  EXPECT_TRUE(absl::IsCancelled(supervisor_->Restart(id, 1, "", gone)));
+  EXPECT_TRUE(absl::IsCancelled(supervisor_->Remove(id, true, gone)));
+  EXPECT_EQ(StatusOf(id), container::v1::CONTAINER_STATUS_RUNNING);
+  EXPECT_EQ(shims_->launches(), 1);
+  EXPECT_TRUE(supervisor_->Remove(id, true, [] { return false; }).ok());
+}
+
 TEST_F(SupervisorTest, KillOfAWedgedShimSaysSo) {
   Open();
   const std::string id = Create();

@@ -43,24 +43,37 @@ grpc::Status ContainerGrpcService::Info(grpc::ServerContext*,
   return grpc::Status::OK;
 }
 
+namespace {
+
+// The client's deadline passed or it cancelled: the call is abandoned.
+ContainerSupervisor::Cancelled ClientGone(grpc::ServerContext* context) {
+  return [context] { return context->IsCancelled(); };
+}
+
+}  // namespace
+
 grpc::Status ContainerGrpcService::CreateContainer(
-    grpc::ServerContext*, const container::v1::CreateContainerRequest* request,
+    grpc::ServerContext* context,
+    const container::v1::CreateContainerRequest* request,
     container::v1::CreateContainerResponse* response) {
-  return Answer(supervisor_->Create(*request), response);
+  return Answer(supervisor_->Create(*request, ClientGone(context)), response);
 }
 
 grpc::Status ContainerGrpcService::StartContainer(
-    grpc::ServerContext*, const container::v1::StartContainerRequest* request,
+    grpc::ServerContext* context,
+    const container::v1::StartContainerRequest* request,
     container::v1::StartContainerResponse*) {
-  return Done(supervisor_->Start(request->id()));
+  return Done(supervisor_->Start(request->id(), ClientGone(context)));
 }
 
 grpc::Status ContainerGrpcService::StopContainer(
-    grpc::ServerContext*, const container::v1::StopContainerRequest* request,
+    grpc::ServerContext* context,
+    const container::v1::StopContainerRequest* request,
     container::v1::StopContainerResponse*) {
   std::optional<int> timeout;
   if (request->has_timeout()) timeout = request->timeout();
-  return Done(supervisor_->Stop(request->id(), timeout, request->signal()));
+  return Done(supervisor_->Stop(request->id(), timeout, request->signal(),
+                                ClientGone(context)));
 }
 
 grpc::Status ContainerGrpcService::KillContainer(
@@ -70,17 +83,21 @@ grpc::Status ContainerGrpcService::KillContainer(
 }
 
 grpc::Status ContainerGrpcService::RestartContainer(
-    grpc::ServerContext*, const container::v1::RestartContainerRequest* request,
+    grpc::ServerContext* context,
+    const container::v1::RestartContainerRequest* request,
     container::v1::RestartContainerResponse*) {
   std::optional<int> timeout;
   if (request->has_timeout()) timeout = request->timeout();
-  return Done(supervisor_->Restart(request->id(), timeout, request->signal()));
+  return Done(supervisor_->Restart(request->id(), timeout, request->signal(),
+                                   ClientGone(context)));
 }
 
 grpc::Status ContainerGrpcService::RemoveContainer(
-    grpc::ServerContext*, const container::v1::RemoveContainerRequest* request,
+    grpc::ServerContext* context,
+    const container::v1::RemoveContainerRequest* request,
     container::v1::RemoveContainerResponse*) {
-  return Done(supervisor_->Remove(request->id(), request->force()));
+  return Done(supervisor_->Remove(request->id(), request->force(),
+                                  ClientGone(context)));
 }
 
 grpc::Status ContainerGrpcService::WaitContainer(
