@@ -155,6 +155,7 @@ int RunDaemon(int argc, char** argv, const std::string& program,
   (*log)->info("{} (pid {}) started, version {}", program, getpid(), kVersion);
   const int signal_number = WaitForStopSignal(stop_signals);
   (*log)->info("received {}, shutting down", strsignal(signal_number));
+  for (HostedService& service : hosted) service.module->BeginShutdown();
   for (auto it = hosted.rbegin(); it != hosted.rend(); ++it) {
     it->server->Shutdown(kShutdownGrace);
   }

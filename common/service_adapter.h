@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -51,6 +52,13 @@ grpc::Status AnswerInfo(const ServiceCore& core, InfoResponse* response) {
 
 namespace internal {
 
+template <typename T, typename = void>
+struct HasBeginShutdown : std::false_type {};
+template <typename T>
+struct HasBeginShutdown<
+    T, std::void_t<decltype(std::declval<T&>().BeginShutdown())>>
+    : std::true_type {};
+
 template <typename GrpcService>
 class SingleServiceModule : public ServiceModule {
  public:
@@ -61,6 +69,12 @@ class SingleServiceModule : public ServiceModule {
   }
   std::vector<std::string> HealthNames() const override {
     return {GrpcService::Contract::service_full_name()};
+  }
+  void BeginShutdown() override {
+    // Only a service with waits to end has the method.
+    if constexpr (HasBeginShutdown<GrpcService>::value) {
+      service_->BeginShutdown();
+    }
   }
 
  private:

@@ -23,6 +23,10 @@ class ServiceModule {
   virtual std::vector<grpc::Service*> GrpcServices() = 0;
   // Fully qualified names reported SERVING by the standard health service.
   virtual std::vector<std::string> HealthNames() const = 0;
+  // The daemon is stopping: end the waits that would hold a call past the
+  // server's grace period (a stop with a long timeout, say). Called before
+  // the server stops taking calls.
+  virtual void BeginShutdown() = 0;
 };
 
 struct ServiceDefinition {

@@ -331,6 +331,11 @@ absl::Status ContainerSupervisor::SignalLocked(const Container& container,
   return sent;
 }
 
+void ContainerSupervisor::BeginShutdown() {
+  absl::MutexLock lock(&mu_);
+  shutting_down_ = true;
+}
+
 bool ContainerSupervisor::AwaitExit(const std::string& id, int64_t exits,
                                     absl::Time deadline) {
   absl::MutexLock lock(&mu_);
@@ -339,7 +344,12 @@ bool ContainerSupervisor::AwaitExit(const std::string& id, int64_t exits,
     auto it = live_.find(id);
     return it == live_.end() || it->second.exits > exits;
   };
-  return mu_.AwaitWithDeadline(absl::Condition(&exited), deadline);
+  auto exited_or_stopping = [this, &exited]() {
+    mu_.AssertHeld();
+    return shutting_down_ || exited();
+  };
+  mu_.AwaitWithDeadline(absl::Condition(&exited_or_stopping), deadline);
+  return exited();
 }
 
 void ContainerSupervisor::AwaitNextExit(const std::string& id,
@@ -390,16 +400,26 @@ absl::Status ContainerSupervisor::StopLocked(const Container& container,
     absl::Status sent = SignalLocked(container, number);
     return absl::IsDeadlineExceeded(sent) ? absl::OkStatus() : sent;
   };
+  auto stopping = [&]() -> absl::Status {
+    absl::MutexLock lock(&mu_);
+    if (!shutting_down_) return absl::OkStatus();
+    return absl::UnavailableError(absl::StrCat(
+        "containerd is shutting down: container ", id,
+        " was signalled but not seen to stop; stop it again once containerd "
+        "is back"));
+  };
   if (number != SIGKILL) {
     RETURN_IF_ERROR(signal_or_killed(number));
     const absl::Time deadline = seconds < 0 ? absl::InfiniteFuture()
                                             : absl::Now() + absl::Seconds(seconds);
     if (AwaitExit(id, exits, deadline)) return absl::OkStatus();
+    RETURN_IF_ERROR(stopping());
     log_.info("container {}: did not stop within {}s, killing", id,
                      seconds);
   }
   RETURN_IF_ERROR(signal_or_killed(SIGKILL));
   if (AwaitExit(id, exits, absl::Now() + kKillGrace)) return absl::OkStatus();
+  RETURN_IF_ERROR(stopping());
   return absl::InternalError(absl::StrCat(
       "container ", id, " did not exit after SIGKILL within ",
       absl::FormatDuration(kKillGrace)));

@@ -118,6 +118,10 @@ class ContainerSupervisor {
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
 
+  // The daemon is stopping: a stop waiting for its container's exit returns
+  // UNAVAILABLE (the container runs on) instead of holding the shutdown.
+  void BeginShutdown();
+
   // Fault injection for tests (ContainerRecords::SetWriteFaultForTesting).
   void SetRecordWriteFaultForTesting(ContainerRecords::WriteFault fault) {
     records_->SetWriteFaultForTesting(std::move(fault));
@@ -198,6 +202,7 @@ class ContainerSupervisor {
 
   absl::Mutex mu_;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
+  bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
   // Last exit of containers removed since, for WAIT_CONDITION_REMOVED.
   std::map<std::string, container::v1::WaitContainerResponse> removed_
       ABSL_GUARDED_BY(mu_);

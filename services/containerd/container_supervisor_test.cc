@@ -358,6 +358,36 @@ TEST_F(SupervisorTest, AbandonedCallsChangeNothing) {
   EXPECT_TRUE(supervisor_->Remove(id, true, [] { return false; }).ok());
 }
 
+// SIGTERM of berthd hung behind a stop with a long timeout: the daemon's
+// BeginShutdown ends the wait (the container runs on, the stop says so).
+TEST_F(SupervisorTest, BeginShutdownEndsALongStop) {
+  Open();
+  const std::string id = Create();
+  ASSERT_TRUE(supervisor_->Start(id).ok());
+  absl::Notification stop_done;
+  absl::Status stopped;
+  std::thread stopper([&] {
+    stopped = supervisor_->Stop(id, 100000, "SIGUSR1");
+    stop_done.Notify();
+  });
+  for (int i = 0; i < 500; ++i) {
+    const std::vector<std::string> calls = shims_->calls();
+    if (std::find(calls.begin(), calls.end(), "Signal " + id + " 10") !=
+        calls.end()) {
+      break;
+    }
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  supervisor_->BeginShutdown();
+  const bool returned = stop_done.WaitForNotificationWithTimeout(absl::Seconds(30));
+  EXPECT_TRUE(returned) << "the stop held the shutdown";
+  if (!returned) shims_->Exit(id, 137);
+  stopper.join();
+  EXPECT_TRUE(absl::IsUnavailable(stopped)) << stopped;
+  EXPECT_THAT(std::string(stopped.message()), HasSubstr("shutting down"));
+  EXPECT_EQ(StatusOf(id), container::v1::CONTAINER_STATUS_RUNNING);
+}
+
 TEST_F(SupervisorTest, KillOfAWedgedShimSaysSo) {
   Open();
   const std::string id = Create();

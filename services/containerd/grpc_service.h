@@ -22,6 +22,9 @@ class ContainerGrpcService final
   static absl::StatusOr<std::unique_ptr<ContainerGrpcService>> Create(
       std::unique_ptr<ServiceCore> core);
 
+  // The daemon is stopping: calls waiting for containers to exit return.
+  void BeginShutdown() { supervisor_->BeginShutdown(); }
+
 #define BERTH_UNARY(Name, Request, Response)                        \
   grpc::Status Name(grpc::ServerContext* context,                   \
                     const container::v1::Request* request,          \

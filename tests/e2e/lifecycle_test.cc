@@ -137,6 +137,29 @@ class ShimOfVersion2 {
 // containerd restarts and finds a shim that speaks a protocol it does not:
 // it must neither lose the container (mark it exited while it runs) nor
 // kill it, but mark it dead with the reason, and rm -f must end it.
+// SIGTERM of berthd hung behind a `stop -t 100000` of a container that
+// ignores SIGTERM: shutdown now ends within its grace period, the container
+// runs on, and a restarted berthd adopts it.
+TEST_F(ContainerE2eTest, DaemonShutdownDoesNotWaitForALongStop) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "stubborn", "busybox", "sh",
+                        "-c", "trap '' TERM; while true; do sleep 1; done"})
+                .exit_code,
+            0);
+  const int init = Inspect("stubborn")["State"]["Pid"].get<int>();
+  Daemon stop({Runfile(kBerthCli), "--run-root", env_.run_root(), "stop", "-t",
+               "100000", "stubborn"},
+              env_.dir() + "/stop.log");
+  absl::SleepFor(absl::Seconds(1));  // the stop reaches containerd
+  berthd_->Signal(SIGTERM);
+  EXPECT_EQ(berthd_->Wait(absl::Seconds(40)), 0) << "berthd hung in shutdown";
+  EXPECT_NE(stop.Wait(absl::Seconds(10)), 0);
+  EXPECT_TRUE(Alive(init)) << "the container was lost";
+  StartBerthd();
+  ASSERT_TRUE(WaitForStatus("stubborn", "running"));
+  RunResult removed = env_.Berth({"rm", "-f", "stubborn"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+}
+
 TEST_F(ContainerE2eTest, AdoptionRefusesAShimOfAnotherProtocolVersion) {
   ASSERT_EQ(env_.Berth({"run", "-d", "--name", "future", "busybox", "sleep",
                         "600"})
