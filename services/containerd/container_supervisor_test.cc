@@ -155,6 +155,31 @@ class SupervisorTest : public ::testing::Test {
     return container.value_or(Container());
   }
 
+  // A stop that waits out a long timeout in its own thread (SIGUSR1 does
+  // not end a fake container); returned once the shim got the signal.
+  struct LongStop {
+    absl::Notification done;
+    absl::Status status;
+    std::thread thread;
+  };
+  std::unique_ptr<LongStop> StartLongStop(const std::string& id) {
+    auto stop = std::make_unique<LongStop>();
+    LongStop* raw = stop.get();
+    stop->thread = std::thread([this, raw, id] {
+      raw->status = supervisor_->Stop(id, 100000, "SIGUSR1");
+      raw->done.Notify();
+    });
+    for (int i = 0; i < 500; ++i) {
+      const std::vector<std::string> calls = shims_->calls();
+      if (std::find(calls.begin(), calls.end(), "Signal " + id + " 10") !=
+          calls.end()) {
+        break;
+      }
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+    return stop;
+  }
+
   // A live shim with a running init for `id`, as Launch leaves one.
   void ShimWorldShim(const std::string& id)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(world_.mu) {
@@ -296,21 +321,7 @@ TEST_F(SupervisorTest, ForcedRemoveDoesNotWaitBehindALongStop) {
   Open();
   const std::string id = Create();
   ASSERT_TRUE(supervisor_->Start(id).ok());
-  absl::Notification stop_done;
-  absl::Status stopped;
-  // SIGUSR1 does not end the fake container: the stop waits its timeout.
-  std::thread stopper([&] {
-    stopped = supervisor_->Stop(id, 100000, "SIGUSR1");
-    stop_done.Notify();
-  });
-  for (int i = 0; i < 500; ++i) {
-    const std::vector<std::string> calls = shims_->calls();
-    if (std::find(calls.begin(), calls.end(), "Signal " + id + " 10") !=
-        calls.end()) {
-      break;
-    }
-    absl::SleepFor(absl::Milliseconds(2));
-  }
+  std::unique_ptr<LongStop> stop = StartLongStop(id);
   absl::Notification removed;
   absl::Status remove_status;
   std::thread remover([&] {
@@ -325,9 +336,9 @@ TEST_F(SupervisorTest, ForcedRemoveDoesNotWaitBehindALongStop) {
     shims_->Exit(id, 137);  // let both threads end
   }
   remover.join();
-  stopper.join();
+  stop->thread.join();
   EXPECT_TRUE(remove_status.ok()) << remove_status;
-  EXPECT_TRUE(stopped.ok()) << stopped;
+  EXPECT_TRUE(stop->status.ok()) << stop->status;
   EXPECT_FALSE(supervisor_->Inspect(id).ok());
 }
 
@@ -364,27 +375,15 @@ TEST_F(SupervisorTest, BeginShutdownEndsALongStop) {
   Open();
   const std::string id = Create();
   ASSERT_TRUE(supervisor_->Start(id).ok());
-  absl::Notification stop_done;
-  absl::Status stopped;
-  std::thread stopper([&] {
-    stopped = supervisor_->Stop(id, 100000, "SIGUSR1");
-    stop_done.Notify();
-  });
-  for (int i = 0; i < 500; ++i) {
-    const std::vector<std::string> calls = shims_->calls();
-    if (std::find(calls.begin(), calls.end(), "Signal " + id + " 10") !=
-        calls.end()) {
-      break;
-    }
-    absl::SleepFor(absl::Milliseconds(2));
-  }
+  std::unique_ptr<LongStop> stop = StartLongStop(id);
   supervisor_->BeginShutdown();
-  const bool returned = stop_done.WaitForNotificationWithTimeout(absl::Seconds(30));
+  const bool returned =
+      stop->done.WaitForNotificationWithTimeout(absl::Seconds(30));
   EXPECT_TRUE(returned) << "the stop held the shutdown";
   if (!returned) shims_->Exit(id, 137);
-  stopper.join();
-  EXPECT_TRUE(absl::IsUnavailable(stopped)) << stopped;
-  EXPECT_THAT(std::string(stopped.message()), HasSubstr("shutting down"));
+  stop->thread.join();
+  EXPECT_TRUE(absl::IsUnavailable(stop->status)) << stop->status;
+  EXPECT_THAT(std::string(stop->status.message()), HasSubstr("shutting down"));
   EXPECT_EQ(StatusOf(id), container::v1::CONTAINER_STATUS_RUNNING);
 }
 
