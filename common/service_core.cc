@@ -20,7 +20,8 @@ absl::StatusOr<std::unique_ptr<ServiceCore>> ServiceCore::Open(
   RETURN_IF_ERROR(MakeDirs(context.identity.root));
   ASSIGN_OR_RETURN(
       core->store_,
-      Store::Open(absl::StrCat(context.identity.root, "/db"), schema));
+      Store::Open(absl::StrCat(context.identity.root, "/db"), schema,
+                  StoreOptions{/*sync_writes=*/false, context.logger}));
   return core;
 }
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "rocksdb/db.h"
+#include "rocksdb/env.h"
 #include "rocksdb/options.h"
 #include "rocksdb/utilities/write_batch_with_index.h"
 
@@ -61,6 +62,39 @@ absl::Status Transaction::Delete(absl::string_view column,
                    absl::StrCat("stage delete in ", column));
 }
 
+namespace {
+
+// RocksDB's own diagnostics go to the service's log, never to a LOG file in
+// the store: on a full disk a failed write to that file made the next one
+// abort the daemon (Debian builds RocksDB with its assertions), even when
+// opening the store to read it.
+class ServiceLogSink final : public rocksdb::Logger {
+ public:
+  explicit ServiceLogSink(std::shared_ptr<spdlog::logger> log)
+      : rocksdb::Logger(rocksdb::InfoLogLevel::WARN_LEVEL), log_(std::move(log)) {}
+
+  using rocksdb::Logger::Logv;
+  void Logv(const char* format, va_list ap) override {
+    Logv(rocksdb::InfoLogLevel::INFO_LEVEL, format, ap);
+  }
+  void Logv(const rocksdb::InfoLogLevel level, const char* format,
+            va_list ap) override {
+    if (level < GetInfoLogLevel() || log_ == nullptr) return;
+    char buffer[1024];
+    vsnprintf(buffer, sizeof(buffer), format, ap);
+    if (level >= rocksdb::InfoLogLevel::ERROR_LEVEL) {
+      log_->error("rocksdb: {}", buffer);
+    } else {
+      log_->warn("rocksdb: {}", buffer);
+    }
+  }
+
+ private:
+  std::shared_ptr<spdlog::logger> log_;
+};
+
+}  // namespace
+
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const std::string& dir, const StoreSchema& schema,
     const StoreOptions& options) {
@@ -86,9 +120,11 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   rocksdb::DBOptions db_options;
   db_options.create_if_missing = true;
   db_options.create_missing_column_families = true;
-  db_options.keep_log_file_num = 2;
-  db_options.max_log_file_size = 1 << 20;
+  db_options.info_log = std::make_shared<ServiceLogSink>(options.log);
   db_options.stats_dump_period_sec = 0;
+  // Recovery replays the write-ahead log into memory without writing a new
+  // table first, so a store whose disk is full still opens.
+  db_options.avoid_flush_during_recovery = true;
 
   std::vector<rocksdb::ColumnFamilyHandle*> handles;
   rocksdb::DB* raw_db = nullptr;

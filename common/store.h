@@ -35,6 +35,7 @@
 #include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "spdlog/logger.h"
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
@@ -65,6 +66,8 @@ struct StoreSchema {
 
 struct StoreOptions {
   bool sync_writes = false;
+  // Where RocksDB's warnings and errors go; none when null.
+  std::shared_ptr<spdlog::logger> log;
 };
 
 class Store;

@@ -1,9 +1,13 @@
 // End to end: berthd and the split daemons in a temporary root, driven by
 // the real berth CLI.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -108,6 +112,66 @@ TEST_F(BerthdTest, RestartAfterKillReusesStaleSocketsAndState) {
   ASSERT_EQ(stat((env_.run_root() + "/imaged.sock").c_str(), &st), 0);
   StartBerthd();
   EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+}
+
+// A small tmpfs as the state root, unmounted whatever the test's outcome.
+class TmpfsRoot {
+ public:
+  TmpfsRoot(const std::string& path, const std::string& size) : path_(path) {
+    mkdir(path.c_str(), 0755);
+    mounted_ = mount("tmpfs", path.c_str(), "tmpfs", 0,
+                     ("size=" + size).c_str()) == 0;
+  }
+  ~TmpfsRoot() {
+    if (mounted_) umount2(path_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  std::string path_;
+  bool mounted_ = false;
+};
+
+// Fills the filesystem of `path` with one file; true once a write failed
+// with ENOSPC.
+bool FillDisk(const std::string& path) {
+  const int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      0600);
+  if (fd < 0) return false;
+  const std::string block(1 << 20, 'x');
+  bool full = false;
+  for (int i = 0; i < 4096 && !full; ++i) {
+    if (write(fd, block.data(), block.size()) < 0) full = errno == ENOSPC;
+  }
+  // The last partial blocks.
+  while (!full && write(fd, "x", 1) == 1) {
+  }
+  full = full || errno == ENOSPC;
+  close(fd);
+  return full;
+}
+
+// On a full disk berthd aborted inside RocksDB (an assertion after a failed
+// write to the store's own LOG file) and could not start again. Now the
+// open fails cleanly naming the cause, and once space is freed the same
+// state opens again.
+TEST_F(BerthdTest, AFullDiskIsAnErrorNotACrash) {
+  TmpfsRoot tmpfs(env_.root(), "40m");
+  ASSERT_TRUE(tmpfs.mounted()) << strerror(errno);
+  StartBerthd();
+  ASSERT_EQ(berthd_->Stop(), 0);
+  const std::string filler = env_.root() + "/filler";
+  ASSERT_TRUE(FillDisk(filler));
+
+  berthd_ = env_.StartDaemon(kBerthd);
+  const int code = berthd_->Wait(absl::Seconds(30));
+  EXPECT_EQ(code, 1) << "berthd crashed or hung on a full disk";
+  EXPECT_THAT(ReadFile(env_.log_path()), HasSubstr("No space left on device"));
+
+  ASSERT_EQ(unlink(filler.c_str()), 0);
+  StartBerthd();
+  EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+  EXPECT_EQ(berthd_->Stop(), 0);
 }
 
 TEST_F(BerthdTest, SecondBerthdOnSameRootIsRefused) {
