@@ -1,5 +1,8 @@
 #include "common/store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <set>
 #include <utility>
 
@@ -93,7 +96,50 @@ class ServiceLogSink final : public rocksdb::Logger {
   std::shared_ptr<spdlog::logger> log_;
 };
 
+// Space held back beside every store for its own records when the disk
+// fills up (a container writing until ENOSPC shares the disk): released at
+// the first write that finds the disk full, so that write (a removal, say)
+// and a restart still succeed; made again when the store opens with room.
+constexpr size_t kReserveBytes = 2 << 20;
+
+bool IsNoSpace(const rocksdb::Status& s) {
+  return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos;
+}
+
 }  // namespace
+
+absl::Status Store::MakeReserve() {
+  if (access(reserve_path_.c_str(), F_OK) == 0) return absl::OkStatus();
+  const std::string temp = reserve_path_ + ".new";
+  const int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                      0600);
+  if (fd < 0) return ErrnoStatus(errno, "create", temp);
+  const std::string block(64 << 10, '\0');
+  absl::Status status;
+  for (size_t written = 0; written < kReserveBytes && status.ok();) {
+    const ssize_t n = write(fd, block.data(), block.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) status = ErrnoStatus(errno, "write", temp);
+    else written += static_cast<size_t>(n);
+  }
+  if (status.ok() && fsync(fd) != 0) status = ErrnoStatus(errno, "fsync", temp);
+  close(fd);
+  if (status.ok() && rename(temp.c_str(), reserve_path_.c_str()) != 0) {
+    status = ErrnoStatus(errno, "rename to " + reserve_path_, temp);
+  }
+  if (!status.ok()) unlink(temp.c_str());
+  return status;
+}
+
+bool Store::ReleaseReserve() {
+  if (unlink(reserve_path_.c_str()) != 0) return false;
+  if (options_.log != nullptr) {
+    options_.log->warn("the disk of {} is full: released its reserve of {} "
+                       "bytes so records can still be written; free space",
+                       dir_, kReserveBytes);
+  }
+  return true;
+}
 
 absl::StatusOr<std::unique_ptr<Store>> Store::Open(
     const std::string& dir, const StoreSchema& schema,
@@ -112,9 +158,14 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
           .ok()) {
     wanted.insert(existing.begin(), existing.end());
   }
+  // Small memtables: the records are small, and after a write failed for
+  // lack of space RocksDB resumes only once that much is free again (64 MiB
+  // by default, more than a small disk ever frees).
+  rocksdb::ColumnFamilyOptions column_options;
+  column_options.write_buffer_size = 1 << 20;
   std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
   for (const std::string& name : wanted) {
-    descriptors.emplace_back(name, rocksdb::ColumnFamilyOptions());
+    descriptors.emplace_back(name, column_options);
   }
 
   rocksdb::DBOptions db_options;
@@ -126,20 +177,37 @@ absl::StatusOr<std::unique_ptr<Store>> Store::Open(
   // table first, so a store whose disk is full still opens.
   db_options.avoid_flush_during_recovery = true;
 
-  std::vector<rocksdb::ColumnFamilyHandle*> handles;
-  rocksdb::DB* raw_db = nullptr;
-  RETURN_IF_ERROR(FromRocks(
-      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw_db),
-      absl::StrCat("open store ", dir)));
+  // WAL preallocation would take tens of MiB of a small disk up front.
+  db_options.allow_fallocate = false;
 
   auto store = std::unique_ptr<Store>(new Store());
   store->dir_ = dir;
   store->options_ = options;
+  store->reserve_path_ = dir + ".reserve";
+  std::vector<rocksdb::ColumnFamilyHandle*> handles;
+  rocksdb::DB* raw_db = nullptr;
+  rocksdb::Status opened =
+      rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw_db);
+  bool released = false;
+  if (IsNoSpace(opened) && store->ReleaseReserve()) {
+    released = true;
+    handles.clear();
+    opened = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw_db);
+  }
+  RETURN_IF_ERROR(FromRocks(opened, absl::StrCat("open store ", dir)));
   store->db_.reset(raw_db);
   for (rocksdb::ColumnFamilyHandle* handle : handles) {
     store->columns_[handle->GetName()] = handle;
   }
   RETURN_IF_ERROR(store->CheckSchemaVersion(schema.version));
+  // Not again from the space just released; without room for it the store
+  // still opens (the disk is full now) and makes it at a later start.
+  const absl::Status reserved =
+      released ? absl::OkStatus() : store->MakeReserve();
+  if (!reserved.ok() && options.log != nullptr) {
+    options.log->warn("no space for the reserve of {}: {}", dir,
+                      std::string(reserved.message()));
+  }
   return store;
 }
 
@@ -225,8 +293,24 @@ absl::Status Store::Update(absl::FunctionRef<absl::Status(Transaction&)> fn) {
   RETURN_IF_ERROR(fn(txn));
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
-  return FromRocks(db_->Write(write_options, batch.GetWriteBatch()),
-                   absl::StrCat("commit to ", dir_));
+  rocksdb::Status written = db_->Write(write_options, batch.GetWriteBatch());
+  if (IsNoSpace(written) && ReleaseReserve()) {
+    // A failed write leaves RocksDB refusing writes until it resumes.
+    rocksdb::Status resumed = db_->Resume();
+    written = resumed.ok() ? db_->Write(write_options, batch.GetWriteBatch())
+                           : resumed;
+  } else if (IsNoSpace(written)) {
+    // Space may have been freed since the store stopped taking writes.
+    if (db_->Resume().ok()) {
+      written = db_->Write(write_options, batch.GetWriteBatch());
+    }
+  }
+  if (IsNoSpace(written)) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the disk holding ", dir_, " is full: ", written.ToString(),
+        "; free space (remove containers or images)"));
+  }
+  return FromRocks(written, absl::StrCat("commit to ", dir_));
 }
 
 }  // namespace berth

@@ -129,7 +129,13 @@ class Store {
       absl::string_view name) const;
   absl::Status CheckSchemaVersion(int version);
 
+  // Writes the reserve file beside the store unless it exists.
+  absl::Status MakeReserve();
+  // Deletes the reserve (the disk is full); false when there was none.
+  bool ReleaseReserve();
+
   std::string dir_;
+  std::string reserve_path_;  // DIR.reserve
   StoreOptions options_;
   std::unique_ptr<rocksdb::DB> db_;
   std::map<std::string, rocksdb::ColumnFamilyHandle*, std::less<>> columns_;

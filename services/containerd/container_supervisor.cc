@@ -380,7 +380,16 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   {
     absl::MutexLock lock(&mu_);
     RETURN_IF_ERROR(Move(container, LifecycleEvent::kRemove));
-    RETURN_IF_ERROR(Save(container));
+    const absl::Status marked = Save(container);
+    // On a full disk the mark cannot be written, and deleting the
+    // container's writable layer is what frees space: the removal goes on.
+    // Should it stop before the record goes, a second rm finishes it.
+    if (absl::IsResourceExhausted(marked)) {
+      log_.warn("container {}: removing it without marking it first: {}", id,
+                std::string(marked.message()));
+    } else {
+      RETURN_IF_ERROR(marked);
+    }
   }
   const ContainerPaths paths = PathsOf(id);
   // A shim containerd could not adopt still holds its container: end both

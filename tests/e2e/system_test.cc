@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/support/berth_env.h"
+#include "tests/support/busybox.h"
 
 namespace berth::testing {
 namespace {
@@ -152,25 +153,63 @@ bool FillDisk(const std::string& path) {
 }
 
 // On a full disk berthd aborted inside RocksDB (an assertion after a failed
-// write to the store's own LOG file) and could not start again. Now the
-// open fails cleanly naming the cause, and once space is freed the same
+// write to the store's own LOG file) and could not start again. Now it
+// starts on the reserve each store keeps beside it; with the reserves used
+// up the open fails cleanly naming the cause; once space is freed the same
 // state opens again.
 TEST_F(BerthdTest, AFullDiskIsAnErrorNotACrash) {
   TmpfsRoot tmpfs(env_.root(), "40m");
   ASSERT_TRUE(tmpfs.mounted()) << strerror(errno);
   StartBerthd();
+  ASSERT_EQ(env_.Berth({"tag", "nothing", "x"}).exit_code, 1);
   ASSERT_EQ(berthd_->Stop(), 0);
   const std::string filler = env_.root() + "/filler";
   ASSERT_TRUE(FillDisk(filler));
 
-  berthd_ = env_.StartDaemon(kBerthd);
+  StartBerthd();
+  EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+  EXPECT_EQ(env_.Berth({"ps", "-a"}).exit_code, 0);
+  EXPECT_EQ(berthd_->Stop(), 0);
+
+  ASSERT_TRUE(FillDisk(filler + "2"));  // what the reserves left free
+  berthd_ = env_.StartDaemon(kBerthd);  // and no reserve left now
   const int code = berthd_->Wait(absl::Seconds(30));
   EXPECT_EQ(code, 1) << "berthd crashed or hung on a full disk";
   EXPECT_THAT(ReadFile(env_.log_path()), HasSubstr("No space left on device"));
 
   ASSERT_EQ(unlink(filler.c_str()), 0);
+  ASSERT_EQ(unlink((filler + "2").c_str()), 0);
   StartBerthd();
   EXPECT_EQ(env_.Berth({"info"}).exit_code, 0);
+  EXPECT_EQ(berthd_->Stop(), 0);
+}
+
+// A container that fills the disk its state shares: berthd stays up, ps,
+// logs and rm work (the stores' reserves take their records), and once the
+// container is removed new ones run again.
+TEST_F(BerthdTest, AContainerFillingTheDiskLeavesBerthdWorking) {
+  TmpfsRoot tmpfs(env_.root(), "40m");
+  ASSERT_TRUE(tmpfs.mounted()) << strerror(errno);
+  StartBerthd();
+  ASSERT_EQ(env_.Berth({"import", "--change", "CMD [\"sh\"]",
+                        MakeBusyboxTar(env_.dir()), "busybox"})
+                .exit_code,
+            0);
+  RunResult filled = env_.Berth({"run", "--name", "filler", "busybox", "sh",
+                                 "-c", "echo filling; dd if=/dev/zero of=/big bs=1M"});
+  EXPECT_NE(filled.exit_code, 0);
+  EXPECT_TRUE(berthd_->running()) << "berthd died on a full disk";
+  RunResult ps = env_.Berth({"ps", "-a"});
+  EXPECT_EQ(ps.exit_code, 0) << ps.err;
+  EXPECT_THAT(ps.out, HasSubstr("filler"));
+  RunResult logs = env_.Berth({"logs", "filler"});
+  EXPECT_EQ(logs.exit_code, 0) << logs.err;
+  EXPECT_THAT(logs.out, HasSubstr("filling"));
+  RunResult removed = env_.Berth({"rm", "filler"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  RunResult again = env_.Berth({"run", "--rm", "busybox", "echo", "ok"});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, "ok\n");
   EXPECT_EQ(berthd_->Stop(), 0);
 }
 
