@@ -8,6 +8,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "rocksdb/db.h"
 #include "rocksdb/env.h"
@@ -294,15 +295,18 @@ absl::Status Store::Update(absl::FunctionRef<absl::Status(Transaction&)> fn) {
   rocksdb::WriteOptions write_options;
   write_options.sync = options_.sync_writes;
   rocksdb::Status written = db_->Write(write_options, batch.GetWriteBatch());
-  if (IsNoSpace(written) && ReleaseReserve()) {
-    // A failed write leaves RocksDB refusing writes until it resumes.
-    rocksdb::Status resumed = db_->Resume();
-    written = resumed.ok() ? db_->Write(write_options, batch.GetWriteBatch())
-                           : resumed;
-  } else if (IsNoSpace(written)) {
-    // Space may have been freed since the store stopped taking writes.
-    if (db_->Resume().ok()) {
-      written = db_->Write(write_options, batch.GetWriteBatch());
+  if (IsNoSpace(written)) {
+    // A failed write leaves RocksDB refusing writes until it resumes, which
+    // it does once space is free (the reserve, or what a removal freed);
+    // its own recovery may be under way meanwhile (Busy). Bounded: a disk
+    // that stays full is the caller's error.
+    ReleaseReserve();
+    for (int attempt = 0; attempt < 40 && IsNoSpace(written); ++attempt) {
+      const rocksdb::Status resumed = db_->Resume();
+      if (resumed.ok() || resumed.IsBusy()) {
+        written = db_->Write(write_options, batch.GetWriteBatch());
+      }
+      if (IsNoSpace(written)) absl::SleepFor(absl::Milliseconds(50));
     }
   }
   if (IsNoSpace(written)) {
