@@ -103,6 +103,8 @@ class ServiceLogSink final : public rocksdb::Logger {
 // and a restart still succeed; made again when the store opens with room.
 constexpr size_t kReserveBytes = 2 << 20;
 
+// RocksDB marks ENOSPC with a subcode, but the error a store keeps
+// returning after one (its background error) carries only the message.
 bool IsNoSpace(const rocksdb::Status& s) {
   return s.IsNoSpace() || s.ToString().find("No space left") != std::string::npos;
 }
