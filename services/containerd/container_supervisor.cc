@@ -151,6 +151,8 @@ absl::Status ContainerSupervisor::Save(const Container& container) {
 }
 
 absl::Status ContainerSupervisor::Recover() {
+  RemoveUnrecordedState();
+  scheduler_->Post(absl::ZeroDuration(), [this] { SweepUnrecordedRootfs(0); });
   std::vector<Container> all;
   for (const ContainerRecords::Record& record : records_->Snapshot()) {
     all.push_back(*record);
@@ -283,6 +285,10 @@ ContainerSupervisor::Create(
     }
   }
   const std::string id = NewContainerId();
+  {
+    absl::MutexLock lock(&mu_);
+    if (rootfs_sweep_pending_) created_here_.insert(id);
+  }
   const ContainerPaths paths = PathsOf(id);
   // In a user namespace its root owns the top of its writable layer.
   std::optional<std::pair<uint32_t, uint32_t>> upper_owner;

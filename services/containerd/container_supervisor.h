@@ -15,6 +15,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -148,6 +149,14 @@ class ContainerSupervisor {
   // between launching a start's shim and recording it): its container is
   // killed, so the record (created or exited) is true again.
   void EndUntrackedShim(const container::v1::Container& container);
+  // What a create interrupted by a crash left without a record (it writes
+  // the record last): state directories and shim sockets, removed before
+  // the supervisor serves (container_orphans.cc).
+  void RemoveUnrecordedState();
+  // ... and rootfs snapshots leased to a container without a record, which
+  // needs imaged: tried on the scheduler until imaged answers. Containers
+  // this supervisor is creating meanwhile are spared (created_here_).
+  void SweepUnrecordedRootfs(int attempt);
   // Moves `container` by `event` per the state machine (the status and the
   // flags derived from it); FAILED_PRECONDITION if the table forbids it.
   static absl::Status Move(container::v1::Container& container,
@@ -203,6 +212,9 @@ class ContainerSupervisor {
   absl::Mutex mu_;
   std::map<std::string, Live> live_ ABSL_GUARDED_BY(mu_);
   bool shutting_down_ ABSL_GUARDED_BY(mu_) = false;
+  // Ids this supervisor made, until the rootfs sweep has run.
+  bool rootfs_sweep_pending_ ABSL_GUARDED_BY(mu_) = true;
+  std::set<std::string> created_here_ ABSL_GUARDED_BY(mu_);
   // Last exit of containers removed since, for WAIT_CONDITION_REMOVED.
   std::map<std::string, container::v1::WaitContainerResponse> removed_
       ABSL_GUARDED_BY(mu_);

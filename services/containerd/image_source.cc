@@ -77,6 +77,16 @@ class ImagedClient final : public ImageSource {
     return response.image();
   }
 
+  absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() override {
+    image::v1::ListRootfsRequest request;
+    image::v1::ListRootfsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    RETURN_IF_ERROR(Check(stub_->ListRootfs(&context, request, &response)));
+    return std::vector<image::v1::Rootfs>(response.snapshots().begin(),
+                                          response.snapshots().end());
+  }
+
  private:
   // UNAVAILABLE names imaged and its socket, so the user knows what to start.
   absl::Status Check(const grpc::Status& status) const {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <utility>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "berth/image/v1/image.pb.h"
@@ -35,12 +36,15 @@ class ImageSource {
                                     const std::string& lease) = 0;
   virtual absl::StatusOr<image::v1::Image> InspectImage(
       const std::string& reference) = 0;
+  // Every snapshot, with its lease.
+  virtual absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() = 0;
 };
 
 // The lease a container holds on its rootfs for its whole life: its overlay
 // is mounted in the container's mount namespace, where imaged cannot see it.
+inline constexpr char kRootfsLeasePrefix[] = "container/";
 inline std::string RootfsLease(const std::string& container_id) {
-  return "container/" + container_id;
+  return kRootfsLeasePrefix + container_id;
 }
 
 // imaged over its gRPC socket.

@@ -1,25 +1,44 @@
 // An ImageSource for containerd's unit tests: every image exists, with a
-// `sh` command; snapshots are remembered by key.
+// `sh` command; snapshots are remembered by key in an ImageWorld, which
+// outlives the supervisors a test opens (as imaged outlives containerd).
 #ifndef BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
 #define BERTH_SERVICES_CONTAINERD_TESTING_FAKE_IMAGES_H_
 
+#include <functional>
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/status_macros.h"
 #include "services/containerd/image_source.h"
 
 namespace berth::containerd::testing {
 
+struct ImageWorld {
+  absl::Mutex mu;
+  std::map<std::string, std::string> snapshots ABSL_GUARDED_BY(mu);  // key -> lease
+  bool reachable ABSL_GUARDED_BY(mu) = true;  // false: imaged is down
+  // Called (unlocked) after each snapshot is made: what happens while a
+  // create waits for imaged.
+  std::function<void()> after_prepare;
+};
+
 class FakeImages final : public ImageSource {
  public:
+  explicit FakeImages(ImageWorld& world) : world_(world) {}
+
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const std::string& image, const std::string& key,
       const std::string& lease, const std::map<std::string, std::string>&,
       std::optional<std::pair<uint32_t, uint32_t>>) override {
-    absl::MutexLock lock(&mu_);
-    snapshots_[key] = lease;
+    {
+      absl::MutexLock lock(&world_.mu);
+      RETURN_IF_ERROR(Reachable());
+      world_.snapshots[key] = lease;
+    }
+    if (world_.after_prepare) world_.after_prepare();
     image::v1::PrepareRootfsResponse response;
     response.mutable_rootfs()->set_image_id("sha256:" + std::string(64, 'b'));
     response.mutable_rootfs()->mutable_mount()->set_options(
@@ -37,33 +56,48 @@ class FakeImages final : public ImageSource {
   // As imaged: a leased snapshot goes only with its lease.
   absl::Status RemoveRootfs(const std::string& key,
                             const std::string& lease) override {
-    absl::MutexLock lock(&mu_);
-    auto it = snapshots_.find(key);
-    if (it == snapshots_.end()) return absl::OkStatus();
+    absl::MutexLock lock(&world_.mu);
+    RETURN_IF_ERROR(Reachable());
+    auto it = world_.snapshots.find(key);
+    if (it == world_.snapshots.end()) return absl::OkStatus();
     if (!it->second.empty() && it->second != lease) {
       return absl::FailedPreconditionError("rootfs " + key + " is leased by " +
                                            it->second);
     }
-    snapshots_.erase(it);
+    world_.snapshots.erase(it);
     return absl::OkStatus();
   }
   absl::StatusOr<image::v1::Image> InspectImage(
       const std::string& reference) override {
     return absl::NotFoundError("no image " + reference);
   }
+  absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() override {
+    absl::MutexLock lock(&world_.mu);
+    RETURN_IF_ERROR(Reachable());
+    std::vector<image::v1::Rootfs> all;
+    for (const auto& [key, lease] : world_.snapshots) {
+      all.emplace_back();
+      all.back().set_key(key);
+      all.back().set_lease(lease);
+    }
+    return all;
+  }
   bool HasSnapshot(const std::string& key) {
-    absl::MutexLock lock(&mu_);
-    return snapshots_.count(key) != 0;
+    absl::MutexLock lock(&world_.mu);
+    return world_.snapshots.count(key) != 0;
   }
   int snapshots() {
-    absl::MutexLock lock(&mu_);
-    return static_cast<int>(snapshots_.size());
+    absl::MutexLock lock(&world_.mu);
+    return static_cast<int>(world_.snapshots.size());
   }
 
  private:
-  absl::Mutex mu_;
-  // key -> lease
-  std::map<std::string, std::string> snapshots_ ABSL_GUARDED_BY(mu_);
+  absl::Status Reachable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(world_.mu) {
+    if (world_.reachable) return absl::OkStatus();
+    return absl::UnavailableError("imaged is unreachable");
+  }
+
+  ImageWorld& world_;
 };
 
 }  // namespace berth::containerd::testing

@@ -51,6 +51,20 @@ class ManualScheduler final : public Scheduler {
     for (auto& task : tasks) task();
     return static_cast<int>(tasks.size());
   }
+  // Runs the oldest pending task, if any, as if it had never been posted
+  // (its delay leaves delays()); true if there was one.
+  bool RunOldest() {
+    std::function<void()> task;
+    {
+      absl::MutexLock lock(&mu_);
+      if (pending_.empty()) return false;
+      task = std::move(pending_.front());
+      pending_.erase(pending_.begin());
+      delays_.erase(delays_.end() - static_cast<long>(pending_.size()) - 1);
+    }
+    task();
+    return true;
+  }
   // The delay of every task posted so far.
   std::vector<absl::Duration> delays() {
     absl::MutexLock lock(&mu_);
