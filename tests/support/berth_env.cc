@@ -50,15 +50,50 @@ int ParentOf(int pid) {
 
 std::vector<int> BerthEnv::ShimPids() const {
   std::vector<int> shims;
+  for (const auto& [id, pid] : ShimsByContainer()) shims.push_back(pid);
+  return shims;
+}
+
+std::map<std::string, int> BerthEnv::ShimsByContainer() const {
+  std::map<std::string, int> shims;
+  // A shim runs as `berth-shim --state-dir ROOT/containerd/containers/ID`.
   const std::string marker = "--state-dir" + std::string(1, '\0') + root();
   for (int pid : AllPids()) {
     std::string cmdline = ReadFile("/proc/" + std::to_string(pid) + "/cmdline");
-    if (cmdline.find("berth-shim") != std::string::npos &&
-        cmdline.find(marker) != std::string::npos) {
-      shims.push_back(pid);
+    const size_t at = cmdline.find(marker);
+    if (cmdline.find("berth-shim") == std::string::npos ||
+        at == std::string::npos) {
+      continue;
     }
+    std::string state_dir = cmdline.substr(at + marker.size() - root().size());
+    state_dir = state_dir.substr(0, state_dir.find('\0'));
+    shims[state_dir.substr(state_dir.rfind('/') + 1)] = pid;
   }
   return shims;
+}
+
+std::set<std::string> BerthEnv::ContainerCgroups() const {
+  std::set<std::string> ids;
+  DIR* hierarchies = opendir("/sys/fs/cgroup");
+  if (hierarchies == nullptr) return ids;
+  std::vector<std::string> parents = {"/sys/fs/cgroup/" + cgroup_parent_};
+  while (dirent* entry = readdir(hierarchies)) {
+    if (entry->d_name[0] == '.') continue;
+    parents.push_back(std::string("/sys/fs/cgroup/") + entry->d_name + "/" +
+                      cgroup_parent_);
+  }
+  closedir(hierarchies);
+  for (const std::string& parent : parents) {
+    DIR* dir = opendir(parent.c_str());
+    if (dir == nullptr) continue;
+    while (dirent* entry = readdir(dir)) {
+      if (entry->d_type == DT_DIR && entry->d_name[0] != '.') {
+        ids.insert(entry->d_name);
+      }
+    }
+    closedir(dir);
+  }
+  return ids;
 }
 
 void BerthEnv::KillLeftovers() {

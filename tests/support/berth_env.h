@@ -5,7 +5,9 @@
 #ifndef BERTH_TESTS_SUPPORT_BERTH_ENV_H_
 #define BERTH_TESTS_SUPPORT_BERTH_ENV_H_
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -48,6 +50,11 @@ class BerthEnv {
   const std::string& cgroup_parent() const { return cgroup_parent_; }
   // Pids of the berth-shim processes serving this environment's root.
   std::vector<int> ShimPids() const;
+  // The same shims by the id of the container each serves.
+  std::map<std::string, int> ShimsByContainer() const;
+  // Ids of the containers that have a cgroup under this environment's
+  // parent, in any hierarchy.
+  std::set<std::string> ContainerCgroups() const;
 
  private:
   // Kills what a test left running (shims and their containers) and
