@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "common/failpoint.h"
 #include "common/fs_util.h"
 #include "common/proto_util.h"
 #include "common/root_lock.h"
@@ -107,6 +108,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                       shim::SerializeShimSpec(spec), 0644, false));
   unlink(absl::StrCat(paths.state_dir, "/", shim::kExitFile).c_str());
 
+  Failpoint("start-prepared");
   absl::StatusOr<shim::LaunchedShim> launched = shims_->Launch(paths);
   if (absl::IsDeadlineExceeded(launched.status())) {
     // The shim was killed; its container may have got as far as its
@@ -119,6 +121,8 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
                         std::string(removed.message()));
     }
   }
+  // The shim runs the container; nothing has recorded it yet.
+  if (launched.ok()) Failpoint("start-launched");
   absl::MutexLock lock(&mu_);
   const absl::Time now = clock_.Now();
   auto record_failure = [&](const absl::Status& failure) {
@@ -163,6 +167,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     return failure;
   }
   if (!by_policy) live_[id].backoff = absl::ZeroDuration();
+  Failpoint("start-recorded");
   absl::Status watched = shims_->Watch(id, paths);
   if (!watched.ok()) {
     // It already ended (a very short command): the record is on disk.

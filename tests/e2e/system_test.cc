@@ -188,7 +188,7 @@ TEST_F(BerthdTest, AFullDiskIsAnErrorNotACrash) {
 // logs and rm work (the stores' reserves take their records), and once the
 // container is removed new ones run again.
 TEST_F(BerthdTest, AContainerFillingTheDiskLeavesBerthdWorking) {
-  TmpfsRoot tmpfs(env_.root(), "40m");
+  TmpfsRoot tmpfs(env_.root(), "30m");
   ASSERT_TRUE(tmpfs.mounted()) << strerror(errno);
   StartBerthd();
   ASSERT_EQ(env_.Berth({"import", "--change", "CMD [\"sh\"]",

@@ -128,7 +128,8 @@ BerthEnv::~BerthEnv() {
 }
 
 std::unique_ptr<Daemon> BerthEnv::StartDaemon(
-    const std::string& binary, const std::vector<std::string>& extra_args) {
+    const std::string& binary, const std::vector<std::string>& extra_args,
+    const std::map<std::string, std::string>& env) {
   std::vector<std::string> argv = {Runfile(binary), "--root",   root(),
                                    "--run-root",    run_root(), "--log-file",
                                    log_path()};
@@ -143,7 +144,7 @@ std::unique_ptr<Daemon> BerthEnv::StartDaemon(
     argv.push_back(config);
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  return std::make_unique<Daemon>(argv, log_path());
+  return std::make_unique<Daemon>(argv, log_path(), env);
 }
 
 bool BerthEnv::WaitHealthy(const std::vector<std::string>& services,

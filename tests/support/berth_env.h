@@ -34,10 +34,11 @@ class BerthEnv {
   // Starts `binary` (a runfiles path) with --root/--run-root/--log-file of
   // this environment plus `extra_args`. Unless they name a --config, the
   // daemon gets a config with the built berth-shim and this environment's
-  // own cgroup parent.
+  // own cgroup parent. `env` is added to its environment.
   std::unique_ptr<Daemon> StartDaemon(
       const std::string& binary,
-      const std::vector<std::string>& extra_args = {});
+      const std::vector<std::string>& extra_args = {},
+      const std::map<std::string, std::string>& env = {});
 
   // Waits until each of `services` answers healthy through `berth info`.
   bool WaitHealthy(const std::vector<std::string>& services,

@@ -92,9 +92,10 @@ RunResult RunCommand(const std::vector<std::string>& argv,
 }
 
 Daemon::Daemon(const std::vector<std::string>& argv,
-               const std::string& log_path) {
+               const std::string& log_path,
+               const std::map<std::string, std::string>& env) {
   int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  pid_ = Spawn(argv, {}, log_fd, log_fd);
+  pid_ = Spawn(argv, env, log_fd, log_fd);
   close(log_fd);
 }
 

@@ -30,7 +30,8 @@ RunResult RunCommand(const std::vector<std::string>& argv,
 // process behind.
 class Daemon {
  public:
-  Daemon(const std::vector<std::string>& argv, const std::string& log_path);
+  Daemon(const std::vector<std::string>& argv, const std::string& log_path,
+         const std::map<std::string, std::string>& env = {});
   ~Daemon();
   Daemon(const Daemon&) = delete;
   Daemon& operator=(const Daemon&) = delete;

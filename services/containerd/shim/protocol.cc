@@ -20,6 +20,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/failpoint.h"
 #include "common/fs_util.h"
 #include "common/status_macros.h"
 #include "common/unix_socket.h"
@@ -195,6 +196,12 @@ absl::StatusOr<LaunchedShim> LaunchShim(const std::string& shim_path,
   std::string path_env =
       "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   std::vector<char*> envp = {path_env.data(), nullptr};
+  // A test's failpoints reach the shim too (common/failpoint.h).
+  std::string failpoints_env;
+  if (const char* failpoints = getenv(kFailpointsEnv)) {
+    failpoints_env = absl::StrCat(kFailpointsEnv, "=", failpoints);
+    envp.insert(envp.begin() + 1, failpoints_env.data());
+  }
 
   // posix_spawn (vfork-like) costs the same however large containerd is;
   // the shim forks once more itself and the spawned process exits at once,

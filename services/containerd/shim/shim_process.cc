@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -24,6 +25,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "common/failpoint.h"
 #include "common/fs_util.h"
 #include "common/status_macros.h"
 #include "common/unix_socket.h"
@@ -50,11 +52,13 @@ namespace {
 // grandchild outside the PID namespace cannot exist, so this is a bound).
 constexpr absl::Duration kDrainTimeout = absl::Seconds(5);
 
-void ReportStart(const std::string& frame) {
-  // The pipe is containerd's; if it is gone there is nobody to tell.
-  WriteAll(kReadyFd, frame, absl::Now() + absl::Seconds(5), "the ready pipe")
-      .IgnoreError();
+// Tells containerd how the start went; an error if nobody heard it (the
+// pipe's reader, containerd, is gone).
+absl::Status ReportStart(const std::string& frame) {
+  absl::Status sent =
+      WriteAll(kReadyFd, frame, absl::Now() + absl::Seconds(5), "the ready pipe");
   close(kReadyFd);
+  return sent;
 }
 
 absl::StatusOr<int> ListenOn(const std::string& path) {
@@ -315,6 +319,8 @@ absl::Status Shim::Start() {
   if (signal_fd_ < 0) return ErrnoStatus(errno, "signalfd", spec_.id());
   epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
   if (epoll_fd_ < 0) return ErrnoStatus(errno, "epoll_create1", spec_.id());
+  // Before the socket exists, containerd's recovery cannot find this shim.
+  Failpoint("shim-before-listen");
   ASSIGN_OR_RETURN(listen_fd_, ListenOn(spec_.socket_path()));
   if (!spec_.log_path().empty()) {
     logs::LogOptions options;
@@ -563,11 +569,23 @@ int RunShim(const ShimSpec& spec) {
     WriteExitRecord(absl::StrCat(spec.state_dir(), "/", kExitFile), record)
         .IgnoreError();
     if (shim.owns_socket()) unlink(spec.socket_path().c_str());
-    ReportStart(StartErrorFrame(started));
+    // Nothing runs; if containerd is gone its recovery finds the record as
+    // it was, which is true.
+    ReportStart(StartErrorFrame(started)).IgnoreError();
     return 0;
   }
   // Started: the container's exec happened. containerd records the pids.
-  ReportStart(ReadyFrame(getpid(), shim.init_pid()));
+  absl::Status reported = ReportStart(ReadyFrame(getpid(), shim.init_pid()));
+  if (!reported.ok()) {
+    // containerd died before it learned of this start, so its record does
+    // not say the container runs, and its recovery may have looked for this
+    // shim before the socket was bound: end the container rather than run
+    // it untracked. Serving on records the exit and cleans up as usual.
+    std::fprintf(stderr, "berth-shim: %s: containerd did not hear of the start "
+                 "(%s); ending the container\n", spec.id().c_str(),
+                 std::string(reported.message()).c_str());
+    kill(shim.init_pid(), SIGKILL);
+  }
   // Setup (seccomp compilation above all) left freed heap behind; give it
   // back, the shim lives as long as its container.
   malloc_trim(0);
