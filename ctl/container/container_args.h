@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "berth/container/v1/container_spec.pb.h"
+#include "common/storage_opts.h"  // ParseRamBytes, shared with containerd
 
 namespace berth::ctl {
 
@@ -61,11 +62,6 @@ absl::StatusOr<container::v1::RestartPolicy> ParseRestartPolicy(
     absl::string_view value);
 // NO or unspecified: what `--rm` may be combined with.
 bool IsNoRestart(const container::v1::RestartPolicy& policy);
-
-// go-units RAMInBytes: "512", "512b", "32k", "32m", "1.5g", "1gb", "2 GiB"
-// (binary multiples, case-insensitive). INVALID_ARGUMENT "invalid size:
-// 'x'" otherwise.
-absl::StatusOr<int64_t> ParseRamBytes(absl::string_view value);
 
 // `--cpus`: a decimal ("1.5", ".25") or fraction ("3/2") in billionths:
 // "1.5" -> 1500000000. Errors: "failed to parse x as a rational number",
