@@ -5,6 +5,7 @@
 
 #include <map>
 #include <string>
+#include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
@@ -15,11 +16,11 @@ namespace berth::containerd::testing {
 class FakeImages final : public ImageSource {
  public:
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
-      const std::string& image, const std::string& key,
-      const std::string& lease, const std::map<std::string, std::string>&,
-      std::optional<std::pair<uint32_t, uint32_t>>) override {
+      const image::v1::PrepareRootfsRequest& request) override {
     absl::MutexLock lock(&mu_);
-    snapshots_[key] = lease;
+    last_prepare_ = request;
+    if (!prepare_error_.ok()) return prepare_error_;
+    snapshots_[request.key()] = request.lease();
     image::v1::PrepareRootfsResponse response;
     response.mutable_rootfs()->set_image_id("sha256:" + std::string(64, 'b'));
     response.mutable_rootfs()->mutable_mount()->set_options(
@@ -27,7 +28,6 @@ class FakeImages final : public ImageSource {
     response.mutable_rootfs()->mutable_mount()->set_upper_dir("/u");
     response.mutable_config()->add_cmd("sh");
     response.mutable_config()->add_env("PATH=/bin");
-    (void)image;
     return response;
   }
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
@@ -59,11 +59,23 @@ class FakeImages final : public ImageSource {
     absl::MutexLock lock(&mu_);
     return static_cast<int>(snapshots_.size());
   }
+  // The request of the last PrepareRootfs.
+  image::v1::PrepareRootfsRequest last_prepare() {
+    absl::MutexLock lock(&mu_);
+    return last_prepare_;
+  }
+  // What PrepareRootfs answers from now on (OK: a snapshot).
+  void FailPrepare(absl::Status error) {
+    absl::MutexLock lock(&mu_);
+    prepare_error_ = std::move(error);
+  }
 
  private:
   absl::Mutex mu_;
   // key -> lease
   std::map<std::string, std::string> snapshots_ ABSL_GUARDED_BY(mu_);
+  image::v1::PrepareRootfsRequest last_prepare_ ABSL_GUARDED_BY(mu_);
+  absl::Status prepare_error_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace berth::containerd::testing
