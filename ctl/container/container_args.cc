@@ -244,6 +244,26 @@ bool IsNoRestart(const container::v1::RestartPolicy& policy) {
          policy.name() == container::v1::RestartPolicy::NAME_NO;
 }
 
+absl::StatusOr<std::map<std::string, std::string>> ParseStorageOpts(
+    const std::vector<std::string>& values) {
+  std::map<std::string, std::string> options;
+  StorageLimits limits;  // only to validate; containerd converts again
+  for (const std::string& value : values) {
+    const size_t eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return FlagValueError("--storage-opt", value,
+                            "invalid storage option: expected KEY=VALUE");
+    }
+    const std::string key = value.substr(0, eq);
+    const std::string size = value.substr(eq + 1);
+    if (absl::Status s = ApplyStorageOpt(key, size, &limits); !s.ok()) {
+      return FlagValueError("--storage-opt", value, s.message());
+    }
+    options[key] = size;
+  }
+  return options;
+}
+
 absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value) {
   const absl::Status unparsable = absl::InvalidArgumentError(
       absl::StrCat("failed to parse ", value, " as a rational number"));

@@ -73,6 +73,13 @@ absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value);
 absl::StatusOr<int64_t> ParseIntFlag(absl::string_view flag,
                                      absl::string_view value);
 
+// `--storage-opt KEY=VALUE` values into HostConfig.storage_opt, values as
+// given (inspect shows them so, as Docker's does). Refused with pflag's
+// message naming the flag value: no '=', a key other than size, a size
+// that is not one of Docker's (go-units RAMInBytes) or is 0.
+absl::StatusOr<std::map<std::string, std::string>> ParseStorageOpts(
+    const std::vector<std::string>& values);
+
 // `--ulimit name=soft[:hard]` (hard defaults to soft; -1 is unlimited).
 absl::StatusOr<container::v1::Ulimit> ParseUlimit(absl::string_view value);
 
