@@ -101,25 +101,28 @@ class LinuxProjectQuota final : public ProjectQuota {
       return absl::FailedPreconditionError(
           absl::StrCat(kNeeds, "; ", dir, " is on ", name));
     }
-    struct fs_quota_stat state = {};
-    if (QuotactlFd(fd.get(), Q_XGETQSTAT, 0, &state) != 0) {
+    // Whether project quotas are on at all (counted).
+    struct if_dqinfo info = {};
+    if (QuotactlFd(fd.get(), Q_GETINFO, 0, &info) != 0) {
+      if (errno == ESRCH) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            kNeeds, "; ", dir, " is on ", name, " without project quotas"));
+      }
       if (errno == ENOSYS) {
-        // No quotactl_fd (Linux < 5.14), or a filesystem built without
-        // quota support (ext4 needs CONFIG_QUOTA and CONFIG_QFMT_V2, xfs
-        // CONFIG_XFS_QUOTA).
+        // No quotactl_fd (Linux < 5.14), or no quota support for this
+        // filesystem in the kernel.
         return absl::FailedPreconditionError(absl::StrCat(
             kNeeds, "; ", dir, " is on ", name,
-            " but this kernel does not support quotas on it (quotactl_fd: ",
-            "ENOSYS)"));
+            " but this kernel has no quota support for it (ext4 needs "
+            "CONFIG_QUOTA and CONFIG_QFMT_V2, xfs CONFIG_XFS_QUOTA)"));
       }
-      return ErrnoStatus(errno, "quotactl_fd(Q_XGETQSTAT)", dir);
+      return ErrnoStatus(errno, "quotactl_fd(Q_GETINFO)", dir);
     }
-    if ((state.qs_flags & FS_QUOTA_PDQ_ACCT) == 0) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          kNeeds, "; ", dir, " is on ", name,
-          " without project quotas"));
-    }
-    if ((state.qs_flags & FS_QUOTA_PDQ_ENFD) == 0) {
+    // Whether limits are enforced (ext4 without prjquota, xfs with
+    // pqnoenforce only count). A filesystem that cannot say is trusted.
+    struct fs_quota_stat state = {};
+    if (QuotactlFd(fd.get(), Q_XGETQSTAT, 0, &state) == 0 &&
+        (state.qs_flags & FS_QUOTA_PDQ_ENFD) == 0) {
       return absl::FailedPreconditionError(absl::StrCat(
           kNeeds, "; ", dir, " is on ", name,
           " where project quotas are counted but not enforced"));
