@@ -18,6 +18,9 @@
 // never hands one out twice) and start above the project id of snapshots/
 // itself, as Docker's start above its data root's, so an administrator can
 // keep lower ids for other uses. Remove clears the limit, freeing the id.
+// A crash between setting a limit and writing the record leaves the limit
+// on an id no record holds: harmless, the next snapshot given it sets its
+// own, and Reconcile deletes the directory.
 //
 // Locking: Prepare and Remove add and drop users of layers, so their caller
 // (ImageStore) holds LayerStore::mu() across them: a layer cannot be
