@@ -244,42 +244,24 @@ bool IsNoRestart(const container::v1::RestartPolicy& policy) {
          policy.name() == container::v1::RestartPolicy::NAME_NO;
 }
 
-absl::StatusOr<int64_t> ParseRamBytes(absl::string_view value) {
-  const absl::Status invalid =
-      absl::InvalidArgumentError(absl::StrCat("invalid size: '", value, "'"));
-  // ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$
-  size_t i = 0;
-  auto digits = [&] {
-    const size_t start = i;
-    while (i < value.size() && std::isdigit(static_cast<unsigned char>(value[i])))
-      ++i;
-    return i > start;
-  };
-  if (!digits()) return invalid;
-  while (i < value.size() && value[i] == '.') {
-    ++i;
-    if (!digits()) return invalid;
-  }
-  const absl::string_view number = value.substr(0, i);
-  if (i < value.size() && value[i] == ' ') ++i;
-  int shift = 0;
-  if (i < value.size()) {
-    const char unit = absl::ascii_tolower(value[i]);
-    static constexpr absl::string_view kUnits = "kmgtp";
-    const size_t index = kUnits.find(unit);
-    if (index != absl::string_view::npos) {
-      shift = static_cast<int>(10 * (index + 1));
-      ++i;
+absl::StatusOr<std::map<std::string, std::string>> ParseStorageOpts(
+    const std::vector<std::string>& values) {
+  std::map<std::string, std::string> options;
+  StorageLimits limits;  // only to validate; containerd converts again
+  for (const std::string& value : values) {
+    const size_t eq = value.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      return FlagValueError("--storage-opt", value,
+                            "invalid storage option: expected KEY=VALUE");
     }
+    const std::string key = value.substr(0, eq);
+    const std::string size = value.substr(eq + 1);
+    if (absl::Status s = ApplyStorageOpt(key, size, &limits); !s.ok()) {
+      return FlagValueError("--storage-opt", value, s.message());
+    }
+    options[key] = size;
   }
-  if (i < value.size() && absl::ascii_tolower(value[i]) == 'i') ++i;
-  if (i < value.size() && absl::ascii_tolower(value[i]) == 'b') ++i;
-  if (i != value.size()) return invalid;
-  double size = 0;
-  if (!absl::SimpleAtod(number, &size)) return invalid;
-  const double bytes = size * std::ldexp(1.0, shift);
-  if (bytes >= 9.2233720368547758e18) return invalid;
-  return static_cast<int64_t>(bytes);
+  return options;
 }
 
 absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value) {

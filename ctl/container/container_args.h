@@ -17,6 +17,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "berth/container/v1/container_spec.pb.h"
+#include "common/storage_opts.h"  // ParseRamBytes, shared with containerd
 
 namespace berth::ctl {
 
@@ -62,11 +63,6 @@ absl::StatusOr<container::v1::RestartPolicy> ParseRestartPolicy(
 // NO or unspecified: what `--rm` may be combined with.
 bool IsNoRestart(const container::v1::RestartPolicy& policy);
 
-// go-units RAMInBytes: "512", "512b", "32k", "32m", "1.5g", "1gb", "2 GiB"
-// (binary multiples, case-insensitive). INVALID_ARGUMENT "invalid size:
-// 'x'" otherwise.
-absl::StatusOr<int64_t> ParseRamBytes(absl::string_view value);
-
 // `--cpus`: a decimal ("1.5", ".25") or fraction ("3/2") in billionths:
 // "1.5" -> 1500000000. Errors: "failed to parse x as a rational number",
 // "value is too precise" (finer than 1e-9).
@@ -76,6 +72,13 @@ absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value);
 // FlagValueError.
 absl::StatusOr<int64_t> ParseIntFlag(absl::string_view flag,
                                      absl::string_view value);
+
+// `--storage-opt KEY=VALUE` values into HostConfig.storage_opt, values as
+// given (inspect shows them so, as Docker's does). Refused with pflag's
+// message naming the flag value: no '=', a key other than size, a size
+// that is not one of Docker's (go-units RAMInBytes) or is 0.
+absl::StatusOr<std::map<std::string, std::string>> ParseStorageOpts(
+    const std::vector<std::string>& values);
 
 // `--ulimit name=soft[:hard]` (hard defaults to soft; -1 is unlimited).
 absl::StatusOr<container::v1::Ulimit> ParseUlimit(absl::string_view value);

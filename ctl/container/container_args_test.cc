@@ -101,23 +101,6 @@ TEST(ParseRestartPolicyTest, RejectsAsDocker) {
             "invalid restart policy format: no policy provided before colon");
 }
 
-TEST(ParseRamBytesTest, ReadsGoUnitsSizes) {
-  EXPECT_EQ(*ParseRamBytes("512"), 512);
-  EXPECT_EQ(*ParseRamBytes("512b"), 512);
-  EXPECT_EQ(*ParseRamBytes("32k"), 32 * 1024);
-  EXPECT_EQ(*ParseRamBytes("32m"), 32 * 1024 * 1024);
-  EXPECT_EQ(*ParseRamBytes("32MB"), 32 * 1024 * 1024);
-  EXPECT_EQ(*ParseRamBytes("1g"), int64_t{1} << 30);
-  EXPECT_EQ(*ParseRamBytes("1.5g"), int64_t{3} << 29);
-  EXPECT_EQ(*ParseRamBytes("2 GiB"), int64_t{2} << 30);
-  EXPECT_EQ(*ParseRamBytes("1t"), int64_t{1} << 40);
-  for (const char* bad : {"x", "", "-1", "1x", "1.2.3", "1gg", "m", " 1"}) {
-    EXPECT_EQ(ParseRamBytes(bad).status().message(),
-              std::string("invalid size: '") + bad + "'")
-        << bad;
-  }
-}
-
 TEST(ParseNanoCpusTest, ReadsRationals) {
   EXPECT_EQ(*ParseNanoCpus("1"), 1000000000);
   EXPECT_EQ(*ParseNanoCpus("1.5"), 1500000000);

@@ -175,6 +175,8 @@ ordered_json HostConfigJson(const container::v1::HostConfig& h) {
   out["PublishAllPorts"] = h.publish_all_ports();
   out["ReadonlyRootfs"] = h.read_only_rootfs();
   out["SecurityOpt"] = SecurityOpt(h.security());
+  // Docker's is `omitempty`: absent unless --storage-opt was given.
+  if (!h.storage_opt().empty()) out["StorageOpt"] = MapOrNull(h.storage_opt());
   out["UTSMode"] = h.uts_mode();
   out["UsernsMode"] = h.userns_mode();
   out["ShmSize"] = r.shm_size() != 0 ? r.shm_size() : int64_t{67108864};

@@ -78,6 +78,8 @@ TEST(ContainerInspectJsonTest, DockersShape) {
             nlohmann::ordered_json({"seccomp=unconfined", "no-new-privileges"}));
   EXPECT_EQ(host["PortBindings"]["80/tcp"][0]["HostPort"], "8080");
   EXPECT_EQ(host["LogConfig"]["Type"], "json-file");
+  // Docker omits StorageOpt unless it was given.
+  EXPECT_FALSE(host.contains("StorageOpt"));
   EXPECT_EQ(json["Mounts"][0]["Type"], "bind");
   EXPECT_EQ(json["Mounts"][0]["Destination"], "/dst");
   EXPECT_TRUE(json["NetworkSettings"]["Networks"].is_object());
@@ -88,6 +90,16 @@ TEST(ContainerInspectJsonTest, DockersShape) {
   EXPECT_EQ(it.key(), "Created");
   ++it;
   EXPECT_EQ(it.key(), "Path");
+}
+
+TEST(ContainerInspectJsonTest, StorageOptAsGivenAfterSecurityOpt) {
+  container::v1::Container c = Sample();
+  (*c.mutable_host_config()->mutable_storage_opt())["size"] = "20m";
+  nlohmann::ordered_json host = ContainerInspectJson(c)["HostConfig"];
+  EXPECT_EQ(host["StorageOpt"], nlohmann::ordered_json({{"size", "20m"}}));
+  auto it = host.find("SecurityOpt");
+  ASSERT_NE(it, host.end());
+  EXPECT_EQ((++it).key(), "StorageOpt");
 }
 
 TEST(ContainerInspectJsonTest, ZeroTimesAndTemplates) {

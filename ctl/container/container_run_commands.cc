@@ -122,6 +122,9 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
   command->add_option("--log-driver", f.log_driver,
                       "Logging driver for the container: json-file, none");
   list("--log-opt", f.log_opts, "Log driver options (e.g. max-size=10m)");
+  list("--storage-opt", f.storage_opts,
+       "Storage driver options for the container: size=SIZE caps its "
+       "writable layer (needs xfs with pquota or ext4 with prjquota)");
   // IMAGE and everything after it land in remaining().
   command->prefix_command();
 }

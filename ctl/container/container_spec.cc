@@ -233,6 +233,10 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   }
   if (absl::Status s = SetResources(flags, host->mutable_resources()); !s.ok())
     return s;
+  absl::StatusOr<std::map<std::string, std::string>> storage =
+      ParseStorageOpts(flags.storage_opts);
+  if (!storage.ok()) return storage.status();
+  host->mutable_storage_opt()->insert(storage->begin(), storage->end());
   if (!flags.log_driver.empty() || !flags.log_opts.empty()) {
     container::v1::LogConfig* log = host->mutable_log_config();
     log->set_driver(flags.log_driver);

@@ -52,6 +52,7 @@ struct ContainerFlags {
   std::vector<std::string> security_opts;
   std::vector<std::string> ulimits;
   std::vector<std::string> log_opts;
+  std::vector<std::string> storage_opts;  // KEY=VALUE
   std::vector<std::string> uid_maps;  // CONTAINER:HOST:SIZE
   std::vector<std::string> gid_maps;
   // IMAGE [COMMAND [ARG...]]: everything from the first positional on.

@@ -183,6 +183,49 @@ TEST(BuildCreateRequestTest, BadValuesSpeakDocker) {
             "open missing.env: no such file or directory");
 }
 
+TEST(BuildCreateRequestTest, StorageOptSizeKeptAsTyped) {
+  ContainerFlags flags;
+  flags.positional = {"busybox"};
+  absl::StatusOr<CreateContainerRequest> none =
+      BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->host_config().storage_opt().empty());
+  flags.storage_opts = {"size=20m"};
+  absl::StatusOr<CreateContainerRequest> request =
+      BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->host_config().storage_opt().size(), 1u);
+  EXPECT_EQ(request->host_config().storage_opt().at("size"), "20m");
+  // Repeated: the last one wins, as in Docker's map.
+  flags.storage_opts = {"size=1G", "size=1073741824"};
+  request = BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  EXPECT_EQ(request->host_config().storage_opt().at("size"), "1073741824");
+}
+
+TEST(BuildCreateRequestTest, StorageOptErrorsNameKeyOrValue) {
+  ContainerFlags flags;
+  flags.positional = {"busybox"};
+  flags.storage_opts = {"dm.basesize=10G"};
+  absl::Status unknown = BuildCreateRequest(flags, FakeInputs()).status();
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(unknown.message(),
+            "invalid argument \"dm.basesize=10G\" for \"--storage-opt\" flag: "
+            "unknown storage option \"dm.basesize\": the only one is size");
+  flags.storage_opts = {"size=10q"};
+  EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
+            "invalid argument \"size=10q\" for \"--storage-opt\" flag: "
+            "invalid storage option size \"10q\": invalid size: '10q' (use "
+            "bytes or a unit: 512k, 20m, 10G)");
+  for (const char* bad : {"size", "=20m", "size=", "size=0"}) {
+    flags.storage_opts = {bad};
+    absl::Status status = BuildCreateRequest(flags, FakeInputs()).status();
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_NE(status.message().find("--storage-opt"), absl::string_view::npos)
+        << status;
+  }
+}
+
 TEST(BuildCreateRequestTest, UsernsAndIdMaps) {
   ContainerFlags flags;
   flags.positional = {"busybox"};

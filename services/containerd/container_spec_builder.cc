@@ -176,9 +176,18 @@ absl::Status ValidateUserns(const HostConfig& host) {
 
 }  // namespace
 
+absl::StatusOr<StorageLimits> StorageLimitsOf(const HostConfig& host) {
+  StorageLimits limits;
+  for (const auto& [key, value] : host.storage_opt()) {
+    RETURN_IF_ERROR(ApplyStorageOpt(key, value, &limits));
+  }
+  return limits;
+}
+
 absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     const HostConfig& host) {
   std::vector<std::string> warnings;
+  RETURN_IF_ERROR(StorageLimitsOf(host).status());
   if (!host.cgroup_parent().empty()) {
     // Checked here, not first at start: a bad parent would otherwise be
     // stored and fail every start.

@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/signals.h"
+#include "common/storage_opts.h"
 #include "berth/container/v1/container.pb.h"
 #include "berth/image/v1/image.pb.h"
 #include "services/containerd/container_paths.h"
@@ -38,6 +39,11 @@ absl::StatusOr<container::v1::Container> NewContainer(
     const image::v1::PrepareRootfsResponse& rootfs, const std::string& id,
     const std::string& name, const ContainerPaths& paths, absl::Time now,
     const std::string& default_cgroupns_mode);
+
+// `--storage-opt` (HostConfig.storage_opt) read as Docker's overlay2 reads
+// it: INVALID_ARGUMENT for a key other than size or a bad size.
+absl::StatusOr<StorageLimits> StorageLimitsOf(
+    const container::v1::HostConfig& host_config);
 
 // Checks the host config the way Docker does before anything is created.
 // Returns warnings (settings accepted but not enforceable here).

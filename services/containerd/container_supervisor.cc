@@ -290,16 +290,23 @@ ContainerSupervisor::Create(
     if (rootfs_sweep_pending_) created_here_.insert(id);
   }
   const ContainerPaths paths = PathsOf(id);
+  image::v1::PrepareRootfsRequest prepare;
+  prepare.set_image(request.config().image());
+  prepare.set_key(id);
+  prepare.set_lease(RootfsLease(id));
+  (*prepare.mutable_labels())["berth.container.id"] = id;
   // In a user namespace its root owns the top of its writable layer.
-  std::optional<std::pair<uint32_t, uint32_t>> upper_owner;
   const auto host_root =
       HostRootOf(request.host_config(), options_.userns_range);
-  if (host_root != std::make_pair(0u, 0u)) upper_owner = host_root;
+  if (host_root != std::make_pair(0u, 0u)) {
+    prepare.mutable_upper_owner()->set_uid(host_root.first);
+    prepare.mutable_upper_owner()->set_gid(host_root.second);
+  }
+  ASSIGN_OR_RETURN(const StorageLimits limits,
+                   StorageLimitsOf(request.host_config()));
+  prepare.set_size_limit_bytes(limits.size_bytes);
   ASSIGN_OR_RETURN(image::v1::PrepareRootfsResponse rootfs,
-                   images_->PrepareRootfs(request.config().image(), id,
-                                          RootfsLease(id),
-                                          {{"berth.container.id", id}},
-                                          upper_owner));
+                   images_->PrepareRootfs(prepare));
   absl::Status created = [&]() -> absl::Status {
     RETURN_IF_ERROR(MakeDirs(paths.state_dir + "/rootfs"));
     // A generated name may be taken by a concurrent create between the

@@ -21,19 +21,7 @@ class ImagedClient final : public ImageSource {
             grpc::InsecureChannelCredentials()))) {}
 
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
-      const std::string& image, const std::string& key,
-      const std::string& lease,
-      const std::map<std::string, std::string>& labels,
-      std::optional<std::pair<uint32_t, uint32_t>> upper_owner) override {
-    image::v1::PrepareRootfsRequest request;
-    request.set_image(image);
-    request.set_key(key);
-    request.set_lease(lease);
-    request.mutable_labels()->insert(labels.begin(), labels.end());
-    if (upper_owner.has_value()) {
-      request.mutable_upper_owner()->set_uid(upper_owner->first);
-      request.mutable_upper_owner()->set_gid(upper_owner->second);
-    }
+      const image::v1::PrepareRootfsRequest& request) override {
     image::v1::PrepareRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);

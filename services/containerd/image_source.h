@@ -18,16 +18,14 @@ namespace berth::containerd {
 class ImageSource {
  public:
   virtual ~ImageSource() = default;
-  // A fresh snapshot `key` of `image` plus the image's config. With
-  // `upper_owner`, imaged makes that host uid/gid own the writable layer
-  // (the container's root in a user namespace): containerd never touches
-  // imaged's directories itself. The snapshot is held under `lease` (see
-  // RootfsLease): imaged refuses to remove it for anyone without it.
+  // A fresh snapshot `request.key()` of `request.image()` plus the image's
+  // config. With `upper_owner`, imaged makes that host uid/gid own the
+  // writable layer (the container's root in a user namespace): containerd
+  // never touches imaged's directories itself. The snapshot is held under
+  // `lease` (see RootfsLease): imaged refuses to remove it for anyone
+  // without it. `size_limit_bytes` caps the writable layer.
   virtual absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
-      const std::string& image, const std::string& key,
-      const std::string& lease,
-      const std::map<std::string, std::string>& labels,
-      std::optional<std::pair<uint32_t, uint32_t>> upper_owner) = 0;
+      const image::v1::PrepareRootfsRequest& request) = 0;
   // With `with_size`, the writable layer's size too (upper_size).
   virtual absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
       const std::string& key, bool with_size = false) = 0;

@@ -10,7 +10,7 @@ namespace berth::imaged {
 
 absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
     std::unique_ptr<ServiceCore> core) {
-  ASSIGN_OR_RETURN(std::unique_ptr<ImageStore> store, ImageStore::Open(*core));
+  ASSIGN_OR_RETURN(std::unique_ptr<ImageStore> store, ImageStore::Open(*core, NewLinuxProjectQuota()));
   std::unique_ptr<DescriptorInbox> inbox;
   if (!core->identity().socket.empty()) {
     // The service's own socket first: a second daemon on the same run root

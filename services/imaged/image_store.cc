@@ -3,6 +3,7 @@
 #include "services/imaged/image_store.h"
 
 #include <set>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/fs_util.h"
@@ -14,7 +15,7 @@ namespace berth::imaged {
 
 using image::v1::Image;
 
-ImageStore::ImageStore(ServiceCore& core)
+ImageStore::ImageStore(ServiceCore& core, std::unique_ptr<ProjectQuota> quota)
     : core_(core),
       root_(core.identity().root),
       blobs_(core.identity().root + "/blobs"),
@@ -23,7 +24,8 @@ ImageStore::ImageStore(ServiceCore& core)
               [this](const std::string& chain_id) {
                 return LayerInUse(chain_id);
               }),
-      snapshots_(core, layers_) {}
+      quota_(std::move(quota)),
+      snapshots_(core, layers_, *quota_) {}
 
 StoreSchema ImageStore::Schema() {
   return StoreSchema{/*version=*/1,
@@ -32,8 +34,9 @@ StoreSchema ImageStore::Schema() {
 }
 
 absl::StatusOr<std::unique_ptr<ImageStore>> ImageStore::Open(
-    ServiceCore& core) {
-  auto store = std::unique_ptr<ImageStore>(new ImageStore(core));
+    ServiceCore& core, std::unique_ptr<ProjectQuota> quota) {
+  auto store =
+      std::unique_ptr<ImageStore>(new ImageStore(core, std::move(quota)));
   RETURN_IF_ERROR(store->Init());
   RETURN_IF_ERROR(store->Reconcile());
   return store;

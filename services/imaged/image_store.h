@@ -47,6 +47,7 @@
 #include "services/imaged/image_index.h"
 #include "services/imaged/image_records.h"
 #include "services/imaged/layer_store.h"
+#include "services/imaged/quota/project_quota.h"
 #include "services/imaged/snapshotter.h"
 
 namespace berth::imaged {
@@ -57,8 +58,10 @@ using ByteSink = std::function<absl::Status(absl::string_view)>;
 class ImageStore {
  public:
   // Opens the store in core's root, creating directories and deleting
-  // leftovers of a crash.
-  static absl::StatusOr<std::unique_ptr<ImageStore>> Open(ServiceCore& core);
+  // leftovers of a crash. `quota` enforces writable layers' size limits
+  // (NewLinuxProjectQuota() but in tests).
+  static absl::StatusOr<std::unique_ptr<ImageStore>> Open(
+      ServiceCore& core, std::unique_ptr<ProjectQuota> quota);
 
   // The record kinds, for the service's schema.
   static StoreSchema Schema();
@@ -114,7 +117,7 @@ class ImageStore {
       const image::v1::ListRootfsRequest& request) const;
 
  private:
-  explicit ImageStore(ServiceCore& core);
+  ImageStore(ServiceCore& core, std::unique_ptr<ProjectQuota> quota);
 
   using LayerSource = LayerStore::Source;
   using PendingLayer = LayerStore::Pending;
@@ -176,6 +179,7 @@ class ImageStore {
   ContentStore blobs_;
   ImageIndex index_;
   LayerStore layers_;
+  std::unique_ptr<ProjectQuota> quota_;  // before snapshots_, which uses it
   Snapshotter snapshots_;
 };
 

@@ -18,6 +18,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/imaged/quota/fake_project_quota.h"
 #include "services/imaged/test_core.h"
 #include "services/imaged/image_records.h"
 #include "services/imaged/test_archives.h"
@@ -75,7 +76,8 @@ class ImageStoreTest : public ::testing::Test {
     auto core = testing::OpenTestCore(dir_ + "/root", ImageStore::Schema());
     ASSERT_TRUE(core.ok()) << core.status();
     core_ = *std::move(core);
-    auto store = ImageStore::Open(*core_);
+    auto store = ImageStore::Open(
+        *core_, std::make_unique<testing::FakeProjectQuota>());
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
   }

@@ -14,6 +14,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/imaged/quota/fake_project_quota.h"
 #include "services/imaged/test_core.h"
 #include "services/imaged/snapshotter.h"
 #include "services/imaged/test_archives.h"
@@ -45,7 +46,7 @@ class LayerStoreTest : public ::testing::Test {
           if (image_users_.count(chain_id) != 0) return absl::StatusOr<bool>(true);
           return snapshots_->Pins(chain_id);
         });
-    snapshots_ = std::make_unique<Snapshotter>(*core_, *layers_);
+    snapshots_ = std::make_unique<Snapshotter>(*core_, *layers_, quota_);
     ASSERT_TRUE(layers_->Init().ok());
     ASSERT_TRUE(snapshots_->Init().ok());
   }
@@ -98,6 +99,7 @@ class LayerStoreTest : public ::testing::Test {
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<ContentStore> blobs_;
   std::unique_ptr<LayerStore> layers_;
+  testing::FakeProjectQuota quota_;
   std::unique_ptr<Snapshotter> snapshots_;
   std::set<std::string> image_users_;
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -25,10 +26,12 @@ constexpr size_t kMaxMountOptions = 4000;
 
 }  // namespace
 
-Snapshotter::Snapshotter(ServiceCore& core, LayerStore& layers)
+Snapshotter::Snapshotter(ServiceCore& core, LayerStore& layers,
+                         ProjectQuota& quota)
     : core_(core),
       root_(core.identity().root),
       layers_(layers),
+      quota_(quota),
       snapshots_(SnapshotsTable()) {}
 
 absl::Status Snapshotter::Init() {
@@ -51,6 +54,23 @@ std::string Snapshotter::DirOf(const std::string& key) const {
   return absl::StrCat(root_, "/snapshots/", key);
 }
 
+absl::StatusOr<uint32_t> Snapshotter::FreeProjectId() {
+  ASSIGN_OR_RETURN(const uint32_t base, quota_.ProjectOf(root_ + "/snapshots"));
+  std::set<uint32_t> taken;
+  RETURN_IF_ERROR(snapshots_.ForEach(
+      core_.store(), [&](const SnapshotRecord& snapshot) {
+        if (snapshot.quota_project_id() != 0) {
+          taken.insert(snapshot.quota_project_id());
+        }
+        return true;
+      }));
+  for (uint32_t id = base + 1; id != 0; ++id) {
+    if (taken.count(id) == 0) return id;
+  }
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "no free project id above ", base, " for a writable layer's quota"));
+}
+
 absl::Status Snapshotter::CheckKey(const std::string& key) {
   bool valid = !key.empty() && key.size() <= 128 && key != "." && key != "..";
   for (char c : key) {
@@ -69,19 +89,41 @@ absl::StatusOr<image::v1::Rootfs> Snapshotter::Prepare(
     return absl::AlreadyExistsError(absl::StrCat(
         "rootfs snapshot ", request.key(), " already exists"));
   }
+  uint32_t project = 0;
+  if (request.size_limit_bytes() > 0) {
+    // Refused before anything is made, so a failed create leaves nothing.
+    RETURN_IF_ERROR(quota_.CheckSupported(root_ + "/snapshots"));
+    ASSIGN_OR_RETURN(project, FreeProjectId());
+  }
   const std::string dir = DirOf(request.key());
   RETURN_IF_ERROR(RemoveTree(dir));  // a leftover without a record
-  RETURN_IF_ERROR(MakeDirs(dir + "/upper", 0755));
-  RETURN_IF_ERROR(MakeDirs(dir + "/work", 0700));
+  // Undoes the directory and the quota of a snapshot that failed.
+  auto discard = [&](absl::Status failed) {
+    RemoveTree(dir).IgnoreError();
+    if (project != 0) quota_.Clear(root_ + "/snapshots", project).IgnoreError();
+    return failed;
+  };
+  RETURN_IF_ERROR(MakeDirs(dir, 0755));
+  if (project != 0) {
+    // On the snapshot's directory, before upper/ and work/ exist, so both
+    // inherit the project: overlayfs copies up through work/ and renames
+    // into upper/, which fails (EXDEV) between different projects.
+    absl::Status limited = quota_.Set(dir, project, request.size_limit_bytes());
+    if (!limited.ok()) return discard(limited);
+  }
+  if (absl::Status made = MakeDirs(dir + "/upper", 0755); !made.ok()) {
+    return discard(made);
+  }
+  if (absl::Status made = MakeDirs(dir + "/work", 0700); !made.ok()) {
+    return discard(made);
+  }
   if (request.has_upper_owner()) {
     // The container's root in its user namespace must own the top of its
     // writable layer (the image layers below are idmapped instead).
     const std::string upper = dir + "/upper";
     if (lchown(upper.c_str(), request.upper_owner().uid(),
                request.upper_owner().gid()) != 0) {
-      const absl::Status failed = ErrnoStatus(errno, "chown", upper);
-      RemoveTree(dir).IgnoreError();
-      return failed;
+      return discard(ErrnoStatus(errno, "chown", upper));
     }
   }
 
@@ -92,6 +134,8 @@ absl::StatusOr<image::v1::Rootfs> Snapshotter::Prepare(
   *rootfs->mutable_created() = ToTimestamp(absl::Now());
   *rootfs->mutable_labels() = request.labels();
   rootfs->set_lease(request.lease());
+  rootfs->set_size_limit_bytes(request.size_limit_bytes());
+  record.set_quota_project_id(project);
   image::v1::OverlayMount* mount = rootfs->mutable_mount();
   for (auto it = image.layers().rbegin(); it != image.layers().rend(); ++it) {
     mount->add_lower_dirs(layers_.Link(it->chain_id()));
@@ -101,7 +145,9 @@ absl::StatusOr<image::v1::Rootfs> Snapshotter::Prepare(
   }
   if (image.layers().empty()) {
     // overlayfs needs a lower layer; an image without layers gets an empty one.
-    RETURN_IF_ERROR(MakeDirs(dir + "/empty", 0755));
+    if (absl::Status made = MakeDirs(dir + "/empty", 0755); !made.ok()) {
+      return discard(made);
+    }
     mount->add_lower_dirs(dir + "/empty");
   }
   mount->set_upper_dir(dir + "/upper");
@@ -110,10 +156,9 @@ absl::StatusOr<image::v1::Rootfs> Snapshotter::Prepare(
       "lowerdir=", absl::StrJoin(mount->lower_dirs(), ":"),
       ",upperdir=", mount->upper_dir(), ",workdir=", mount->work_dir()));
   if (mount->options().size() > kMaxMountOptions) {
-    RemoveTree(dir).IgnoreError();
-    return absl::FailedPreconditionError(absl::StrCat(
+    return discard(absl::FailedPreconditionError(absl::StrCat(
         "image ", image.id(), " has too many layers (", image.layers_size(),
-        ") for one overlay mount"));
+        ") for one overlay mount")));
   }
   absl::Status recorded = core_.store().Update([&](Transaction& txn) {
     if (snapshots_.Get(txn, request.key()).ok()) {
@@ -122,11 +167,16 @@ absl::StatusOr<image::v1::Rootfs> Snapshotter::Prepare(
     }
     return snapshots_.Put(txn, record);
   });
-  if (!recorded.ok()) {
-    RemoveTree(dir).IgnoreError();
-    return recorded;
+  if (!recorded.ok()) return discard(recorded);
+  if (project != 0) {
+    core_.log().info("prepared rootfs {} of image {}, limited to {} bytes "
+                     "(project {})",
+                     request.key(), image.id(), request.size_limit_bytes(),
+                     project);
+  } else {
+    core_.log().info("prepared rootfs {} of image {}", request.key(),
+                     image.id());
   }
-  core_.log().info("prepared rootfs {} of image {}", request.key(), image.id());
   return record.rootfs();
 }
 
@@ -168,6 +218,15 @@ absl::Status Snapshotter::Remove(const std::string& key, bool ignore_missing,
   RETURN_IF_ERROR(core_.store().Update(
       [&](Transaction& txn) { return snapshots_.Delete(txn, key); }));
   RETURN_IF_ERROR(RemoveTree(DirOf(key)));
+  if (const uint32_t project = record->quota_project_id(); project != 0) {
+    // Not a failure of the removal, which is done: the next snapshot given
+    // this id sets its own limit anyway.
+    absl::Status cleared = quota_.Clear(root_ + "/snapshots", project);
+    if (!cleared.ok()) {
+      core_.log().warn("rootfs {}: clearing the quota of project {}: {}", key,
+                       project, std::string(cleared.message()));
+    }
+  }
   std::vector<std::string> deleted;
   int64_t reclaimed = 0;
   RETURN_IF_ERROR(layers_.Collect(

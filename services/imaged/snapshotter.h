@@ -11,6 +11,17 @@
 // under a lease (containerd: "container/<id>") and passes the lease back to
 // remove it; Remove refuses a leased snapshot to anyone else.
 //
+// A snapshot with a size limit (`--storage-opt size=`) has its directory,
+// and so its upper and work dirs, in a filesystem project of its own whose
+// block limit is the size (ProjectQuota). Its id is recorded with the
+// snapshot: ids are unique among the records (so a restart, reading them,
+// never hands one out twice) and start above the project id of snapshots/
+// itself, as Docker's start above its data root's, so an administrator can
+// keep lower ids for other uses. Remove clears the limit, freeing the id.
+// A crash between setting a limit and writing the record leaves the limit
+// on an id no record holds: harmless, the next snapshot given it sets its
+// own, and Reconcile deletes the directory.
+//
 // Locking: Prepare and Remove add and drop users of layers, so their caller
 // (ImageStore) holds LayerStore::mu() across them: a layer cannot be
 // collected between Prepare reading the image and the snapshot record
@@ -29,12 +40,14 @@
 #include "common/table.h"
 #include "services/imaged/image_records.h"
 #include "services/imaged/layer_store.h"
+#include "services/imaged/quota/project_quota.h"
 
 namespace berth::imaged {
 
 class Snapshotter {
  public:
-  Snapshotter(ServiceCore& core, LayerStore& layers);
+  // `quota` enforces size limits; it outlives the Snapshotter.
+  Snapshotter(ServiceCore& core, LayerStore& layers, ProjectQuota& quota);
 
   // Creates snapshots/.
   absl::Status Init();
@@ -47,8 +60,9 @@ class Snapshotter {
   static absl::Status CheckKey(const std::string& key);
 
   // A new snapshot of `image` as `request` asks (key, labels, lease, owner
-  // of upper/). ALREADY_EXISTS for a key in use. Caller holds
-  // LayerStore::mu().
+  // of upper/, size limit). ALREADY_EXISTS for a key in use;
+  // FAILED_PRECONDITION, with nothing made, for a size limit where the
+  // filesystem has no project quotas. Caller holds LayerStore::mu().
   absl::StatusOr<image::v1::Rootfs> Prepare(
       const image::v1::PrepareRootfsRequest& request,
       const image::v1::Image& image);
@@ -74,10 +88,13 @@ class Snapshotter {
 
  private:
   std::string DirOf(const std::string& key) const;
+  // The lowest project id above snapshots/'s own that no record holds.
+  absl::StatusOr<uint32_t> FreeProjectId();
 
   ServiceCore& core_;
   std::string root_;
   LayerStore& layers_;
+  ProjectQuota& quota_;
   Table<records::SnapshotRecord> snapshots_;
 };
 

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -30,13 +31,13 @@ class FakeImages final : public ImageSource {
   explicit FakeImages(ImageWorld& world) : world_(world) {}
 
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
-      const std::string& image, const std::string& key,
-      const std::string& lease, const std::map<std::string, std::string>&,
-      std::optional<std::pair<uint32_t, uint32_t>>) override {
+      const image::v1::PrepareRootfsRequest& request) override {
     {
       absl::MutexLock lock(&world_.mu);
       RETURN_IF_ERROR(Reachable());
-      world_.snapshots[key] = lease;
+      last_prepare_ = request;
+      if (!prepare_error_.ok()) return prepare_error_;
+      world_.snapshots[request.key()] = request.lease();
     }
     if (world_.after_prepare) world_.after_prepare();
     image::v1::PrepareRootfsResponse response;
@@ -46,7 +47,6 @@ class FakeImages final : public ImageSource {
     response.mutable_rootfs()->mutable_mount()->set_upper_dir("/u");
     response.mutable_config()->add_cmd("sh");
     response.mutable_config()->add_env("PATH=/bin");
-    (void)image;
     return response;
   }
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
@@ -90,6 +90,16 @@ class FakeImages final : public ImageSource {
     absl::MutexLock lock(&world_.mu);
     return static_cast<int>(world_.snapshots.size());
   }
+  // The request of the last PrepareRootfs.
+  image::v1::PrepareRootfsRequest last_prepare() {
+    absl::MutexLock lock(&world_.mu);
+    return last_prepare_;
+  }
+  // What PrepareRootfs answers from now on (OK: a snapshot).
+  void FailPrepare(absl::Status error) {
+    absl::MutexLock lock(&world_.mu);
+    prepare_error_ = std::move(error);
+  }
 
  private:
   absl::Status Reachable() ABSL_EXCLUSIVE_LOCKS_REQUIRED(world_.mu) {
@@ -98,6 +108,8 @@ class FakeImages final : public ImageSource {
   }
 
   ImageWorld& world_;
+  image::v1::PrepareRootfsRequest last_prepare_ ABSL_GUARDED_BY(world_.mu);
+  absl::Status prepare_error_ ABSL_GUARDED_BY(world_.mu);
 };
 
 }  // namespace berth::containerd::testing

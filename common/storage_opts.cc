@@ -1,0 +1,71 @@
+#include "common/storage_opts.h"
+
+#include <cctype>
+#include <cmath>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+
+namespace berth {
+
+absl::StatusOr<int64_t> ParseRamBytes(absl::string_view value) {
+  const absl::Status invalid =
+      absl::InvalidArgumentError(absl::StrCat("invalid size: '", value, "'"));
+  // ^(\d+(\.\d+)*) ?([kKmMgGtTpP])?[iI]?[bB]?$
+  size_t i = 0;
+  auto digits = [&] {
+    const size_t start = i;
+    while (i < value.size() && std::isdigit(static_cast<unsigned char>(value[i])))
+      ++i;
+    return i > start;
+  };
+  if (!digits()) return invalid;
+  while (i < value.size() && value[i] == '.') {
+    ++i;
+    if (!digits()) return invalid;
+  }
+  const absl::string_view number = value.substr(0, i);
+  if (i < value.size() && value[i] == ' ') ++i;
+  int shift = 0;
+  if (i < value.size()) {
+    const char unit = absl::ascii_tolower(value[i]);
+    static constexpr absl::string_view kUnits = "kmgtp";
+    const size_t index = kUnits.find(unit);
+    if (index != absl::string_view::npos) {
+      shift = static_cast<int>(10 * (index + 1));
+      ++i;
+    }
+  }
+  if (i < value.size() && absl::ascii_tolower(value[i]) == 'i') ++i;
+  if (i < value.size() && absl::ascii_tolower(value[i]) == 'b') ++i;
+  if (i != value.size()) return invalid;
+  double size = 0;
+  if (!absl::SimpleAtod(number, &size)) return invalid;
+  const double bytes = size * std::ldexp(1.0, shift);
+  if (bytes >= 9.2233720368547758e18) return invalid;
+  return static_cast<int64_t>(bytes);
+}
+
+absl::Status ApplyStorageOpt(absl::string_view key, absl::string_view value,
+                             StorageLimits* limits) {
+  if (absl::AsciiStrToLower(key) != "size") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown storage option \"", key, "\": the only one is size"));
+  }
+  absl::StatusOr<int64_t> bytes = ParseRamBytes(value);
+  if (!bytes.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid storage option size \"", value, "\": ", bytes.status().message(),
+        " (use bytes or a unit: 512k, 20m, 10G)"));
+  }
+  if (*bytes <= 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid storage option size \"", value,
+        "\": the writable layer's limit must be at least 1 byte"));
+  }
+  limits->size_bytes = static_cast<uint64_t>(*bytes);
+  return absl::OkStatus();
+}
+
+}  // namespace berth
