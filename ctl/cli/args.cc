@@ -173,12 +173,4 @@ absl::StatusOr<types::v1::Platform> ParsePlatform(absl::string_view value) {
   return platform;
 }
 
-absl::StatusOr<ListFormat> ParseListFormat(absl::string_view format) {
-  if (format.empty() || format == "table") return ListFormat::kTable;
-  if (format == "json") return ListFormat::kJson;
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unsupported --format \"", format,
-      "\": only \"table\" (the default) and \"json\" are supported"));
-}
-
 }  // namespace berth::ctl

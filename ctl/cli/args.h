@@ -73,11 +73,6 @@ absl::StatusOr<absl::Time> ParseTimestamp(absl::string_view value,
 // "os[/arch[/variant]]", e.g. "linux", "linux/arm64", "linux/arm/v7".
 absl::StatusOr<types::v1::Platform> ParsePlatform(absl::string_view value);
 
-// --format of a listing: "" or "table" (the default table) or "json" (one
-// JSON object per line). Anything else (Docker's Go templates) is refused.
-enum class ListFormat { kTable, kJson };
-absl::StatusOr<ListFormat> ParseListFormat(absl::string_view format);
-
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_CLI_ARGS_H_

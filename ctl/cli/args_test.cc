@@ -167,16 +167,5 @@ TEST(ParsePlatformTest, OsArchVariant) {
   EXPECT_FALSE(ParsePlatform("a/b/c/d").ok());
 }
 
-TEST(ParseListFormatTest, TableOrJson) {
-  EXPECT_EQ(*ParseListFormat(""), ListFormat::kTable);
-  EXPECT_EQ(*ParseListFormat("table"), ListFormat::kTable);
-  EXPECT_EQ(*ParseListFormat("json"), ListFormat::kJson);
-  absl::StatusOr<ListFormat> bad = ParseListFormat("{{.ID}}");
-  ASSERT_FALSE(bad.ok());
-  EXPECT_EQ(bad.status().message(),
-            "unsupported --format \"{{.ID}}\": only \"table\" (the default) "
-            "and \"json\" are supported");
-}
-
 }  // namespace
 }  // namespace berth::ctl

@@ -10,6 +10,8 @@ namespace berth::ctl {
 // one of these, so `berth run`'s 125/126/127 mean what they mean in Docker.
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;    // the command failed
+// Docker's inspect, version and info for a --format that does not parse.
+inline constexpr int kExitTemplateParse = 64;
 inline constexpr int kExitUsage = 125;  // bad flags, arguments or command;
                                         // the container could not be made
 inline constexpr int kExitCannotInvoke = 126;  // the command is not executable

@@ -14,7 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "ctl/cli/exit_codes.h"
 #include "ctl/cli/format.h"
-#include "ctl/cli/template.h"
+#include "ctl/cli/docker_template.h"
 
 namespace berth::ctl {
 namespace {
@@ -57,6 +57,25 @@ std::string ImageColumn(const ContainerSummary& c, bool no_trunc) {
   }
   const size_t at = c.image().find('@');
   return at == std::string::npos ? c.image() : c.image().substr(0, at);
+}
+
+// The ps row's methods: Docker's ContainerContext.Label.
+TemplateMethods RowMethods(
+    const google::protobuf::Map<std::string, std::string>& labels) {
+  TemplateMethods methods;
+  methods["Label"] =
+      [labels = std::map<std::string, std::string>(labels.begin(),
+                                                   labels.end())](
+          const std::vector<ordered_json>& args)
+      -> absl::StatusOr<ordered_json> {
+    if (args.size() != 1 || !args[0].is_string()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "wrong number of args for Label: want 1 got ", args.size()));
+    }
+    auto it = labels.find(args[0].get<std::string>());
+    return ordered_json(it == labels.end() ? "" : it->second);
+  };
+  return methods;
 }
 
 // Headers of the ps fields, for "table" templates.
@@ -293,6 +312,16 @@ ordered_json ContainerRowJson(const ContainerSummary& c, bool no_trunc,
   };
 }
 
+ListTemplate ContainerListTemplate(const std::string& format) {
+  return ListTemplate{format, ListHeader(), "*formatter.ContainerContext"};
+}
+
+TemplateRow ContainerTemplateRow(const ContainerSummary& c, bool no_trunc,
+                                 absl::Time now, absl::TimeZone zone) {
+  return TemplateRow{ContainerRowJson(c, no_trunc, now, zone),
+                     RowMethods(c.labels())};
+}
+
 absl::StatusOr<std::string> RenderContainerList(
     const container::v1::ListContainersResponse& response,
     const ContainerListOptions& options, absl::Time now, absl::TimeZone zone) {
@@ -327,19 +356,12 @@ absl::StatusOr<std::string> RenderContainerList(
     }
     return table.Render();
   }
-  std::vector<ordered_json> rows;
+  std::vector<TemplateRow> rows;
+  rows.reserve(response.containers_size());
   for (const ContainerSummary& c : response.containers()) {
-    rows.push_back(ContainerRowJson(c, options.no_trunc, now, zone));
+    rows.push_back(ContainerTemplateRow(c, options.no_trunc, now, zone));
   }
-  std::string format = options.format;
-  if (format == "json") format = "{{json .}}";
-  if (format.empty() || format == "table") {
-    format =
-        "table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t"
-        "{{.Status}}\t{{.Ports}}\t{{.Names}}";
-    if (options.size) format += "\t{{.Size}}";
-  }
-  return RenderRows(format, rows, ListHeader());
+  return RenderListTemplate(ContainerListTemplate(options.format), rows);
 }
 
 std::string RenderContainerPruned(

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "berth/container/v1/container.pb.h"
 #include "ctl/cli/args.h"
+#include "ctl/cli/docker_template.h"
 #include "nlohmann/json.hpp"
 
 namespace berth::ctl {
@@ -53,6 +54,13 @@ nlohmann::ordered_json ContainerRowJson(
     const container::v1::ContainerSummary& container, bool no_trunc,
     absl::Time now, absl::TimeZone zone);
 
+// `ps --format` templates: the row type and headers Docker's
+// ContainerContext has, and a row with its `Label` method.
+ListTemplate ContainerListTemplate(const std::string& format);
+TemplateRow ContainerTemplateRow(
+    const container::v1::ContainerSummary& container, bool no_trunc,
+    absl::Time now, absl::TimeZone zone);
+
 struct ContainerListOptions {
   // "" or "table", "json", "table TEMPLATE" or a template.
   std::string format;
@@ -61,7 +69,8 @@ struct ContainerListOptions {
   bool size = false;      // a SIZE column
 };
 
-// The whole output of `berth ps`. INVALID_ARGUMENT for a bad template.
+// The whole output of `berth ps`. INVALID_ARGUMENT for a bad template, in
+// Docker's words ("template parsing error: ...").
 absl::StatusOr<std::string> RenderContainerList(
     const container::v1::ListContainersResponse& response,
     const ContainerListOptions& options, absl::Time now, absl::TimeZone zone);

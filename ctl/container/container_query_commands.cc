@@ -5,17 +5,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "berth/image/v1/image.grpc.pb.h"
 #include "ctl/cli/args.h"
+#include "ctl/cli/docker_template.h"
 #include "ctl/container/container_args.h"
 #include "ctl/container/container_commands.h"
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_inspect.h"
 #include "ctl/image/image_commands.h"
 #include "ctl/image/image_format.h"
-#include "ctl/cli/template.h"
 
 namespace berth::ctl::container_cli {
 
@@ -72,15 +73,29 @@ void RunPs(CommandContext& context, const PsFlags& flags) {
       BuildContainerFilter(*terms);
   if (!filter.ok()) return context.Fail(filter.status());
 
+  // As `docker ps`, a template is checked before the daemon is asked, and
+  // one that shows .Size asks for sizes.
+  bool size = flags.size;
+  const bool custom_format = !flags.quiet && !flags.format.empty() &&
+                             flags.format != "table" && flags.format != "json";
+  if (custom_format) {
+    absl::Status valid = ValidateListTemplate(
+        ContainerListTemplate(flags.format),
+        ContainerTemplateRow(container::v1::ContainerSummary(), false,
+                             absl::Now(), absl::LocalTimeZone()));
+    if (!valid.ok()) return context.Fail(valid);
+    size = size || absl::StrContains(flags.format, ".Size");
+  }
+
   container::v1::ListContainersRequest request;
   int limit = flags.latest ? 1 : flags.last;
   // -n and -l look at containers of any state, as Docker's do.
   request.set_all(flags.all || limit > 0);
   request.set_limit(limit > 0 ? limit : 0);
-  request.set_size(flags.size);
+  request.set_size(size);
   *request.mutable_filter() = *filter;
   container::v1::ListContainersResponse response;
-  auto call = Connections::CallContext(absl::Minutes(flags.size ? 5 : 1));
+  auto call = Connections::CallContext(absl::Minutes(size ? 5 : 1));
   grpc::Status status =
       ContainerStub(context)->ListContainers(call.get(), request, &response);
   if (!status.ok()) return context.Fail(ContainerdError(context, status));
@@ -92,7 +107,7 @@ void RunPs(CommandContext& context, const PsFlags& flags) {
   options.size = flags.size;
   absl::StatusOr<std::string> out = RenderContainerList(
       response, options, absl::Now(), absl::LocalTimeZone());
-  if (!out.ok()) return context.Fail(out.status(), kExitUsage);
+  if (!out.ok()) return context.Fail(out.status());
   PrintOut(*out);
 }
 
@@ -211,21 +226,19 @@ struct InspectFlags {
   std::string type;  // generic inspect only
 };
 
-// What an inspect found: JSON objects, printed as Docker prints them.
+// What an inspect found: JSON objects, printed as Docker prints them. A
+// template that does not parse fails the whole command with Docker's exit
+// code 64; an item the template fails on adds to `errors`.
 absl::Status PrintInspected(const std::string& format,
-                            const std::vector<nlohmann::ordered_json>& found) {
+                            const std::vector<nlohmann::ordered_json>& found,
+                            std::vector<absl::Status>* errors) {
   if (format.empty() || format == "json") {
     PrintOut(RenderInspectArray(found));
     return absl::OkStatus();
   }
-  absl::StatusOr<Template> tmpl = Template::Parse(UnescapeFormat(format));
-  if (!tmpl.ok()) return tmpl.status();
   std::string out;
-  for (const nlohmann::ordered_json& item : found) {
-    absl::StatusOr<std::string> text = tmpl->Execute(item);
-    if (!text.ok()) return text.status();
-    absl::StrAppend(&out, *text, "\n");
-  }
+  absl::Status parsed = RenderInspectTemplate(format, found, &out, errors);
+  if (!parsed.ok()) return parsed;
   PrintOut(out);
   return absl::OkStatus();
 }
@@ -266,6 +279,14 @@ absl::StatusOr<nlohmann::ordered_json> Lookup(CommandContext& context,
 void RunInspect(CommandContext& context, const InspectFlags& flags,
                 const std::vector<std::string>& names, bool containers,
                 bool images) {
+  if (!flags.format.empty() && flags.format != "json") {
+    // A template that does not parse stops the command before any lookup.
+    std::string ignored;
+    std::vector<absl::Status> none;
+    absl::Status parsed =
+        RenderInspectTemplate(flags.format, {}, &ignored, &none);
+    if (!parsed.ok()) return context.Fail(parsed, kExitTemplateParse);
+  }
   std::vector<nlohmann::ordered_json> found;
   std::vector<absl::Status> errors;
   for (const std::string& name : names) {
@@ -280,8 +301,8 @@ void RunInspect(CommandContext& context, const InspectFlags& flags,
     }
     errors.push_back(item.status());
   }
-  absl::Status printed = PrintInspected(flags.format, found);
-  if (!printed.ok()) return context.Fail(printed, kExitUsage);
+  absl::Status printed = PrintInspected(flags.format, found, &errors);
+  if (!printed.ok()) return context.Fail(printed, kExitTemplateParse);
   for (const absl::Status& error : errors) context.Fail(error);
 }
 

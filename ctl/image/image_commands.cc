@@ -19,6 +19,8 @@
 #include "ctl/cli/args.h"
 #include "ctl/cli/cli.h"
 #include "ctl/cli/command.h"
+#include "ctl/cli/docker_template.h"
+#include "ctl/cli/exit_codes.h"
 #include "ctl/image/image_group.h"
 #include "ctl/image/image_format.h"
 
@@ -51,8 +53,6 @@ struct ListFlags {
 
 void RunList(CommandContext& context, const ListFlags& flags,
              const std::vector<std::string>& args) {
-  absl::StatusOr<ListFormat> format = ParseListFormat(flags.format);
-  if (!format.ok()) return context.Fail(format.status(), kExitUsage);
   absl::StatusOr<std::vector<FilterTerm>> terms = SplitFilters(flags.filters);
   if (!terms.ok()) return context.Fail(terms.status(), kExitUsage);
   absl::StatusOr<image::v1::ImageFilter> filter = BuildImageFilter(*terms);
@@ -70,11 +70,14 @@ void RunList(CommandContext& context, const ListFlags& flags,
   if (!status.ok()) return context.Fail(ImagedError(context, status));
 
   ImageListOptions options;
-  options.format = *format;
+  options.format = flags.format;
   options.quiet = flags.quiet;
   options.digests = flags.digests;
   options.no_trunc = flags.no_trunc;
-  PrintOut(RenderImageList(response, options, absl::Now(), absl::LocalTimeZone()));
+  absl::StatusOr<std::string> out =
+      RenderImageList(response, options, absl::Now(), absl::LocalTimeZone());
+  if (!out.ok()) return context.Fail(out.status());
+  PrintOut(*out);
 }
 
 CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
@@ -98,8 +101,9 @@ CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
                    "label=KEY[=VALUE], before=IMAGE, since=IMAGE")
       ->allow_extra_args(false);
   command->add_option("--format", flags->format,
-                      "Format output: table (default) or json (one object "
-                      "per line)");
+                      "Format output: table (default), json (one object "
+                      "per line), 'table TEMPLATE' or a Go template such as "
+                      "'{{.Repository}}:{{.Tag}}'");
   return command;
 }
 
@@ -107,15 +111,16 @@ CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
 
 void RunInspect(CommandContext& context, const std::string& format,
                 const std::vector<std::string>& images) {
-  if (!format.empty() && format != "json") {
-    return context.Fail(
-        absl::InvalidArgumentError(absl::StrCat(
-            "unsupported --format \"", format, "\": only json is supported")),
-        kExitUsage);
+  const bool templated = !format.empty() && format != "json";
+  std::string out;
+  std::vector<absl::Status> errors;
+  if (templated) {
+    // A template that does not parse stops the command before any lookup.
+    absl::Status parsed = RenderInspectTemplate(format, {}, &out, &errors);
+    if (!parsed.ok()) return context.Fail(parsed, kExitTemplateParse);
   }
   auto stub = ImageStub(context);
   std::vector<nlohmann::ordered_json> found;
-  std::vector<absl::Status> errors;
   for (const std::string& image : images) {
     image::v1::InspectImageRequest request;
     request.set_image(image);
@@ -132,8 +137,14 @@ void RunInspect(CommandContext& context, const std::string& format,
       errors.push_back(ImagedError(context, status, image));
     }
   }
-  // Docker prints what it found, then an error per image it did not.
-  PrintOut(RenderInspectArray(found));
+  // Docker prints what it found, then an error per image it did not (or
+  // its template failed on).
+  if (templated) {
+    (void)RenderInspectTemplate(format, found, &out, &errors);
+  } else {
+    out = RenderInspectArray(found);
+  }
+  PrintOut(out);
   for (const absl::Status& error : errors) context.Fail(error);
 }
 
@@ -148,8 +159,8 @@ void AddInspectCommand(CLI::App& parent, CommandContext& context) {
                    RunInspect(context, *format, images);
                  });
   command->add_option("-f,--format", *format,
-                      "Format output: json (the default; Go templates are "
-                      "not supported)");
+                      "Format output: json (the default) or a Go template "
+                      "such as '{{.Id}} {{.Config.Labels}}'");
 }
 
 // ---- tag ----------------------------------------------------------------
@@ -294,8 +305,6 @@ struct HistoryFlags {
 
 void RunHistory(CommandContext& context, const HistoryFlags& flags,
                 const std::string& image) {
-  absl::StatusOr<ListFormat> format = ParseListFormat(flags.format);
-  if (!format.ok()) return context.Fail(format.status(), kExitUsage);
   image::v1::ImageHistoryRequest request;
   request.set_image(image);
   image::v1::ImageHistoryResponse response;
@@ -305,11 +314,14 @@ void RunHistory(CommandContext& context, const HistoryFlags& flags,
   if (!status.ok()) return context.Fail(ImagedError(context, status, image));
 
   HistoryOptions options;
-  options.format = *format;
+  options.format = flags.format;
   options.human = flags.human;
   options.quiet = flags.quiet;
   options.no_trunc = flags.no_trunc;
-  PrintOut(RenderHistory(response, options, absl::Now(), absl::LocalTimeZone()));
+  absl::StatusOr<std::string> out =
+      RenderHistory(response, options, absl::Now(), absl::LocalTimeZone());
+  if (!out.ok()) return context.Fail(out.status());
+  PrintOut(*out);
 }
 
 void AddHistoryCommand(CLI::App& parent, CommandContext& context,
@@ -327,8 +339,9 @@ void AddHistoryCommand(CLI::App& parent, CommandContext& context,
   command->add_flag("-q,--quiet", flags->quiet, "Only show image IDs");
   command->add_flag("--no-trunc", flags->no_trunc, "Don't truncate output");
   command->add_option("--format", flags->format,
-                      "Format output: table (default) or json (one object "
-                      "per line)");
+                      "Format output: table (default), json (one object "
+                      "per line), 'table TEMPLATE' or a Go template such as "
+                      "'{{.Repository}}:{{.Tag}}'");
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "ctl/cli/docker_template.h"
 #include "ctl/cli/format.h"
 
 namespace berth::ctl {
@@ -36,9 +37,9 @@ int64_t ToNanos(const google::protobuf::Duration& d) {
   return d.seconds() * 1000000000 + d.nanos();
 }
 
-std::string Dump(const nlohmann::json& value) {
+std::string Dump(const ordered_json& value) {
   return GoJsonEscape(
-      value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      value.dump(-1, ' ', false, ordered_json::error_handler_t::replace));
 }
 
 // "repo:tag" -> {"repo", "tag"}; the tag is after the last ':' that follows
@@ -147,12 +148,33 @@ std::string CreatedSince(const image::v1::ImageSummary& image, absl::Time now) {
   return TimeAgo(ToSeconds(image.created()), now);
 }
 
-nlohmann::json ImageRowJson(const ImageRow& row, bool no_trunc, absl::Time now,
-                            absl::TimeZone zone) {
+// Docker's column titles of the `images` and `history` fields.
+ordered_json ImageListHeader() {
+  return ordered_json{{"Containers", "CONTAINERS"},
+                      {"CreatedAt", "CREATED AT"},
+                      {"CreatedSince", "CREATED"},
+                      {"Digest", "DIGEST"},
+                      {"ID", "IMAGE ID"},
+                      {"Repository", "REPOSITORY"},
+                      {"SharedSize", "SHARED SIZE"},
+                      {"Size", "SIZE"},
+                      {"Tag", "TAG"},
+                      {"UniqueSize", "UNIQUE SIZE"}};
+}
+
+ordered_json HistoryHeader() {
+  return ordered_json{{"Comment", "COMMENT"},    {"CreatedAt", "CREATED AT"},
+                      {"CreatedBy", "CREATED BY"}, {"CreatedSince", "CREATED"},
+                      {"ID", "IMAGE"},           {"Size", "SIZE"}};
+}
+
+// Keys in Docker's order (sorted, as Go marshals its map).
+ordered_json ImageRowJson(const ImageRow& row, bool no_trunc, absl::Time now,
+                          absl::TimeZone zone) {
   const image::v1::ImageSummary& image = *row.image;
   // SharedSize and UniqueSize cost imaged a pass over the layers; like
   // `docker images`, the listing does not ask for them.
-  return nlohmann::json{
+  return ordered_json{
       {"Containers", absl::StrCat(image.snapshots())},
       {"CreatedAt", FormatGoTime(ToSeconds(image.created()), zone)},
       {"CreatedSince", CreatedSince(image, now)},
@@ -246,9 +268,9 @@ std::vector<ImageRow> ImageRows(const image::v1::ImageSummary& image,
   return rows;
 }
 
-std::string RenderImageList(const image::v1::ListImagesResponse& response,
-                            const ImageListOptions& options, absl::Time now,
-                            absl::TimeZone zone) {
+absl::StatusOr<std::string> RenderImageList(
+    const image::v1::ListImagesResponse& response,
+    const ImageListOptions& options, absl::Time now, absl::TimeZone zone) {
   std::vector<ImageRow> rows;
   for (const image::v1::ImageSummary& image : response.images()) {
     for (ImageRow& row : ImageRows(image, options.digests)) {
@@ -256,7 +278,7 @@ std::string RenderImageList(const image::v1::ListImagesResponse& response,
     }
   }
   std::string out;
-  if (options.format == ListFormat::kJson) {
+  if (options.format == "json") {
     for (const ImageRow& row : rows) {
       absl::StrAppend(
           &out, Dump(ImageRowJson(row, options.no_trunc, now, zone)), "\n");
@@ -271,6 +293,17 @@ std::string RenderImageList(const image::v1::ListImagesResponse& response,
       }
     }
     return out;
+  }
+  if (!options.format.empty() && options.format != "table") {
+    std::vector<TemplateRow> template_rows;
+    for (const ImageRow& row : rows) {
+      template_rows.push_back(
+          {ImageRowJson(row, options.no_trunc, now, zone), {}});
+    }
+    return RenderListTemplate(
+        ListTemplate{options.format, ImageListHeader(),
+                     "*formatter.ImageContext"},
+        template_rows);
   }
   std::vector<std::string> header = {"REPOSITORY", "TAG"};
   if (options.digests) header.push_back("DIGEST");
@@ -333,9 +366,13 @@ std::string RenderInspectArray(const std::vector<ordered_json>& items) {
       "\n");
 }
 
-std::string RenderHistory(const image::v1::ImageHistoryResponse& response,
-                          const HistoryOptions& options, absl::Time now,
-                          absl::TimeZone zone) {
+absl::StatusOr<std::string> RenderHistory(
+    const image::v1::ImageHistoryResponse& response,
+    const HistoryOptions& options, absl::Time now, absl::TimeZone zone) {
+  const bool json = options.format == "json";
+  const bool templated =
+      !json && !options.format.empty() && options.format != "table";
+  std::vector<TemplateRow> template_rows;
   // Docker leaves CREATED empty for steps dated before 2000 (clamped or
   // unknown build times).
   const absl::Time epoch =
@@ -345,7 +382,7 @@ std::string RenderHistory(const image::v1::ImageHistoryResponse& response,
                "SIZE", "COMMENT"});
   for (const image::v1::HistoryEntry& entry : response.entries()) {
     const std::string id = ImageId(entry.id(), options.no_trunc);
-    if (options.quiet && options.format == ListFormat::kTable) {
+    if (options.quiet && !json && !templated) {
       absl::StrAppend(&out, id, "\n");
       continue;
     }
@@ -362,20 +399,28 @@ std::string RenderHistory(const image::v1::ImageHistoryResponse& response,
         options.human
             ? HumanSizeWithPrecision(static_cast<double>(entry.size()), 3)
             : absl::StrCat(entry.size());
-    if (options.format == ListFormat::kJson) {
-      absl::StrAppend(&out,
-                      Dump(nlohmann::json{{"Comment", entry.comment()},
-                                          {"CreatedAt", created_at},
-                                          {"CreatedBy", created_by},
-                                          {"CreatedSince", created_since},
-                                          {"ID", id},
-                                          {"Size", size}}),
-                      "\n");
+    ordered_json fields{{"Comment", entry.comment()},
+                        {"CreatedAt", created_at},
+                        {"CreatedBy", created_by},
+                        {"CreatedSince", created_since},
+                        {"ID", id},
+                        {"Size", size}};
+    if (json) {
+      absl::StrAppend(&out, Dump(fields), "\n");
+      continue;
+    }
+    if (templated) {
+      template_rows.push_back({std::move(fields), {}});
       continue;
     }
     table.AddRow({id, created_since, created_by, size, entry.comment()});
   }
-  if (options.format == ListFormat::kJson || options.quiet) return out;
+  if (templated) {
+    return RenderListTemplate(
+        ListTemplate{options.format, HistoryHeader(), "*image.historyContext"},
+        template_rows);
+  }
+  if (json || options.quiet) return out;
   return table.Render();
 }
 

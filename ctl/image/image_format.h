@@ -39,17 +39,19 @@ std::vector<ImageRow> ImageRows(const image::v1::ImageSummary& image,
                                 bool digests);
 
 struct ImageListOptions {
-  ListFormat format = ListFormat::kTable;
+  // "" or "table", "json", "table TEMPLATE" or a template.
+  std::string format;
   bool quiet = false;     // ids only, each once
   bool digests = false;   // a DIGEST column
   bool no_trunc = false;  // full "sha256:..." ids
 };
 
 // The whole output of `berth images`; `now` and `zone` give CREATED ("2
-// weeks ago") and the JSON CreatedAt.
-std::string RenderImageList(const image::v1::ListImagesResponse& response,
-                            const ImageListOptions& options, absl::Time now,
-                            absl::TimeZone zone);
+// weeks ago") and the JSON CreatedAt. INVALID_ARGUMENT for a bad template
+// ("template parsing error: ...").
+absl::StatusOr<std::string> RenderImageList(
+    const image::v1::ListImagesResponse& response,
+    const ImageListOptions& options, absl::Time now, absl::TimeZone zone);
 
 // One image as Docker's `image inspect` shows it (ordered as Docker does).
 nlohmann::ordered_json ImageInspectJson(const image::v1::Image& image);
@@ -60,16 +62,18 @@ std::string RenderInspectArray(
     const std::vector<nlohmann::ordered_json>& items);
 
 struct HistoryOptions {
-  ListFormat format = ListFormat::kTable;
+  // "" or "table", "json", "table TEMPLATE" or a template.
+  std::string format;
   bool human = true;  // sizes and dates for people (-H, default on)
   bool quiet = false;
   bool no_trunc = false;
 };
 
-// The whole output of `berth history`.
-std::string RenderHistory(const image::v1::ImageHistoryResponse& response,
-                          const HistoryOptions& options, absl::Time now,
-                          absl::TimeZone zone);
+// The whole output of `berth history`. INVALID_ARGUMENT for a bad
+// template.
+absl::StatusOr<std::string> RenderHistory(
+    const image::v1::ImageHistoryResponse& response,
+    const HistoryOptions& options, absl::Time now, absl::TimeZone zone);
 
 // "Untagged: busybox:latest" and "Deleted: sha256:..." lines of `rmi`.
 std::string RenderRemoved(const image::v1::RemoveImageResponse& response);

@@ -111,11 +111,31 @@ TEST(ImageRowsTest, UntaggedImageIsNoneNone) {
 }
 
 TEST(RenderImageListTest, DockersTable) {
-  EXPECT_EQ(RenderImageList(TwoImages(), {}, kNow, absl::UTCTimeZone()),
+  EXPECT_EQ(*RenderImageList(TwoImages(), {}, kNow, absl::UTCTimeZone()),
             "REPOSITORY   TAG       IMAGE ID       CREATED       SIZE\n"
             "busybox      latest    beae173ccac6   2 weeks ago   4.26MB\n"
             "busybox      1.36      beae173ccac6   2 weeks ago   4.26MB\n"
             "<none>       <none>    3f57d9401f8d   2 hours ago   0B\n");
+}
+
+TEST(RenderImageListTest, Templates) {
+  ImageListOptions options;
+  options.format = "{{.Repository}}:{{.Tag}}";
+  EXPECT_EQ(*RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone()),
+            "busybox:latest\nbusybox:1.36\n<none>:<none>\n");
+  options.format = "table {{.ID}}\\t{{.Size}}";
+  EXPECT_EQ(*RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone()),
+            "IMAGE ID       SIZE\n"
+            "beae173ccac6   4.26MB\n"
+            "beae173ccac6   4.26MB\n"
+            "3f57d9401f8d   0B\n");
+  options.format = "{{.Nope}}";
+  EXPECT_EQ(RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone())
+                .status()
+                .message(),
+            "template parsing error: template: :1:2: executing \"\" at "
+            "<.Nope>: can't evaluate field Nope in type "
+            "*formatter.ImageContext");
 }
 
 TEST(RenderImageListTest, DigestsAndFullIds) {
@@ -123,7 +143,7 @@ TEST(RenderImageListTest, DigestsAndFullIds) {
   options.digests = true;
   options.no_trunc = true;
   const std::string out =
-      RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone());
+      *RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone());
   // DIGEST is as wide as a digest plus 3, IMAGE ID as a full id plus 3.
   EXPECT_EQ(out.substr(0, out.find('\n')),
             Pad("REPOSITORY", 13) + Pad("TAG", 10) + Pad("DIGEST", 42) +
@@ -138,15 +158,15 @@ TEST(RenderImageListTest, DigestsAndFullIds) {
 TEST(RenderImageListTest, QuietPrintsEachIdOnce) {
   ImageListOptions options;
   options.quiet = true;
-  EXPECT_EQ(RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone()),
+  EXPECT_EQ(*RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone()),
             "beae173ccac6\n3f57d9401f8d\n");
 }
 
 TEST(RenderImageListTest, JsonLinesLikeDocker) {
   ImageListOptions options;
-  options.format = ListFormat::kJson;
+  options.format = "json";
   const std::string out =
-      RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone());
+      *RenderImageList(TwoImages(), options, kNow, absl::UTCTimeZone());
   EXPECT_EQ(out.substr(0, out.find('\n') + 1),
             R"({"Containers":"0","CreatedAt":"2023-10-31 22:13:20 +0000 UTC",)"
             R"("CreatedSince":"2 weeks ago","Digest":"\u003cnone\u003e",)"
@@ -241,7 +261,7 @@ image::v1::ImageHistoryResponse History() {
 
 TEST(RenderHistoryTest, DockersTable) {
   const std::string created_by = "/bin/sh -c #(nop)  CMD [\"sh\"]";
-  EXPECT_EQ(RenderHistory(History(), {}, kNow, absl::UTCTimeZone()),
+  EXPECT_EQ(*RenderHistory(History(), {}, kNow, absl::UTCTimeZone()),
             Pad("IMAGE", 15) + Pad("CREATED", 14) + Pad("CREATED BY", 48) +
                 Pad("SIZE", 10) + "COMMENT\n" +  //
                 Pad("beae173ccac6", 15) + Pad("2 weeks ago", 14) +
@@ -251,12 +271,22 @@ TEST(RenderHistoryTest, DockersTable) {
                 Pad("4.26MB", 10) + "\n");
 }
 
+TEST(RenderHistoryTest, Templates) {
+  HistoryOptions options;
+  options.format = "{{.ID}}|{{.Size}}|{{.CreatedSince}}";
+  EXPECT_EQ(*RenderHistory(History(), options, kNow, absl::UTCTimeZone()),
+            "beae173ccac6|0B|2 weeks ago\n<missing>|4.26MB|2 weeks ago\n");
+  options.format = "table {{.ID}}";
+  EXPECT_EQ(*RenderHistory(History(), options, kNow, absl::UTCTimeZone()),
+            "IMAGE\nbeae173ccac6\n<missing>\n");
+}
+
 TEST(RenderHistoryTest, RawValuesQuietAndJson) {
   HistoryOptions raw;
   raw.human = false;
   raw.no_trunc = true;
   const std::string out =
-      RenderHistory(History(), raw, kNow, absl::UTCTimeZone());
+      *RenderHistory(History(), raw, kNow, absl::UTCTimeZone());
   const std::string add =
       "/bin/sh -c #(nop) ADD file:4c1f4bbf3b2e4a1ad1cdea0c9a0d9b2e in / ";
   EXPECT_EQ(out.substr(0, out.find('\n')),
@@ -270,13 +300,13 @@ TEST(RenderHistoryTest, RawValuesQuietAndJson) {
 
   HistoryOptions quiet;
   quiet.quiet = true;
-  EXPECT_EQ(RenderHistory(History(), quiet, kNow, absl::UTCTimeZone()),
+  EXPECT_EQ(*RenderHistory(History(), quiet, kNow, absl::UTCTimeZone()),
             "beae173ccac6\n<missing>\n");
 
   HistoryOptions json;
-  json.format = ListFormat::kJson;
+  json.format = "json";
   const std::string lines =
-      RenderHistory(History(), json, kNow, absl::UTCTimeZone());
+      *RenderHistory(History(), json, kNow, absl::UTCTimeZone());
   EXPECT_EQ(lines.substr(0, lines.find('\n') + 1),
             R"({"Comment":"","CreatedAt":"2023-10-31T22:13:20Z",)"
             R"("CreatedBy":"/bin/sh -c #(nop)  CMD [\"sh\"]",)"

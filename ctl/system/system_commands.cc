@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/version.h"
 #include "ctl/cli/cli.h"
+#include "ctl/cli/docker_template.h"
 #include "ctl/system/system_group.h"
 #include "ctl/system/system_client.h"
 #include "nlohmann/json.hpp"
@@ -120,19 +121,80 @@ void ReportFailures(CommandContext& context,
   }
 }
 
-absl::Status CheckFormat(const std::string& format) {
-  if (format.empty() || format == "json") return absl::OkStatus();
-  return absl::InvalidArgumentError(
-      absl::StrCat("unsupported --format \"", format, "\": use --format json"));
+bool IsTemplate(const std::string& format) {
+  return !format.empty() && format != "json";
+}
+
+// A --format template over `document` (Docker's version and info
+// formats): a parse error fails with Docker's exit code 64, an execution
+// error prints what was printed and fails with 1.
+void PrintTemplate(CommandContext& context, const std::string& format,
+                   const char* name, const json& document, bool tabwriter) {
+  std::string partial;
+  bool parse_error = false;
+  absl::StatusOr<std::string> out = RenderDocumentTemplate(
+      format, name, nlohmann::ordered_json::parse(document.dump()), tabwriter,
+      &partial, &parse_error);
+  if (out.ok()) {
+    std::fputs(out->c_str(), stdout);
+    return;
+  }
+  std::fputs(partial.c_str(), stdout);
+  std::fflush(stdout);
+  context.Fail(out.status(), parse_error ? kExitTemplateParse : kExitError);
+}
+
+// Checks a template before any service is asked, as Docker does.
+bool TemplateParses(CommandContext& context, const std::string& format,
+                    const char* name) {
+  if (!IsTemplate(format)) return true;
+  std::string partial;
+  bool parse_error = false;
+  absl::StatusOr<std::string> out = RenderDocumentTemplate(
+      format, name, nlohmann::ordered_json::object(), false, &partial,
+      &parse_error);
+  if (!parse_error) return true;
+  context.Fail(out.status(), kExitTemplateParse);
+  return false;
+}
+
+// What `version --format TEMPLATE` sees: the --format json document, plus
+// Docker's `Server` (the first service that answered, with every service
+// as a component) so that `{{.Server.Version}}` works as with Docker.
+json VersionDocument(const types::v1::VersionInfo& client,
+                     const std::vector<ServiceReport>& reports) {
+  json servers = json::array();
+  json components = json::array();
+  json server = nullptr;
+  for (const ServiceReport& report : reports) {
+    if (!report.status.ok()) continue;
+    json one = VersionJson(report.version);
+    one["Name"] = report.service;
+    servers.push_back(one);
+    json details = VersionJson(report.version);
+    details.erase("Version");
+    components.push_back({{"Name", report.service},
+                          {"Version", report.version.version()},
+                          {"Details", details}});
+    if (server.is_null()) server = VersionJson(report.version);
+  }
+  if (!server.is_null()) {
+    server["Platform"] = {{"Name", "Berth"}};
+    server["Components"] = components;
+  }
+  return {{"Client", VersionJson(client)},
+          {"Server", server},
+          {"Servers", servers}};
 }
 
 void RunVersion(CommandContext& context, const std::string& format) {
-  if (absl::Status s = CheckFormat(format); !s.ok()) {
-    return context.Fail(s, kExitUsage);
-  }
+  if (!TemplateParses(context, format, "version")) return;
   const types::v1::VersionInfo client = BuildVersionInfo();
   std::vector<ServiceReport> reports = QueryAll(context, /*with_info=*/false);
-  if (format == "json") {
+  if (IsTemplate(format)) {
+    PrintTemplate(context, format, "version", VersionDocument(client, reports),
+                  /*tabwriter=*/true);
+  } else if (format == "json") {
     json servers = json::array();
     for (const ServiceReport& report : reports) {
       if (!report.status.ok()) continue;
@@ -158,11 +220,9 @@ void RunVersion(CommandContext& context, const std::string& format) {
 }
 
 void RunInfo(CommandContext& context, const std::string& format) {
-  if (absl::Status s = CheckFormat(format); !s.ok()) {
-    return context.Fail(s, kExitUsage);
-  }
+  if (!TemplateParses(context, format, "")) return;
   std::vector<ServiceReport> reports = QueryAll(context, /*with_info=*/true);
-  if (format == "json") {
+  if (!format.empty()) {
     json services = json::array();
     for (const ServiceReport& report : reports) {
       services.push_back(InfoJson(report));
@@ -170,7 +230,11 @@ void RunInfo(CommandContext& context, const std::string& format) {
     json out = {{"ClientVersion", kVersion},
                 {"RunRoot", context.options.endpoints.run_root},
                 {"Services", services}};
-    std::printf("%s\n", out.dump().c_str());
+    if (IsTemplate(format)) {
+      PrintTemplate(context, format, "", out, /*tabwriter=*/false);
+    } else {
+      std::printf("%s\n", out.dump().c_str());
+    }
   } else {
     std::printf("Client:\n");
     Line(1, "Version", kVersion);
@@ -195,7 +259,8 @@ void AddFanOutCommand(CLI::App& app, CommandContext& context,
   auto format = std::make_shared<std::string>();
   CLI::App* command = app.add_subcommand(name);
   command->add_option("-f,--format", *format,
-                      "Output format: json (default: human-readable)");
+                      "Format output: json or a Go template (default: "
+                      "human-readable)");
   command->callback([&context, format, run] { run(context, *format); });
 }
 
