@@ -175,6 +175,8 @@ class Lexer {
         } else {
           Emit(Token::kIdentifier, word, start);
         }
+      } else if (absl::ascii_isprint(static_cast<unsigned char>(c))) {
+        Emit(Token::kOther, std::string(1, c), pos_++);
       } else {
         return Error(absl::StrFormat("unrecognized character in action: %s",
                                      DescribeChar(c)));

@@ -35,6 +35,7 @@ struct Token {
     kDeclare,  // :=
     kAssign,   // =
     kComma,
+    kOther,  // any other printable ASCII character (the parser refuses it)
     kEof,
   };
   Kind kind;

@@ -102,13 +102,39 @@ class Parser {
     return Error(token, absl::StrCat("unexpected ", Describe(token), " in ",
                                      context));
   }
+  // Go's item.String(): keywords as <.>, other items quoted (long ones
+  // cut at 10 characters).
   static std::string Describe(const Token& token) {
     switch (token.kind) {
       case Token::kEof: return "EOF";
+      case Token::kDot: return "<.>";
+      case Token::kNil: return "<nil>";
       case Token::kRightDelim: return "\"}}\"";
-      case Token::kRightParen: return "\")\"";
-      case Token::kString: return absl::StrCat("\"", token.value, "\"");
-      default: return absl::StrCat("\"", token.value, "\"");
+      case Token::kSpace: return "\" \"";
+      default: break;
+    }
+    if (token.kind == Token::kIdentifier && IsKeyword(token.value)) {
+      return absl::StrCat("<", token.value, ">");
+    }
+    std::string value = token.value;
+    if (token.kind == Token::kField) value = "." + value;
+    if (value.size() > 10) return absl::StrCat("\"", value.substr(0, 10), "\"...");
+    return absl::StrCat("\"", value, "\"");
+  }
+  static bool IsKeyword(absl::string_view word) {
+    return word == "if" || word == "else" || word == "end" || word == "range" ||
+           word == "with" || word == "break" || word == "continue" ||
+           word == "define" || word == "template" || word == "block";
+  }
+  static bool StartsOperand(Token::Kind kind) {
+    switch (kind) {
+      case Token::kIdentifier: case Token::kDot: case Token::kField:
+      case Token::kVariable: case Token::kString: case Token::kChar:
+      case Token::kNumber: case Token::kBool: case Token::kNil:
+      case Token::kLeftParen:
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -290,9 +316,10 @@ class Parser {
         Next();
         break;
       }
-      if (token.kind == Token::kPipe && !pipe.commands.empty()) {
-        Next();
-        continue;
+      // Go ignores a "|" just before the end, and calls an empty stage an
+      // "empty command".
+      if (token.kind != Token::kPipe && !StartsOperand(token.kind)) {
+        return Unexpected(token, context);
       }
       absl::StatusOr<Command> command = ParseCommand(end);
       if (!command.ok()) return command.status();
@@ -300,7 +327,6 @@ class Parser {
       const Token& after = PeekNonSpace();
       if (after.kind == Token::kPipe) {
         Next();
-        if (PeekNonSpace().kind == end) return Error(after, "missing command");
       } else if (after.kind != end) {
         return Unexpected(after, "operand");
       }

@@ -43,7 +43,15 @@ TEST(TemplateParseTest, GoMessages) {
   EXPECT_EQ(Render("{{(.Id}}"), "ERROR: template: :1: unclosed left paren");
   EXPECT_EQ(Render("{{.Id)}}"), "ERROR: template: :1: unexpected right paren");
   EXPECT_EQ(Render("{{3x}}"), "ERROR: template: :1: bad number syntax: \"3x\"");
-  EXPECT_EQ(Render("{{.Id|}}"), "ERROR: template: :1: missing command");
+  // A "|" before the end is ignored, as Go does; an empty stage is not.
+  EXPECT_EQ(Render("{{.Id|}}"), "abc");
+  EXPECT_EQ(Render("{{.Id||upper}}"), "ERROR: template: :1: empty command");
+  EXPECT_EQ(Render("{{@}}"), "ERROR: template: :1: unexpected \"@\" in command");
+  EXPECT_EQ(Render("{{.Id.}}"), "ERROR: template: :1: unexpected <.> in operand");
+  EXPECT_EQ(Render("{{if .Id}}{{else}}{{else}}{{end}}"),
+            "ERROR: template: :1: expected end; found {{else}}");
+  EXPECT_EQ(Render("{{$x := 1}}{{$x = }}"),
+            "ERROR: template: :1: missing value for command");
   EXPECT_EQ(Render("{{define \"x\"}}{{end}}"),
             "ERROR: template: :1: {{define}} is not supported by berth");
 }

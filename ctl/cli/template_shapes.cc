@@ -40,7 +40,7 @@ const TemplateShapes& TemplateShapes::Docker() {
           "BlkioDeviceWriteBps", "BlkioDeviceWriteIOps", "BlkioWeightDevice",
           "Binds", "CapAdd", "CapDrop", "Cmd", "Components", "ConsoleSize",
           "DeviceCgroupRules", "DeviceRequests", "Devices", "DNSNames", "Dns",
-          "DnsOptions", "DnsSearch", "Entrypoint", "Env", "ExtraHosts",
+          "DnsOptions", "DnsSearch", "Entrypoint", "Env", "ExecIDs", "ExtraHosts",
           "GroupAdd", "IPAM.Config", "Layers", "Links", "Log", "MaskedPaths",
           "Mounts", "OnBuild", "ReadonlyPaths", "RepoDigests", "RepoTags",
           "SecondaryIPAddresses", "SecondaryIPv6Addresses", "SecurityOpt",

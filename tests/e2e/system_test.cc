@@ -339,9 +339,13 @@ TEST(CliTest, UsageErrorsExit125) {
   RunResult unknown_flag = env.Berth({"--bogus", "info"});
   EXPECT_EQ(unknown_flag.exit_code, 125);
   EXPECT_THAT(unknown_flag.err, HasSubstr("See 'berth --help'."));
-  RunResult bad_format = env.Berth({"info", "--format", "yaml"});
-  EXPECT_EQ(bad_format.exit_code, 125);
-  EXPECT_THAT(bad_format.err, HasSubstr("unsupported --format \"yaml\""));
+  // A --format that does not parse is Docker's exit 64, before any service
+  // is asked.
+  RunResult bad_format = env.Berth({"info", "--format", "{{.Services"});
+  EXPECT_EQ(bad_format.exit_code, 64);
+  EXPECT_THAT(bad_format.err,
+              HasSubstr("template parsing error: template: :1: unclosed "
+                        "action"));
   RunResult bad_level = env.Berth({"--log-level", "loud", "info"});
   EXPECT_EQ(bad_level.exit_code, 125);
 }
