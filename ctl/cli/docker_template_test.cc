@@ -52,6 +52,17 @@ TEST(DockerTemplateTest, ListsPlainTableAndJson) {
             "NAMES\nx\nyy\n");
 }
 
+TEST(DockerTemplateTest, RowsMarshalThemselvesWithHtmlEscapes) {
+  std::vector<TemplateRow> rows = {
+      TemplateRow{{{"Repository", "<none>"}, {"Tag", "a&b"}}, {}}};
+  ListTemplate list{"json", {}, "*formatter.ImageContext"};
+  EXPECT_EQ(*RenderListTemplate(list, rows),
+            "{\"Repository\":\"\\u003cnone\\u003e\",\"Tag\":\"a\\u0026b\"}\n");
+  // A field's json is Go's encoder without HTML escaping.
+  list.format = "{{json .Repository}}";
+  EXPECT_EQ(*RenderListTemplate(list, rows), "\"<none>\"\n");
+}
+
 TEST(DockerTemplateTest, LabelMethodAndItsHeader) {
   EXPECT_EQ(*RenderListTemplate(List("{{.Names}}={{.Label \"k\"}}"), Rows()),
             "x=v\nyy=\n");

@@ -51,9 +51,9 @@ struct TemplateShapes {
   // Map-typed fields, by name ("Labels") or by "Parent.Name" where the name
   // alone is ambiguous ("LogConfig.Config": Config is a struct elsewhere),
   // with the kind of their values (what `index` gives for a missing key).
-  std::map<std::string, GoKind> maps;
+  std::map<std::string, GoKind, std::less<>> maps;
   // Slice-typed fields whose null prints "[]".
-  std::set<std::string> slices;
+  std::set<std::string, std::less<>> slices;
 
   // The shapes of Docker's API objects (containers, images, networks,
   // volumes, version, info) and of its list rows.

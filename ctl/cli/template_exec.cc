@@ -8,6 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/types/span.h"
 #include "ctl/cli/template.h"
 #include "ctl/cli/template_tree.h"
 #include "ctl/cli/template_value.h"
@@ -23,6 +24,8 @@ bool TakesReflectValues(absl::string_view name) {
          name == "gt" || name == "ge" || name == "not" || name == "index" ||
          name == "len" || name == "slice";
 }
+
+using Operands = absl::Span<const Operand>;
 
 // How a list of nodes ended: normally, or by {{break}} / {{continue}}.
 enum class Flow { kNormal, kBreak, kContinue };
@@ -207,11 +210,19 @@ class Executor {
   absl::StatusOr<Value> EvalCommand(const Value& dot, const Command& command,
                                     const std::optional<Value>& final) {
     const Operand& first = command.operands.front();
-    const std::vector<Operand> args(command.operands.begin() + 1,
-                                    command.operands.end());
+    const Operands rest = Operands(command.operands).subspan(1);
+    if (first.kind == Operand::kFunction) {
+      return CallFunction(dot, first.name, rest, final, command.pos,
+                          command.text);
+    }
+    return EvalOperand(dot, first, rest, final);
+  }
+
+  // A command's first operand when it is not a function, given the rest.
+  absl::StatusOr<Value> EvalOperand(const Value& dot, const Operand& first,
+                                    Operands args,
+                                    const std::optional<Value>& final) {
     switch (first.kind) {
-      case Operand::kFunction:
-        return CallFunction(dot, command, final);
       case Operand::kField:
         return EvalChain(dot, dot, first, args, final);
       case Operand::kVariable: {
@@ -233,6 +244,8 @@ class Executor {
       }
       case Operand::kNil:
         return Fail(first.pos, first.text, "nil is not a command");
+      case Operand::kDot:
+      case Operand::kConstant:
       default:
         if (!args.empty() || final.has_value()) return NotAFunction(first);
         return EvalArg(dot, first);
@@ -263,25 +276,15 @@ class Executor {
                                                        : GoKind::kPointer);
       case Operand::kNil:
         return Value::Own(Json());
-      case Operand::kFunction: {
-        Command call;
-        call.operands = {operand};
-        call.pos = operand.pos;
-        call.text = operand.text;
-        return CallFunction(dot, call, std::nullopt);
-      }
-      default: {
-        Command command;
-        command.operands = {operand};
-        command.pos = operand.pos;
-        command.text = operand.text;
-        return EvalCommand(dot, command, std::nullopt);
-      }
+      case Operand::kFunction:
+        return CallFunction(dot, operand.name, Operands(), std::nullopt,
+                            operand.pos, operand.text);
+      default:
+        return EvalOperand(dot, operand, Operands(), std::nullopt);
     }
   }
 
-  absl::StatusOr<std::vector<Value>> EvalArgs(const Value& dot,
-                                              const std::vector<Operand>& args,
+  absl::StatusOr<std::vector<Value>> EvalArgs(const Value& dot, Operands args,
                                               const std::optional<Value>& final) {
     std::vector<Value> values;
     values.reserve(args.size() + 1);
@@ -294,17 +297,17 @@ class Executor {
     return values;
   }
 
-  absl::StatusOr<Value> CallFunction(const Value& dot, const Command& command,
-                                     const std::optional<Value>& final) {
-    const std::string& name = command.operands.front().name;
-    const std::vector<Operand> operands(command.operands.begin() + 1,
-                                        command.operands.end());
+  // `name OPERANDS` (and the pipeline's value), written at `pos` as `text`.
+  absl::StatusOr<Value> CallFunction(const Value& dot, const std::string& name,
+                                     Operands operands,
+                                     const std::optional<Value>& final,
+                                     size_t pos, const std::string& text) {
     if (name == "and" || name == "or") {
       // Go evaluates and/or lazily: the first false (and) or true (or)
       // operand is the result and the rest are not evaluated.
       const size_t count = operands.size() + (final.has_value() ? 1 : 0);
       if (count == 0) {
-        return Fail(command.pos, command.text,
+        return Fail(pos, text,
                     absl::StrCat("wrong number of args for ", name,
                                  ": want at least 1 got 0"));
       }
@@ -332,7 +335,7 @@ class Executor {
     const Function function = FindFunction(name, options_.header_functions);
     absl::StatusOr<Value> result = function(*args);
     if (!result.ok()) {
-      return Fail(command.pos, command.text, result.status().message());
+      return Fail(pos, text, result.status().message());
     }
     if (name == "json" && options_.root_json_escapes_html &&
         !options_.header_functions && args->size() == 1 &&
@@ -351,26 +354,29 @@ class Executor {
                                       absl::string_view name) const {
     if (options_.raw_json) return {GoKind::kInterface, GoKind::kInterface};
     const TemplateShapes& shapes = *options_.shapes;
-    const std::string qualified = absl::StrCat(parent, ".", name);
-    auto it = shapes.maps.find(qualified);
-    if (it == shapes.maps.end()) it = shapes.maps.find(std::string(name));
-    if (it != shapes.maps.end()) return {GoKind::kMap, it->second};
-    if (shapes.slices.count(qualified) || shapes.slices.count(std::string(name))) {
-      return {GoKind::kSlice, GoKind::kPointer};
+    // "Parent.Name" first: it is what tells LogConfig.Config from Config.
+    std::string qualified;
+    if (!parent.empty()) {
+      qualified = absl::StrCat(parent, ".", name);
+      auto it = shapes.maps.find(qualified);
+      if (it != shapes.maps.end()) return {GoKind::kMap, it->second};
+      if (shapes.slices.count(qualified)) return {GoKind::kSlice, GoKind::kPointer};
     }
+    auto it = shapes.maps.find(name);
+    if (it != shapes.maps.end()) return {GoKind::kMap, it->second};
+    if (shapes.slices.count(name)) return {GoKind::kSlice, GoKind::kPointer};
     return {GoKind::kPointer, GoKind::kPointer};
   }
 
   // .A.B.C on `receiver`: the last field gets the arguments.
   absl::StatusOr<Value> EvalChain(const Value& dot, Value receiver,
-                                  const Operand& operand,
-                                  const std::vector<Operand>& args,
+                                  const Operand& operand, Operands args,
                                   const std::optional<Value>& final) {
     for (size_t i = 0; i < operand.fields.size(); ++i) {
       const bool last = i + 1 == operand.fields.size();
       absl::StatusOr<Value> next =
           EvalField(dot, receiver, operand.fields[i], operand,
-                    last ? args : std::vector<Operand>(),
+                    last ? args : Operands(),
                     last ? final : std::nullopt);
       if (!next.ok()) return next;
       receiver = *std::move(next);
@@ -380,11 +386,12 @@ class Executor {
 
   absl::StatusOr<Value> EvalField(const Value& dot, const Value& receiver,
                                   const std::string& name,
-                                  const Operand& operand,
-                                  const std::vector<Operand>& args,
+                                  const Operand& operand, Operands args,
                                   const std::optional<Value>& final) {
     const bool has_args = !args.empty() || final.has_value();
-    if (receiver.missing()) {
+    // A null in raw JSON is a nil interface{}: Go's invalid value.
+    if (receiver.missing() ||
+        (receiver.kind() == GoKind::kInterface && receiver.json().is_null())) {
       if (options_.missing_key_error) {
         return Fail(operand.pos, operand.text,
                     absl::StrCat("nil data; no entry for key \"", name, "\""));

@@ -57,6 +57,9 @@ TEST(TemplateExecTest, RawJsonAndMissingKeyError) {
   EXPECT_EQ(Render("{{.Foo}}", InspectData(), raw),
             "ERROR: template: :1:2: executing \"\" at <.Foo>: map has no "
             "entry for key \"Foo\"");
+  EXPECT_EQ(Render("{{.State.Health.Status}}", InspectData(), raw),
+            "ERROR: template: :1:2: executing \"\" at <.State.Health.Status>: "
+            "nil data; no entry for key \"Status\"");
   EXPECT_EQ(Render("{{.State}}", InspectData(), raw).substr(0, 24),
             "map[ExitCode:0 Health:<n");
 }
