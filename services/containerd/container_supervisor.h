@@ -15,8 +15,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -195,7 +197,8 @@ class ContainerSupervisor {
   void RestartByPolicy(const std::string& id);
   bool Matches(const container::v1::Container& container,
                const container::v1::ContainerFilter& filter,
-               const std::map<std::string, std::string>& ancestor_ids);
+               const std::map<std::string, std::string>& ancestor_ids,
+               const std::vector<std::regex>& names);
 
   spdlog::logger& log_;
   std::unique_ptr<ImageSource> images_;
