@@ -91,6 +91,16 @@ absl::Status SetupFds(const InitSpec& spec, std::vector<int*> kept) {
   return absl::OkStatus();
 }
 
+absl::Status ReopenNullStdin() {
+  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", "/dev/null");
+  const int moved = dup2(fd, 0);
+  const int err = errno;
+  close(fd);
+  if (moved < 0) return ErrnoStatus(err, "dup2", "/dev/null as stdin");
+  return absl::OkStatus();
+}
+
 void ResetSignals() {
   struct sigaction action = {};
   action.sa_handler = SIG_DFL;
@@ -218,6 +228,11 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
   RETURN_IF_ERROR(SetupError(PivotIntoRootfs(spec.rootfs_dir), "rootfs"));
   if (spec.after_pivot_root) {
     RETURN_IF_ERROR(SetupError(spec.after_pivot_root(), "after pivot_root"));
+  }
+  if (spec.stdin_fd < 0) {
+    // The /dev/null SetupFds opened is the host's, outside the new root
+    // (/proc/self/fd/0 read "/null"): take the container's own.
+    RETURN_IF_ERROR(SetupError(ReopenNullStdin(), "stdio"));
   }
   const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
   RETURN_IF_ERROR(SetupError(MakeWorkDir(cwd, userns_root), "working directory"));
