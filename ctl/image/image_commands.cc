@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "berth/container/v1/container.grpc.pb.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/cli.h"
 #include "ctl/cli/command.h"
@@ -182,6 +183,36 @@ struct RemoveFlags {
   bool no_prune = false;
 };
 
+// With -f, imaged needs to know which running containers use the image
+// (it refuses to delete one, as Docker does); only containerd knows. Ids of
+// the running containers using `reference`'s image.
+absl::StatusOr<std::vector<std::string>> RunningUsers(
+    CommandContext& context, image::v1::ImageService::Stub& images,
+    const std::string& reference) {
+  image::v1::InspectImageRequest inspect;
+  inspect.set_image(reference);
+  image::v1::InspectImageResponse inspected;
+  auto call = Connections::CallContext();
+  if (!images.InspectImage(call.get(), inspect, &inspected).ok()) {
+    return std::vector<std::string>{};  // RemoveImage says what is wrong
+  }
+  auto containers = container::v1::ContainerService::NewStub(
+      context.connections().Channel("containerd"));
+  container::v1::ListContainersRequest list;  // running ones only
+  container::v1::ListContainersResponse listed;
+  call = Connections::CallContext();
+  grpc::Status status = containers->ListContainers(call.get(), list, &listed);
+  if (!status.ok()) return context.connections().Explain("containerd", status);
+  std::vector<std::string> running;
+  for (const container::v1::ContainerSummary& c : listed.containers()) {
+    if (c.image_id() == inspected.image().id() &&
+        c.status() == container::v1::CONTAINER_STATUS_RUNNING) {
+      running.push_back(c.id());
+    }
+  }
+  return running;
+}
+
 void RunRemove(CommandContext& context, const RemoveFlags& flags,
                const std::vector<std::string>& images) {
   auto stub = ImageStub(context);
@@ -191,6 +222,12 @@ void RunRemove(CommandContext& context, const RemoveFlags& flags,
     image::v1::RemoveImageRequest request;
     request.set_image(image);
     request.set_force(flags.force);
+    if (flags.force) {
+      absl::StatusOr<std::vector<std::string>> running =
+          RunningUsers(context, *stub, image);
+      if (!running.ok()) return context.Fail(running.status());
+      for (const std::string& id : *running) request.add_running_users(id);
+    }
     request.set_no_prune(flags.no_prune);
     image::v1::RemoveImageResponse response;
     auto call = Connections::CallContext();
