@@ -162,8 +162,15 @@ ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
   }
   container::v1::ListContainersResponse response;
   response.mutable_containers()->Reserve(static_cast<int>(matched.size()));
+  ImageSizes image_sizes;
   for (const auto& [created, container] : matched) {
-    FillSummary(*container, response.add_containers());
+    container::v1::ContainerSummary* summary = response.add_containers();
+    FillSummary(*container, summary);
+    if (request.size()) {
+      const auto [rw, root_fs] = SizesOf(*container, image_sizes);
+      summary->set_size_rw(rw);
+      summary->set_size_root_fs(root_fs);
+    }
   }
   return response;
 }

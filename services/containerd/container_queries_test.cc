@@ -68,5 +68,30 @@ TEST_F(QueriesTest, CommandQuotesArgumentsWithSpaces) {
   EXPECT_EQ(listed->containers(0).command(), "sh -c 'echo \"a b\"; sleep 1'");
 }
 
+// ps -s and inspect -s: SizeRw is the writable layer imaged measures,
+// SizeRootFs that plus the image (both were missing).
+TEST_F(QueriesTest, SizesWhenAskedFor) {
+  const std::string id = CreateNamed("sized");
+  {
+    absl::MutexLock lock(&image_world_.mu);
+    image_world_.upper_sizes[id] = 4096;
+    image_world_.image_sizes["sha256:" + std::string(64, 'b')] = 2000000;
+  }
+  container::v1::ListContainersRequest request;
+  request.set_all(true);
+  auto plain = supervisor_->List(request);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  EXPECT_EQ(plain->containers(0).size_rw(), -1);
+  request.set_size(true);
+  auto sized = supervisor_->List(request);
+  ASSERT_TRUE(sized.ok()) << sized.status();
+  EXPECT_EQ(sized->containers(0).size_rw(), 4096);
+  EXPECT_EQ(sized->containers(0).size_root_fs(), 2004096);
+  auto inspected = supervisor_->Inspect("sized", /*size=*/true);
+  ASSERT_TRUE(inspected.ok()) << inspected.status();
+  EXPECT_EQ(inspected->size_rw(), 4096);
+  EXPECT_EQ(inspected->size_root_fs(), 2004096);
+}
+
 }  // namespace
 }  // namespace berth::containerd

@@ -130,7 +130,7 @@ grpc::Status ContainerGrpcService::ListContainers(
 grpc::Status ContainerGrpcService::InspectContainer(
     grpc::ServerContext*, const container::v1::InspectContainerRequest* request,
     container::v1::InspectContainerResponse* response) {
-  return Answer(supervisor_->Inspect(request->id()),
+  return Answer(supervisor_->Inspect(request->id(), request->size()),
                 response->mutable_container());
 }
 
