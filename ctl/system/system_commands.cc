@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/version.h"
 #include "ctl/cli/cli.h"
+#include "ctl/system/server_info.h"
 #include "ctl/system/system_group.h"
 #include "ctl/system/system_client.h"
 #include "nlohmann/json.hpp"
@@ -170,11 +171,15 @@ void RunInfo(CommandContext& context, const std::string& format) {
     json out = {{"ClientVersion", kVersion},
                 {"RunRoot", context.options.endpoints.run_root},
                 {"Services", services}};
+    // Docker's keys at the top level, as `docker info --format json` has.
+    const nlohmann::ordered_json server = ServerInfoJson(reports);
+    for (const auto& [key, value] : server.items()) out[key] = value;
     std::printf("%s\n", out.dump().c_str());
   } else {
     std::printf("Client:\n");
     Line(1, "Version", kVersion);
     Line(1, "Run root", context.options.endpoints.run_root);
+    std::printf("\n%s", ServerInfoText(ServerInfoJson(reports)).c_str());
     std::printf("\nServices:\n");
     for (const ServiceReport& report : reports) PrintInfo(report);
   }
