@@ -72,14 +72,14 @@ TEST(BuiltinCommandsTest, HelpListsExactlyTheRegisteredCommands) {
   EXPECT_EQ(lines, registry.commands().size() + 2) << listing;
 }
 
-TEST(BuiltinCommandsTest, UnknownCommandExits125) {
+TEST(BuiltinCommandsTest, UnknownCommandExits1) {
   CommandRegistry registry;
   ASSERT_TRUE(RegisterBuiltinCommands(registry).ok());
   ::testing::internal::CaptureStderr();
   const int code = RunArgs(registry, {"berth", "frobnicate"});
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(code, 125);
-  EXPECT_THAT(err, HasSubstr("'frobnicate' is not a berth command."));
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(err, HasSubstr("unknown command: berth frobnicate"));
 }
 
 }  // namespace

@@ -84,15 +84,17 @@ TEST(RunCliTest, DispatchesToTheChosenCommandOnly) {
   EXPECT_EQ(alpha_built, 0);
 }
 
-TEST(RunCliTest, UnknownCommandIsAUsageError) {
+TEST(RunCliTest, UnknownCommandIsDockersError) {
   int built = 0;
   CommandRegistry registry;
   ASSERT_TRUE(registry.Register(Fake("alpha", 0, &built)).ok());
   ::testing::internal::CaptureStderr();
   const int code = RunArgs(registry, {"berth", "foo", "--flag"});
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(code, 125);
-  EXPECT_EQ(err, "berth: 'foo' is not a berth command.\nSee 'berth --help'.\n");
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(err,
+            "berth: unknown command: berth foo\n\n"
+            "Run 'berth --help' for more information\n");
   EXPECT_EQ(built, 0);
 }
 
