@@ -119,7 +119,7 @@ int RunCli(const CommandRegistry& registry, int argc, char** argv) {
   const bool help_command = chosen != 0 && args[chosen] == "help";
   if (help_command) {
     args.erase(args.begin() + chosen);
-    if (chosen == args.size() || args[chosen].front() == '-') chosen = 0;
+    if (chosen == args.size() || args[chosen].rfind('-', 0) == 0) chosen = 0;
   }
   // Only the chosen command is built: building all of them, with every
   // option, would cost each invocation more than a short command itself.
