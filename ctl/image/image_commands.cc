@@ -83,7 +83,7 @@ CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<ListFlags>();
   CLI::App* command =
       AddCommand(parent, context, name,
-                 {path, "[OPTIONS] [REPOSITORY[:TAG]]", "List images"}, 0, 1,
+                 {path, "[OPTIONS] [REPOSITORY[:TAG]]", "List images", {ArgKind::kImage}}, 0, 1,
                  [&context, flags](const std::vector<std::string>& args) {
                    RunList(context, *flags, args);
                  });
@@ -143,7 +143,8 @@ void AddInspectCommand(CLI::App& parent, CommandContext& context) {
   CLI::App* command =
       AddCommand(parent, context, "inspect",
                  {"berth image inspect", "[OPTIONS] IMAGE [IMAGE...]",
-                  "Display detailed information on one or more images"},
+                  "Display detailed information on one or more images",
+                  {ArgKind::kImage}},
                  1, kUnlimited,
                  [&context, format](const std::vector<std::string>& images) {
                    RunInspect(context, *format, images);
@@ -170,7 +171,8 @@ void AddTagCommand(CLI::App& parent, CommandContext& context,
                    const std::string& path) {
   AddCommand(parent, context, "tag",
              {path, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-              "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+              "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+              {ArgKind::kImage, ArgKind::kNone}},
              2, 2, [&context](const std::vector<std::string>& args) {
                RunTag(context, args);
              });
@@ -254,7 +256,7 @@ CLI::App* AddRemoveCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<RemoveFlags>();
   CLI::App* command = AddCommand(
       parent, context, name,
-      {path, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images"}, 1,
+      {path, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", {ArgKind::kImage}}, 1,
       kUnlimited, [&context, flags](const std::vector<std::string>& images) {
         RunRemove(context, *flags, images);
       });
@@ -354,7 +356,7 @@ void AddHistoryCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<HistoryFlags>();
   CLI::App* command =
       AddCommand(parent, context, "history",
-                 {path, "[OPTIONS] IMAGE", "Show the history of an image"}, 1,
+                 {path, "[OPTIONS] IMAGE", "Show the history of an image", {ArgKind::kImage}}, 1,
                  1, [&context, flags](const std::vector<std::string>& args) {
                    RunHistory(context, *flags, args[0]);
                  });

@@ -492,7 +492,8 @@ void AddSaveCommand(CLI::App& parent, CommandContext& context,
       parent, context, name,
       {path, "[OPTIONS] IMAGE [IMAGE...]",
        "Save one or more images to a tar archive (streamed to STDOUT by "
-       "default)"},
+       "default)",
+       {ArgKind::kImage}},
       1, kUnlimited,
       [&context, output](const std::vector<std::string>& images) {
         RunSave(context, *output, images);

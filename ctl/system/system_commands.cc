@@ -12,6 +12,7 @@
 #include "absl/time/time.h"
 #include "common/version.h"
 #include "ctl/cli/cli.h"
+#include "ctl/cli/command.h"
 #include "ctl/system/server_info.h"
 #include "ctl/system/system_group.h"
 #include "ctl/system/system_client.h"
@@ -198,10 +199,15 @@ void AddFanOutCommand(CLI::App& app, CommandContext& context,
                       const std::string& name,
                       void (*run)(CommandContext&, const std::string&)) {
   auto format = std::make_shared<std::string>();
-  CLI::App* command = app.add_subcommand(name);
+  // The table sets the summary; what matters here is Docker's "accepts no
+  // arguments".
+  CLI::App* command = AddCommand(
+      app, context, name, {absl::StrCat("berth ", name), "[OPTIONS]", name}, 0,
+      0, [&context, format, run](const std::vector<std::string>&) {
+        run(context, *format);
+      });
   command->add_option("-f,--format", *format,
                       "Output format: json (default: human-readable)");
-  command->callback([&context, format, run] { run(context, *format); });
 }
 
 }  // namespace

@@ -354,7 +354,9 @@ TEST(CliTest, UsageErrorsExit125) {
   BerthEnv env;
   RunResult unknown_flag = env.Berth({"--bogus", "info"});
   EXPECT_EQ(unknown_flag.exit_code, 125);
-  EXPECT_THAT(unknown_flag.err, HasSubstr("See 'berth --help'."));
+  EXPECT_THAT(unknown_flag.err, HasSubstr("unknown flag: --bogus"));
+  EXPECT_THAT(unknown_flag.err,
+              HasSubstr("Run 'berth --help' for more information"));
   RunResult bad_format = env.Berth({"info", "--format", "yaml"});
   EXPECT_EQ(bad_format.exit_code, 125);
   EXPECT_THAT(bad_format.err, HasSubstr("unsupported --format \"yaml\""));
