@@ -27,6 +27,20 @@ TEST_F(ContainerE2eTest, UserGroupsAndStdinAsDocker) {
   EXPECT_THAT(stdin_link.out, HasSubstr("-> /dev/null"));
 }
 
+// -t: the terminal comes from the container's own devpts (`tty` said "not a
+// tty": the slave was the host's), /dev/console is that terminal, TERM is
+// xterm; and a container without -t has no console.
+TEST_F(ContainerE2eTest, TerminalIsTheContainersOwnAsDocker) {
+  RunResult tty = RunScript(
+      "tty; test -c /dev/console && echo console; echo $TERM; exit 3", {"-t"});
+  EXPECT_EQ(tty.exit_code, 3) << tty.err;
+  EXPECT_EQ(tty.out, "/dev/pts/0\r\nconsole\r\nxterm\r\n");
+  RunResult user = RunScript("tty", {"-t", "-u", "1000"});
+  EXPECT_EQ(user.out, "/dev/pts/0\r\n");
+  RunResult plain = RunScript("test -e /dev/console || echo none; echo \"$TERM\"");
+  EXPECT_EQ(plain.out, "none\n\n");
+}
+
 // ps: name filters are regular expressions; COMMAND quotes arguments with
 // spaces; -s shows the writable layer and the virtual size.
 TEST_F(ContainerE2eTest, PsFiltersCommandsAndSizesAsDocker) {
