@@ -46,26 +46,6 @@ bool WaitFor(int fd, short events, absl::Time deadline) {
   }
 }
 
-// One byte of data with room for one descriptor: what a handoff sends and
-// the inbox receives. Not movable: the header points into it.
-struct OneDescriptorMessage {
-  OneDescriptorMessage() {
-    iov.iov_base = &byte;
-    iov.iov_len = 1;
-    header.msg_iov = &iov;
-    header.msg_iovlen = 1;
-    header.msg_control = control;
-    header.msg_controllen = sizeof(control);
-  }
-  OneDescriptorMessage(const OneDescriptorMessage&) = delete;
-  OneDescriptorMessage& operator=(const OneDescriptorMessage&) = delete;
-
-  char byte = 'F';
-  iovec iov{};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr header{};
-};
-
 }  // namespace
 
 std::string InboxSocketOf(const std::string& service_socket) {
@@ -124,25 +104,9 @@ void DescriptorInbox::Serve() {
 void DescriptorInbox::Receive(int connection) {
   const absl::Time deadline =
       absl::Now() + absl::Milliseconds(kReceiveTimeoutMs);
-  if (!WaitFor(connection, POLLIN, deadline)) return;
-  OneDescriptorMessage message;
-  const ssize_t n =
-      recvmsg(connection, &message.header, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
-  if (n != 1) return;
-  int fd = -1;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&message.header); c != nullptr;
-       c = CMSG_NXTHDR(&message.header, c)) {
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-        c->cmsg_len == CMSG_LEN(sizeof(int))) {
-      memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    }
-  }
-  // More descriptors than fit were cut off by the kernel (MSG_CTRUNC) and
-  // are closed; one that arrived without its flag is refused too.
-  if (fd < 0 || (message.header.msg_flags & MSG_CTRUNC) != 0) {
-    if (fd >= 0) close(fd);
-    return;
-  }
+  absl::StatusOr<int> received = ReceiveDescriptor(connection, deadline);
+  if (!received.ok()) return;
+  const int fd = *received;
   std::string answer;
   {
     absl::MutexLock lock(&mu_);
@@ -214,19 +178,11 @@ absl::StatusOr<std::string> HandOffDescriptor(const std::string& socket_path,
           absl::StrCat(socket_path, " did not accept in time")));
     }
   }
-  OneDescriptorMessage message;
-  cmsghdr* c = CMSG_FIRSTHDR(&message.header);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  for (;;) {
-    if (sendmsg(connection, &message.header, MSG_NOSIGNAL) == 1) break;
-    if (errno == EINTR) continue;
-    if (errno != EAGAIN || !WaitFor(connection, POLLOUT, deadline)) {
-      return fail(ErrnoStatus(errno == EAGAIN ? ETIMEDOUT : errno,
-                              "send a descriptor to", socket_path));
-    }
+  absl::Status sent = SendDescriptor(connection, fd, deadline);
+  if (!sent.ok()) {
+    return fail(absl::Status(sent.code(), absl::StrCat("send a descriptor to ",
+                                                       socket_path, ": ",
+                                                       sent.message())));
   }
   std::string answer;
   char buffer[128];

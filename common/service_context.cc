@@ -1,6 +1,7 @@
 #include "common/service_context.h"
 
 #include "absl/time/clock.h"
+#include "common/host_facts.h"
 #include "common/version.h"
 
 namespace berth {
@@ -19,6 +20,7 @@ types::v1::ServiceInfo ServiceIdentity::Info(
   info.mutable_started_at()->set_nanos((started % 1000000) * 1000);
   info.set_uptime_seconds(absl::ToInt64Seconds(absl::Now() - started_at));
   for (auto& record : records) *info.add_records() = std::move(record);
+  *info.mutable_host() = ReadHostFacts();
   return info;
 }
 

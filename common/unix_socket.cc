@@ -1,5 +1,6 @@
 #include "common/unix_socket.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,6 +9,7 @@
 #include <cstring>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
 
@@ -93,6 +95,93 @@ absl::Status ClaimSocketPath(const std::string& path) {
   }
   if (unlink(path.c_str()) != 0) return ErrnoStatus(errno, "unlink", path);
   return absl::OkStatus();
+}
+
+namespace {
+
+// One byte of data with room for one descriptor. Not movable: the header
+// points into it.
+struct OneDescriptorMessage {
+  OneDescriptorMessage() {
+    iov.iov_base = &byte;
+    iov.iov_len = 1;
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof(control);
+  }
+  OneDescriptorMessage(const OneDescriptorMessage&) = delete;
+  OneDescriptorMessage& operator=(const OneDescriptorMessage&) = delete;
+
+  char byte = 'F';
+  iovec iov{};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr header{};
+};
+
+// Waits for `events` on `fd` until `deadline`; false on timeout or error.
+bool PollUntil(int fd, short events, absl::Time deadline) {
+  for (;;) {
+    const absl::Duration left = deadline - absl::Now();
+    const int ms = left <= absl::ZeroDuration()
+                       ? 0
+                       : static_cast<int>(absl::ToInt64Milliseconds(left)) + 1;
+    pollfd p{fd, events, 0};
+    const int n = poll(&p, 1, ms);
+    if (n < 0 && errno == EINTR) continue;
+    return n == 1;
+  }
+}
+
+}  // namespace
+
+absl::Status SendDescriptor(int socket, int fd, absl::Time deadline) {
+  OneDescriptorMessage message;
+  cmsghdr* c = CMSG_FIRSTHDR(&message.header);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(c), &fd, sizeof(int));
+  for (;;) {
+    if (sendmsg(socket, &message.header, MSG_NOSIGNAL) == 1) return absl::OkStatus();
+    if (errno == EINTR) continue;
+    if (errno != EAGAIN) return ErrnoStatus(errno, "sendmsg", "a descriptor");
+    if (!PollUntil(socket, POLLOUT, deadline)) {
+      return absl::DeadlineExceededError("the peer took no descriptor in time");
+    }
+  }
+}
+
+absl::StatusOr<int> ReceiveDescriptor(int socket, absl::Time deadline) {
+  if (!PollUntil(socket, POLLIN, deadline)) {
+    return absl::DeadlineExceededError("no descriptor arrived in time");
+  }
+  OneDescriptorMessage message;
+  ssize_t n;
+  do {
+    n = recvmsg(socket, &message.header, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return ErrnoStatus(errno, "recvmsg", "a descriptor");
+  int fd = -1;
+  for (cmsghdr* c = CMSG_FIRSTHDR(&message.header); c != nullptr;
+       c = CMSG_NXTHDR(&message.header, c)) {
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+        c->cmsg_len == CMSG_LEN(sizeof(int))) {
+      memcpy(&fd, CMSG_DATA(c), sizeof(int));
+    }
+  }
+  // More descriptors than fit were cut off by the kernel (MSG_CTRUNC) and
+  // closed; one that came that way is refused too.
+  if (fd >= 0 && (message.header.msg_flags & MSG_CTRUNC) != 0) {
+    close(fd);
+    fd = -1;
+  }
+  if (n == 0 && fd < 0) return absl::UnavailableError("the peer closed without a descriptor");
+  if (n != 1 || fd < 0) {
+    if (fd >= 0) close(fd);
+    return absl::InvalidArgumentError("the message carried no single descriptor");
+  }
+  return fd;
 }
 
 }  // namespace berth

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace berth {
 
@@ -27,6 +28,15 @@ absl::StatusOr<int> ListenUnix(const std::string& path, int backlog,
 // Makes `path` free for a new listener: creates its directory, removes a
 // stale socket, refuses (FailedPrecondition) one that a process answers on.
 absl::Status ClaimSocketPath(const std::string& path);
+
+// Passing an open descriptor over a connected unix socket (SCM_RIGHTS, with
+// one byte of data). Both wait for the socket until `deadline` (it may be
+// non-blocking): DEADLINE_EXCEEDED then.
+absl::Status SendDescriptor(int socket, int fd, absl::Time deadline);
+// The descriptor arrives close-on-exec. A message without exactly one
+// descriptor is refused (anything extra is closed); UNAVAILABLE when the
+// peer closed the socket without sending one.
+absl::StatusOr<int> ReceiveDescriptor(int socket, absl::Time deadline);
 
 }  // namespace berth
 

@@ -1,4 +1,5 @@
 #include "common/unix_socket.h"
+#include <fcntl.h>
 
 #include <sys/socket.h>
 #include <unistd.h>
@@ -6,6 +7,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "absl/time/clock.h"
 #include "gtest/gtest.h"
 
 namespace berth {
@@ -41,4 +43,29 @@ TEST(UnixSocketTest, ListensAndAcceptsAndRefusesATakenPath) {
 }
 
 }  // namespace
+TEST(DescriptorPassingTest, ADescriptorCrossesASocketPair) {
+  int pair[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  ASSERT_TRUE(SendDescriptor(pair[0], pipe_fds[1], deadline).ok());
+  absl::StatusOr<int> received = ReceiveDescriptor(pair[1], deadline);
+  ASSERT_TRUE(received.ok()) << received.status();
+  EXPECT_EQ(fcntl(*received, F_GETFD) & FD_CLOEXEC, FD_CLOEXEC);
+  ASSERT_EQ(write(*received, "x", 1), 1);  // the same pipe
+  char byte = 0;
+  ASSERT_EQ(read(pipe_fds[0], &byte, 1), 1);
+  EXPECT_EQ(byte, 'x');
+  close(*received);
+  // Nothing more comes: the peer's close is UNAVAILABLE, silence a timeout.
+  EXPECT_TRUE(absl::IsDeadlineExceeded(
+      ReceiveDescriptor(pair[1], absl::Now() + absl::Milliseconds(50)).status()));
+  close(pair[0]);
+  EXPECT_TRUE(absl::IsUnavailable(ReceiveDescriptor(pair[1], deadline).status()));
+  close(pair[1]);
+  close(pipe_fds[0]);
+  close(pipe_fds[1]);
+}
+
 }  // namespace berth

@@ -1,15 +1,52 @@
 #include "ctl/commands.h"
 
+#include <string>
+#include <vector>
+
 #include "ctl/container/container_group.h"
 #include "ctl/image/image_group.h"
+#include "ctl/shell/shell_group.h"
 #include "ctl/system/system_group.h"
 
 namespace berth::ctl {
+namespace {
+
+// What `berth inspect` finds: containers, then images.
+NameSource ObjectNames(const CommandRegistry& registry) {
+  const CommandRegistry* table = &registry;
+  return {ArgKind::kObject,
+          [table](CommandContext& context)
+              -> absl::StatusOr<std::vector<std::string>> {
+            std::vector<std::string> names;
+            for (ArgKind kind : {ArgKind::kContainer, ArgKind::kImage}) {
+              absl::StatusOr<std::vector<std::string>> some =
+                  table->FindNameSource(kind)->list(context);
+              if (!some.ok()) return some.status();
+              names.insert(names.end(), some->begin(), some->end());
+            }
+            return names;
+          }};
+}
+
+}  // namespace
 
 absl::Status RegisterBuiltinCommands(CommandRegistry& registry) {
-  for (auto* table : {&SystemCommands, &ImageCommands, &ContainerCommands}) {
-    if (absl::Status status = registry.RegisterAll((*table)()); !status.ok()) {
+  for (std::vector<CommandSpec> table :
+       {SystemCommands(), ImageCommands(), ContainerCommands(),
+        ShellCommands(registry)}) {
+    if (absl::Status status = registry.RegisterAll(std::move(table));
+        !status.ok()) {
       return status;
+    }
+  }
+  for (std::vector<NameSource> sources :
+       {ContainerNameSources(), ImageNameSources(),
+        std::vector<NameSource>{ObjectNames(registry)}}) {
+    for (NameSource& source : sources) {
+      if (absl::Status status = registry.RegisterNameSource(std::move(source));
+          !status.ok()) {
+        return status;
+      }
     }
   }
   return absl::OkStatus();

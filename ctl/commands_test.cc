@@ -5,7 +5,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "ctl/cli/command_tree.h"
 #include "ctl/cli/run.h"
+#include "ctl/shell/man_page.h"
+#include "ctl/shell/shell_group.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -14,6 +17,7 @@ namespace {
 
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 int RunArgs(const CommandRegistry& registry, std::vector<std::string> args) {
   std::vector<char*> argv;
@@ -37,8 +41,10 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
                                 "images", "import", "load", "rmi", "save",
                                 "tag", "container", "create", "inspect",
                                 "kill", "logs", "ps", "rename", "restart", "rm",
-                                "run", "start", "stop", "wait"}));
-  EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container"}));
+                                "run", "start", "stop", "wait", "completion",
+                                "__complete", "__manpages"}));
+  EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",
+                                           "shell"}));
   // Registering the tables again finds every name taken.
   EXPECT_EQ(RegisterBuiltinCommands(registry).code(),
             absl::StatusCode::kAlreadyExists);
@@ -63,23 +69,65 @@ TEST(BuiltinCommandsTest, HelpListsExactlyTheRegisteredCommands) {
   EXPECT_EQ(code, 0);
   const std::string listing = out.substr(out.find("Subcommands:"));
   size_t lines = 0;
+  size_t visible = 0;
   for (const CommandSpec& spec : registry.commands()) {
+    if (spec.hidden) {
+      EXPECT_THAT(listing, Not(HasSubstr(spec.name)));
+      continue;
+    }
+    ++visible;
     EXPECT_THAT(listing, HasSubstr(absl::StrCat("  ", spec.name, " ")));
     EXPECT_THAT(listing, HasSubstr(spec.summary));
   }
   for (char c : listing) lines += c == '\n';
   // The heading, one line per command, and the blank line after them.
-  EXPECT_EQ(lines, registry.commands().size() + 2) << listing;
+  EXPECT_EQ(lines, visible + 2) << listing;
 }
 
-TEST(BuiltinCommandsTest, UnknownCommandExits125) {
+// Completion and man pages come from the same tree as the help: every
+// visible command has its page, and every kind of argument a command
+// declares has live names to complete.
+TEST(BuiltinCommandsTest, EveryCommandHasAManPageAndItsNamesASource) {
+  CommandRegistry registry;
+  ASSERT_TRUE(RegisterBuiltinCommands(registry).ok());
+  CLI::App top("berth", "berth");
+  top.add_option("--run-root", "Directory of the sockets");
+  const CommandDescription tree = DescribeRegistry(registry, top);
+  std::set<std::string> pages;
+  for (const ManPage& page : ManPages(tree, "test")) {
+    pages.insert(page.file_name);
+  }
+  EXPECT_TRUE(pages.count("berth.1"));
+  const std::vector<const CommandDescription*> commands = AllCommands(tree);
+  // Every group's subcommands are there too: image ls, container rm...
+  EXPECT_GT(commands.size(), registry.commands().size());
+  std::set<ArgKind> kinds;
+  for (const CommandDescription* command : commands) {
+    EXPECT_TRUE(pages.count(ManPageName(command->usage.path) + ".1"))
+        << command->usage.path;
+    EXPECT_THAT(command->usage.path, Not(HasSubstr("__")));
+    kinds.insert(command->usage.arg_kinds.begin(),
+                 command->usage.arg_kinds.end());
+  }
+  EXPECT_EQ(pages.size(), commands.size() + 1);
+  EXPECT_TRUE(pages.count("berth-run.1"));
+  EXPECT_TRUE(pages.count("berth-image-ls.1"));
+  kinds.erase(ArgKind::kNone);
+  EXPECT_TRUE(kinds.count(ArgKind::kContainer));
+  EXPECT_TRUE(kinds.count(ArgKind::kImage));
+  for (ArgKind kind : kinds) {
+    EXPECT_NE(registry.FindNameSource(kind), nullptr) << ArgKindName(kind);
+  }
+}
+
+TEST(BuiltinCommandsTest, UnknownCommandExits1) {
   CommandRegistry registry;
   ASSERT_TRUE(RegisterBuiltinCommands(registry).ok());
   ::testing::internal::CaptureStderr();
   const int code = RunArgs(registry, {"berth", "frobnicate"});
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(code, 125);
-  EXPECT_THAT(err, HasSubstr("'frobnicate' is not a berth command."));
+  EXPECT_EQ(code, 1);
+  EXPECT_THAT(err, HasSubstr("unknown command: berth frobnicate"));
 }
 
 }  // namespace

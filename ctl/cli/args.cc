@@ -43,25 +43,46 @@ bool ParseUnixTime(absl::string_view value, absl::Time* out) {
 
 }  // namespace
 
+const char* ArgKindName(ArgKind kind) {
+  switch (kind) {
+    case ArgKind::kNone:
+      return "";
+    case ArgKind::kContainer:
+      return "container";
+    case ArgKind::kImage:
+      return "image";
+    case ArgKind::kObject:
+      return "object";
+    case ArgKind::kNetwork:
+      return "network";
+    case ArgKind::kVolume:
+      return "volume";
+  }
+  return "";
+}
+
 std::string ArgCountError(const CommandUsage& usage, size_t count, size_t min,
                           size_t max) {
   if (count >= min && count <= max) return "";
   std::string problem;
+  // Docker's RequiresMinArgs ends in "See ...", its other checks in "Run ...".
+  absl::string_view next_step = "Run";
   if (max == 0) {
     problem = "accepts no arguments";
   } else if (min == max) {
-    problem = absl::StrCat("requires exactly ", Arguments(min));
+    problem = absl::StrCat("requires ", Arguments(min));
   } else if (max == kUnlimited) {
     problem = absl::StrCat("requires at least ", Arguments(min));
+    next_step = "See";
   } else if (min == 0) {
     problem = absl::StrCat("requires at most ", Arguments(max));
   } else {
     problem = absl::StrCat("requires at least ", min, " and at most ",
                            Arguments(max));
   }
-  return absl::StrFormat("\"%s\" %s.\nSee '%s --help'.\n\nUsage:  %s %s\n\n%s",
-                         usage.path, problem, usage.path, usage.path,
-                         usage.args, usage.summary);
+  return absl::StrFormat(
+      "berth: '%s' %s\n\nUsage:  %s %s\n\n%s '%s --help' for more information",
+      usage.path, problem, usage.path, usage.args, next_step, usage.path);
 }
 
 absl::StatusOr<std::vector<FilterTerm>> SplitFilters(

@@ -17,23 +17,44 @@
 
 namespace berth::ctl {
 
-// How a command is shown in usage errors.
+// What a positional argument names: completion offers the live names of
+// that kind (ctl/cli/completion.h), so a command declares it once here and
+// every shell gets it.
+enum class ArgKind {
+  kNone,       // free text: a new name, a command, a path
+  kContainer,  // a container's name or id
+  kImage,      // an image reference or id
+  kObject,     // anything `berth inspect` finds: containers and images
+  kNetwork,
+  kVolume,
+};
+
+// The word a shell script uses for `kind`: "container", "image", ... ("" for
+// kNone).
+const char* ArgKindName(ArgKind kind);
+
+// How a command is shown in usage errors, help, completion and man pages.
 struct CommandUsage {
   std::string path;     // "berth tag"
   std::string args;     // "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]"
   std::string summary;  // "Create a tag TARGET_IMAGE that refers to ..."
+  // The kind of each positional argument in order; the last one repeats
+  // (`rm CONTAINER...` is {kContainer}; `run IMAGE COMMAND...` is {kImage,
+  // kNone}). Empty: none names anything live.
+  std::vector<ArgKind> arg_kinds = {};
 };
 
 inline constexpr size_t kUnlimited = std::numeric_limits<size_t>::max();
 
 // Docker's message when a command gets `count` arguments but wants between
-// `min` and `max` (kUnlimited for no maximum), or "" when the count is fine:
-//   "berth tag" requires exactly 2 arguments.
-//   See 'berth tag --help'.
+// `min` and `max` (kUnlimited for no maximum), or "" when the count is fine.
+// Docker 28's words (cli/required.go), "See" for a minimum alone and "Run"
+// otherwise, as there:
+//   berth: 'berth tag' requires 2 arguments
 //
 //   Usage:  berth tag SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]
 //
-//   Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE
+//   Run 'berth tag --help' for more information
 std::string ArgCountError(const CommandUsage& usage, size_t count, size_t min,
                           size_t max);
 

@@ -12,21 +12,35 @@ namespace berth::ctl {
 namespace {
 
 // CLI11's help with Docker's usage line: "Usage: berth tag SOURCE TARGET".
+// It also carries the command's CommandUsage: CLI11 has no other place to
+// keep data of one's own with a command.
 class UsageFormatter : public CLI::Formatter {
  public:
-  explicit UsageFormatter(std::string usage) : usage_(std::move(usage)) {}
+  explicit UsageFormatter(CommandUsage usage) : usage_(std::move(usage)) {}
   std::string make_usage(const CLI::App*, std::string) const override {
-    return absl::StrCat("Usage: ", usage_, "\n");
+    return absl::StrCat("Usage: ", UsageLine(usage_), "\n");
   }
+  const CommandUsage& usage() const { return usage_; }
 
  private:
-  std::string usage_;
+  CommandUsage usage_;
 };
 
 }  // namespace
 
-void SetUsage(CLI::App* command, const std::string& usage) {
+std::string UsageLine(const CommandUsage& usage) {
+  return usage.args.empty() ? usage.path
+                            : absl::StrCat(usage.path, " ", usage.args);
+}
+
+void SetUsage(CLI::App* command, const CommandUsage& usage) {
   command->formatter(std::make_shared<UsageFormatter>(usage));
+}
+
+const CommandUsage* UsageOf(const CLI::App* command) {
+  const auto* formatter =
+      dynamic_cast<const UsageFormatter*>(command->get_formatter().get());
+  return formatter == nullptr ? nullptr : &formatter->usage();
 }
 
 CLI::App* AddCommandGroup(
@@ -34,7 +48,7 @@ CLI::App* AddCommandGroup(
     const std::function<void(CLI::App& group)>& add_subcommands) {
   CLI::App* group = parent.add_subcommand(name, summary);
   group->require_subcommand(0, 1);
-  SetUsage(group, absl::StrCat("berth ", name, " COMMAND"));
+  SetUsage(group, {absl::StrCat("berth ", name), "COMMAND", summary});
   group->callback([group] {
     if (group->get_subcommands().empty()) {
       std::fputs(group->help().c_str(), stdout);
@@ -67,13 +81,14 @@ CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
   // Every positional lands here, so that a wrong count gets Docker's
   // message rather than CLI11's; the help shows Docker's usage line instead.
   command->add_option("args", *args)->group("");
-  SetUsage(command, absl::StrCat(usage.path, " ", usage.args));
+  SetUsage(command, usage);
   command->callback([&context, usage, min_args, max_args, args, run] {
     const std::string error =
         ArgCountError(usage, args->size(), min_args, max_args);
     if (!error.empty()) {
+      // Docker exits 1 for a wrong count (125 is for flags).
       std::fprintf(stderr, "%s\n", error.c_str());
-      context.exit_code = kExitUsage;
+      context.exit_code = kExitError;
       return;
     }
     run(*args);

@@ -17,14 +17,22 @@ namespace berth::ctl {
 
 // Adds subcommand `name` to `parent`. Its positional arguments are checked
 // against [min_args, max_args] (kUnlimited: no maximum) before `run` gets
-// them; a wrong count prints Docker's usage error and exits 125.
+// them; a wrong count prints Docker's usage error and exits 1, as Docker's.
 CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
                      const std::string& name, const CommandUsage& usage,
                      size_t min_args, size_t max_args,
                      std::function<void(const std::vector<std::string>&)> run);
 
-// Sets the help's usage line to Docker's: "Usage: berth run [OPTIONS] IMAGE".
-void SetUsage(CLI::App* command, const std::string& usage);
+// Sets the help's usage line to Docker's: "Usage: berth run [OPTIONS] IMAGE",
+// and keeps `usage` with the command for UsageOf.
+void SetUsage(CLI::App* command, const CommandUsage& usage);
+
+// What SetUsage gave `command` (its path, arguments, their kinds), or
+// nullptr if nothing did. Usage errors, completion and man pages read it.
+const CommandUsage* UsageOf(const CLI::App* command);
+
+// "berth run [OPTIONS] IMAGE [COMMAND] [ARG...]": Docker's usage line.
+std::string UsageLine(const CommandUsage& usage);
 
 // A management command (`berth image`, `berth container`) whose
 // subcommands `add_subcommands` adds; alone it prints its help, as

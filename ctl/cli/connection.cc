@@ -56,9 +56,30 @@ std::unique_ptr<grpc::ClientContext> Connections::CallContext(
   return context;
 }
 
+namespace {
+
+// UNAVAILABLE comes from gRPC itself when the socket cannot be reached or
+// the connection broke, and from a service that answered (containerd saying
+// imaged is unreachable): only the first means "is it running?".
+bool IsTransportFailure(const grpc::Status& status) {
+  const std::string& message = status.error_message();
+  for (const char* transport :
+       {"failed to connect", "connections to all backends failing",
+        "Socket closed", "Connection reset", "Connection refused",
+        "Broken pipe", "GOAWAY", "Cancelling all calls", "No such file",
+        "Connection closed", "recvmsg", "sendmsg", "End of TCP stream",
+        "Stream removed"}) {
+    if (absl::StrContains(message, transport)) return true;
+  }
+  return message.empty();
+}
+
+}  // namespace
+
 absl::Status Connections::Explain(const std::string& service,
                                   const grpc::Status& status) const {
-  if (status.error_code() == grpc::StatusCode::UNAVAILABLE) {
+  if (status.error_code() == grpc::StatusCode::UNAVAILABLE &&
+      IsTransportFailure(status)) {
     return absl::UnavailableError(absl::StrCat(
         "cannot connect to ", service, " at unix://",
         endpoints_.SocketOf(service),

@@ -9,11 +9,12 @@ namespace berth::ctl {
 // Exit codes, as Docker's CLI uses them; every command maps its outcome to
 // one of these, so `berth run`'s 125/126/127 mean what they mean in Docker.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;    // the command failed
+inline constexpr int kExitError = 1;    // the command failed; a wrong
+                                        // argument count or unknown command
 // Docker's inspect, version and info for a --format that does not parse.
 inline constexpr int kExitTemplateParse = 64;
-inline constexpr int kExitUsage = 125;  // bad flags, arguments or command;
-                                        // the container could not be made
+inline constexpr int kExitUsage = 125;  // a bad flag or flag value; the
+                                        // container could not be made
 inline constexpr int kExitCannotInvoke = 126;  // the command is not executable
 inline constexpr int kExitNotFound = 127;      // the command does not exist
 

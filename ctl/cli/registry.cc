@@ -31,6 +31,27 @@ absl::Status CommandRegistry::RegisterAll(std::vector<CommandSpec> specs) {
   return absl::OkStatus();
 }
 
+absl::Status CommandRegistry::RegisterNameSource(NameSource source) {
+  if (source.kind == ArgKind::kNone || !source.list) {
+    return absl::InvalidArgumentError(
+        "a name source needs a kind of object and a list function");
+  }
+  if (FindNameSource(source.kind) != nullptr) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        "the names of kind \"", ArgKindName(source.kind),
+        "\" have a source already"));
+  }
+  name_sources_.push_back(std::move(source));
+  return absl::OkStatus();
+}
+
+const NameSource* CommandRegistry::FindNameSource(ArgKind kind) const {
+  for (const NameSource& source : name_sources_) {
+    if (source.kind == kind) return &source;
+  }
+  return nullptr;
+}
+
 const CommandSpec* CommandRegistry::Find(absl::string_view name) const {
   for (const CommandSpec& spec : commands_) {
     if (spec.name == name) return &spec;
@@ -69,6 +90,8 @@ absl::Status CommandRegistry::AddOne(CLI::App& app, CommandContext& context,
         " did not add exactly one subcommand of that name"));
   }
   added.front()->description(spec.summary);
+  // CLI11 leaves commands of no group out of the help.
+  if (spec.hidden) added.front()->group("");
   return absl::OkStatus();
 }
 

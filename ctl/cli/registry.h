@@ -12,7 +12,9 @@
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "ctl/cli/args.h"
 #include "ctl/cli/cli.h"
 
 namespace berth::ctl {
@@ -24,6 +26,19 @@ struct CommandSpec {
   // Adds subcommand `name` to `app`: its options, and the handler that runs
   // once they are parsed (setting context.exit_code, printing errors).
   std::function<void(CLI::App& app, CommandContext& context)> add;
+  // Built and run like any other, but left out of the help, completion and
+  // man pages: the CLI's internals (`berth __complete`).
+  bool hidden = false;
+};
+
+// Where completion finds the live names of one kind of object (ArgKind):
+// each group lists the kinds it owns, e.g. the container group lists the
+// containers' names.
+struct NameSource {
+  ArgKind kind;
+  std::function<absl::StatusOr<std::vector<std::string>>(
+      CommandContext& context)>
+      list;
 };
 
 class CommandRegistry {
@@ -40,6 +55,12 @@ class CommandRegistry {
   // In registration order, which is the order of the help listing.
   const std::vector<CommandSpec>& commands() const { return commands_; }
 
+  // ALREADY_EXISTS for a kind that has a source; INVALID_ARGUMENT for
+  // ArgKind::kNone or no `list`.
+  absl::Status RegisterNameSource(NameSource source);
+  // nullptr when no source lists `kind`.
+  const NameSource* FindNameSource(ArgKind kind) const;
+
   // Adds command `only` to `app`, or every command when `only` is empty.
   // NOT_FOUND, with Docker's "'X' is not a berth command", for an unknown
   // name; INTERNAL when a spec's `add` did not add its command.
@@ -51,6 +72,7 @@ class CommandRegistry {
                       const CommandSpec& spec) const;
 
   std::vector<CommandSpec> commands_;
+  std::vector<NameSource> name_sources_;
 };
 
 }  // namespace berth::ctl

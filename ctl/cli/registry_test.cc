@@ -84,15 +84,48 @@ TEST(RunCliTest, DispatchesToTheChosenCommandOnly) {
   EXPECT_EQ(alpha_built, 0);
 }
 
-TEST(RunCliTest, UnknownCommandIsAUsageError) {
+TEST(CommandRegistryTest, NameSourcesOnePerKind) {
+  CommandRegistry registry;
+  auto none = [](CommandContext&) -> absl::StatusOr<std::vector<std::string>> {
+    return std::vector<std::string>{"web"};
+  };
+  EXPECT_EQ(registry.RegisterNameSource({ArgKind::kNone, none}).code(),
+            absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(registry.RegisterNameSource({ArgKind::kVolume, nullptr}).code(),
+            absl::StatusCode::kInvalidArgument);
+  ASSERT_TRUE(registry.RegisterNameSource({ArgKind::kContainer, none}).ok());
+  EXPECT_EQ(registry.RegisterNameSource({ArgKind::kContainer, none}).code(),
+            absl::StatusCode::kAlreadyExists);
+  ASSERT_NE(registry.FindNameSource(ArgKind::kContainer), nullptr);
+  EXPECT_EQ(registry.FindNameSource(ArgKind::kImage), nullptr);
+}
+
+TEST(RunCliTest, HiddenCommandsRunButAreNotListed) {
+  int built = 0;
+  CommandRegistry registry;
+  CommandSpec hidden = Fake("__secret", 7, &built);
+  hidden.hidden = true;
+  ASSERT_TRUE(registry.Register(hidden).ok());
+  ASSERT_TRUE(registry.Register(Fake("alpha", 0, &built)).ok());
+  EXPECT_EQ(RunArgs(registry, {"berth", "__secret"}), 7);
+  ::testing::internal::CaptureStdout();
+  RunArgs(registry, {"berth", "--help"});
+  const std::string out = ::testing::internal::GetCapturedStdout();
+  EXPECT_THAT(out, HasSubstr("alpha"));
+  EXPECT_THAT(out, Not(HasSubstr("secret")));
+}
+
+TEST(RunCliTest, UnknownCommandIsDockersError) {
   int built = 0;
   CommandRegistry registry;
   ASSERT_TRUE(registry.Register(Fake("alpha", 0, &built)).ok());
   ::testing::internal::CaptureStderr();
   const int code = RunArgs(registry, {"berth", "foo", "--flag"});
   const std::string err = ::testing::internal::GetCapturedStderr();
-  EXPECT_EQ(code, 125);
-  EXPECT_EQ(err, "berth: 'foo' is not a berth command.\nSee 'berth --help'.\n");
+  EXPECT_EQ(code, 1);
+  EXPECT_EQ(err,
+            "berth: unknown command: berth foo\n\n"
+            "Run 'berth --help' for more information\n");
   EXPECT_EQ(built, 0);
 }
 

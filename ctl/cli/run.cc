@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdio>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,8 @@
 #include "common/version.h"
 #include "ctl/cli/cli.h"
 #include "ctl/cli/diagnostics.h"
+#include "ctl/cli/pflag_compat.h"
+#include "ctl/cli/usage_errors.h"
 
 namespace berth::ctl {
 namespace {
@@ -50,25 +53,45 @@ void AddGlobalOptions(CLI::App& app, GlobalOptions& options) {
                        absl::StrCat("Berth version ", kVersion));
 }
 
-// The first word after the global options (and their values), or "" when
-// there is none or help or the version is asked for before it: then every
-// command is built, for the help listing or CLI11's own error.
-std::string ChosenCommand(const CLI::App& app, int argc, char** argv) {
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (arg.empty() || arg[0] != '-') return arg;
-    if (arg == "--") return "";
+// The index of the first word after the global options (and their values)
+// in `args`, or 0 when there is none or help or the version is asked for
+// before it: then every command is built, for the help listing or CLI11's
+// own error.
+size_t ChosenCommand(const CLI::App& app,
+                     const std::vector<std::string>& args) {
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.empty() || arg[0] != '-') return i;
+    if (arg == "--") return 0;
     if (arg.find('=') != std::string::npos) continue;  // --run-root=/x
     const CLI::Option* option = app.get_option_no_throw(arg);
     // Unknown options, help and version: build everything and let CLI11
     // answer.
     if (option == nullptr || option == app.get_help_ptr() ||
         option == app.get_version_ptr()) {
-      return "";
+      return 0;
     }
     if (option->get_items_expected_min() > 0) ++i;  // skip its value
   }
-  return "";
+  return 0;
+}
+
+// Docker's `help [COMMAND...]` is `[COMMAND...] --help`. `args[at]` is the
+// first topic word, already built; false, with Docker's error printed, when
+// a topic word is no command.
+bool AskForHelp(const CLI::App& app, std::vector<std::string>& args,
+                size_t at) {
+  const CLI::App* command = &app;
+  for (size_t i = at; at != 0 && i < args.size(); ++i) {
+    if (args[i].empty() || args[i][0] == '-') break;
+    command = FindSubcommand(*command, args[i]);
+    if (command == nullptr) {
+      std::fprintf(stderr, "unknown help topic: %s\n", args[i].c_str());
+      return false;
+    }
+  }
+  args.push_back("--help");
+  return true;
 }
 
 }  // namespace
@@ -91,22 +114,37 @@ int RunCli(const CommandRegistry& registry, int argc, char** argv) {
     absl::StatusOr<LogLevel> level = ParseLogLevel(context.options.log_level);
     if (level.ok()) SetDiagnosticLevel(*level);
   });
+  std::vector<std::string> args(argv, argv + argc);
+  size_t chosen = ChosenCommand(app, args);
+  const bool help_command = chosen != 0 && args[chosen] == "help";
+  if (help_command) {
+    args.erase(args.begin() + chosen);
+    if (chosen == args.size() || args[chosen].rfind('-', 0) == 0) chosen = 0;
+  }
   // Only the chosen command is built: building all of them, with every
   // option, would cost each invocation more than a short command itself.
-  const absl::Status added =
-      registry.AddTo(app, context, ChosenCommand(app, argc, argv));
+  const std::string name = chosen == 0 ? "" : args[chosen];
+  const absl::Status added = registry.AddTo(app, context, name);
   if (absl::IsNotFound(added)) {
-    std::fprintf(stderr, "berth: %s\nSee 'berth --help'.\n",
-                 std::string(added.message()).c_str());
-    return kExitUsage;
+    if (help_command) {
+      std::fprintf(stderr, "unknown help topic: %s\n", name.c_str());
+    } else {
+      std::fputs(UnknownCommandError("berth " + name, "berth", "").c_str(),
+                 stderr);
+    }
+    return kExitError;  // as Docker's
   }
   if (!added.ok()) {
     std::fprintf(stderr, "berth: %s\n", std::string(added.message()).c_str());
     return kExitError;
   }
+  if (help_command && !AskForHelp(app, args, chosen)) return kExitError;
+  if (!ShapeFlagsAsPflag(app, args)) return kExitUsage;
 
+  std::vector<char*> parsed_argv;
+  for (std::string& arg : args) parsed_argv.push_back(arg.data());
   try {
-    app.parse(argc, argv);
+    app.parse(static_cast<int>(parsed_argv.size()), parsed_argv.data());
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
@@ -114,8 +152,7 @@ int RunCli(const CommandRegistry& registry, int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "berth: %s\nSee 'berth --help'.\n", e.what());
-    return kExitUsage;
+    return ReportParseError(app, args, e);
   }
   if (app.get_subcommands().empty()) {
     std::printf("%s", app.help().c_str());

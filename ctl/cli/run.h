@@ -10,9 +10,11 @@ namespace berth::ctl {
 
 // Parses argv, builds only the command named on the command line (all of
 // them for the help, the version or a parse error, which CLI11 answers),
-// runs it and returns the exit code. An unknown command prints Docker's
-// "berth: 'X' is not a berth command." and returns kExitUsage; the registry
-// must outlive the call.
+// runs it and returns the exit code. Usage errors are Docker 28's, word for
+// word and code for code (pflag_compat.h): an unknown command prints
+// "berth: unknown command: berth X" and returns kExitError, a bad flag
+// returns kExitUsage. `help [COMMAND...]` prints that command's help. The
+// registry must outlive the call.
 int RunCli(const CommandRegistry& registry, int argc, char** argv);
 
 }  // namespace berth::ctl

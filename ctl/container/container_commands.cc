@@ -72,7 +72,7 @@ void AddStartCommand(CLI::App& parent, CommandContext& context,
                      const std::string& path) {
   AddCommand(parent, context, "start",
              {path, "[OPTIONS] CONTAINER [CONTAINER...]",
-              "Start one or more stopped containers"},
+              "Start one or more stopped containers", {ArgKind::kContainer}},
              1, kUnlimited, [&context](const std::vector<std::string>& names) {
                auto stub = ContainerStub(context);
                std::vector<std::string> failed =
@@ -115,7 +115,8 @@ void AddStopOrRestartCommand(CLI::App& parent, CommandContext& context,
       parent, context, restart ? "restart" : "stop",
       {path, "[OPTIONS] CONTAINER [CONTAINER...]",
        restart ? "Restart one or more containers"
-               : "Stop one or more running containers"},
+               : "Stop one or more running containers",
+       {ArgKind::kContainer}},
       1, kUnlimited,
       [&context, flags, restart](const std::vector<std::string>& names) {
         int64_t timeout = 0;
@@ -163,7 +164,7 @@ void AddKillCommand(CLI::App& parent, CommandContext& context,
   CLI::App* command = AddCommand(
       parent, context, "kill",
       {path, "[OPTIONS] CONTAINER [CONTAINER...]",
-       "Kill one or more running containers"},
+       "Kill one or more running containers", {ArgKind::kContainer}},
       1, kUnlimited, [&context, signal](const std::vector<std::string>& names) {
         auto stub = ContainerStub(context);
         ForEach(context, names, true, [&](const std::string& id) {
@@ -192,7 +193,7 @@ CLI::App* AddRemoveCommand(CLI::App& parent, CommandContext& context,
   CLI::App* command = AddCommand(
       parent, context, name,
       {path, "[OPTIONS] CONTAINER [CONTAINER...]",
-       "Remove one or more containers"},
+       "Remove one or more containers", {ArgKind::kContainer}},
       1, kUnlimited, [&context, flags](const std::vector<std::string>& names) {
         auto stub = ContainerStub(context);
         for (const std::string& id : names) {
@@ -213,13 +214,9 @@ CLI::App* AddRemoveCommand(CLI::App& parent, CommandContext& context,
               status.error_code() == grpc::StatusCode::NOT_FOUND) {
             continue;
           }
-          // Removing a running container without -f is a usage error (125);
-          // other failures exit 1, as Docker's do.
-          context.Fail(ContainerdError(context, status, id),
-                       status.error_code() ==
-                               grpc::StatusCode::FAILED_PRECONDITION
-                           ? kExitUsage
-                           : kExitError);
+          // Any failure, a running container without -f too, exits 1, as
+          // Docker's rm does.
+          context.Fail(ContainerdError(context, status, id));
           if (status.error_code() == grpc::StatusCode::UNAVAILABLE) return;
         }
       });
@@ -238,7 +235,8 @@ void AddWaitCommand(CLI::App& parent, CommandContext& context,
   AddCommand(parent, context, "wait",
              {path, "CONTAINER [CONTAINER...]",
               "Block until one or more containers stop, then print their "
-              "exit codes"},
+              "exit codes",
+              {ArgKind::kContainer}},
              1, kUnlimited, [&context](const std::vector<std::string>& names) {
                auto stub = ContainerStub(context);
                ForEach(context, names, false, [&](const std::string& id) {
@@ -261,7 +259,9 @@ void AddWaitCommand(CLI::App& parent, CommandContext& context,
 void AddRenameCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path) {
   AddCommand(parent, context, "rename",
-             {path, "CONTAINER NEW_NAME", "Rename a container"}, 2, 2,
+             {path, "CONTAINER NEW_NAME", "Rename a container",
+              {ArgKind::kContainer, ArgKind::kNone}},
+             2, 2,
              [&context](const std::vector<std::string>& args) {
                container::v1::RenameContainerRequest request;
                request.set_id(args[0]);

@@ -10,6 +10,9 @@ namespace berth::ctl {
 
 std::vector<CommandSpec> ContainerCommands();
 
+// The kinds of names the group lists for completion (containers).
+std::vector<NameSource> ContainerNameSources();
+
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_CONTAINER_CONTAINER_GROUP_H_

@@ -200,7 +200,9 @@ void AddLogsCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<LogsFlags>();
   CLI::App* command = AddCommand(
       parent, context, "logs",
-      {path, "[OPTIONS] CONTAINER", "Fetch the logs of a container"}, 1, 1,
+      {path, "[OPTIONS] CONTAINER", "Fetch the logs of a container",
+       {ArgKind::kContainer}},
+      1, 1,
       [&context, flags](const std::vector<std::string>& args) {
         RunLogs(context, *flags, args[0]);
       });
@@ -313,7 +315,8 @@ void AddContainerInspectCommand(CLI::App& parent, CommandContext& context) {
   CLI::App* command = AddCommand(
       parent, context, "inspect",
       {"berth container inspect", "[OPTIONS] CONTAINER [CONTAINER...]",
-       "Display detailed information on one or more containers"},
+       "Display detailed information on one or more containers",
+       {ArgKind::kContainer}},
       1, kUnlimited, [&context, flags](const std::vector<std::string>& names) {
         RunInspect(context, *flags, names, true, false);
       });
@@ -328,7 +331,7 @@ void AddGenericInspectCommand(CLI::App& parent, CommandContext& context) {
   CLI::App* command = AddCommand(
       parent, context, "inspect",
       {"berth inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
-       "Return low-level information on Berth objects"},
+       "Return low-level information on Berth objects", {ArgKind::kObject}},
       1, kUnlimited, [&context, flags](const std::vector<std::string>& names) {
         if (!flags->type.empty() && flags->type != "container" &&
             flags->type != "image") {

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -21,11 +22,13 @@
 #include "common/grpc_tuning.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/command.h"
+#include "ctl/cli/usage_errors.h"
 #include "ctl/container/container_args.h"
 #include "ctl/container/container_commands.h"
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_spec.h"
 #include "ctl/container/signal_proxy.h"
+#include "services/imaged/reference/reference.h"
 
 namespace berth::ctl::container_cli {
 namespace {
@@ -141,8 +144,10 @@ bool TakePositional(CommandContext& context, CLI::App* command,
   const std::vector<std::string>& positional = state->flags.positional;
   if (!positional.empty() && absl::StartsWith(positional[0], "-") &&
       positional[0] != "-") {
-    std::fprintf(stderr, "berth: unknown flag: %s\nSee '%s --help'.\n",
-                 positional[0].c_str(), usage.path.c_str());
+    std::fputs(FlagError(UnknownFlagProblem(positional[0]), UsageLine(usage),
+                         usage.path)
+                   .c_str(),
+               stderr);
     context.exit_code = kExitUsage;
     return false;
   }
@@ -150,43 +155,89 @@ bool TakePositional(CommandContext& context, CLI::App* command,
       ArgCountError(usage, positional.size(), 1, kUnlimited);
   if (!error.empty()) {
     std::fprintf(stderr, "%s\n", error.c_str());
-    context.exit_code = kExitUsage;
+    context.exit_code = kExitError;  // Docker's code for a wrong count
     return false;
   }
   return true;
 }
 
+// How run and create report failing, as Docker's do (docker/cli's run.go
+// and create.go): run frames every failure as "berth: MSG" and a pointer to
+// its help and exits 125 (126/127 when the command cannot run); create does
+// so only for what it refuses before asking the daemon (125), and reports
+// the daemon's answers as "Error: MSG" with exit 1.
+class FailureReport {
+ public:
+  FailureReport(CommandContext& context, std::string path, bool run)
+      : context_(context), path_(std::move(path)), run_(run) {}
+
+  // Refused before the daemon was asked: bad flags, a request too big.
+  void Refused(const absl::Status& status) const { Framed(status, kExitUsage); }
+  // An answer of the daemon's; `run_code` is what run exits with.
+  void Failed(const absl::Status& status, int run_code = kExitUsage) const {
+    if (run_) return Framed(status, run_code);
+    context_.Fail(status, kExitError);
+  }
+  // Docker's create prints a bad reference bare, and exits 1.
+  void BadReference(const absl::Status& status) const {
+    if (run_) return Framed(status, kExitUsage);
+    std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
+    context_.exit_code = kExitError;
+  }
+
+ private:
+  void Framed(const absl::Status& status, int code) const {
+    std::fputs(CommandFailure(path_, status.message()).c_str(), stderr);
+    context_.exit_code = code;
+  }
+
+  CommandContext& context_;
+  const std::string path_;
+  const bool run_;
+};
+
+// Docker parses the image reference before anything else: "BusyBox" is
+// "invalid reference format: repository name must be lowercase". An image
+// id (or a prefix of one) is no reference but fine.
+absl::Status CheckImageReference(const std::string& image) {
+  if (!imaged::IdPrefix(image).empty()) return absl::OkStatus();
+  return imaged::ParseReference(image).status();
+}
+
 // Docker looks for the image before it creates: an unknown one is "Unable
 // to find image" (and a pull, which Berth does not do yet).
 // Docker's answer to an image that is not there (pull arrives later).
-void ReportMissingImage(CommandContext& context, const std::string& image) {
+void ReportMissingImage(const FailureReport& report, const std::string& image) {
   const std::string reference = ImageWithDefaultTag(image);
   std::fprintf(stderr, "Unable to find image '%s' locally\n",
                reference.c_str());
-  context.Fail(absl::NotFoundError(absl::StrCat(
-                   "No such image: ", reference,
+  report.Failed(absl::NotFoundError(
+      absl::StrCat("No such image: ", reference,
                    " (pulling is not available yet: load or import the "
-                   "image first with `berth load` or `berth import`)")),
-               kExitUsage);
+                   "image first with `berth load` or `berth import`)")));
 }
 
-// Create: the new container's id, or "" with the error printed (125).
+// Create: the new container's id, or "" with the error reported.
 std::string Create(CommandContext& context, ContainerService::Stub& stub,
-                   const ContainerFlags& flags) {
+                   const ContainerFlags& flags, const FailureReport& report) {
   SpecInputs inputs{LookupProcessEnv, ReadWholeFile};
   absl::StatusOr<container::v1::CreateContainerRequest> request =
       BuildCreateRequest(flags, inputs);
   if (!request.ok()) {
-    context.Fail(request.status(), kExitUsage);
+    report.Refused(request.status());
+    return "";
+  }
+  if (absl::Status valid = CheckImageReference(request->config().image());
+      !valid.ok()) {
+    report.BadReference(valid);
     return "";
   }
   if (const size_t size = request->ByteSizeLong(); size > kMaxRequestBytes) {
-    context.Fail(absl::InvalidArgumentError(absl::StrCat(
-                     "the container's configuration takes ", size,
+    report.Refused(absl::InvalidArgumentError(
+        absl::StrCat("the container's configuration takes ", size,
                      " bytes, more than the ", kMaxRequestBytes,
                      " a request may carry: pass fewer or shorter --env, "
-                     "--env-file, --label or command arguments")),
-                 kExitUsage);
+                     "--env-file, --label or command arguments")));
     return "";
   }
   // containerd resolves the image through imaged; asking imaged first would
@@ -196,11 +247,11 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
   grpc::Status status = stub.CreateContainer(call.get(), *request, &response);
   if (status.error_code() == grpc::StatusCode::NOT_FOUND &&
       absl::StartsWith(status.error_message(), "No such image")) {
-    ReportMissingImage(context, request->config().image());
+    ReportMissingImage(report, request->config().image());
     return "";
   }
   if (!status.ok()) {
-    context.Fail(ContainerdError(context, status), kExitUsage);
+    report.Failed(ContainerdError(context, status));
     return "";
   }
   for (const std::string& warning : response.warnings()) {
@@ -211,7 +262,7 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
 
 // Starts `id`; on failure prints the error and sets 125, 126 or 127.
 bool Start(CommandContext& context, ContainerService::Stub& stub,
-           const std::string& id) {
+           const std::string& id, const FailureReport& report) {
   container::v1::StartContainerRequest request;
   request.set_id(id);
   container::v1::StartContainerResponse response;
@@ -228,7 +279,7 @@ bool Start(CommandContext& context, ContainerService::Stub& stub,
   if (stub.InspectContainer(inspect_call.get(), inspect, &inspected).ok()) {
     recorded = inspected.container().state().exit_code();
   }
-  context.Fail(error, StartFailureExitCode(error, recorded));
+  report.Failed(error, StartFailureExitCode(error, recorded));
   return false;
 }
 
@@ -272,10 +323,10 @@ void KillQuietly(ContainerService::Stub& stub, const std::string& id,
 
 void RunAttached(CommandContext& context,
                  const std::shared_ptr<ContainerService::Stub>& shared_stub,
-                 const std::string& id, bool remove_after,
-                 SignalProxy* proxy) {
+                 const std::string& id, bool remove_after, SignalProxy* proxy,
+                 const FailureReport& report) {
   ContainerService::Stub& stub = *shared_stub;
-  if (!Start(context, stub, id)) {
+  if (!Start(context, stub, id, report)) {
     if (remove_after) RemoveAfterRun(stub, id);
     return;
   }
@@ -290,12 +341,13 @@ void RunAttached(CommandContext& context,
   logs.set_follow(true);
   absl::Status streamed = StreamLogs(context, logs, /*timestamps=*/false);
   if (!streamed.ok()) {
-    std::fprintf(stderr, "Error: %s\n", std::string(streamed.message()).c_str());
+    std::fprintf(stderr, "Error: %s\n",
+                 std::string(streamed.message()).c_str());
   }
   container::v1::WaitContainerResponse exited;
   grpc::ClientContext call;
-  grpc::Status status = Wait(stub, &call, id,
-                             container::v1::WAIT_CONDITION_NOT_RUNNING, &exited);
+  grpc::Status status =
+      Wait(stub, &call, id, container::v1::WAIT_CONDITION_NOT_RUNNING, &exited);
   if (remove_after) RemoveAfterRun(stub, id);
   if (!status.ok()) {
     return context.Fail(ContainerdError(context, status, id), kExitUsage);
@@ -308,15 +360,18 @@ void RunAttached(CommandContext& context,
 void AddCreateCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path) {
   auto state = std::make_shared<RunState>();
-  const CommandUsage usage{path, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-                           "Create a new container"};
+  const CommandUsage usage{path,
+                           "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                           "Create a new container",
+                           {ArgKind::kImage, ArgKind::kNone}};
   CLI::App* command = parent.add_subcommand("create", usage.summary);
-  SetUsage(command, absl::StrCat(usage.path, " ", usage.args));
+  SetUsage(command, usage);
   AddContainerFlags(command, state.get(), /*run=*/false);
   command->callback([&context, state, command, usage] {
     if (!TakePositional(context, command, state.get(), usage)) return;
     auto stub = ContainerStub(context);
-    const std::string id = Create(context, *stub, state->flags);
+    const FailureReport report(context, usage.path, /*run=*/false);
+    const std::string id = Create(context, *stub, state->flags, report);
     if (!id.empty()) std::printf("%s\n", id.c_str());
   });
 }
@@ -324,15 +379,18 @@ void AddCreateCommand(CLI::App& parent, CommandContext& context,
 void AddRunCommand(CLI::App& parent, CommandContext& context,
                    const std::string& path) {
   auto state = std::make_shared<RunState>();
-  const CommandUsage usage{path, "[OPTIONS] IMAGE [COMMAND] [ARG...]",
-                           "Create and run a new container from an image"};
+  const CommandUsage usage{path,
+                           "[OPTIONS] IMAGE [COMMAND] [ARG...]",
+                           "Create and run a new container from an image",
+                           {ArgKind::kImage, ArgKind::kNone}};
   CLI::App* command = parent.add_subcommand("run", usage.summary);
-  SetUsage(command, absl::StrCat(usage.path, " ", usage.args));
+  SetUsage(command, usage);
   AddContainerFlags(command, state.get(), /*run=*/true);
   command->callback([&context, state, command, usage] {
     if (!TakePositional(context, command, state.get(), usage)) return;
+    const FailureReport report(context, usage.path, /*run=*/true);
     if (absl::Status s = CheckRunSupported(state->flags); !s.ok()) {
-      return context.Fail(s, kExitUsage);
+      return report.Refused(s);
     }
     // Attached with --rm, the CLI removes the container once it has read
     // all of its output; detached, the daemon does (auto_remove).
@@ -344,16 +402,16 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
       proxy = std::make_unique<SignalProxy>();
     }
     std::shared_ptr<ContainerService::Stub> stub = ContainerStub(context);
-    const std::string id = Create(context, *stub, state->flags);
+    const std::string id = Create(context, *stub, state->flags, report);
     if (id.empty()) return;
     if (state->flags.detach) {
-      if (Start(context, *stub, id)) {
+      if (Start(context, *stub, id, report)) {
         std::printf("%s\n", id.c_str());
         std::fflush(stdout);
       }
       return;
     }
-    RunAttached(context, stub, id, remove_after, proxy.get());
+    RunAttached(context, stub, id, remove_after, proxy.get(), report);
   });
 }
 

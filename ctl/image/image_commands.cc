@@ -16,6 +16,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "berth/container/v1/container.grpc.pb.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/cli.h"
 #include "ctl/cli/command.h"
@@ -85,7 +86,7 @@ CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<ListFlags>();
   CLI::App* command =
       AddCommand(parent, context, name,
-                 {path, "[OPTIONS] [REPOSITORY[:TAG]]", "List images"}, 0, 1,
+                 {path, "[OPTIONS] [REPOSITORY[:TAG]]", "List images", {ArgKind::kImage}}, 0, 1,
                  [&context, flags](const std::vector<std::string>& args) {
                    RunList(context, *flags, args);
                  });
@@ -153,7 +154,8 @@ void AddInspectCommand(CLI::App& parent, CommandContext& context) {
   CLI::App* command =
       AddCommand(parent, context, "inspect",
                  {"berth image inspect", "[OPTIONS] IMAGE [IMAGE...]",
-                  "Display detailed information on one or more images"},
+                  "Display detailed information on one or more images",
+                  {ArgKind::kImage}},
                  1, kUnlimited,
                  [&context, format](const std::vector<std::string>& images) {
                    RunInspect(context, *format, images);
@@ -180,7 +182,8 @@ void AddTagCommand(CLI::App& parent, CommandContext& context,
                    const std::string& path) {
   AddCommand(parent, context, "tag",
              {path, "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]",
-              "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE"},
+              "Create a tag TARGET_IMAGE that refers to SOURCE_IMAGE",
+              {ArgKind::kImage, ArgKind::kNone}},
              2, 2, [&context](const std::vector<std::string>& args) {
                RunTag(context, args);
              });
@@ -193,6 +196,36 @@ struct RemoveFlags {
   bool no_prune = false;
 };
 
+// With -f, imaged needs to know which running containers use the image
+// (it refuses to delete one, as Docker does); only containerd knows. Ids of
+// the running containers using `reference`'s image.
+absl::StatusOr<std::vector<std::string>> RunningUsers(
+    CommandContext& context, image::v1::ImageService::Stub& images,
+    const std::string& reference) {
+  image::v1::InspectImageRequest inspect;
+  inspect.set_image(reference);
+  image::v1::InspectImageResponse inspected;
+  auto call = Connections::CallContext();
+  if (!images.InspectImage(call.get(), inspect, &inspected).ok()) {
+    return std::vector<std::string>{};  // RemoveImage says what is wrong
+  }
+  auto containers = container::v1::ContainerService::NewStub(
+      context.connections().Channel("containerd"));
+  container::v1::ListContainersRequest list;  // running ones only
+  container::v1::ListContainersResponse listed;
+  call = Connections::CallContext();
+  grpc::Status status = containers->ListContainers(call.get(), list, &listed);
+  if (!status.ok()) return context.connections().Explain("containerd", status);
+  std::vector<std::string> running;
+  for (const container::v1::ContainerSummary& c : listed.containers()) {
+    if (c.image_id() == inspected.image().id() &&
+        c.status() == container::v1::CONTAINER_STATUS_RUNNING) {
+      running.push_back(c.id());
+    }
+  }
+  return running;
+}
+
 void RunRemove(CommandContext& context, const RemoveFlags& flags,
                const std::vector<std::string>& images) {
   auto stub = ImageStub(context);
@@ -202,6 +235,12 @@ void RunRemove(CommandContext& context, const RemoveFlags& flags,
     image::v1::RemoveImageRequest request;
     request.set_image(image);
     request.set_force(flags.force);
+    if (flags.force) {
+      absl::StatusOr<std::vector<std::string>> running =
+          RunningUsers(context, *stub, image);
+      if (!running.ok()) return context.Fail(running.status());
+      for (const std::string& id : *running) request.add_running_users(id);
+    }
     request.set_no_prune(flags.no_prune);
     image::v1::RemoveImageResponse response;
     auto call = Connections::CallContext();
@@ -228,7 +267,7 @@ CLI::App* AddRemoveCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<RemoveFlags>();
   CLI::App* command = AddCommand(
       parent, context, name,
-      {path, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images"}, 1,
+      {path, "[OPTIONS] IMAGE [IMAGE...]", "Remove one or more images", {ArgKind::kImage}}, 1,
       kUnlimited, [&context, flags](const std::vector<std::string>& images) {
         RunRemove(context, *flags, images);
       });
@@ -329,7 +368,7 @@ void AddHistoryCommand(CLI::App& parent, CommandContext& context,
   auto flags = std::make_shared<HistoryFlags>();
   CLI::App* command =
       AddCommand(parent, context, "history",
-                 {path, "[OPTIONS] IMAGE", "Show the history of an image"}, 1,
+                 {path, "[OPTIONS] IMAGE", "Show the history of an image", {ArgKind::kImage}}, 1,
                  1, [&context, flags](const std::vector<std::string>& args) {
                    RunHistory(context, *flags, args[0]);
                  });

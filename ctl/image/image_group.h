@@ -10,6 +10,9 @@ namespace berth::ctl {
 
 std::vector<CommandSpec> ImageCommands();
 
+// The kinds of names the group lists for completion (images).
+std::vector<NameSource> ImageNameSources();
+
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_IMAGE_IMAGE_GROUP_H_

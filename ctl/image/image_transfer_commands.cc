@@ -186,8 +186,9 @@ absl::Status Upload(CommandContext& context, grpc::ClientContext& call,
 }
 
 // An upload (ImportImage, LoadImages) started by `start` on imaged's stub,
-// its progress on stderr unless `quiet`; returns the result imaged ends the
-// stream with.
+// its progress on stderr unless `quiet` or the output is not a terminal
+// (Docker's CLI then prints only the result, so a script sees just the id or
+// the "Loaded image:" lines); returns the result imaged ends the stream with.
 template <typename Request, typename Response, typename Result, typename Start>
 absl::StatusOr<Result> UploadForResult(CommandContext& context,
                                        const Request& first, const Input& input,
@@ -197,10 +198,11 @@ absl::StatusOr<Result> UploadForResult(CommandContext& context,
   auto stub = ImageStub(context);
   auto stream = start(*stub, &call);
   ProgressRenderer progress(stderr, ProgressRenderer::DetectOptions(stderr));
+  const bool show_progress = !quiet && isatty(STDOUT_FILENO);
   std::optional<Result> result;
   const absl::Status status = Upload<Request, Response>(
       context, call, *stream, first, input, [&](const Response& response) {
-        if (response.has_progress() && !quiet) {
+        if (response.has_progress() && show_progress) {
           progress.Update(response.progress());
         }
         if (response.has_result()) result = response.result();
@@ -490,7 +492,8 @@ void AddSaveCommand(CLI::App& parent, CommandContext& context,
       parent, context, name,
       {path, "[OPTIONS] IMAGE [IMAGE...]",
        "Save one or more images to a tar archive (streamed to STDOUT by "
-       "default)"},
+       "default)",
+       {ArgKind::kImage}},
       1, kUnlimited,
       [&context, output](const std::vector<std::string>& images) {
         RunSave(context, *output, images);

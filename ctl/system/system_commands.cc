@@ -12,7 +12,9 @@
 #include "absl/time/time.h"
 #include "common/version.h"
 #include "ctl/cli/cli.h"
+#include "ctl/cli/command.h"
 #include "ctl/cli/docker_template.h"
+#include "ctl/system/server_info.h"
 #include "ctl/system/system_group.h"
 #include "ctl/system/system_client.h"
 #include "nlohmann/json.hpp"
@@ -230,6 +232,9 @@ void RunInfo(CommandContext& context, const std::string& format) {
     json out = {{"ClientVersion", kVersion},
                 {"RunRoot", context.options.endpoints.run_root},
                 {"Services", services}};
+    // Docker's keys at the top level, as `docker info --format json` has.
+    const nlohmann::ordered_json server = ServerInfoJson(reports);
+    for (const auto& [key, value] : server.items()) out[key] = value;
     if (IsTemplate(format)) {
       PrintTemplate(context, format, "", out, /*tabwriter=*/false);
     } else {
@@ -239,6 +244,7 @@ void RunInfo(CommandContext& context, const std::string& format) {
     std::printf("Client:\n");
     Line(1, "Version", kVersion);
     Line(1, "Run root", context.options.endpoints.run_root);
+    std::printf("\n%s", ServerInfoText(ServerInfoJson(reports)).c_str());
     std::printf("\nServices:\n");
     for (const ServiceReport& report : reports) PrintInfo(report);
   }
@@ -257,11 +263,16 @@ void AddFanOutCommand(CLI::App& app, CommandContext& context,
                       const std::string& name,
                       void (*run)(CommandContext&, const std::string&)) {
   auto format = std::make_shared<std::string>();
-  CLI::App* command = app.add_subcommand(name);
+  // The table sets the summary; what matters here is Docker's "accepts no
+  // arguments".
+  CLI::App* command = AddCommand(
+      app, context, name, {absl::StrCat("berth ", name), "[OPTIONS]", name}, 0,
+      0, [&context, format, run](const std::vector<std::string>&) {
+        run(context, *format);
+      });
   command->add_option("-f,--format", *format,
                       "Format output: json or a Go template (default: "
                       "human-readable)");
-  command->callback([&context, format, run] { run(context, *format); });
 }
 
 }  // namespace

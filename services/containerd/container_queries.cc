@@ -1,5 +1,6 @@
 // ps, prune and logs: reading many records or a container's log.
 #include <algorithm>
+#include <regex>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -30,9 +31,13 @@ void FillSummary(const Container& container,
   summary.set_name(container.name());
   summary.set_image(container.config().image());
   summary.set_image_id(container.image_id());
+  // Docker's COMMAND: the path and the arguments, those holding a space in
+  // single quotes.
   std::vector<std::string> command = {container.path()};
-  command.insert(command.end(), container.args().begin(),
-                 container.args().end());
+  for (const std::string& arg : container.args()) {
+    command.push_back(absl::StrContains(arg, ' ') ? absl::StrCat("'", arg, "'")
+                                                  : arg);
+  }
   summary.set_command(absl::StrJoin(command, " "));
   *summary.mutable_created() = container.created();
   summary.set_status(container.state().status());
@@ -60,15 +65,20 @@ bool AnyOf(const google::protobuf::RepeatedPtrField<std::string>& terms,
 
 bool ContainerSupervisor::Matches(
     const Container& container, const container::v1::ContainerFilter& filter,
-    const std::map<std::string, std::string>& ancestor_ids) {
+    const std::map<std::string, std::string>& ancestor_ids,
+    const std::vector<std::regex>& names) {
   const ContainerStatus status = container.state().status();
   if (!filter.statuses().empty() &&
       std::find(filter.statuses().begin(), filter.statuses().end(), status) ==
           filter.statuses().end()) {
     return false;
   }
-  if (!AnyOf(filter.names(), [&](const std::string& name) {
-        return absl::StrContains(container.name(), name);
+  // A name filter is a regular expression found anywhere in the name, with
+  // or without Docker's leading "/" ("^/web" and "^web" both match "web1").
+  if (!names.empty() &&
+      std::none_of(names.begin(), names.end(), [&](const std::regex& name) {
+        return std::regex_search(container.name(), name) ||
+               std::regex_search("/" + container.name(), name);
       })) {
     return false;
   }
@@ -105,6 +115,16 @@ bool ContainerSupervisor::Matches(
 absl::StatusOr<container::v1::ListContainersResponse>
 ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
   const container::v1::ContainerFilter& filter = request.filter();
+  std::vector<std::regex> names;
+  for (const std::string& name : filter.names()) {
+    try {
+      names.emplace_back(name, std::regex::ECMAScript);
+    } catch (const std::regex_error& error) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid filter 'name=", name, "': not a regular expression (",
+          error.what(), ")"));
+    }
+  }
   std::map<std::string, std::string> ancestor_ids;
   for (const std::string& ancestor : filter.ancestors()) {
     absl::StatusOr<image::v1::Image> image = images_->InspectImage(ancestor);
@@ -130,7 +150,7 @@ ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
     const Container& c = *record;
     const absl::Time created = FromTimestamp(c.created());
     if ((all || IsActive(c.state().status())) && created < before &&
-        created > since && Matches(c, filter, ancestor_ids)) {
+        created > since && Matches(c, filter, ancestor_ids, names)) {
       matched.emplace_back(created, &c);
     }
   }
@@ -142,8 +162,15 @@ ContainerSupervisor::List(const container::v1::ListContainersRequest& request) {
   }
   container::v1::ListContainersResponse response;
   response.mutable_containers()->Reserve(static_cast<int>(matched.size()));
+  ImageSizes image_sizes;
   for (const auto& [created, container] : matched) {
-    FillSummary(*container, response.add_containers());
+    container::v1::ContainerSummary* summary = response.add_containers();
+    FillSummary(*container, summary);
+    if (request.size()) {
+      const auto [rw, root_fs] = SizesOf(*container, image_sizes);
+      summary->set_size_rw(rw);
+      summary->set_size_root_fs(root_fs);
+    }
   }
   return response;
 }

@@ -15,8 +15,10 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -107,8 +109,10 @@ class ContainerSupervisor {
       const container::v1::PruneContainersRequest& request);
   absl::StatusOr<container::v1::ListContainersResponse> List(
       const container::v1::ListContainersRequest& request);
+  // With `size`, SizeRw and SizeRootFs too (imaged measures the writable
+  // layer: slow).
   absl::StatusOr<container::v1::Container> Inspect(
-      const std::string& reference);
+      const std::string& reference, bool size = false);
   // Sends log entries in batches to `send` (false = the client went away).
   absl::Status Logs(
       const container::v1::ContainerLogsRequest& request,
@@ -193,9 +197,15 @@ class ContainerSupervisor {
   void OnExit(const std::string& id,
               const absl::StatusOr<shim::ExitRecord>& exit);
   void RestartByPolicy(const std::string& id);
+  // Image id -> its size, for the containers of one call.
+  using ImageSizes = std::map<std::string, int64_t>;
+  // Docker's SizeRw (the writable layer) and SizeRootFs (it plus the image).
+  std::pair<int64_t, int64_t> SizesOf(const container::v1::Container& container,
+                                      ImageSizes& images);
   bool Matches(const container::v1::Container& container,
                const container::v1::ContainerFilter& filter,
-               const std::map<std::string, std::string>& ancestor_ids);
+               const std::map<std::string, std::string>& ancestor_ids,
+               const std::vector<std::regex>& names);
 
   spdlog::logger& log_;
   std::unique_ptr<ImageSource> images_;

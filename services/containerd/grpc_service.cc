@@ -7,7 +7,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "common/grpc_status.h"
+#include "services/containerd/cgroups/cgroups.h"
 #include "common/status_macros.h"
 
 namespace berth::containerd {
@@ -40,6 +42,23 @@ grpc::Status ContainerGrpcService::Info(grpc::ServerContext*,
   types::v1::RecordCount* count = response->mutable_info()->add_records();
   count->set_kind("running");
   count->set_count(*running);
+  // What `docker info` says of the runtime, under Docker's keys.
+  auto fact = [&](const std::string& key, const std::string& value) {
+    types::v1::InfoFact* added = response->mutable_info()->add_facts();
+    added->set_key(key);
+    added->set_value(value);
+  };
+  fact("LoggingDriver", "json-file");
+  fact("CgroupDriver", "cgroupfs");
+  absl::StatusOr<std::unique_ptr<cgroups::CgroupDriver>> cgroup =
+      cgroups::DetectCgroupDriver();
+  if (cgroup.ok()) {
+    fact("CgroupVersion", std::string(absl::StripPrefix((*cgroup)->Version(), "v")));
+  }
+  fact("DefaultRuntime", "berth-shim");
+  fact("SecurityOptions", "name=seccomp,profile=builtin");
+  absl::StatusOr<std::string> cgroupns = cgroups::DefaultCgroupnsMode();
+  if (cgroupns.ok() && *cgroupns == "private") fact("SecurityOptions", "name=cgroupns");
   return grpc::Status::OK;
 }
 
@@ -130,7 +149,7 @@ grpc::Status ContainerGrpcService::ListContainers(
 grpc::Status ContainerGrpcService::InspectContainer(
     grpc::ServerContext*, const container::v1::InspectContainerRequest* request,
     container::v1::InspectContainerResponse* response) {
-  return Answer(supervisor_->Inspect(request->id()),
+  return Answer(supervisor_->Inspect(request->id(), request->size()),
                 response->mutable_container());
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "common/grpc_status.h"
+#include "common/host_facts.h"
 #include "common/status_macros.h"
 #include "common/unix_socket.h"
 
@@ -39,7 +40,18 @@ grpc::Status ImageGrpcService::Version(grpc::ServerContext*,
 grpc::Status ImageGrpcService::Info(grpc::ServerContext*,
                                     const image::v1::InfoRequest*,
                                     image::v1::InfoResponse* response) {
-  return AnswerInfo(*core_, response);
+  grpc::Status status = AnswerInfo(*core_, response);
+  if (!status.ok()) return status;
+  // What `docker info` says of the storage, under Docker's keys: the
+  // layout is overlay2's (layers unpacked once, overlay lowerdirs).
+  for (const auto& [key, value] :
+       {std::pair<std::string, std::string>{"Driver", "overlay2"},
+        {"BackingFilesystem", BackingFilesystem(core_->identity().root)}}) {
+    types::v1::InfoFact* fact = response->mutable_info()->add_facts();
+    fact->set_key(key);
+    fact->set_value(value);
+  }
+  return grpc::Status::OK;
 }
 
 grpc::Status ImageGrpcService::ListImages(

@@ -25,17 +25,25 @@ bool Newer(const Image& a, const Image& b) {
 }
 
 // Docker's reference filter: a glob against each tag, in familiar and full
-// form, with and without the tag.
-bool MatchesReference(const Image& image, const std::string& pattern) {
+// form, with and without the tag. The tags any pattern matches: Docker lists
+// an image under those only.
+std::vector<std::string> TagsMatching(
+    const Image& image, const google::protobuf::RepeatedPtrField<std::string>& patterns) {
+  std::vector<std::string> matching;
   for (const std::string& tag : image.repo_tags()) {
     absl::StatusOr<Reference> ref = ParseReference(tag);
     if (!ref.ok()) continue;
-    for (const std::string& form : {ref->Familiar(), ref->FamiliarName(),
-                                    ref->String(), ref->Name()}) {
-      if (fnmatch(pattern.c_str(), form.c_str(), 0) == 0) return true;
-    }
+    const bool matches = std::any_of(
+        patterns.begin(), patterns.end(), [&](const std::string& pattern) {
+          for (const std::string& form : {ref->Familiar(), ref->FamiliarName(),
+                                          ref->String(), ref->Name()}) {
+            if (fnmatch(pattern.c_str(), form.c_str(), 0) == 0) return true;
+          }
+          return false;
+        });
+    if (matches) matching.push_back(tag);
   }
-  return false;
+  return matching;
 }
 
 }  // namespace
@@ -131,17 +139,15 @@ absl::StatusOr<image::v1::ListImagesResponse> ImageIndex::List(
   }
 
   std::vector<Image> selected;
-  for (const Image& image : all) {
+  for (Image image : all) {
     const bool dangling = image.repo_tags().empty();
     // Untagged parents are build intermediates, shown only with -a.
     if (dangling && !request.all() && parents.count(image.id()) != 0) continue;
     if (filter.has_dangling() && filter.dangling() != dangling) continue;
-    if (!filter.references().empty() &&
-        std::none_of(filter.references().begin(), filter.references().end(),
-                     [&](const std::string& p) {
-                       return MatchesReference(image, p);
-                     })) {
-      continue;
+    if (!filter.references().empty()) {
+      std::vector<std::string> tags = TagsMatching(image, filter.references());
+      if (tags.empty()) continue;
+      *image.mutable_repo_tags() = {tags.begin(), tags.end()};
     }
     if (!MatchesLabels(image.config().labels(), filter.labels())) continue;
     absl::Time created = absl::FromUnixSeconds(image.created().seconds()) +

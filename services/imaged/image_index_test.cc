@@ -105,6 +105,31 @@ TEST_F(ImageIndexTest, TagMovesFromTheImageThatHadIt) {
   EXPECT_FALSE(index_->Tag("app", "Bad:Tag").ok());
 }
 
+// `images NAME` and `--filter reference=`: Docker lists an image only under
+// the tags that match (Berth listed every tag of a matching image).
+TEST_F(ImageIndexTest, AReferenceFilterListsOnlyTheMatchingTags) {
+  Add("one", {"busybox:latest", "bb:one", "bb:two"});
+  Add("two", {"other:1"});
+  image::v1::ListImagesRequest request;
+  request.mutable_filter()->add_references("bb");
+  auto listed = index_->List(request);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->images_size(), 1);
+  // "bb" matches the name without its tag, as Docker's filter does.
+  EXPECT_THAT(listed->images(0).repo_tags(), ElementsAre("bb:one", "bb:two"));
+  request.mutable_filter()->clear_references();
+  request.mutable_filter()->add_references("bb:tw*");
+  request.mutable_filter()->add_references("other");
+  listed = index_->List(request);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  ASSERT_EQ(listed->images_size(), 2);
+  std::vector<std::string> tags;
+  for (const auto& image : listed->images()) {
+    tags.insert(tags.end(), image.repo_tags().begin(), image.repo_tags().end());
+  }
+  EXPECT_THAT(tags, ::testing::UnorderedElementsAre("bb:two", "other:1"));
+}
+
 TEST_F(ImageIndexTest, PutKeepsStoredTagsAndTakesNamedOnes) {
   const std::string one = Add("one", {"a:1"});
   Add("two", {"b:1"});

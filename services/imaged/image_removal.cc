@@ -64,8 +64,10 @@ absl::StatusOr<image::v1::RemoveImageResponse> ImageStore::Remove(
       std::find(image.repo_tags().begin(), image.repo_tags().end(),
                 ref->Familiar()) != image.repo_tags().end();
   const int64_t snapshots = snapshots_.CountFor(image.id());
-  if (by_tag && (image.repo_tags_size() > 1 ||
-                 (snapshots > 0 && request.force()))) {
+  // Docker: a forced removal by the last tag still untags only while a
+  // running container uses the image; a stopped one does not hold it.
+  const bool running_user = request.force() && request.running_users_size() > 0;
+  if (by_tag && (image.repo_tags_size() > 1 || running_user)) {
     const std::string tag = ref->Familiar();
     RETURN_IF_ERROR(index_.Untag(image, tag));
     response.add_untagged(tag);
@@ -77,6 +79,12 @@ absl::StatusOr<image::v1::RemoveImageResponse> ImageStore::Remove(
     return absl::FailedPreconditionError(absl::StrCat(
         "conflict: unable to delete ", Short(image.id()),
         " (cannot be forced) - image has dependent child images"));
+  }
+  if (running_user) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "conflict: unable to delete ", Short(image.id()),
+        " (cannot be forced) - image is being used by running container ",
+        request.running_users(0).substr(0, 12)));
   }
   if (snapshots > 0 && !request.force()) {
     return absl::FailedPreconditionError(absl::StrCat(

@@ -1,5 +1,6 @@
 // ImageStore: writing images out (`save`) as a docker-archive, the layout
 // `docker save` writes and `docker load` reads, or as an OCI image layout.
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -94,11 +95,28 @@ absl::Status ImageStore::Save(const std::vector<std::string>& names,
     return tar.Finish();
   }
 
+  // One manifest entry per image, with every tag it was asked under, as
+  // Docker writes it (a load then tags it with all of them at once).
+  std::vector<std::pair<const Image*, std::vector<std::string>>> entries;
+  for (const SaveItem& item : items) {
+    auto same = std::find_if(entries.begin(), entries.end(), [&](const auto& e) {
+      return e.first->id() == item.image.id();
+    });
+    if (same == entries.end()) {
+      entries.push_back({&item.image, {}});
+      same = entries.end() - 1;
+    }
+    if (!item.tag.empty() &&
+        std::find(same->second.begin(), same->second.end(), item.tag) ==
+            same->second.end()) {
+      same->second.push_back(item.tag);
+    }
+  }
   std::vector<formats::DockerManifestEntry> manifest;
   std::vector<std::pair<std::string, std::pair<std::string, std::string>>>
       repositories;
-  for (const SaveItem& item : items) {
-    const Image& image = item.image;
+  for (const auto& [image_ptr, tags] : entries) {
+    const Image& image = *image_ptr;
     formats::DockerManifestEntry entry;
     entry.config = Hex(image.id()) + ".json";
     RETURN_IF_ERROR(add_blob(entry.config, image.id()));
@@ -118,9 +136,9 @@ absl::Status ImageStore::Save(const std::vector<std::string>& names,
       entry.layers.push_back(dir + "/layer.tar");
       parent_hex = dir;
     }
-    if (!item.tag.empty()) {
-      entry.repo_tags.push_back(item.tag);
-      ASSIGN_OR_RETURN(Reference ref, ParseReference(item.tag));
+    for (const std::string& tag : tags) {
+      entry.repo_tags.push_back(tag);
+      ASSIGN_OR_RETURN(Reference ref, ParseReference(tag));
       repositories.push_back({ref.FamiliarName(), {ref.tag, parent_hex}});
     }
     manifest.push_back(std::move(entry));

@@ -18,8 +18,7 @@
 #include "common/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/imaged/quota/fake_project_quota.h"
-#include "services/imaged/test_core.h"
+#include "services/imaged/image_store_fixture.h"
 #include "services/imaged/image_records.h"
 #include "services/imaged/test_archives.h"
 
@@ -34,87 +33,6 @@ using testing::MakeOciArchive;
 using testing::MakeTar;
 using testing::TarMember;
 using testing::TestImage;
-
-std::string BaseLayer() {
-  return MakeTar({{"a", "", true},
-                  {"a/f1", "one"},
-                  {"a/f2", "two"},
-                  {"b", "", true},
-                  {"b/x", "x"},
-                  {"c", "cee"}});
-}
-
-// Deletes a/f1, makes b opaque (hiding b/x), adds b/y and d.
-std::string TopLayer() {
-  return MakeTar({{"a", "", true},
-                  {"a/.wh.f1", ""},
-                  {"b", "", true},
-                  {"b/.wh..wh..opq", ""},
-                  {"b/y", "y"},
-                  {"d", "dee"}});
-}
-
-class ImageStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    auto dir = MakeTempDir("/tmp", "bis-");
-    ASSERT_TRUE(dir.ok());
-    dir_ = *dir;
-    ASSERT_EQ(mkdir((dir_ + "/outside").c_str(), 0755), 0);
-    Open();
-  }
-
-  void TearDown() override {
-    store_.reset();
-    core_.reset();
-    ASSERT_TRUE(RemoveTree(dir_).ok());
-  }
-
-  void Open() {
-    store_.reset();
-    core_.reset();
-    auto core = testing::OpenTestCore(dir_ + "/root", ImageStore::Schema());
-    ASSERT_TRUE(core.ok()) << core.status();
-    core_ = *std::move(core);
-    auto store = ImageStore::Open(
-        *core_, std::make_unique<testing::FakeProjectQuota>());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-  }
-
-  std::string WriteFile(const std::string& name, const std::string& data) {
-    const std::string path = dir_ + "/" + name;
-    std::ofstream(path, std::ios::binary) << data;
-    return path;
-  }
-
-  absl::StatusOr<image::v1::LoadResult> LoadBytes(const std::string& data) {
-    return store_->Load(WriteFile("archive.tar", data), {}, nullptr);
-  }
-
-  int ImageCount() { return store_->List({})->images_size(); }
-
-  std::string SaveToString(const std::vector<std::string>& names,
-                           image::v1::ArchiveFormat format =
-                               image::v1::ARCHIVE_FORMAT_DOCKER) {
-    std::string out;
-    absl::Status status = store_->Save(names, format, false,
-                                       [&](absl::string_view data) {
-                                         out.append(data.data(), data.size());
-                                         return absl::OkStatus();
-                                       });
-    EXPECT_TRUE(status.ok()) << status;
-    return out;
-  }
-
-  // Entries of the outside sentinel dir: an escape would leave one.
-  std::vector<std::string> Outside() { return *ListDir(dir_ + "/outside"); }
-
-  std::string dir_;
-  std::unique_ptr<ServiceCore> core_;
-  std::unique_ptr<ImageStore> store_;
-};
-
 TEST_F(ImageStoreTest, ImportAppliesChangesAndTags) {
   image::v1::ImportOptions options;
   options.set_reference("myimage:1");
@@ -373,45 +291,6 @@ TEST_F(ImageStoreTest, TruncatedAndGarbageArchivesAreRejected) {
   EXPECT_TRUE(absl::IsInvalidArgument(empty_tar.status()));
   EXPECT_EQ(ImageCount(), 0);
   EXPECT_TRUE(ListDir(dir_ + "/root/tmp")->empty());
-}
-
-TEST_F(ImageStoreTest, RemoveUntagsBeforeDeleting) {
-  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"r:1"}, {}, {}}})).ok());
-  ASSERT_TRUE(store_->Tag("r:1", "r:2").ok());
-  const std::string id = store_->Inspect("r:1")->id();
-
-  image::v1::RemoveImageRequest by_id;
-  by_id.set_image(id);
-  auto refused = store_->Remove(by_id);
-  EXPECT_TRUE(absl::IsFailedPrecondition(refused.status()));
-  EXPECT_THAT(std::string(refused.status().message()),
-              HasSubstr("referenced in multiple repositories"));
-
-  image::v1::RemoveImageRequest by_tag;
-  by_tag.set_image("r:1");
-  auto untagged = store_->Remove(by_tag);
-  ASSERT_TRUE(untagged.ok());
-  EXPECT_THAT(untagged->untagged(), ElementsAre("r:1"));
-  EXPECT_TRUE(untagged->deleted().empty());
-
-  by_tag.set_image("r:2");
-  auto deleted = store_->Remove(by_tag);
-  ASSERT_TRUE(deleted.ok());
-  EXPECT_THAT(deleted->untagged(), ElementsAre("r:2"));
-  ASSERT_GE(deleted->deleted_size(), 1);
-  EXPECT_EQ(deleted->deleted(0), id);
-  EXPECT_TRUE(absl::IsNotFound(store_->Inspect(id).status()));
-}
-
-TEST_F(ImageStoreTest, PruneRemovesOnlyDanglingUnusedImages) {
-  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"keep:1"}, {"a"}, {}}})).ok());
-  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{TopLayer()}, {"keep:1"}, {"b"}, {}}})).ok());
-  EXPECT_EQ(ImageCount(), 2);
-  auto pruned = store_->Prune({});
-  ASSERT_TRUE(pruned.ok()) << pruned.status();
-  EXPECT_EQ(ImageCount(), 1);
-  EXPECT_GT(pruned->space_reclaimed(), 0);
-  EXPECT_THAT(store_->Inspect("keep:1")->config().cmd(), ElementsAre("b"));
 }
 
 TEST_F(ImageStoreTest, HistoryIsNewestFirst) {

@@ -254,7 +254,7 @@ TEST_F(ContainerE2eTest, BadInputIsRejectedWithExit125) {
   EXPECT_EQ(duplicate.exit_code, 125);
   EXPECT_THAT(duplicate.err, HasSubstr("already in use"));
   RunResult busy = env_.Berth({"rm", "one"});
-  EXPECT_EQ(busy.exit_code, 125);
+  EXPECT_EQ(busy.exit_code, 1);  // Docker's rm exits 1 for any failure
   EXPECT_THAT(busy.err, HasSubstr("container is running"));
   EXPECT_EQ(env_.Berth({"rm", "-f", "one"}).exit_code, 0);
   EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());

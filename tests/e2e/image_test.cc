@@ -103,6 +103,31 @@ TEST_F(ImageE2eTest, StdinAndStdoutStreamsWork) {
   EXPECT_THAT(piped.out, HasSubstr("Loaded image: streamed:1"));
 }
 
+// Docker writes one manifest entry per image with every tag it was saved
+// under (Berth wrote one entry per tag), and a load or import whose output is
+// not a terminal prints only its result (Berth printed layer progress too).
+TEST_F(ImageE2eTest, SaveGroupsTagsAndQuietOutputWhenNotATerminal) {
+  const std::string tar = MakeBusyboxTar(env_.dir());
+  RunResult imported = env_.Berth({"import", tar, "bb:one"});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.out, StartsWith("sha256:"));
+  EXPECT_EQ(imported.err, "");
+  ASSERT_EQ(env_.Berth({"tag", "bb:one", "bb:two"}).exit_code, 0);
+  const std::string archive = env_.dir() + "/both.tar";
+  ASSERT_EQ(env_.Berth({"save", "-o", archive, "bb:one", "bb:two"}).exit_code, 0);
+  RunResult manifest = RunCommand({"/bin/tar", "-xOf", archive, "manifest.json"});
+  ASSERT_EQ(manifest.exit_code, 0) << manifest.err;
+  nlohmann::json entries = nlohmann::json::parse(manifest.out, nullptr, false);
+  ASSERT_TRUE(entries.is_array()) << manifest.out;
+  ASSERT_EQ(entries.size(), 1u) << manifest.out;
+  EXPECT_EQ(entries[0]["RepoTags"], nlohmann::json({"bb:one", "bb:two"}));
+
+  RunResult loaded = env_.Berth({"load", "-i", archive});
+  ASSERT_EQ(loaded.exit_code, 0) << loaded.err;
+  EXPECT_EQ(loaded.out, "Loaded image: bb:one\nLoaded image: bb:two\n");
+  EXPECT_EQ(loaded.err, "");
+}
+
 // `save -o` once had the root daemon create "<path>.berth-partial" with
 // O_CREAT|O_TRUNC, following a symlink planted there into any file on the
 // host. The CLI now writes the archive itself, through a temp file it creates
@@ -186,7 +211,7 @@ TEST_F(ImageE2eTest, BadInputGetsClearErrors) {
   EXPECT_EQ(junk.exit_code, 1);
   EXPECT_THAT(junk.err, HasSubstr("Error:"));
 
-  EXPECT_EQ(env_.Berth({"tag", "busybox"}).exit_code, 125);
+  EXPECT_EQ(env_.Berth({"tag", "busybox"}).exit_code, 1);  // as Docker's
   // Nothing above changed the store.
   RunResult images = env_.Berth({"images", "-q"});
   EXPECT_EQ(std::count(images.out.begin(), images.out.end(), '\n'), 1);

@@ -16,9 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/unix_socket.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -29,21 +27,6 @@ namespace berth::testing {
 namespace {
 
 using ::testing::HasSubstr;
-
-// The parent of `pid` (its shim, for a container's init).
-int ParentPid(int pid) {
-  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  // "PID (COMM) STATE PPID ...": COMM may hold spaces, so split after ')'.
-  const size_t close = line.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::vector<std::string> fields =
-      absl::StrSplit(line.substr(close + 2), ' ');
-  int parent = 0;
-  if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &parent)) return 0;
-  return parent;
-}
 
 bool Alive(int pid) { return kill(pid, 0) == 0; }
 
@@ -56,8 +39,8 @@ TEST_F(ContainerE2eTest, StopAndForcedRemoveReturnWhenTheShimIsWedged) {
   }
   const int stop_init = Inspect("wedged-stop")["State"]["Pid"].get<int>();
   const int rm_init = Inspect("wedged-rm")["State"]["Pid"].get<int>();
-  const int stop_shim = ParentPid(stop_init);
-  const int rm_shim = ParentPid(rm_init);
+  const int stop_shim = ParentOf(stop_init);
+  const int rm_shim = ParentOf(rm_init);
   ASSERT_GT(stop_shim, 1);
   ASSERT_GT(rm_shim, 1);
   // A stopped process still has its socket accept connections (the
@@ -168,7 +151,7 @@ TEST_F(ContainerE2eTest, AdoptionRefusesAShimOfAnotherProtocolVersion) {
   nlohmann::json before = Inspect("future");
   const std::string id = before["Id"].get<std::string>();
   const int init = before["State"]["Pid"].get<int>();
-  const int shim = ParentPid(init);
+  const int shim = ParentOf(init);
   ASSERT_GT(shim, 1);
   berthd_->Signal(SIGKILL);
   berthd_->Wait(absl::Seconds(10));

@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -69,6 +70,21 @@ TEST_F(BerthdTest, InfoJsonCarriesEveryService) {
     EXPECT_EQ(service["Version"]["Version"], "0.1.0");
     EXPECT_GE(service["UptimeSeconds"].get<int>(), 0);
   }
+  // The host as `docker info` reports it, under Docker's keys.
+  struct utsname host;
+  ASSERT_EQ(uname(&host), 0);
+  EXPECT_EQ(parsed["KernelVersion"], host.release);
+  EXPECT_EQ(parsed["Architecture"], host.machine);
+  EXPECT_EQ(parsed["OSType"], "linux");
+  EXPECT_GT(parsed["NCPU"].get<int>(), 0);
+  EXPECT_GT(parsed["MemTotal"].get<int64_t>(), 0);
+  EXPECT_EQ(parsed["Driver"], "overlay2");
+  EXPECT_EQ(parsed["CgroupDriver"], "cgroupfs");
+  EXPECT_EQ(parsed["Containers"], 0);
+  EXPECT_EQ(parsed["DockerRootDir"], env_.root());
+  RunResult text = env_.Berth({"info"});
+  EXPECT_THAT(text.out, HasSubstr(std::string(" Kernel Version: ") + host.release));
+  EXPECT_THAT(text.out, HasSubstr(" Storage Driver: overlay2\n"));
 }
 
 TEST_F(BerthdTest, VersionShowsClientAndEachServer) {
@@ -338,7 +354,9 @@ TEST(CliTest, UsageErrorsExit125) {
   BerthEnv env;
   RunResult unknown_flag = env.Berth({"--bogus", "info"});
   EXPECT_EQ(unknown_flag.exit_code, 125);
-  EXPECT_THAT(unknown_flag.err, HasSubstr("See 'berth --help'."));
+  EXPECT_THAT(unknown_flag.err, HasSubstr("unknown flag: --bogus"));
+  EXPECT_THAT(unknown_flag.err,
+              HasSubstr("Run 'berth --help' for more information"));
   // A --format that does not parse is Docker's exit 64, before any service
   // is asked.
   RunResult bad_format = env.Berth({"info", "--format", "{{.Services"});

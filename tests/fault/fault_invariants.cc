@@ -4,7 +4,6 @@
 #include <signal.h>
 
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -33,16 +32,6 @@ std::set<std::string> Entries(const std::string& dir,
   return names;
 }
 
-int ParentOf(int pid) {
-  const std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  const size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string state;
-  int ppid = 0;
-  fields >> state >> ppid;
-  return ppid;
-}
 
 // What exists of containers, whatever Berth says.
 struct Reality {

@@ -6,7 +6,6 @@
 
 #include <cstdlib>
 #include <fstream>
-#include <sstream>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -35,16 +34,6 @@ std::vector<int> AllPids() {
   return pids;
 }
 
-int ParentOf(int pid) {
-  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
-  size_t close = stat.rfind(')');
-  if (close == std::string::npos) return 0;
-  std::istringstream fields(stat.substr(close + 2));
-  std::string state;
-  int ppid = 0;
-  fields >> state >> ppid;
-  return ppid;
-}
 
 }  // namespace
 

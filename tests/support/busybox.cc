@@ -21,7 +21,8 @@ std::string MakeBusyboxTar(const std::string& dir) {
   for (const char* applet :
        {"sh", "ls", "cat", "echo", "true", "false", "ps", "hostname", "id",
         "sleep", "unshare", "mount", "head", "dd", "seq", "grep", "wc",
-        "kill", "yes", "env", "pwd", "touch", "mkdir", "cut", "tr"}) {
+        "kill", "yes", "env", "pwd", "touch", "mkdir", "cut", "tr", "tty",
+        "readlink"}) {
     EXPECT_EQ(symlink("busybox", (rootfs + "/bin/" + applet).c_str()), 0);
   }
   std::ofstream(rootfs + "/etc/passwd")

@@ -59,6 +59,17 @@ bool WaitUntil(pid_t pid, absl::Time deadline, int* status) {
 
 }  // namespace
 
+int ParentOf(int pid) {
+  std::string stat = ReadFile("/proc/" + std::to_string(pid) + "/stat");
+  size_t close = stat.rfind(')');
+  if (close == std::string::npos) return 0;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string state;
+  int ppid = 0;
+  fields >> state >> ppid;
+  return ppid;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path);
   std::stringstream text;

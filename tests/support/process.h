@@ -54,6 +54,9 @@ class Daemon {
 // Absolute path of a file in the test's runfiles, e.g. "ctl/berth".
 std::string Runfile(const std::string& workspace_path);
 
+// The parent of process `pid` (0 if it is gone), from /proc/PID/stat.
+int ParentOf(int pid);
+
 // Reads a whole file ("" if it cannot).
 std::string ReadFile(const std::string& path);
 

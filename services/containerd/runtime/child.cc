@@ -5,6 +5,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -19,7 +20,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "common/status_macros.h"
+#include "common/unix_socket.h"
 #include "services/containerd/runtime/exec.h"
 #include "services/containerd/runtime/init.h"
 #include "services/containerd/runtime/mounts.h"
@@ -88,6 +91,64 @@ absl::Status SetupFds(const InitSpec& spec, std::vector<int*> kept) {
     next = fd + 1;
   }
   CloseRange(next, UINT_MAX);
+  return absl::OkStatus();
+}
+
+// The container's terminal, from its own devpts: 0, 1 and 2 and the
+// controlling terminal become its slave (/dev/pts/0), bound onto
+// /dev/console too; the master goes to the shim over `socket`. In a user
+// namespace the slave belongs to the container's root.
+absl::Status SetUpConsole(int socket, const std::optional<IdPair>& owner) {
+  const int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) return ErrnoStatus(errno, "open", "/dev/ptmx");
+  auto fail = [master](absl::Status status) {
+    close(master);
+    return status;
+  };
+  char name[64];
+  if (unlockpt(master) != 0 || ptsname_r(master, name, sizeof(name)) != 0) {
+    return fail(ErrnoStatus(errno, "unlock", "/dev/ptmx"));
+  }
+  const int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) return fail(ErrnoStatus(errno, "open", name));
+  if (owner.has_value() && fchown(slave, owner->uid, owner->gid) != 0) {
+    const int err = errno;
+    close(slave);
+    return fail(ErrnoStatus(err, "chown", name));
+  }
+  // /dev is the container's own tmpfs: an empty file to bind the terminal on.
+  const int console = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (console >= 0) close(console);
+  if (console < 0 || mount(name, "/dev/console", nullptr, MS_BIND, nullptr) != 0) {
+    const int err = errno;
+    close(slave);
+    return fail(ErrnoStatus(err, "bind the terminal onto", "/dev/console"));
+  }
+  for (int fd = 0; fd < 3; ++fd) {
+    if (dup2(slave, fd) < 0) {
+      const int err = errno;
+      close(slave);
+      return fail(ErrnoStatus(err, "dup2", name));
+    }
+  }
+  close(slave);
+  if (ioctl(0, TIOCSCTTY, 0) != 0) {
+    return fail(ErrnoStatus(errno, "set the controlling terminal", name));
+  }
+  absl::Status sent =
+      SendDescriptor(socket, master, absl::Now() + absl::Seconds(10));
+  close(master);
+  close(socket);
+  return sent;
+}
+
+absl::Status ReopenNullStdin() {
+  const int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open", "/dev/null");
+  const int moved = dup2(fd, 0);
+  const int err = errno;
+  close(fd);
+  if (moved < 0) return ErrnoStatus(err, "dup2", "/dev/null as stdin");
   return absl::OkStatus();
 }
 
@@ -194,9 +255,10 @@ absl::Status EnterCgroupNamespace(const InitSpec& spec) {
 }
 
 // Everything up to the exec. Returns the status that stops the start.
-absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
+absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd,
+                          int console_fd) {
   if (setsid() < 0) return SetupError(ErrnoStatus(errno, "setsid", ""), "init");
-  if (spec.tty && ioctl(0, TIOCSCTTY, 0) != 0) {
+  if (spec.tty && console_fd < 0 && ioctl(0, TIOCSCTTY, 0) != 0) {
     return SetupError(ErrnoStatus(errno, "set the controlling terminal", "stdin"),
                       "tty");
   }
@@ -218,6 +280,14 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
   RETURN_IF_ERROR(SetupError(PivotIntoRootfs(spec.rootfs_dir), "rootfs"));
   if (spec.after_pivot_root) {
     RETURN_IF_ERROR(SetupError(spec.after_pivot_root(), "after pivot_root"));
+  }
+  if (spec.stdin_fd < 0) {
+    // The /dev/null SetupFds opened is the host's, outside the new root
+    // (/proc/self/fd/0 read "/null"): take the container's own.
+    RETURN_IF_ERROR(SetupError(ReopenNullStdin(), "stdio"));
+  }
+  if (spec.tty && console_fd >= 0) {
+    RETURN_IF_ERROR(SetupError(SetUpConsole(console_fd, userns_root), "tty"));
   }
   const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
   RETURN_IF_ERROR(SetupError(MakeWorkDir(cwd, userns_root), "working directory"));
@@ -250,7 +320,7 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
     char buffer[HOST_NAME_MAX + 1] = {};
     if (gethostname(buffer, sizeof(buffer) - 1) == 0) hostname = buffer;
   }
-  const std::vector<std::string> env = BuildEnv(spec.env, hostname, user.home);
+  const std::vector<std::string> env = BuildEnv(spec.env, hostname, user.home, spec.tty);
   ASSIGN_OR_RETURN(std::string path, LookPath(spec.args[0], env));
   if (spec.before_exec) {
     RETURN_IF_ERROR(SetupError(spec.before_exec(), "before exec"));
@@ -263,7 +333,9 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd) {
 
 void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd,
                        int userns_fd) {
-  absl::Status status = SetupFds(spec, {&sync_fd, &error_fd, &userns_fd});
+  int console_fd = spec.console_socket;
+  absl::Status status =
+      SetupFds(spec, {&sync_fd, &error_fd, &userns_fd, &console_fd});
   ResetSignals();
   if (!status.ok()) {
     ReportError(error_fd, SetupError(status, "stdio"));
@@ -278,7 +350,7 @@ void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd,
   if (n != 1) _exit(125);
   close(sync_fd);
   status = EnterCgroupNamespace(spec);
-  if (status.ok()) status = SetUpAndExec(spec, error_fd, userns_fd);
+  if (status.ok()) status = SetUpAndExec(spec, error_fd, userns_fd, console_fd);
   ReportError(error_fd, status);
   _exit(ExitCodeForStartError(status));
 }

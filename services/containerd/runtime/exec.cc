@@ -45,12 +45,13 @@ int CheckExecutable(const std::string& path) {
 
 std::vector<std::string> BuildEnv(const std::vector<std::string>& env,
                                   const std::string& hostname,
-                                  const std::string& home) {
+                                  const std::string& home, bool tty) {
   std::vector<std::string> result;
   if (!HasKey(env, "PATH")) result.push_back(absl::StrCat("PATH=", kDefaultPath));
   if (!hostname.empty() && !HasKey(env, "HOSTNAME")) {
     result.push_back(absl::StrCat("HOSTNAME=", hostname));
   }
+  if (tty && !HasKey(env, "TERM")) result.push_back("TERM=xterm");
   result.insert(result.end(), env.begin(), env.end());
   if (!HasKey(env, "HOME")) result.push_back(absl::StrCat("HOME=", home));
   return result;

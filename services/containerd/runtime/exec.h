@@ -18,10 +18,11 @@ inline constexpr char kDefaultPath[] =
     "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 // `env` plus what Docker adds when missing: PATH (kDefaultPath),
-// HOSTNAME=`hostname` (if not empty) and HOME=`home`.
+// HOSTNAME=`hostname` (if not empty), TERM=xterm with a terminal (`tty`)
+// and HOME=`home`.
 std::vector<std::string> BuildEnv(const std::vector<std::string>& env,
                                   const std::string& hostname,
-                                  const std::string& home);
+                                  const std::string& home, bool tty = false);
 
 // Finds `file` like exec.LookPath in runc: a name with a '/' is used as is,
 // otherwise each directory of the PATH in `env` is searched for an

@@ -18,6 +18,12 @@ TEST(BuildEnvTest, AddsDockerDefaults) {
                                       "HOME=/root"}));
   EXPECT_EQ(BuildEnv({"PATH=/x", "HOSTNAME=h", "HOME=/y", "A=1"}, "box", "/root"),
             (std::vector<std::string>{"PATH=/x", "HOSTNAME=h", "HOME=/y", "A=1"}));
+  EXPECT_EQ(BuildEnv({}, "box", "/root", /*tty=*/true),
+            (std::vector<std::string>{absl::StrCat("PATH=", kDefaultPath), "HOSTNAME=box",
+                                      "TERM=xterm", "HOME=/root"}));
+  EXPECT_EQ(BuildEnv({"TERM=vt100"}, "", "/", /*tty=*/true),
+            (std::vector<std::string>{absl::StrCat("PATH=", kDefaultPath), "TERM=vt100",
+                                      "HOME=/"}));
   EXPECT_EQ(BuildEnv({"PATHX=1"}, "", "/"),
             (std::vector<std::string>{absl::StrCat("PATH=", kDefaultPath), "PATHX=1",
                                       "HOME=/"}));

@@ -97,6 +97,12 @@ struct InitSpec {
   // stdin is a terminal (a pty's slave) that becomes the init's controlling
   // terminal (`-t`).
   bool tty = false;
+  // With `tty`: a connected unix socket instead of a terminal in stdin. The
+  // init opens its terminal from the container's own devpts once /dev is
+  // mounted (so `tty` says /dev/pts/0 and /dev/console is that terminal, as
+  // with runc), makes it its 0, 1, 2 and controlling terminal, and sends
+  // the master side over this socket (SCM_RIGHTS) before it execs.
+  int console_socket = -1;
 
   // --init: PID 1 stays our minimal init, which runs the command as its child,
   // forwards signals to it, reaps every zombie and exits with the command's

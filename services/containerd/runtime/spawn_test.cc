@@ -418,6 +418,14 @@ TEST_P(SpawnTest, OnlyStdioIsInherited) {
   EXPECT_EQ(Words(result.output), (std::vector<std::string>{"0", "1", "2", "3"}));
 }
 
+// Without stdin the init's fd 0 is the container's /dev/null (it was the
+// host's, which /proc showed as "/null" once the root had moved).
+TEST_P(SpawnTest, NoStdinIsTheContainersDevNull) {
+  RunResult result = Run({"readlink", "/proc/self/fd/0"});
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.output, "/dev/null\n");
+}
+
 TEST_P(SpawnTest, HostNetworkAndUts) {
   char host_name[256] = {};
   gethostname(host_name, sizeof(host_name) - 1);

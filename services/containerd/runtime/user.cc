@@ -190,6 +190,13 @@ absl::StatusOr<ExecUser> ResolveUser(absl::string_view spec,
   }
 
   const std::vector<GroupEntry> groups = ParseGroup(group);
+  const auto with_primary_first = [&user] {
+    // The primary group is a supplementary group too, as Docker sets it up
+    // since the fix for CVE-2023-25173: `id` shows groups=0(root),10(wheel).
+    std::vector<gid_t> rest = std::move(user.groups);
+    user.groups = {user.gid};
+    for (gid_t gid : rest) AddUnique(user.groups, gid);
+  };
   if (!group_arg.empty()) {
     if (const GroupEntry* entry = FindGroup(groups, group_arg)) {
       user.gid = entry->gid;
@@ -220,6 +227,7 @@ absl::StatusOr<ExecUser> ResolveUser(absl::string_view spec,
           "unable to find group ", extra, ": no matching entries in group file"));
     }
   }
+  with_primary_first();
   return user;
 }
 

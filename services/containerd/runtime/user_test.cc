@@ -32,7 +32,8 @@ TEST(ResolveUserTest, EmptyIsRoot) {
   EXPECT_EQ(user.uid, 0u);
   EXPECT_EQ(user.gid, 0u);
   EXPECT_EQ(user.home, "/root");
-  EXPECT_EQ(user.groups, (std::vector<gid_t>{50}));
+  // The primary group first, as Docker lists it.
+  EXPECT_EQ(user.groups, (std::vector<gid_t>{0, 50}));
 }
 
 TEST(ResolveUserTest, ByNameWithMemberships) {
@@ -40,7 +41,7 @@ TEST(ResolveUserTest, ByNameWithMemberships) {
   EXPECT_EQ(user.uid, 1000u);
   EXPECT_EQ(user.gid, 1000u);
   EXPECT_EQ(user.home, "/home/app");
-  EXPECT_EQ(user.groups, (std::vector<gid_t>{29, 50}));
+  EXPECT_EQ(user.groups, (std::vector<gid_t>{1000, 29, 50}));
 }
 
 TEST(ResolveUserTest, NumericUidMatchesTheEntry) {
@@ -54,19 +55,19 @@ TEST(ResolveUserTest, UnknownNumericUid) {
   EXPECT_EQ(user.uid, 1234u);
   EXPECT_EQ(user.gid, 5678u);
   EXPECT_EQ(user.home, "/");
-  EXPECT_TRUE(user.groups.empty());
+  EXPECT_EQ(user.groups, (std::vector<gid_t>{5678}));
 }
 
 TEST(ResolveUserTest, ExplicitGroupDropsMemberships) {
   ExecUser user = Resolve("app:audio");
   EXPECT_EQ(user.gid, 29u);
-  EXPECT_TRUE(user.groups.empty());
+  EXPECT_EQ(user.groups, (std::vector<gid_t>{29}));
   EXPECT_EQ(Resolve("app:0").gid, 0u);
 }
 
 TEST(ResolveUserTest, GroupAdd) {
   ExecUser user = Resolve("app", {"staff", "777", "root"});
-  EXPECT_EQ(user.groups, (std::vector<gid_t>{29, 50, 777, 0}));
+  EXPECT_EQ(user.groups, (std::vector<gid_t>{1000, 29, 50, 777, 0}));
 }
 
 TEST(ResolveUserTest, EmptyHomeIsSlash) { EXPECT_EQ(Resolve("nohome").home, "/"); }

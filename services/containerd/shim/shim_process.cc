@@ -156,7 +156,8 @@ class Shim {
   bool owns_socket() const { return listen_fd_ >= 0; }
 
  private:
-  absl::Status SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd);
+  absl::Status SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
+                         int console_socket);
   void OnOutput(int fd);
   void OnSignal();
   void OnAccept();
@@ -202,33 +203,8 @@ void Shim::Forget(int fd) {
   close(fd);
 }
 
-struct Terminal {
-  int master = -1;
-  int slave = -1;
-};
-
-// A new pseudo-terminal from the host's /dev/ptmx, both ends close-on-exec.
-absl::StatusOr<Terminal> OpenTerminal() {
-  Terminal terminal;
-  terminal.master = posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (terminal.master < 0) return ErrnoStatus(errno, "open", "/dev/ptmx");
-  char name[64];
-  if (grantpt(terminal.master) != 0 || unlockpt(terminal.master) != 0 ||
-      ptsname_r(terminal.master, name, sizeof(name)) != 0) {
-    const int err = errno;
-    close(terminal.master);
-    return ErrnoStatus(err, "set up", "the container's pseudo-terminal");
-  }
-  terminal.slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-  if (terminal.slave < 0) {
-    const int err = errno;
-    close(terminal.master);
-    return ErrnoStatus(err, "open", name);
-  }
-  return terminal;
-}
-
-absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
+absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
+                             int console_socket) {
   runtime::InitSpec init;
   init.rootfs_dir = spec_.rootfs_dir();
   init.overlay_options = spec_.overlay_options();
@@ -268,6 +244,7 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd) {
   init.stdout_fd = stdout_fd;
   init.stderr_fd = stderr_fd;
   init.tty = spec_.tty();
+  init.console_socket = console_socket;
   init.after_pivot_root = [this]() -> absl::Status {
     const ::berth::shim::v1::Confinement& confinement = spec_.confinement();
     RETURN_IF_ERROR(security::MaskPaths(std::vector<std::string>(
@@ -340,18 +317,32 @@ absl::Status Shim::Start() {
 
   absl::Status spawned;
   if (spec_.tty()) {
-    // One terminal for all three; the master side carries everything the
-    // container writes.
-    ASSIGN_OR_RETURN(Terminal terminal, OpenTerminal());
-    spawned = SpawnInit(terminal.slave, terminal.slave, terminal.slave);
-    close(terminal.slave);
-    stdout_fd_ = terminal.master;
+    // The init opens its terminal in the container's own devpts and sends
+    // the master back; it carries everything the container writes.
+    int console[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, console) != 0) {
+      return ErrnoStatus(errno, "socketpair", "the console socket");
+    }
+    spawned = SpawnInit(-1, -1, -1, console[1]);
+    close(console[1]);
+    if (spawned.ok()) {
+      // Sent before the exec that SpawnInit waited for: it is there.
+      absl::StatusOr<int> master =
+          ReceiveDescriptor(console[0], absl::Now() + absl::Seconds(5));
+      if (master.ok()) {
+        stdout_fd_ = *master;
+      } else {
+        spawned = absl::InternalError(absl::StrCat(
+            "the container's terminal did not arrive: ", master.status().message()));
+      }
+    }
+    close(console[0]);
   } else {
     int out[2], err[2];
     if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
       return ErrnoStatus(errno, "pipe2", spec_.id());
     }
-    spawned = SpawnInit(-1, out[1], err[1]);
+    spawned = SpawnInit(-1, out[1], err[1], -1);
     close(out[1]);
     close(err[1]);
     stdout_fd_ = out[0];

@@ -21,6 +21,9 @@ struct ImageWorld {
   absl::Mutex mu;
   std::map<std::string, std::string> snapshots ABSL_GUARDED_BY(mu);  // key -> lease
   bool reachable ABSL_GUARDED_BY(mu) = true;  // false: imaged is down
+  // What imaged measures: a snapshot's writable layer, an image's size.
+  std::map<std::string, int64_t> upper_sizes ABSL_GUARDED_BY(mu);
+  std::map<std::string, int64_t> image_sizes ABSL_GUARDED_BY(mu);
   // Called (unlocked) after each snapshot is made: what happens while a
   // create waits for imaged.
   std::function<void()> after_prepare;
@@ -50,8 +53,16 @@ class FakeImages final : public ImageSource {
     return response;
   }
   absl::StatusOr<image::v1::InspectRootfsResponse> InspectRootfs(
-      const std::string& key, bool) override {
-    return absl::NotFoundError("no rootfs " + key);
+      const std::string& key, bool with_size) override {
+    absl::MutexLock lock(&world_.mu);
+    auto size = world_.upper_sizes.find(key);
+    if (!world_.snapshots.count(key) || size == world_.upper_sizes.end()) {
+      return absl::NotFoundError("no rootfs " + key);
+    }
+    image::v1::InspectRootfsResponse response;
+    response.mutable_rootfs()->set_key(key);
+    if (with_size) response.set_upper_size(size->second);
+    return response;
   }
   // As imaged: a leased snapshot goes only with its lease.
   absl::Status RemoveRootfs(const std::string& key,
@@ -69,7 +80,15 @@ class FakeImages final : public ImageSource {
   }
   absl::StatusOr<image::v1::Image> InspectImage(
       const std::string& reference) override {
-    return absl::NotFoundError("no image " + reference);
+    absl::MutexLock lock(&world_.mu);
+    auto size = world_.image_sizes.find(reference);
+    if (size == world_.image_sizes.end()) {
+      return absl::NotFoundError("no image " + reference);
+    }
+    image::v1::Image image;
+    image.set_id(reference);
+    image.set_size(size->second);
+    return image;
   }
   absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() override {
     absl::MutexLock lock(&world_.mu);

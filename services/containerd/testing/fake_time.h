@@ -51,6 +51,10 @@ class ManualScheduler final : public Scheduler {
     for (auto& task : tasks) task();
     return static_cast<int>(tasks.size());
   }
+  int PendingCount() {
+    absl::MutexLock lock(&mu_);
+    return static_cast<int>(pending_.size());
+  }
   // Runs the oldest pending task, if any, as if it had never been posted
   // (its delay leaves delays()); true if there was one.
   bool RunOldest() {

@@ -134,12 +134,20 @@ class SupervisorTest : public ::testing::Test {
   container::v1::ContainerStatus StatusOf(const std::string& id) {
     return Inspect(id).state().status();
   }
-  // Waits (briefly) until the exit reported by the fake shim is recorded.
+  // Waits (briefly) until the exit reported by the fake shim is recorded,
+  // and for a restart, until it is scheduled too (the task is posted just
+  // after the record is written).
   void AwaitStatus(const std::string& id, container::v1::ContainerStatus want) {
     for (int i = 0; i < 500 && StatusOf(id) != want; ++i) {
       absl::SleepFor(absl::Milliseconds(2));
     }
     ASSERT_EQ(StatusOf(id), want);
+    if (want == container::v1::CONTAINER_STATUS_RESTARTING &&
+        scheduler_ != nullptr) {
+      for (int i = 0; i < 500 && scheduler_->PendingCount() == 0; ++i) {
+        absl::SleepFor(absl::Milliseconds(2));
+      }
+    }
   }
   // The container's record as stored (not the copy in memory).
   container::v1::Container Stored(const std::string& id) {

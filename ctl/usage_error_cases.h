@@ -1,0 +1,168 @@
+// The usage errors Berth answers as Docker 28's CLI does, each with the exit
+// code and the exact stderr `docker` prints for the same arguments ("docker"
+// read as "berth"), checked with the docker client, which produces all of
+// these before it would contact a daemon. Shared by the unit test over
+// RunCli (ctl/usage_errors_table_test.cc) and the end-to-end test against
+// the real binary and, where it is installed, docker itself
+// (tests/e2e/cli_errors_test.cc).
+#ifndef BERTH_CTL_USAGE_ERROR_CASES_H_
+#define BERTH_CTL_USAGE_ERROR_CASES_H_
+
+#include <string>
+#include <vector>
+
+namespace berth::ctl {
+
+struct UsageErrorCase {
+  std::vector<std::string> args;  // after "berth"
+  int exit_code;
+  std::string err;  // all of stderr; stdout is empty
+  // Where Docker 28 prints something else on purpose: "" when it prints
+  // exactly `err`, else why Berth differs.
+  std::string differs_from_docker = "";
+};
+
+inline std::string RunHint(const std::string& path) {
+  return "\n\nRun '" + path + " --help' for more information\n";
+}
+
+inline const std::vector<UsageErrorCase>& UsageErrorCases() {
+  static const auto* cases = new std::vector<UsageErrorCase>{
+      // Flags: exit 125, the command's usage line.
+      {{"ps", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth ps [OPTIONS]" +
+           RunHint("berth ps")},
+      {{"rm", "--bogus=3", "x"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth rm [OPTIONS] CONTAINER "
+       "[CONTAINER...]" +
+           RunHint("berth rm")},
+      {{"ps", "-Z"},
+       125,
+       "unknown shorthand flag: 'Z' in -Z\n\nUsage:  berth ps [OPTIONS]" +
+           RunHint("berth ps")},
+      {{"--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth [OPTIONS] COMMAND [ARG...]" +
+           RunHint("berth")},
+      {{"run", "--bogus", "busybox"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth run [OPTIONS] IMAGE [COMMAND] "
+       "[ARG...]" +
+           RunHint("berth run")},
+      {{"create", "--bogus", "busybox"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth create [OPTIONS] IMAGE "
+       "[COMMAND] [ARG...]" +
+           RunHint("berth create")},
+      {{"ps", "--filter"},
+       125,
+       "flag needs an argument: --filter\n\nUsage:  berth ps [OPTIONS]" +
+           RunHint("berth ps")},
+      {{"logs", "-n"},
+       125,
+       "flag needs an argument: 'n' in -n\n\nUsage:  berth logs [OPTIONS] "
+       "CONTAINER" +
+           RunHint("berth logs")},
+      {{"run", "--rm=bogus", "busybox"},
+       125,
+       "invalid argument \"bogus\" for \"--rm\" flag: strconv.ParseBool: "
+       "parsing \"bogus\": invalid syntax\n\nUsage:  berth run [OPTIONS] "
+       "IMAGE [COMMAND] [ARG...]" +
+           RunHint("berth run")},
+      {{"run", "-t=yes", "busybox"},
+       125,
+       "invalid argument \"yes\" for \"-t, --tty\" flag: strconv.ParseBool: "
+       "parsing \"yes\": invalid syntax\n\nUsage:  berth run [OPTIONS] "
+       "IMAGE [COMMAND] [ARG...]" +
+           RunHint("berth run")},
+      {{"ps", "-a=bogus"},
+       125,
+       "invalid argument \"bogus\" for \"-a, --all\" flag: "
+       "strconv.ParseBool: parsing \"bogus\": invalid syntax\n\nUsage:  "
+       "berth ps [OPTIONS]" +
+           RunHint("berth ps")},
+      // Commands: exit 1.
+      {{"frobnicate"},
+       1,
+       "berth: unknown command: berth frobnicate" + RunHint("berth")},
+      {{"image", "frob"},
+       1,
+       "berth: unknown command: berth image frob\n\nUsage:  berth image" +
+           RunHint("berth image")},
+      {{"help", "frob"}, 1, "unknown help topic: frob\n"},
+      {{"help", "image", "frob"}, 1, "unknown help topic: frob\n"},
+      // Argument counts: exit 1; `=false`/`=X=1` values parse as flags.
+      {{"rm"},
+       1,
+       "berth: 'berth rm' requires at least 1 argument\n\nUsage:  berth rm "
+       "[OPTIONS] CONTAINER [CONTAINER...]\n\nSee 'berth rm --help' for more "
+       "information\n"},
+      {{"image", "rm"},
+       1,
+       "berth: 'berth image rm' requires at least 1 argument\n\nUsage:  berth "
+       "image rm [OPTIONS] IMAGE [IMAGE...]\n\nSee 'berth image rm --help' "
+       "for more information\n"},
+      {{"tag", "a"},
+       1,
+       "berth: 'berth tag' requires 2 arguments\n\nUsage:  berth tag "
+       "SOURCE_IMAGE[:TAG] TARGET_IMAGE[:TAG]" +
+           RunHint("berth tag")},
+      {{"logs"},
+       1,
+       "berth: 'berth logs' requires 1 argument\n\nUsage:  berth logs "
+       "[OPTIONS] CONTAINER" +
+           RunHint("berth logs")},
+      {{"ps", "extra"},
+       1,
+       "berth: 'berth ps' accepts no arguments\n\nUsage:  berth ps [OPTIONS]" +
+           RunHint("berth ps")},
+      {{"version", "x"},
+       1,
+       "berth: 'berth version' accepts no arguments\n\nUsage:  berth version "
+       "[OPTIONS]" +
+           RunHint("berth version")},
+      {{"images", "a", "b"},
+       1,
+       "berth: 'berth images' requires at most 1 argument\n\nUsage:  berth "
+       "images [OPTIONS] [REPOSITORY[:TAG]]" +
+           RunHint("berth images"),
+       "Docker 28 prints \"SRun\" here, a typo"},
+      {{"run", "--rm=false"},
+       1,
+       "berth: 'berth run' requires at least 1 argument\n\nUsage:  berth run "
+       "[OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'berth run --help' for "
+       "more information\n"},
+      {{"run", "-d=false"},
+       1,
+       "berth: 'berth run' requires at least 1 argument\n\nUsage:  berth run "
+       "[OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'berth run --help' for "
+       "more information\n"},
+      {{"run", "-e=X=1"},
+       1,
+       "berth: 'berth run' requires at least 1 argument\n\nUsage:  berth run "
+       "[OPTIONS] IMAGE [COMMAND] [ARG...]\n\nSee 'berth run --help' for "
+       "more information\n"},
+      // Image references, parsed before the daemon is asked: run 125,
+      // create 1.
+      {{"run", ":bad"},
+       125,
+       "berth: invalid reference format" + RunHint("berth run")},
+      {{"run", "busybox:Bad:tag"},
+       125,
+       "berth: invalid reference format" + RunHint("berth run")},
+      {{"run", "BusyBox"},
+       125,
+       "berth: invalid reference format: repository name must be lowercase" +
+           RunHint("berth run"),
+       "Docker 28 names the repository: \"repository name (library/BusyBox) "
+       "must be lowercase\""},
+      {{"create", ":bad"}, 1, "invalid reference format\n"},
+  };
+  return *cases;
+}
+
+}  // namespace berth::ctl
+
+#endif  // BERTH_CTL_USAGE_ERROR_CASES_H_
