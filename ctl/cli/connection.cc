@@ -69,7 +69,9 @@ bool IsTransportFailure(const grpc::Status& status) {
         "Broken pipe", "GOAWAY", "Cancelling all calls", "No such file",
         "Connection closed", "recvmsg", "sendmsg", "End of TCP stream",
         "Stream removed"}) {
-    if (absl::StrContains(message, transport)) return true;
+    // gRPC's own words open the message; a service quoting one (containerd:
+    // "imaged is unreachable at ... (failed to connect ...)") does not.
+    if (absl::StartsWith(message, transport)) return true;
   }
   return message.empty();
 }

@@ -27,11 +27,12 @@ TEST(ConnectionsTest, UnavailableSaysWhoWasUnreachable) {
   absl::Status answered = connections.Explain(
       "containerd", grpc::Status(grpc::StatusCode::UNAVAILABLE,
                                  "imaged is unreachable at /r/imaged.sock: "
-                                 "start berthd or berth-imaged"));
+                                 "start berthd or berth-imaged (failed to "
+                                 "connect to all addresses)"));
   EXPECT_TRUE(absl::IsUnavailable(answered));
   EXPECT_EQ(answered.message(),
             "imaged is unreachable at /r/imaged.sock: start berthd or "
-            "berth-imaged");
+            "berth-imaged (failed to connect to all addresses)");
 }
 
 }  // namespace

@@ -11,20 +11,23 @@ namespace berth::containerd {
 namespace {
 
 constexpr int kDeadlineSeconds = 120;
+constexpr int kConnectGraceMs = 2000;
 
 class ImagedClient final : public ImageSource {
  public:
   explicit ImagedClient(const std::string& socket_path)
       : socket_path_(socket_path),
-        stub_(image::v1::ImageService::NewStub(grpc::CreateChannel(
-            absl::StrCat("unix://", socket_path),
-            grpc::InsecureChannelCredentials()))) {}
+        channel_(grpc::CreateCustomChannel(absl::StrCat("unix://", socket_path),
+                                           grpc::InsecureChannelCredentials(),
+                                           ReconnectQuickly())),
+        stub_(image::v1::ImageService::NewStub(channel_)) {}
 
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const image::v1::PrepareRootfsRequest& request) override {
     image::v1::PrepareRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
+    AwaitConnected();
     RETURN_IF_ERROR(Check(stub_->PrepareRootfs(&context, request, &response)));
     return response;
   }
@@ -37,6 +40,7 @@ class ImagedClient final : public ImageSource {
     image::v1::InspectRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
+    AwaitConnected();
     RETURN_IF_ERROR(Check(stub_->InspectRootfs(&context, request, &response)));
     return response;
   }
@@ -50,6 +54,7 @@ class ImagedClient final : public ImageSource {
     image::v1::RemoveRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
+    AwaitConnected();
     RETURN_IF_ERROR(Check(stub_->RemoveRootfs(&context, request, &response)));
     return absl::OkStatus();
   }
@@ -61,6 +66,7 @@ class ImagedClient final : public ImageSource {
     image::v1::InspectImageResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
+    AwaitConnected();
     RETURN_IF_ERROR(Check(stub_->InspectImage(&context, request, &response)));
     return response.image();
   }
@@ -70,6 +76,7 @@ class ImagedClient final : public ImageSource {
     image::v1::ListRootfsResponse response;
     grpc::ClientContext context;
     SetDeadline(context);
+    AwaitConnected();
     RETURN_IF_ERROR(Check(stub_->ListRootfs(&context, request, &response)));
     return std::vector<image::v1::Rootfs>(response.snapshots().begin(),
                                           response.snapshots().end());
@@ -87,12 +94,33 @@ class ImagedClient final : public ImageSource {
     return FromGrpcStatus(status);
   }
 
+  // A split imaged may start after containerd, or restart: gRPC's default
+  // reconnect backoff (up to two minutes) would fail calls fast long after
+  // imaged is back (the fault harness saw creates refused with imaged up).
+  static grpc::ChannelArguments ReconnectQuickly() {
+    grpc::ChannelArguments arguments;
+    arguments.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+    arguments.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+    arguments.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+    return arguments;
+  }
+
+  // Gives a channel that is not connected a moment to connect (it may be
+  // between reconnect attempts), so a call does not fail fast on the last
+  // attempt's error; an imaged that is really down is still reported soon.
+  void AwaitConnected() {
+    if (channel_->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY) return;
+    channel_->WaitForConnected(std::chrono::system_clock::now() +
+                               std::chrono::milliseconds(kConnectGraceMs));
+  }
+
   static void SetDeadline(grpc::ClientContext& context) {
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(kDeadlineSeconds));
   }
 
   std::string socket_path_;
+  std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<image::v1::ImageService::Stub> stub_;
 };
 

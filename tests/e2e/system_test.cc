@@ -12,6 +12,7 @@
 #include <fstream>
 #include <string>
 
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -348,6 +349,25 @@ TEST(SplitDaemonHandover, BerthdTakesOverStateOfSplitDaemons) {
   ASSERT_TRUE(env.WaitHealthy(kAllServices));
   RunResult info = env.Berth({"info"});
   EXPECT_THAT(info.out, HasSubstr(env.root() + "/netd"));
+}
+
+// A split containerd whose imaged starts later (or restarts) reaches it at
+// once: with gRPC's default reconnect backoff its channel failed creates
+// fast for seconds after imaged was up (the fault harness's "refusals").
+TEST(SplitDaemonHandover, ContainerdReachesAnImagedStartedAfterIt) {
+  BerthEnv env;
+  auto containerd = env.StartDaemon("services/containerd/berth-containerd");
+  ASSERT_TRUE(env.WaitHealthy({"containerd"}));
+  // Its recovery asked for imaged (the rootfs sweep) and failed meanwhile.
+  absl::SleepFor(absl::Seconds(3));
+  auto imaged = env.StartDaemon("services/imaged/berth-imaged");
+  ASSERT_TRUE(env.WaitHealthy({"imaged", "containerd"}));
+  ASSERT_EQ(env.Berth({"import", MakeBusyboxTar(env.dir()), "busybox"}).exit_code,
+            0);
+  RunResult created = env.Berth({"create", "busybox", "true"});
+  EXPECT_EQ(created.exit_code, 0) << created.err;
+  EXPECT_EQ(containerd->Stop(), 0);
+  EXPECT_EQ(imaged->Stop(), 0);
 }
 
 TEST(CliTest, UsageErrorsExit125) {
