@@ -84,6 +84,10 @@ class Table {
   std::vector<std::vector<std::string>> rows_;  // the header first
 };
 
+// Go's strconv.Quote for text that is valid UTF-8: "a\"b\n" and \x07 style
+// escapes for other control characters.
+std::string GoQuote(absl::string_view text);
+
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_CLI_FORMAT_H_

@@ -139,4 +139,10 @@ TEST(TableTest, CountsCharactersNotBytes) {
 }
 
 }  // namespace
+TEST(GoQuoteTest, EscapesAsStrconvQuote) {
+  EXPECT_EQ(GoQuote("sh -c 'echo \"a b\"'"), "\"sh -c 'echo \\\"a b\\\"'\"");
+  EXPECT_EQ(GoQuote("a\tb\n\x01\\"), "\"a\\tb\\n\\x01\\\\\"");
+  EXPECT_EQ(GoQuote("é"), "\"é\"");
+}
+
 }  // namespace berth::ctl

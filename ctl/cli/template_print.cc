@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "ctl/cli/format.h"
 #include "ctl/cli/template_value.h"
 
 namespace berth::ctl::template_internal {
@@ -131,7 +132,7 @@ std::string FormatOne(char verb, const Spec& spec, const Value& value) {
       return Pad(text, spec, json.is_number());
     }
     case 'q':
-      if (json.is_string()) return Pad(Quote(json.get<std::string>()), spec, false);
+      if (json.is_string()) return Pad(GoQuote(json.get<std::string>()), spec, false);
       if (json.is_number_integer()) {
         std::string one;
         const int64_t code = json.get<int64_t>();
@@ -377,29 +378,5 @@ std::string Sprintf(absl::string_view format, const std::vector<Value>& args) {
   return out;
 }
 
-std::string Quote(absl::string_view text) {
-  std::string out = "\"";
-  for (char ch : text) {
-    const unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\a': out += "\\a"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\v': out += "\\v"; break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += absl::StrFormat("\\x%02x", c);
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 }  // namespace berth::ctl::template_internal

@@ -91,9 +91,6 @@ std::string Sprint(const std::vector<Value>& args);
 std::string Sprintln(const std::vector<Value>& args);
 std::string Sprintf(absl::string_view format, const std::vector<Value>& args);
 
-// Go's strconv.Quote.
-std::string Quote(absl::string_view text);
-
 // A template function: builtin or Docker's. Errors are INVALID_ARGUMENT
 // with the text after "error calling NAME: ".
 using Function = absl::StatusOr<Value> (*)(const std::vector<Value>& args);

@@ -44,9 +44,6 @@ std::string CommandColumn(absl::string_view command, bool no_trunc);
 std::string PortsText(
     const google::protobuf::RepeatedPtrField<types::v1::PortBinding>& ports);
 
-// Go's strconv.Quote for text that is valid UTF-8.
-std::string GoQuote(absl::string_view text);
-
 // One container as `ps --format json` shows it, and the fields templates
 // see: Command, CreatedAt, ID, Image, Labels, LocalVolumes, Mounts, Names,
 // Networks, Ports, RunningFor, Size, State, Status.
