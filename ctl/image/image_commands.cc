@@ -211,15 +211,19 @@ absl::StatusOr<std::vector<std::string>> RunningUsers(
   }
   auto containers = container::v1::ContainerService::NewStub(
       context.connections().Channel("containerd"));
-  container::v1::ListContainersRequest list;  // running ones only
+  container::v1::ListContainersRequest list;  // active ones only
   container::v1::ListContainersResponse listed;
   call = Connections::CallContext();
   grpc::Status status = containers->ListContainers(call.get(), list, &listed);
   if (!status.ok()) return context.connections().Explain("containerd", status);
   std::vector<std::string> running;
   for (const container::v1::ContainerSummary& c : listed.containers()) {
-    if (c.image_id() == inspected.image().id() &&
-        c.status() == container::v1::CONTAINER_STATUS_RUNNING) {
+    // Docker counts paused and restarting containers as running here.
+    const bool active =
+        c.status() == container::v1::CONTAINER_STATUS_RUNNING ||
+        c.status() == container::v1::CONTAINER_STATUS_PAUSED ||
+        c.status() == container::v1::CONTAINER_STATUS_RESTARTING;
+    if (c.image_id() == inspected.image().id() && active) {
       running.push_back(c.id());
     }
   }

@@ -258,10 +258,6 @@ absl::Status EnterCgroupNamespace(const InitSpec& spec) {
 absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd,
                           int console_fd) {
   if (setsid() < 0) return SetupError(ErrnoStatus(errno, "setsid", ""), "init");
-  if (spec.tty && console_fd < 0 && ioctl(0, TIOCSCTTY, 0) != 0) {
-    return SetupError(ErrnoStatus(errno, "set the controlling terminal", "stdin"),
-                      "tty");
-  }
   if (!spec.netns_path.empty()) {
     RETURN_IF_ERROR(SetupError(JoinNetns(spec.netns_path), "network"));
   }
@@ -286,7 +282,7 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd,
     // (/proc/self/fd/0 read "/null"): take the container's own.
     RETURN_IF_ERROR(SetupError(ReopenNullStdin(), "stdio"));
   }
-  if (spec.tty && console_fd >= 0) {
+  if (spec.tty) {
     RETURN_IF_ERROR(SetupError(SetUpConsole(console_fd, userns_root), "tty"));
   }
   const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;

@@ -94,13 +94,12 @@ struct InitSpec {
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;
-  // stdin is a terminal (a pty's slave) that becomes the init's controlling
-  // terminal (`-t`).
+  // `-t`: the init gets a terminal as its stdio and controlling terminal.
   bool tty = false;
-  // With `tty`: a connected unix socket instead of a terminal in stdin. The
-  // init opens its terminal from the container's own devpts once /dev is
-  // mounted (so `tty` says /dev/pts/0 and /dev/console is that terminal, as
-  // with runc), makes it its 0, 1, 2 and controlling terminal, and sends
+  // Required with `tty`: a connected unix socket. The init opens its
+  // terminal from the container's own devpts once /dev is mounted (so
+  // `tty` says /dev/pts/0 and /dev/console is that terminal, as with runc),
+  // makes it its 0, 1, 2 and controlling terminal, and sends
   // the master side over this socket (SCM_RIGHTS) before it execs.
   int console_socket = -1;
 

@@ -30,6 +30,10 @@ constexpr int kNamespaceFlags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS |
 
 absl::Status ValidateSpec(const InitSpec& spec) {
   if (spec.args.empty()) return absl::InvalidArgumentError("no command given");
+  if (spec.tty && spec.console_socket < 0) {
+    return absl::InvalidArgumentError(
+        "a terminal needs a console socket to send its master on");
+  }
   if (spec.rootfs_dir.empty() || spec.rootfs_dir[0] != '/') {
     return absl::InvalidArgumentError(
         absl::StrCat("rootfs \"", spec.rootfs_dir, "\" must be an absolute path"));

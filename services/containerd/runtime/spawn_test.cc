@@ -461,6 +461,11 @@ TEST(SpawnValidationTest, RejectsSpecsWithoutMountNamespaceOrCommand) {
   spec.args.clear();
   EXPECT_EQ(SpawnContainerInit(spec, nullptr).status().code(),
             absl::StatusCode::kInvalidArgument);
+  // A terminal comes only from the container's devpts, over its socket.
+  spec.args = {"true"};
+  spec.tty = true;
+  EXPECT_EQ(SpawnContainerInit(spec, nullptr).status().code(),
+            absl::StatusCode::kInvalidArgument);
 }
 
 TEST(ExitCodeTest, MapsCodes) {
