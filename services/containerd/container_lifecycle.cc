@@ -75,6 +75,10 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   ASSIGN_OR_RETURN(shim::ShimSpec spec,
                    BuildShimSpec(container, graph.mount_options(), paths,
                                  options_.cgroup_parent, options_.userns_range));
+  {
+    absl::MutexLock lock(&mu_);
+    spec.set_await_attach(live_[id].awaiting_attach > 0);
+  }
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir()));
   RETURN_IF_ERROR(WriteContainerFiles(container));
   if (!spec.uid_map().empty()) {
@@ -167,6 +171,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     return failure;
   }
   if (!by_policy) live_[id].backoff = absl::ZeroDuration();
+  ++live_[id].starts;  // wakes clients waiting to attach
   Failpoint("start-recorded");
   absl::Status watched = shims_->Watch(id, paths);
   if (!watched.ok()) {

@@ -474,6 +474,10 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   }
   spec.set_run_init(host.init());
   spec.set_tty(config.tty());
+  spec.set_open_stdin(config.open_stdin());
+  spec.set_stdin_once(config.stdin_once());
+  spec.set_console_height(host.console_height());
+  spec.set_console_width(host.console_width());
   const auto [uid_map, gid_map] = UsernsMapsOf(host, userns_range);
   for (const runtime::IdMap& map : uid_map) {
     ::berth::shim::v1::IdMap* to = spec.add_uid_map();

@@ -26,6 +26,7 @@
 #include "berth/container/v1/container.pb.h"
 #include "common/store.h"
 #include "spdlog/logger.h"
+#include "services/containerd/attach/stream_bridge.h"
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/container_spec_builder.h"
@@ -120,6 +121,13 @@ class ContainerSupervisor {
           send,
       const Cancelled& cancelled);
 
+  // Joins `client` to the container's stdio until the container exits,
+  // the client detaches or goes away (container_attach.cc). A created
+  // container is waited for: Attached is sent at once, and its start holds
+  // the output until this attachment is in place.
+  absl::Status Attach(const container::v1::AttachStart& start,
+                      const ClientStream& client);
+
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
 
@@ -144,6 +152,10 @@ class ContainerSupervisor {
     std::string shim_killed;
     // Retries of an exit whose record could not be written.
     absl::Duration persist_retry = absl::ZeroDuration();
+    // Clients waiting for the container's start to attach, and the starts
+    // recorded since the daemon started (what they wait for).
+    int awaiting_attach = 0;
+    int64_t starts = 0;
   };
 
   ContainerSupervisor(spdlog::logger& log, SupervisorDeps deps,

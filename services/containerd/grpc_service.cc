@@ -169,4 +169,26 @@ grpc::Status ContainerGrpcService::ContainerLogs(
   return Done(status);
 }
 
+grpc::Status ContainerGrpcService::AttachContainer(
+    grpc::ServerContext* context,
+    grpc::ServerReaderWriter<container::v1::AttachContainerResponse,
+                             container::v1::AttachContainerRequest>* stream) {
+  container::v1::AttachContainerRequest first;
+  if (!stream->Read(&first)) return grpc::Status::OK;  // gone before a word
+  if (!first.has_start()) {
+    return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                        "the first message of an attach must be its start");
+  }
+  ClientStream client;
+  client.read = [stream](container::v1::AttachContainerRequest* request) {
+    return stream->Read(request);
+  };
+  client.write = [stream](const container::v1::AttachContainerResponse& response) {
+    return stream->Write(response);
+  };
+  client.abort_read = [context] { context->TryCancel(); };
+  client.cancelled = [context] { return context->IsCancelled(); };
+  return Done(supervisor_->Attach(first.start(), client));
+}
+
 }  // namespace berth::containerd

@@ -51,6 +51,11 @@ class ContainerGrpcService final
       const container::v1::ContainerLogsRequest* request,
       grpc::ServerWriter<container::v1::ContainerLogsResponse>* writer)
       override;
+  grpc::Status AttachContainer(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<container::v1::AttachContainerResponse,
+                               container::v1::AttachContainerRequest>* stream)
+      override;
 
  private:
   ContainerGrpcService(std::unique_ptr<ServiceCore> core,

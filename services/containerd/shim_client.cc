@@ -83,6 +83,12 @@ class SocketShimClient final : public ShimClient {
         absl::StrCat(paths.state_dir, "/", shim::kExitFile));
   }
 
+  absl::StatusOr<shim::ShimStream> Attach(
+      const ContainerPaths& paths,
+      const ::berth::shim::v1::AttachRequest& wants) override {
+    return shim::OpenAttach(paths.socket_path, wants, options_.call_timeout);
+  }
+
   absl::Status KillShim(pid_t shim_pid) override {
     if (shim_pid <= 0) return absl::OkStatus();
     if (kill(shim_pid, SIGKILL) != 0 && errno != ESRCH) {

@@ -60,6 +60,13 @@ class ShimClient {
   virtual absl::StatusOr<shim::ExitRecord> ReadExit(
       const ContainerPaths& paths) = 0;
 
+  // Opens a stream to the init's stdio (shim.proto AttachRequest).
+  // UNAVAILABLE: no shim answers; FAILED_PRECONDITION: stdin asked of a
+  // container without open stdin.
+  virtual absl::StatusOr<shim::ShimStream> Attach(
+      const ContainerPaths& paths,
+      const ::berth::shim::v1::AttachRequest& wants) = 0;
+
   // SIGKILLs a shim that stopped answering (the caller kills the
   // container's processes through its cgroup). OK if it is already gone.
   virtual absl::Status KillShim(pid_t shim_pid) = 0;

@@ -98,7 +98,8 @@ absl::Status SetupFds(const InitSpec& spec, std::vector<int*> kept) {
 // controlling terminal become its slave (/dev/pts/0), bound onto
 // /dev/console too; the master goes to the shim over `socket`. In a user
 // namespace the slave belongs to the container's root.
-absl::Status SetUpConsole(int socket, const std::optional<IdPair>& owner) {
+absl::Status SetUpConsole(int socket, const std::optional<IdPair>& owner,
+                          unsigned height, unsigned width) {
   const int master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (master < 0) return ErrnoStatus(errno, "open", "/dev/ptmx");
   auto fail = [master](absl::Status status) {
@@ -111,6 +112,17 @@ absl::Status SetUpConsole(int socket, const std::optional<IdPair>& owner) {
   }
   const int slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) return fail(ErrnoStatus(errno, "open", name));
+  if (height > 0 && width > 0) {
+    // Before the command runs, so its first look at the size is right.
+    winsize size = {};
+    size.ws_row = static_cast<unsigned short>(height);
+    size.ws_col = static_cast<unsigned short>(width);
+    if (ioctl(slave, TIOCSWINSZ, &size) != 0) {
+      const int err = errno;
+      close(slave);
+      return fail(ErrnoStatus(err, "set the size of", name));
+    }
+  }
   if (owner.has_value() && fchown(slave, owner->uid, owner->gid) != 0) {
     const int err = errno;
     close(slave);
@@ -283,7 +295,7 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd,
     RETURN_IF_ERROR(SetupError(ReopenNullStdin(), "stdio"));
   }
   if (spec.tty) {
-    RETURN_IF_ERROR(SetupError(SetUpConsole(console_fd, userns_root), "tty"));
+    RETURN_IF_ERROR(SetupError(SetUpConsole(console_fd, userns_root, spec.console_height, spec.console_width), "tty"));
   }
   const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
   RETURN_IF_ERROR(SetupError(MakeWorkDir(cwd, userns_root), "working directory"));

@@ -102,6 +102,10 @@ struct InitSpec {
   // makes it its 0, 1, 2 and controlling terminal, and sends
   // the master side over this socket (SCM_RIGHTS) before it execs.
   int console_socket = -1;
+  // The terminal's size before the command runs (rows, columns); 0: the
+  // kernel's default.
+  unsigned console_height = 0;
+  unsigned console_width = 0;
 
   // --init: PID 1 stays our minimal init, which runs the command as its child,
   // forwards signals to it, reaps every zombie and exits with the command's

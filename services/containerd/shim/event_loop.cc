@@ -10,7 +10,7 @@ namespace berth::containerd::shim {
 
 absl::Status RunEventLoop(int epoll_fd, const std::function<bool()>& done,
                           const std::function<int()>& timeout_ms,
-                          const std::function<void(int fd)>& on_ready,
+                          const std::function<void(int fd, uint32_t events)>& on_ready,
                           EpollWaitFn wait) {
   epoll_event events[16];
   while (!done()) {
@@ -19,7 +19,7 @@ absl::Status RunEventLoop(int epoll_fd, const std::function<bool()>& done,
       if (errno == EINTR) continue;
       return ErrnoStatus(errno, "epoll_wait", "the shim's event loop");
     }
-    for (int i = 0; i < n; ++i) on_ready(events[i].data.fd);
+    for (int i = 0; i < n; ++i) on_ready(events[i].data.fd, events[i].events);
   }
   return absl::OkStatus();
 }

@@ -6,6 +6,7 @@
 
 #include <sys/epoll.h>
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 
@@ -24,7 +25,7 @@ using EpollWaitFn = int (*)(int epoll_fd, epoll_event* events, int max_events,
 // caller then no longer sees its init exit and must not pretend it did.
 absl::Status RunEventLoop(int epoll_fd, const std::function<bool()>& done,
                           const std::function<int()>& timeout_ms,
-                          const std::function<void(int fd)>& on_ready,
+                          const std::function<void(int fd, uint32_t events)>& on_ready,
                           EpollWaitFn wait = &epoll_wait);
 
 // The exit record of a shim whose loop ended: the init's status when it was

@@ -36,7 +36,7 @@ TEST(EventLoopTest, AFailingWaitEndsTheLoopWithItsError) {
   int ready = 0;
   absl::Status loop = RunEventLoop(
       -1, [] { return false; }, [] { return -1; },
-      [&](int) { ++ready; }, &FailingWait);
+      [&](int, uint32_t) { ++ready; }, &FailingWait);
   EXPECT_EQ(calls, 1);
   EXPECT_EQ(ready, 0);
   ASSERT_FALSE(loop.ok());
@@ -55,7 +55,7 @@ TEST(EventLoopTest, InterruptedWaitsAreRetriedAndEventsDelivered) {
   int delivered = -1;
   absl::Status loop = RunEventLoop(
       -1, [&] { return delivered >= 0; }, [] { return 100; },
-      [&](int fd) { delivered = fd; }, &InterruptedThenOneEvent);
+      [&](int fd, uint32_t) { delivered = fd; }, &InterruptedThenOneEvent);
   EXPECT_TRUE(loop.ok()) << loop;
   EXPECT_EQ(delivered, 7);
 }

@@ -83,6 +83,14 @@ absl::StatusOr<std::optional<std::string>> ReadFrame(int fd,
                                                      absl::Time deadline,
                                                      absl::string_view peer) {
   std::string buffer;
+  return ReadFrame(fd, deadline, peer, &buffer);
+}
+
+absl::StatusOr<std::optional<std::string>> ReadFrame(int fd,
+                                                     absl::Time deadline,
+                                                     absl::string_view peer,
+                                                     std::string* carry) {
+  std::string& buffer = *carry;
   while (true) {
     ASSIGN_OR_RETURN(std::optional<std::string> frame, TakeFrame(&buffer, peer));
     if (frame.has_value()) return frame;

@@ -42,6 +42,12 @@ absl::StatusOr<std::optional<std::string>> TakeFrame(std::string* buffer,
 absl::StatusOr<std::optional<std::string>> ReadFrame(int fd,
                                                      absl::Time deadline,
                                                      absl::string_view peer);
+// The same for a stream of frames: bytes read past the frame stay in
+// `carry` for the next call (nullopt: the peer closed between frames).
+absl::StatusOr<std::optional<std::string>> ReadFrame(int fd,
+                                                     absl::Time deadline,
+                                                     absl::string_view peer,
+                                                     std::string* carry);
 
 // Writes all of `bytes` to `fd` by `deadline` (MSG_NOSIGNAL on sockets; a
 // pipe's EPIPE is an error, SIGPIPE being ignored by the shim).

@@ -43,7 +43,8 @@ namespace {
 // before v1 then answers at once (with a line this side recognizes) instead
 // of waiting for a newline that never comes.
 absl::StatusOr<int> Connect(const std::string& socket_path,
-                            const Request& request, absl::Duration timeout) {
+                            const Request& request, absl::Duration timeout,
+                            bool half_close = true) {
   const absl::Time deadline = absl::Now() + timeout;
   ASSIGN_OR_RETURN(const sockaddr_un address, UnixSocketAddress(socket_path));
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -76,7 +77,7 @@ absl::StatusOr<int> Connect(const std::string& socket_path,
                                           : absl::UnavailableError(
                                                 sent.message());
   }
-  shutdown(fd, SHUT_WR);
+  if (half_close) shutdown(fd, SHUT_WR);
   return fd;
 }
 
@@ -292,33 +293,72 @@ absl::StatusOr<int> SendWait(const std::string& socket_path,
   return Connect(socket_path, request, timeout);
 }
 
+namespace {
+
+// Reads the shim's answer to `request` on `fd` (bytes past it stay in
+// `carry`); closes `fd` on failure.
+absl::StatusOr<Response> ReadAnswer(int fd, const std::string& socket_path,
+                                    absl::Time deadline, std::string* carry) {
+  const std::string peer = absl::StrCat("the shim on ", socket_path);
+  absl::StatusOr<std::optional<std::string>> frame =
+      ReadFrame(fd, deadline, peer, carry);
+  auto fail = [fd](absl::Status status) {
+    close(fd);
+    return status;
+  };
+  if (!frame.ok()) {
+    if (absl::IsDeadlineExceeded(frame.status())) return fail(frame.status());
+    if (absl::IsInvalidArgument(frame.status())) {
+      return fail(Unreadable(frame.status()));
+    }
+    return fail(absl::UnavailableError(frame.status().message()));
+  }
+  if (!frame->has_value()) {
+    return fail(absl::UnavailableError(
+        absl::StrCat(peer, " closed the connection without answering")));
+  }
+  Response response;
+  absl::Status parsed = ParsePayload(**frame, &response, peer);
+  if (!parsed.ok()) return fail(Unreadable(parsed));
+  // The version first: a reply of another version may mean anything.
+  absl::Status version = CheckVersion(response.version(), "shim", "containerd");
+  if (!version.ok()) return fail(version);
+  if (response.has_error()) return fail(StatusOfError(response.error()));
+  return response;
+}
+
+}  // namespace
+
 absl::StatusOr<Response> CallShim(const std::string& socket_path,
                                   const Request& request,
                                   absl::Duration timeout) {
   const absl::Time deadline = absl::Now() + timeout;
-  const std::string peer = absl::StrCat("the shim on ", socket_path);
   ASSIGN_OR_RETURN(int fd, Connect(socket_path, request, timeout));
-  absl::StatusOr<std::optional<std::string>> frame =
-      ReadFrame(fd, deadline, peer);
+  std::string carry;
+  ASSIGN_OR_RETURN(Response response,
+                   ReadAnswer(fd, socket_path, deadline, &carry));
   close(fd);
-  if (!frame.ok()) {
-    if (absl::IsDeadlineExceeded(frame.status())) return frame.status();
-    if (absl::IsInvalidArgument(frame.status())) {
-      return Unreadable(frame.status());
-    }
-    return absl::UnavailableError(frame.status().message());
-  }
-  if (!frame->has_value()) {
-    return absl::UnavailableError(
-        absl::StrCat(peer, " closed the connection without answering"));
-  }
-  Response response;
-  absl::Status parsed = ParsePayload(**frame, &response, peer);
-  if (!parsed.ok()) return Unreadable(parsed);
-  // The version first: a reply of another version may mean anything.
-  RETURN_IF_ERROR(CheckVersion(response.version(), "shim", "containerd"));
-  if (response.has_error()) return StatusOfError(response.error());
   return response;
+}
+
+absl::StatusOr<ShimStream> OpenAttach(
+    const std::string& socket_path,
+    const ::berth::shim::v1::AttachRequest& wants, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  Request request = NewRequest();
+  *request.mutable_attach() = wants;
+  ASSIGN_OR_RETURN(int fd, Connect(socket_path, request, timeout,
+                                   /*half_close=*/false));
+  ShimStream stream;
+  ASSIGN_OR_RETURN(Response response,
+                   ReadAnswer(fd, socket_path, deadline, &stream.carry));
+  if (!response.has_attach()) {
+    close(fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the shim on ", socket_path, " answered attach with something else"));
+  }
+  stream.fd = fd;
+  return stream;
 }
 
 absl::Status SignalShim(const std::string& socket_path, int signal,

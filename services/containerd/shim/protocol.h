@@ -75,6 +75,20 @@ absl::StatusOr<::berth::shim::v1::Response> CallShim(
     const std::string& socket_path, const ::berth::shim::v1::Request& request,
     absl::Duration timeout);
 
+// An open attach stream (shim.proto AttachRequest): the socket, and the
+// bytes read past the shim's answer, which begin its first frames.
+struct ShimStream {
+  int fd = -1;
+  std::string carry;
+};
+
+// Connects to the init's stdio with `wants`, within `timeout` for the
+// answer. The errors of CallShim; FAILED_PRECONDITION from the shim when
+// stdin is asked for a container without open stdin.
+absl::StatusOr<ShimStream> OpenAttach(
+    const std::string& socket_path,
+    const ::berth::shim::v1::AttachRequest& wants, absl::Duration timeout);
+
 absl::Status SignalShim(const std::string& socket_path, int signal,
                         absl::Duration timeout);
 absl::StatusOr<::berth::shim::v1::StateResponse> ShimState(

@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -38,6 +39,7 @@
 #include "services/containerd/shim/event_loop.h"
 #include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/protocol.h"
+#include "services/containerd/shim/stdio_hub.h"
 
 namespace berth::containerd::shim {
 
@@ -51,6 +53,12 @@ namespace {
 // How long output may keep flowing after the init exited (a daemonized
 // grandchild outside the PID namespace cannot exist, so this is a bound).
 constexpr absl::Duration kDrainTimeout = absl::Seconds(5);
+// How long the output waits for the client that asked for it (await_attach)
+// before it is only logged.
+constexpr absl::Duration kAwaitAttachTimeout = absl::Seconds(5);
+// How long attached clients get to take their last output once the init
+// has exited.
+constexpr absl::Duration kClientDrainTimeout = absl::Seconds(5);
 
 // Tells containerd how the start went; an error if nobody heard it (the
 // pipe's reader, containerd, is gone).
@@ -159,9 +167,13 @@ class Shim {
   absl::Status SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
                          int console_socket);
   void OnOutput(int fd);
+  // Starts reading the init's output (at once, or once the awaited client
+  // attached).
+  void WatchOutput();
   void OnSignal();
   void OnAccept();
   void OnClient(int fd);
+  void Attach(int fd, const ::berth::shim::v1::AttachRequest& wants);
   // Answers a client and closes its connection.
   void Reply(int fd, ::berth::shim::v1::Response response);
   void ReplyError(int fd, const absl::Status& status);
@@ -178,6 +190,9 @@ class Shim {
   int signal_fd_ = -1;
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
+  std::unique_ptr<StdioHub> hub_;
+  bool output_watched_ = false;
+  absl::Time attach_deadline_ = absl::InfinitePast();
   pid_t init_pid_ = 0;
   std::optional<int> exit_code_;
   absl::Time exited_at_;
@@ -244,6 +259,8 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
   init.stdout_fd = stdout_fd;
   init.stderr_fd = stderr_fd;
   init.tty = spec_.tty();
+  init.console_height = spec_.console_height();
+  init.console_width = spec_.console_width();
   init.console_socket = console_socket;
   init.after_pivot_root = [this]() -> absl::Status {
     const ::berth::shim::v1::Confinement& confinement = spec_.confinement();
@@ -316,6 +333,7 @@ absl::Status Shim::Start() {
   RETURN_IF_ERROR(created);
 
   absl::Status spawned;
+  int stdin_writer = -1;  // the hub's end of the init's stdin
   if (spec_.tty()) {
     // The init opens its terminal in the container's own devpts and sends
     // the master back; it carries everything the container writes.
@@ -331,6 +349,12 @@ absl::Status Shim::Start() {
           ReceiveDescriptor(console[0], absl::Now() + absl::Seconds(5));
       if (master.ok()) {
         stdout_fd_ = *master;
+        if (spec_.open_stdin()) {
+          stdin_writer = fcntl(*master, F_DUPFD_CLOEXEC, 3);
+          if (stdin_writer < 0) {
+            spawned = ErrnoStatus(errno, "dup", "the terminal's master");
+          }
+        }
       } else {
         spawned = absl::InternalError(absl::StrCat(
             "the container's terminal did not arrive: ", master.status().message()));
@@ -338,25 +362,53 @@ absl::Status Shim::Start() {
     }
     close(console[0]);
   } else {
-    int out[2], err[2];
-    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) {
+    int out[2], err[2], in[2] = {-1, -1};
+    if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0 ||
+        (spec_.open_stdin() && pipe2(in, O_CLOEXEC) != 0)) {
       return ErrnoStatus(errno, "pipe2", spec_.id());
     }
-    spawned = SpawnInit(-1, out[1], err[1], -1);
+    spawned = SpawnInit(in[0], out[1], err[1], -1);
     close(out[1]);
     close(err[1]);
+    if (in[0] >= 0) close(in[0]);
+    stdin_writer = in[1];
     stdout_fd_ = out[0];
     stderr_fd_ = err[0];
   }
+  if (stdin_writer >= 0) {
+    // Never block the shim on a container that does not read its stdin.
+    fcntl(stdin_writer, F_SETFL, fcntl(stdin_writer, F_GETFL) | O_NONBLOCK);
+  }
+  StdioHubOptions hub;
+  hub.stdin_fd = stdin_writer;
+  hub.tty = spec_.tty();
+  hub.stdin_once = spec_.stdin_once();
+  hub_ = std::make_unique<StdioHub>(epoll_fd_, hub);
   if (!spawned.ok()) {
     cgroup_->Remove(spec_.id()).IgnoreError();
     return spawned;
   }
   Watch(signal_fd_);
   Watch(listen_fd_);
+  if (spec_.await_attach()) {
+    attach_deadline_ = absl::Now() + kAwaitAttachTimeout;
+  } else {
+    WatchOutput();
+  }
+  return absl::OkStatus();
+}
+
+void Shim::WatchOutput() {
+  if (output_watched_) return;
+  output_watched_ = true;
   Watch(stdout_fd_);
   if (stderr_fd_ >= 0) Watch(stderr_fd_);
-  return absl::OkStatus();
+}
+
+void Shim::Attach(int fd, const ::berth::shim::v1::AttachRequest& wants) {
+  absl::Status added = hub_->Add(fd, wants);
+  if (!added.ok()) return ReplyError(fd, added);
+  WatchOutput();
 }
 
 void Shim::OnOutput(int fd) {
@@ -369,6 +421,8 @@ void Shim::OnOutput(int fd) {
     (is_stdout ? stdout_fd_ : stderr_fd_) = -1;
     return;
   }
+  hub_->Broadcast(is_stdout ? 1 : 2,
+                  absl::string_view(buffer, static_cast<size_t>(n)));
   if (log_ != nullptr) {
     absl::Status written = log_->Write(
         is_stdout ? logs::Stream::kStdout : logs::Stream::kStderr,
@@ -451,6 +505,8 @@ void Shim::OnClient(int fd) {
     case Request::kWait:
       waiters_.push_back(fd);  // answered in Finish
       return;
+    case Request::kAttach:
+      return Attach(fd, request.attach());
     case Request::kState: {
       StateResponse* state = response.mutable_state();
       state->set_running(!exit_code_.has_value());
@@ -496,7 +552,11 @@ void Shim::Finish(const absl::Status& loop) {
   wait->set_finished_at_unix_nanos(absl::ToUnixNanos(record.finished_at));
   for (int fd : waiters_) Reply(fd, response);
   waiters_.clear();
+  // Closed before the clients' drain: a restart's shim may bind it at once.
+  close(listen_fd_);
+  listen_fd_ = -1;
   unlink(spec_.socket_path().c_str());
+  hub_->Finish(*wait, absl::Now() + kClientDrainTimeout);
   // Last: removing v1 cgroups takes milliseconds per hierarchy, and nobody
   // needs to wait for it (a restart of this container replaces a leftover).
   absl::Status removed = cgroup_->Remove(spec_.id());
@@ -510,13 +570,26 @@ void Shim::Serve() {
   absl::Status loop = RunEventLoop(
       epoll_fd_,
       [this] {
+        if (!output_watched_ && absl::Now() >= attach_deadline_) {
+          WatchOutput();  // nobody attached in time: the log still gets it
+        }
         const bool output_open = stdout_fd_ >= 0 || stderr_fd_ >= 0;
         return exit_code_.has_value() &&
                (!output_open || absl::Now() - exited_at_ > kDrainTimeout);
       },
-      [this] { return exit_code_ ? 100 : -1; },
-      [this](int fd) {
-        if (fd == signal_fd_) {
+      [this] {
+        int timeout = exit_code_ ? 100 : -1;
+        if (!output_watched_) {
+          const int64_t left = std::max<int64_t>(
+              1, absl::ToInt64Milliseconds(attach_deadline_ - absl::Now()) + 1);
+          if (timeout < 0 || left < timeout) timeout = static_cast<int>(left);
+        }
+        return timeout;
+      },
+      [this](int fd, uint32_t events) {
+        if (hub_->Owns(fd)) {
+          hub_->OnEvent(fd, events);
+        } else if (fd == signal_fd_) {
           OnSignal();
         } else if (fd == listen_fd_) {
           OnAccept();

@@ -1,6 +1,7 @@
 #include "services/containerd/testing/fake_shims.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <utility>
 
@@ -124,6 +125,25 @@ absl::StatusOr<shim::ExitRecord> FakeShims::ReadExit(
     return absl::NotFoundError("no exit record");
   }
   return *it->second.exit;
+}
+
+absl::StatusOr<shim::ShimStream> FakeShims::Attach(
+    const ContainerPaths& paths, const ::berth::shim::v1::AttachRequest&) {
+  const std::string id = IdOf(paths);
+  Record("Attach " + id);
+  absl::MutexLock world_lock(&world_.mu);
+  auto it = world_.shims.find(id);
+  if (it == world_.shims.end() || !it->second.alive) {
+    return absl::UnavailableError("no shim answers");
+  }
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    return absl::InternalError("socketpair failed");
+  }
+  world_.streams[id].push_back(pair[0]);
+  shim::ShimStream stream;
+  stream.fd = pair[1];
+  return stream;
 }
 
 absl::Status FakeShims::KillShim(pid_t shim_pid) {

@@ -37,6 +37,8 @@ struct ShimWorld {
   std::set<std::string> foreign ABSL_GUARDED_BY(mu);
   // Stamps exit records (absl::Now() when null).
   Clock* clock = nullptr;
+  // The shim's ends of attach streams, by container id (closed by the test).
+  std::map<std::string, std::vector<int>> streams ABSL_GUARDED_BY(mu);
   // Calls any client received after its Shutdown began.
   std::vector<std::string> late_calls ABSL_GUARDED_BY(mu);
 };
@@ -51,6 +53,11 @@ class FakeShims final : public ShimClient {
   absl::Status Signal(const ContainerPaths& paths, int signal) override;
   absl::Status Watch(const std::string& id, const ContainerPaths& paths) override;
   absl::StatusOr<shim::ExitRecord> ReadExit(const ContainerPaths& paths) override;
+  // A socketpair: the container's end is kept in `streams` for the test to
+  // play the shim on.
+  absl::StatusOr<shim::ShimStream> Attach(
+      const ContainerPaths& paths,
+      const ::berth::shim::v1::AttachRequest& wants) override;
   absl::Status KillShim(pid_t shim_pid) override;
   void Shutdown() override;
 
