@@ -114,6 +114,19 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "berth: 'berth logs' requires 1 argument\n\nUsage:  berth logs "
        "[OPTIONS] CONTAINER" +
            RunHint("berth logs")},
+      {{"attach"},
+       1,
+       "berth: 'berth attach' requires 1 argument\n\nUsage:  berth attach "
+       "[OPTIONS] CONTAINER" +
+           RunHint("berth attach")},
+      {{"attach", "a", "b"},
+       1,
+       "berth: 'berth attach' requires 1 argument\n\nUsage:  berth attach "
+       "[OPTIONS] CONTAINER" +
+           RunHint("berth attach")},
+      {{"start", "-a", "a", "b"},
+       1,
+       "you cannot start and attach multiple containers at once\n"},
       {{"ps", "extra"},
        1,
        "berth: 'berth ps' accepts no arguments\n\nUsage:  berth ps [OPTIONS]" +

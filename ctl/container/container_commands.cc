@@ -66,32 +66,6 @@ std::vector<std::string> ForEach(
   return failed;
 }
 
-// ---- start ----------------------------------------------------------------
-
-void AddStartCommand(CLI::App& parent, CommandContext& context,
-                     const std::string& path) {
-  AddCommand(parent, context, "start",
-             {path, "[OPTIONS] CONTAINER [CONTAINER...]",
-              "Start one or more stopped containers", {ArgKind::kContainer}},
-             1, kUnlimited, [&context](const std::vector<std::string>& names) {
-               auto stub = ContainerStub(context);
-               std::vector<std::string> failed =
-                   ForEach(context, names, true, [&](const std::string& id) {
-                     container::v1::StartContainerRequest request;
-                     request.set_id(id);
-                     container::v1::StartContainerResponse response;
-                     auto call = Connections::CallContext(absl::Minutes(2));
-                     return stub->StartContainer(call.get(), request,
-                                                 &response);
-                   });
-               if (!failed.empty()) {
-                 context.Fail(absl::UnknownError(
-                     absl::StrCat("failed to start containers: ",
-                                  absl::StrJoin(failed, ", "))));
-               }
-             });
-}
-
 // ---- stop / restart ---------------------------------------------------------
 
 struct StopFlags {
@@ -330,6 +304,7 @@ std::vector<CommandSpec> ContainerCommands() {
   auto group = [](CLI::App& app, CommandContext& context) {
     AddCommandGroup(app, "container", "Manage containers",
                     [&context](CLI::App& group) {
+      AddAttachCommand(group, context, "berth container attach");
       AddCreateCommand(group, context, "berth container create");
       AddContainerInspectCommand(group, context);
       AddKillCommand(group, context, "berth container kill");
@@ -351,6 +326,12 @@ std::vector<CommandSpec> ContainerCommands() {
   // The rest are Docker's top-level shortcuts for the group's commands.
   return {
       {"container", "container", "Manage containers", group},
+      {"attach", "container",
+       "Attach local standard input, output, and error streams to a running "
+       "container",
+       [](CLI::App& app, CommandContext& context) {
+         AddAttachCommand(app, context, "berth attach");
+       }},
       {"create", "container", "Create a new container",
        [](CLI::App& app, CommandContext& context) {
          AddCreateCommand(app, context, "berth create");

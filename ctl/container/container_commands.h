@@ -1,6 +1,6 @@
 // Internals shared by the files of the container command group
-// (container_commands.cc: start, stop, kill, restart, rm, wait, rename,
-// prune and the group itself; container_query_commands.cc: ps, inspect,
+// (container_commands.cc: stop, kill, restart, rm, wait, rename, prune
+// and the group itself; container_attach_commands.cc: start, attach; container_query_commands.cc: ps, inspect,
 // logs; container_run_commands.cc: create, run). The group's table,
 // ContainerCommands, is declared in container_group.h.
 #ifndef BERTH_CTL_CONTAINER_CONTAINER_COMMANDS_H_
@@ -15,6 +15,7 @@
 #include "berth/container/v1/container.grpc.pb.h"
 #include "ctl/cli/cli.h"
 #include "ctl/cli/command.h"
+#include "ctl/container/signal_proxy.h"
 
 namespace berth::ctl::container_cli {
 
@@ -50,6 +51,22 @@ void AddCreateCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path);
 void AddRunCommand(CLI::App& parent, CommandContext& context,
                    const std::string& path);
+
+// `start` (plain, or attached with -a/-i) and `attach`
+// (container_attach_commands.cc).
+void AddStartCommand(CLI::App& parent, CommandContext& context,
+                     const std::string& path);
+void AddAttachCommand(CLI::App& parent, CommandContext& context,
+                      const std::string& path);
+
+// The detach keys of an attached command: its --detach-keys, else the
+// client config file's "detachKeys", else "" (the daemon's ctrl-p,ctrl-q).
+std::string DetachKeysOrConfigured(const std::string& flag);
+
+// From now on the signals `proxy` catches are sent to container `id`.
+void ForwardSignals(SignalProxy& proxy,
+                    const std::shared_ptr<container::v1::ContainerService::Stub>& stub,
+                    const std::string& id);
 
 }  // namespace berth::ctl::container_cli
 

@@ -2,16 +2,21 @@
 // container (`berth run busybox sh -c 'ls -l'`): CLI11's prefix_command
 // stops reading berth's flags at the first positional argument.
 //
-// `run` without -d: create, start, stream the log (follow) until the
-// container stops, then wait for its exit code and exit with it. With --rm
-// the CLI then removes the container; with -d --rm the daemon does. While
-// attached, signals the CLI receives go to the container (--sig-proxy).
+// `run` without -d: create, attach to the container's stdio, start it
+// once the attachment is in place (so no output is missed), stream until
+// it exits or the user detaches, then exit with its code. --rm is the
+// daemon's (auto-removal); the CLI then takes the code from a wait for the
+// removal begun before the start, as Docker's does. While attached without
+// a tty, signals the CLI receives go to the container (--sig-proxy).
 //
 // Exit codes, as Docker's: the container's own; 125 when Berth failed
 // (bad flag, unknown image, name in use, daemon error); 126 or 127 when the
 // command could not be run (not executable / not found).
+#include <unistd.h>
+
 #include <cstdio>
 #include <memory>
+#include <thread>
 #include <string>
 #include <utility>
 #include <vector>
@@ -28,6 +33,8 @@
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_spec.h"
 #include "ctl/container/signal_proxy.h"
+#include "ctl/container/stdio_session.h"
+#include "ctl/container/terminal.h"
 #include "services/imaged/reference/reference.h"
 
 namespace berth::ctl::container_cli {
@@ -38,6 +45,7 @@ using container::v1::ContainerService;
 struct RunState {
   ContainerFlags flags;
   bool sig_proxy = true;  // run only
+  std::string detach_keys;  // run only
   std::string entrypoint;
   CLI::Option* entrypoint_option = nullptr;
   // Kept apart so that `--memory ""` is an error, as in Docker, not unset.
@@ -55,6 +63,9 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
     command->add_flag("--sig-proxy", state->sig_proxy,
                       "Proxy received signals to the process (attached "
                       "runs; --sig-proxy=false turns it off)");
+    command->add_option("--detach-keys", state->detach_keys,
+                        "Override the key sequence for detaching a "
+                        "container");
   }
   command->add_flag("--rm", f.auto_remove,
                     "Automatically remove the container when it exits");
@@ -227,6 +238,13 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
     report.Refused(request.status());
     return "";
   }
+  if (flags.tty) {
+    // The terminal starts at the user's size, before its first output.
+    if (auto size = TerminalSize(1); size.has_value()) {
+      request->mutable_host_config()->set_console_height(size->first);
+      request->mutable_host_config()->set_console_width(size->second);
+    }
+  }
   if (absl::Status valid = CheckImageReference(request->config().image());
       !valid.ok()) {
     report.BadReference(valid);
@@ -293,62 +311,99 @@ grpc::Status Wait(ContainerService::Stub& stub, grpc::ClientContext* call,
   return stub.WaitContainer(call, request, response);
 }
 
-// Removes the container after an attached run with --rm. The CLI removes it
-// itself (instead of the daemon's auto_remove) so the whole log is read
-// before the container and its log are gone.
-void RemoveAfterRun(ContainerService::Stub& stub, const std::string& id) {
+// Removes a container whose start failed after `run --rm` created it (the
+// daemon removes only containers that ran).
+void RemoveAfterFailedStart(ContainerService::Stub& stub, const std::string& id) {
   container::v1::RemoveContainerRequest request;
   request.set_id(id);
   request.set_force(true);
   container::v1::RemoveContainerResponse response;
-  grpc::ClientContext call;
-  grpc::Status status = stub.RemoveContainer(&call, request, &response);
+  auto call = Connections::CallContext();
+  grpc::Status status = stub.RemoveContainer(call.get(), request, &response);
   if (!status.ok() && status.error_code() != grpc::StatusCode::NOT_FOUND) {
     std::fprintf(stderr, "Error: removing container %s: %s\n", id.c_str(),
                  status.error_message().c_str());
   }
 }
 
-// Sends `signal` to the container; a container that is already gone needs
-// no signal, so failures are not reported.
-void KillQuietly(ContainerService::Stub& stub, const std::string& id,
-                 int signal) {
-  container::v1::KillContainerRequest request;
-  request.set_id(id);
-  request.set_signal(std::to_string(signal));
-  container::v1::KillContainerResponse response;
-  auto call = Connections::CallContext();
-  stub.KillContainer(call.get(), request, &response);
-}
+// A wait for the container's removal, begun before its start (`run --rm`):
+// it has the exit code once the daemon removed the container.
+class RemovalWait {
+ public:
+  RemovalWait(ContainerService::Stub& stub, const std::string& id) {
+    thread_ = std::thread([this, &stub, id] {
+      status_ = Wait(stub, &call_, id, container::v1::WAIT_CONDITION_REMOVED,
+                     &response_);
+    });
+  }
+  ~RemovalWait() { Cancel(); }
+  // The exit once the container is gone.
+  grpc::Status Result(container::v1::WaitContainerResponse* response) {
+    if (thread_.joinable()) thread_.join();
+    *response = response_;
+    return status_;
+  }
+  void Cancel() {
+    if (!thread_.joinable()) return;
+    call_.TryCancel();
+    thread_.join();
+  }
+
+ private:
+  grpc::ClientContext call_;
+  grpc::Status status_;
+  container::v1::WaitContainerResponse response_;
+  std::thread thread_;
+};
 
 void RunAttached(CommandContext& context,
                  const std::shared_ptr<ContainerService::Stub>& shared_stub,
-                 const std::string& id, bool remove_after, SignalProxy* proxy,
-                 const FailureReport& report) {
+                 const std::string& id, const RunState& state,
+                 SignalProxy* proxy, const FailureReport& report) {
   ContainerService::Stub& stub = *shared_stub;
-  if (!Start(context, stub, id, report)) {
-    if (remove_after) RemoveAfterRun(stub, id);
+  const ContainerFlags& flags = state.flags;
+  std::unique_ptr<RemovalWait> removal;
+  if (flags.auto_remove) removal = std::make_unique<RemovalWait>(stub, id);
+  bool started = false;
+  StdioOptions options;
+  options.attach_stdin = flags.interactive;
+  options.tty = flags.tty;
+  options.detach_keys = DetachKeysOrConfigured(state.detach_keys);
+  options.on_attached = [&] {
+    started = Start(context, stub, id, report);
+    if (started && proxy != nullptr) ForwardSignals(*proxy, shared_stub, id);
+    return started;
+  };
+  const StdioOutcome outcome = AttachToContainer(stub, id, options);
+  if (!started) {
+    if (removal != nullptr) {
+      removal->Cancel();
+      RemoveAfterFailedStart(stub, id);
+    }
+    if (!outcome.status.ok()) {
+      report.Failed(ContainerdError(context, outcome.status, id));
+    }
     return;
   }
-  if (proxy != nullptr) {
-    // The proxy's thread may outlive this call: it keeps the stub alive.
-    proxy->Forward([shared_stub, id](int signal) {
-      KillQuietly(*shared_stub, id, signal);
-    });
+  if (outcome.detached) {
+    // The container runs on (and --rm still removes it when it exits).
+    if (removal != nullptr) removal->Cancel();
+    return;
   }
-  container::v1::ContainerLogsRequest logs;
-  logs.set_id(id);
-  logs.set_follow(true);
-  absl::Status streamed = StreamLogs(context, logs, /*timestamps=*/false);
-  if (!streamed.ok()) {
+  if (!outcome.status.ok()) {
     std::fprintf(stderr, "Error: %s\n",
-                 std::string(streamed.message()).c_str());
+                 std::string(ContainerdError(context, outcome.status, id).message())
+                     .c_str());
   }
   container::v1::WaitContainerResponse exited;
-  grpc::ClientContext call;
-  grpc::Status status =
-      Wait(stub, &call, id, container::v1::WAIT_CONDITION_NOT_RUNNING, &exited);
-  if (remove_after) RemoveAfterRun(stub, id);
+  grpc::Status status;
+  if (removal != nullptr) {
+    status = removal->Result(&exited);
+  } else {
+    grpc::ClientContext call;
+    status = Wait(stub, &call, id, container::v1::WAIT_CONDITION_NOT_RUNNING,
+                  &exited);
+  }
   if (!status.ok()) {
     return context.Fail(ContainerdError(context, status, id), kExitUsage);
   }
@@ -389,16 +444,18 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
   command->callback([&context, state, command, usage] {
     if (!TakePositional(context, command, state.get(), usage)) return;
     const FailureReport report(context, usage.path, /*run=*/true);
-    if (absl::Status s = CheckRunSupported(state->flags); !s.ok()) {
-      return report.Refused(s);
+    if (!state->flags.detach) {
+      if (absl::Status s = CheckInputTerminal(state->flags.tty,
+                                              state->flags.interactive,
+                                              isatty(0));
+          !s.ok()) {
+        return context.Fail(s, kExitError);
+      }
     }
-    // Attached with --rm, the CLI removes the container once it has read
-    // all of its output; detached, the daemon does (auto_remove).
-    const bool remove_after = state->flags.auto_remove && !state->flags.detach;
-    if (remove_after) state->flags.auto_remove = false;
     // Before the channel exists, so that its threads block the signals too.
+    // With a tty the keys go to the container as they are (Docker's rule).
     std::unique_ptr<SignalProxy> proxy;
-    if (!state->flags.detach && state->sig_proxy) {
+    if (!state->flags.detach && state->sig_proxy && !state->flags.tty) {
       proxy = std::make_unique<SignalProxy>();
     }
     std::shared_ptr<ContainerService::Stub> stub = ContainerStub(context);
@@ -411,7 +468,7 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
       }
       return;
     }
-    RunAttached(context, stub, id, remove_after, proxy.get(), report);
+    RunAttached(context, stub, id, *state, proxy.get(), report);
   });
 }
 

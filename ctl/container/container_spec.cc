@@ -254,11 +254,10 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   return request;
 }
 
-absl::Status CheckRunSupported(const ContainerFlags& flags) {
-  if (flags.interactive && !flags.detach) {
-    return absl::UnimplementedError(
-        "interactive mode (-i without -d) is not available yet: attaching "
-        "stdin comes in a later release; run with -d and use `berth logs -f`");
+absl::Status CheckInputTerminal(bool tty, bool attach_stdin,
+                                bool stdin_is_terminal) {
+  if (tty && attach_stdin && !stdin_is_terminal) {
+    return absl::FailedPreconditionError("the input device is not a TTY");
   }
   return absl::OkStatus();
 }

@@ -69,9 +69,10 @@ struct SpecInputs {
 absl::StatusOr<container::v1::CreateContainerRequest> BuildCreateRequest(
     const ContainerFlags& flags, const SpecInputs& inputs);
 
-// What `run` cannot do yet: an interactive session (-i without -d) needs
-// attach, which comes later. OK otherwise.
-absl::Status CheckRunSupported(const ContainerFlags& flags);
+// Docker's check before attaching: keys for a terminal in the container
+// (tty with stdin attached) need a terminal on the CLI's stdin.
+absl::Status CheckInputTerminal(bool tty, bool attach_stdin,
+                                bool stdin_is_terminal);
 
 // The reference Docker prints in "Unable to find image 'busybox:latest'
 // locally": ":latest" added when the reference has neither tag nor digest.

@@ -295,15 +295,13 @@ TEST(BuildCreateRequestTest, AutoRemoveAndAttachedStreams) {
   EXPECT_TRUE(request->config().stdin_once());
 }
 
-TEST(CheckRunSupportedTest, InteractiveNeedsAttach) {
-  ContainerFlags flags;
-  flags.interactive = true;
-  EXPECT_FALSE(CheckRunSupported(flags).ok());
-  flags.detach = true;
-  EXPECT_TRUE(CheckRunSupported(flags).ok());
-  flags = ContainerFlags();
-  flags.tty = true;  // output only: streamed from the log
-  EXPECT_TRUE(CheckRunSupported(flags).ok());
+TEST(CheckInputTerminalTest, KeysForAContainerTerminalNeedOne) {
+  EXPECT_FALSE(CheckInputTerminal(true, true, false).ok());
+  EXPECT_EQ(CheckInputTerminal(true, true, false).message(),
+            "the input device is not a TTY");
+  EXPECT_TRUE(CheckInputTerminal(true, true, true).ok());
+  EXPECT_TRUE(CheckInputTerminal(true, false, false).ok());   // -t alone
+  EXPECT_TRUE(CheckInputTerminal(false, true, false).ok());   // -i alone
 }
 
 TEST(ImageWithDefaultTagTest, AddsLatestOnlyWhenUntagged) {

@@ -19,6 +19,7 @@ absl::Status Unattachable(ContainerStatus status) {
   switch (status) {
     case container::v1::CONTAINER_STATUS_RUNNING:
     case container::v1::CONTAINER_STATUS_CREATED:
+    case container::v1::CONTAINER_STATUS_EXITED:
       return absl::OkStatus();
     case container::v1::CONTAINER_STATUS_PAUSED:
       return absl::FailedPreconditionError(
@@ -53,9 +54,12 @@ absl::Status ContainerSupervisor::Attach(const container::v1::AttachStart& start
   container::v1::AttachContainerResponse attached;
   attached.mutable_attached();
 
-  if (container.state().status() == container::v1::CONTAINER_STATUS_CREATED) {
-    // In place before the start: the start sees this client waiting and has
-    // the shim hold the output until it arrives.
+  if (container.state().status() == container::v1::CONTAINER_STATUS_CREATED ||
+      container.state().status() == container::v1::CONTAINER_STATUS_EXITED) {
+    // In place before the (next) start, as Docker's daemon allows for
+    // `start -a`: the start sees this client waiting and has the shim hold
+    // the output until it arrives. Refusing a stopped container is the
+    // CLI's `attach` check, as in Docker.
     int64_t starts = 0;
     {
       absl::MutexLock lock(&mu_);

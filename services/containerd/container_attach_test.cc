@@ -94,15 +94,26 @@ TEST_F(AttachTest, AStartNobodyWaitsForDoesNotHoldTheOutput) {
   EXPECT_FALSE(AwaitsAttach(id));
 }
 
-TEST_F(AttachTest, AStoppedContainerCannotBeAttached) {
+TEST_F(AttachTest, AStoppedContainerIsAttachedAtItsNextStart) {
   Open();
   const std::string id = Create();
   ASSERT_TRUE(supervisor_->Start(id).ok());
   shims_->Exit(id, 0);
   AwaitStatus(id, container::v1::CONTAINER_STATUS_EXITED);
-  absl::Status refused = supervisor_->Attach(Wants(id), client_.Stream());
-  EXPECT_TRUE(absl::IsFailedPrecondition(refused)) << refused;
-  EXPECT_THAT(refused.message(), HasSubstr("You cannot attach to a stopped container"));
+  absl::Status attached;
+  std::thread attach([&] { attached = supervisor_->Attach(Wants(id), client_.Stream()); });
+  ASSERT_TRUE(client_.AwaitReceived(1));
+  EXPECT_TRUE(client_.received()[0].has_attached());
+  ASSERT_TRUE(supervisor_->Start(id).ok());
+  EXPECT_TRUE(AwaitsAttach(id));
+  const int shim_end = ShimEnd(id);
+  ASSERT_GE(shim_end, 0);
+  SendExit(shim_end, 5);
+  client_.EndInput();
+  attach.join();
+  EXPECT_TRUE(attached.ok()) << attached;
+  ASSERT_EQ(client_.received().size(), 2u);
+  EXPECT_EQ(client_.received()[1].exit().exit_code(), 5);
 }
 
 TEST_F(AttachTest, StdinNeedsOpenStdin) {

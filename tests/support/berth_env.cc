@@ -158,11 +158,22 @@ bool BerthEnv::WaitHealthy(const std::vector<std::string>& services,
   return false;
 }
 
-RunResult BerthEnv::Berth(const std::vector<std::string>& args) {
+std::vector<std::string> BerthEnv::BerthArgv(
+    const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {Runfile(kBerthCli), "--run-root",
                                    run_root()};
   argv.insert(argv.end(), args.begin(), args.end());
-  return RunCommand(argv);
+  return argv;
+}
+
+RunResult BerthEnv::Berth(const std::vector<std::string>& args) {
+  return RunCommand(BerthArgv(args));
+}
+
+RunResult BerthEnv::BerthWithInput(const std::vector<std::string>& args,
+                                   const std::string& input,
+                                   const std::map<std::string, std::string>& env) {
+  return RunCommandWithInput(BerthArgv(args), input, env);
 }
 
 }  // namespace berth::testing

@@ -46,6 +46,12 @@ class BerthEnv {
 
   // Runs the berth CLI with --run-root of this environment.
   RunResult Berth(const std::vector<std::string>& args);
+  // The same with `input` as its standard input and `env` added.
+  RunResult BerthWithInput(const std::vector<std::string>& args,
+                           const std::string& input,
+                           const std::map<std::string, std::string>& env = {});
+  // The CLI's argv for `args` (to start it some other way).
+  std::vector<std::string> BerthArgv(const std::vector<std::string>& args) const;
 
   // The cgroup parent of this environment's containers.
   const std::string& cgroup_parent() const { return cgroup_parent_; }

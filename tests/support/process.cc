@@ -23,17 +23,17 @@ std::vector<char*> CStrings(const std::vector<std::string>& strings) {
   return out;
 }
 
-// Forks and execs argv with stdin from /dev/null and stdout/stderr to the
-// given fds. The child gets its own process group so a kill reaches all of it.
+// Forks and execs argv with stdin from `in_fd` (/dev/null when -1) and
+// stdout/stderr to the given fds. The child gets its own process group so a
+// kill reaches all of it.
 pid_t Spawn(const std::vector<std::string>& argv,
             const std::map<std::string, std::string>& env, int out_fd,
-            int err_fd) {
+            int err_fd, int in_fd = -1) {
   std::vector<char*> args = CStrings(argv);
   pid_t pid = fork();
   if (pid != 0) return pid;
   setpgid(0, 0);
-  int null_fd = open("/dev/null", O_RDONLY);
-  dup2(null_fd, 0);
+  dup2(in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY), 0);
   dup2(out_fd, 1);
   dup2(err_fd, 2);
   for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
@@ -80,13 +80,32 @@ std::string ReadFile(const std::string& path) {
 RunResult RunCommand(const std::vector<std::string>& argv,
                      const std::map<std::string, std::string>& env,
                      absl::Duration timeout) {
+  return RunCommandWithInput(argv, std::nullopt, env, timeout);
+}
+
+RunResult RunCommandWithInput(const std::vector<std::string>& argv,
+                              const std::optional<std::string>& input,
+                              const std::map<std::string, std::string>& env,
+                              absl::Duration timeout) {
   char out_path[] = "/tmp/berth-run-out-XXXXXX";
   char err_path[] = "/tmp/berth-run-err-XXXXXX";
+  char in_path[] = "/tmp/berth-run-in-XXXXXX";
   int out_fd = mkstemp(out_path);
   int err_fd = mkstemp(err_path);
-  pid_t pid = Spawn(argv, env, out_fd, err_fd);
+  int in_fd = -1;
+  if (input.has_value()) {
+    in_fd = mkstemp(in_path);
+    unlink(in_path);
+    if (write(in_fd, input->data(), input->size()) !=
+        static_cast<ssize_t>(input->size())) {
+      std::fprintf(stderr, "writing the input of %s failed\n", argv[0].c_str());
+    }
+    lseek(in_fd, 0, SEEK_SET);
+  }
+  pid_t pid = Spawn(argv, env, out_fd, err_fd, in_fd);
   close(out_fd);
   close(err_fd);
+  if (in_fd >= 0) close(in_fd);
   RunResult result;
   int status = 0;
   if (WaitUntil(pid, absl::Now() + timeout, &status)) {
@@ -108,6 +127,11 @@ Daemon::Daemon(const std::vector<std::string>& argv,
   int log_fd = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
   pid_ = Spawn(argv, env, log_fd, log_fd);
   close(log_fd);
+}
+
+Daemon::Daemon(const std::vector<std::string>& argv, int out_fd, int err_fd,
+               const std::map<std::string, std::string>& env) {
+  pid_ = Spawn(argv, env, out_fd, err_fd);
 }
 
 Daemon::~Daemon() {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,12 +26,22 @@ RunResult RunCommand(const std::vector<std::string>& argv,
                      const std::map<std::string, std::string>& env = {},
                      absl::Duration timeout = absl::Seconds(60));
 
+// RunCommand with `input` (when given) as its standard input, a file: the
+// command reads it to the end, then EOF.
+RunResult RunCommandWithInput(const std::vector<std::string>& argv,
+                              const std::optional<std::string>& input,
+                              const std::map<std::string, std::string>& env = {},
+                              absl::Duration timeout = absl::Seconds(60));
+
 // A background process whose output goes to `log_path`. The destructor
 // kills it (SIGKILL) if it is still running, so a failing test leaves no
 // process behind.
 class Daemon {
  public:
   Daemon(const std::vector<std::string>& argv, const std::string& log_path,
+         const std::map<std::string, std::string>& env = {});
+  // The same with stdout and stderr to the given fds (the caller's to close).
+  Daemon(const std::vector<std::string>& argv, int out_fd, int err_fd,
          const std::map<std::string, std::string>& env = {});
   ~Daemon();
   Daemon(const Daemon&) = delete;
