@@ -2,6 +2,7 @@
 // intermediate with CLONE_PARENT (so it is the caller's direct child and the
 // raw clone happens in a single-threaded process), reports its pid, waits
 // for the go on the sync pipe and reports errors on the CLOEXEC error pipe.
+// SpawnThroughIntermediate is that protocol, shared with SpawnInContainer.
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,6 +18,7 @@
 #include "common/status_macros.h"
 #include "services/containerd/runtime/child.h"
 #include "services/containerd/runtime/report.h"
+#include "services/containerd/runtime/spawn_protocol.h"
 #include "services/containerd/runtime/runtime.h"
 #include "services/containerd/runtime/userns.h"
 
@@ -136,6 +138,16 @@ absl::StatusOr<pid_t> SpawnContainerInit(
     int& fd;
     ~FdCloser() { CloseFd(fd); }
   } close_userns{userns_fd};
+  return SpawnThroughIntermediate(
+      [&spec, userns_fd](int sync_fd, int error_fd) {
+        RunIntermediate(spec, sync_fd, error_fd, userns_fd);
+      },
+      on_created, "container init");
+}
+
+absl::StatusOr<pid_t> SpawnThroughIntermediate(
+    const std::function<void(int sync_fd, int error_fd)>& intermediate_body,
+    const std::function<absl::Status(pid_t)>& on_created, const char* what) {
   int sync_pipe[2];
   int error_pipe[2];
   if (pipe2(sync_pipe, O_CLOEXEC) != 0) return ErrnoStatus(errno, "pipe", "sync");
@@ -155,12 +167,13 @@ absl::StatusOr<pid_t> SpawnContainerInit(
     CloseFd(sync_write);
     CloseFd(error_read);
     CloseFd(error_write);
-    return ErrnoStatus(err, "fork", "container init");
+    return ErrnoStatus(err, "fork", what);
   }
   if (intermediate == 0) {
     close(sync_write);
     close(error_read);
-    RunIntermediate(spec, sync_read, error_write, userns_fd);
+    intermediate_body(sync_read, error_write);
+    _exit(1);  // the body never returns
   }
   CloseFd(sync_read);
   CloseFd(error_write);
@@ -171,7 +184,8 @@ absl::StatusOr<pid_t> SpawnContainerInit(
     CloseFd(sync_write);
     CloseFd(error_read);
     if (report.kind == Report::kEof) {
-      return absl::InternalError("container init: the clone helper exited without a pid");
+      return absl::InternalError(
+          absl::StrCat(what, ": the clone helper exited without a pid"));
     }
     return report.status;
   }
@@ -198,7 +212,7 @@ absl::StatusOr<pid_t> SpawnContainerInit(
     kill(pid, SIGKILL);
     CloseFd(error_read);
     Reap(pid);
-    return ErrnoStatus(write_errno, "release", "container init");
+    return ErrnoStatus(write_errno, "release", what);
   }
 
   report = ReadReport(error_read);
@@ -206,7 +220,8 @@ absl::StatusOr<pid_t> SpawnContainerInit(
   if (report.kind == Report::kEof) return pid;
   if (report.kind == Report::kPid) {
     kill(pid, SIGKILL);
-    report.status = absl::InternalError("container init sent an unexpected report");
+    report.status =
+        absl::InternalError(absl::StrCat(what, " sent an unexpected report"));
   }
   Reap(pid);
   return report.status;
