@@ -63,6 +63,8 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   RETURN_IF_ERROR(
       Transition(container.state().status(), LifecycleEvent::kLaunched)
           .status());
+  // A new run has no exec sessions of the last one (Docker forgets them).
+  execs_.Forget(id);
   // The record knows its overlay since create; records older than that
   // ask imaged.
   container::v1::GraphDriver graph = container.graph_driver();

@@ -70,6 +70,9 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
       cgroup_factory_(std::move(deps.cgroups)),
       clock_(deps.clock != nullptr ? *deps.clock : RealClock()),
       options_(std::move(options)),
+      execs_(deps.process_alive != nullptr
+                 ? std::move(deps.process_alive)
+                 : [](pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }),
       scheduler_(std::move(deps.scheduler)),
       shims_(std::move(deps.shims)) {}
 
@@ -431,6 +434,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
     return Annotate(cleaned, absl::StrCat("removing container ", id));
   }
   RETURN_IF_ERROR(records_->Delete(id));
+  execs_.Forget(id);
   container::v1::WaitContainerResponse last;
   last.set_exit_code(container.state().exit_code());
   last.set_error(container.state().error());
@@ -474,6 +478,9 @@ absl::StatusOr<Container> ContainerSupervisor::Inspect(
     const auto [rw, root_fs] = SizesOf(container, images);
     container.set_size_rw(rw);
     container.set_size_root_fs(root_fs);
+  }
+  for (const std::string& exec_id : execs_.RunningIds(container.id())) {
+    container.add_exec_ids(exec_id);
   }
   return container;
 }

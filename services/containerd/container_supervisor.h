@@ -30,6 +30,7 @@
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/container_spec_builder.h"
+#include "services/containerd/exec_registry.h"
 #include "services/containerd/image_source.h"
 #include "services/containerd/lifecycle/state_machine.h"
 #include "services/containerd/scheduler.h"
@@ -64,6 +65,9 @@ struct SupervisorDeps {
   CgroupDriverFactory cgroups;
   std::unique_ptr<Scheduler> scheduler;
   Clock* clock = nullptr;  // RealClock() when null
+  // Whether host process `pid` exists (an exec whose client left); kill(pid,
+  // 0) when null.
+  std::function<bool(pid_t)> process_alive;
 };
 
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted
@@ -127,6 +131,16 @@ class ContainerSupervisor {
   // the output until this attachment is in place.
   absl::Status Attach(const container::v1::AttachStart& start,
                       const ClientStream& client);
+
+  // Runs a process in the running container and joins `client` to it until
+  // it exits or the client detaches or goes away (container_exec.cc).
+  // `created` hears of the process once it runs; with config.detach the
+  // call returns then. A command that cannot be started is an exit of 126
+  // with the reason (Docker's code), after no `created`.
+  absl::Status Exec(
+      const container::v1::ExecStart& start, const ClientStream& client,
+      const std::function<bool(const container::v1::ExecCreated&)>& created);
+  absl::StatusOr<container::v1::ExecInfo> InspectExec(const std::string& exec_id);
 
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
@@ -226,6 +240,7 @@ class ContainerSupervisor {
   const SupervisorOptions options_;
   std::unique_ptr<ContainerRecords> records_;
   SeccompCache seccomp_;
+  ExecRegistry execs_;
 
   absl::Mutex drivers_mu_;
   std::map<std::string, std::unique_ptr<cgroups::CgroupDriver>> drivers_

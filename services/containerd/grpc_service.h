@@ -56,6 +56,16 @@ class ContainerGrpcService final
       grpc::ServerReaderWriter<container::v1::AttachContainerResponse,
                                container::v1::AttachContainerRequest>* stream)
       override;
+  // grpc_exec.cc
+  grpc::Status ExecContainer(
+      grpc::ServerContext* context,
+      grpc::ServerReaderWriter<container::v1::ExecContainerResponse,
+                               container::v1::ExecContainerRequest>* stream)
+      override;
+  grpc::Status InspectExec(grpc::ServerContext* context,
+                           const container::v1::InspectExecRequest* request,
+                           container::v1::InspectExecResponse* response)
+      override;
 
  private:
   ContainerGrpcService(std::unique_ptr<ServiceCore> core,

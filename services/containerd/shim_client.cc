@@ -89,6 +89,14 @@ class SocketShimClient final : public ShimClient {
     return shim::OpenAttach(paths.socket_path, wants, options_.call_timeout);
   }
 
+  absl::StatusOr<shim::ShimStream> Exec(
+      const ContainerPaths& paths,
+      const ::berth::shim::v1::ExecRequest& request) override {
+    // The start includes the process's setup: the launch's bound, not a
+    // plain call's.
+    return shim::OpenExec(paths.socket_path, request, options_.launch_timeout);
+  }
+
   absl::Status KillShim(pid_t shim_pid) override {
     if (shim_pid <= 0) return absl::OkStatus();
     if (kill(shim_pid, SIGKILL) != 0 && errno != ESRCH) {

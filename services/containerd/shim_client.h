@@ -67,6 +67,13 @@ class ShimClient {
       const ContainerPaths& paths,
       const ::berth::shim::v1::AttachRequest& wants) = 0;
 
+  // Starts a process in the running container (shim.proto ExecRequest) and
+  // opens its stream; `pid` is set. UNAVAILABLE: no shim answers (the
+  // container is gone); the shim's errors (shim/protocol.h OpenExec).
+  virtual absl::StatusOr<shim::ShimStream> Exec(
+      const ContainerPaths& paths,
+      const ::berth::shim::v1::ExecRequest& request) = 0;
+
   // SIGKILLs a shim that stopped answering (the caller kills the
   // container's processes through its cgroup). OK if it is already gone.
   virtual absl::Status KillShim(pid_t shim_pid) = 0;

@@ -341,23 +341,58 @@ absl::StatusOr<Response> CallShim(const std::string& socket_path,
   return response;
 }
 
-absl::StatusOr<ShimStream> OpenAttach(
-    const std::string& socket_path,
-    const ::berth::shim::v1::AttachRequest& wants, absl::Duration timeout) {
+namespace {
+
+// Sends `request` and keeps the connection as a stream once the shim's
+// answer came (in *answer).
+absl::StatusOr<ShimStream> OpenStream(const std::string& socket_path,
+                                      const Request& request,
+                                      absl::Duration timeout,
+                                      Response* answer) {
   const absl::Time deadline = absl::Now() + timeout;
-  Request request = NewRequest();
-  *request.mutable_attach() = wants;
   ASSIGN_OR_RETURN(int fd, Connect(socket_path, request, timeout,
                                    /*half_close=*/false));
   ShimStream stream;
-  ASSIGN_OR_RETURN(Response response,
-                   ReadAnswer(fd, socket_path, deadline, &stream.carry));
+  absl::StatusOr<Response> response =
+      ReadAnswer(fd, socket_path, deadline, &stream.carry);
+  if (!response.ok()) return response.status();
+  *answer = *std::move(response);
+  stream.fd = fd;
+  return stream;
+}
+
+}  // namespace
+
+absl::StatusOr<ShimStream> OpenAttach(
+    const std::string& socket_path,
+    const ::berth::shim::v1::AttachRequest& wants, absl::Duration timeout) {
+  Request request = NewRequest();
+  *request.mutable_attach() = wants;
+  Response response;
+  ASSIGN_OR_RETURN(ShimStream stream,
+                   OpenStream(socket_path, request, timeout, &response));
   if (!response.has_attach()) {
-    close(fd);
+    close(stream.fd);
     return absl::FailedPreconditionError(absl::StrCat(
         "the shim on ", socket_path, " answered attach with something else"));
   }
-  stream.fd = fd;
+  return stream;
+}
+
+absl::StatusOr<ShimStream> OpenExec(
+    const std::string& socket_path,
+    const ::berth::shim::v1::ExecRequest& exec, absl::Duration timeout) {
+  Request request = NewRequest();
+  *request.mutable_exec() = exec;
+  Response response;
+  ASSIGN_OR_RETURN(ShimStream stream,
+                   OpenStream(socket_path, request, timeout, &response));
+  if (!response.has_exec()) {
+    close(stream.fd);
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the shim on ", socket_path, " answered exec with something else"));
+  }
+  stream.pid = response.exec().pid();
   return stream;
 }
 

@@ -80,6 +80,8 @@ absl::StatusOr<::berth::shim::v1::Response> CallShim(
 struct ShimStream {
   int fd = -1;
   std::string carry;
+  // An exec stream's process (host pid); 0 for attach streams.
+  pid_t pid = 0;
 };
 
 // Connects to the init's stdio with `wants`, within `timeout` for the
@@ -88,6 +90,15 @@ struct ShimStream {
 absl::StatusOr<ShimStream> OpenAttach(
     const std::string& socket_path,
     const ::berth::shim::v1::AttachRequest& wants, absl::Duration timeout);
+
+// Starts a process in the container (shim.proto ExecRequest) and returns
+// its stream, with its pid. The errors of CallShim; the shim's own:
+// NOT_FOUND / PERMISSION_DENIED for the command, FAILED_PRECONDITION for a
+// container that is not running or a working directory or user that
+// cannot be had. `timeout` bounds the start.
+absl::StatusOr<ShimStream> OpenExec(
+    const std::string& socket_path,
+    const ::berth::shim::v1::ExecRequest& exec, absl::Duration timeout);
 
 absl::Status SignalShim(const std::string& socket_path, int signal,
                         absl::Duration timeout);

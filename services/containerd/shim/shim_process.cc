@@ -36,7 +36,9 @@
 #include "services/containerd/security/capabilities.h"
 #include "services/containerd/security/paths.h"
 #include "services/containerd/security/seccomp.h"
+#include "services/containerd/shim/confinement.h"
 #include "services/containerd/shim/event_loop.h"
+#include "services/containerd/shim/exec_sessions.h"
 #include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/protocol.h"
 #include "services/containerd/shim/stdio_hub.h"
@@ -105,50 +107,13 @@ cgroups::Limits LimitsOf(const ShimSpec& spec) {
   return limits;
 }
 
-// The confinement, prepared in the shim before the clone and applied in the
-// child (see security/ for the order).
-struct Confinement {
-  std::vector<int> capabilities;
-  std::optional<security::SeccompFilter> seccomp;
-};
-
-absl::StatusOr<Confinement> PrepareConfinement(const ShimSpec& spec) {
-  const ::berth::shim::v1::Confinement& wanted = spec.confinement();
-  Confinement confinement;
-  for (const std::string& name : wanted.capabilities().items()) {
-    ASSIGN_OR_RETURN(int cap, security::CapabilityFromName(name));
-    confinement.capabilities.push_back(cap);
+absl::StatusOr<std::vector<runtime::Rlimit>> RlimitsOf(const ShimSpec& spec) {
+  std::vector<runtime::Rlimit> rlimits;
+  for (const ::berth::shim::v1::Rlimit& rlimit : spec.rlimits()) {
+    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name()));
+    rlimits.push_back({resource, rlimit.soft(), rlimit.hard()});
   }
-  switch (wanted.seccomp()) {
-    case ::berth::shim::v1::SECCOMP_MODE_DEFAULT: {
-      ASSIGN_OR_RETURN(confinement.seccomp, security::DefaultSeccompProfile(
-                                                confinement.capabilities));
-      break;
-    }
-    case ::berth::shim::v1::SECCOMP_MODE_PROFILE: {
-      ASSIGN_OR_RETURN(confinement.seccomp,
-                       security::SeccompProfileFromJson(
-                           wanted.seccomp_profile_json(),
-                           confinement.capabilities));
-      break;
-    }
-    case ::berth::shim::v1::SECCOMP_MODE_COMPILED: {
-      ASSIGN_OR_RETURN(std::string bytes,
-                       ReadFileToString(absl::StrCat(spec.state_dir(), "/",
-                                                     kSeccompFile),
-                                        16 << 20));
-      ASSIGN_OR_RETURN(confinement.seccomp,
-                       security::SeccompFilter::Parse(bytes));
-      break;
-    }
-    case ::berth::shim::v1::SECCOMP_MODE_UNCONFINED:
-      break;
-    default:
-      // ValidateShimSpec refused it already; never run unconfined by default.
-      return absl::InvalidArgumentError(
-          absl::StrCat("unknown seccomp mode ", wanted.seccomp()));
-  }
-  return confinement;
+  return rlimits;
 }
 
 class Shim {
@@ -191,6 +156,8 @@ class Shim {
   int stdout_fd_ = -1;
   int stderr_fd_ = -1;
   std::unique_ptr<StdioHub> hub_;
+  std::unique_ptr<ExecSessions> execs_;
+  bool execs_ending_ = false;
   bool output_watched_ = false;
   absl::Time attach_deadline_ = absl::InfinitePast();
   pid_t init_pid_ = 0;
@@ -243,10 +210,7 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
     bind.read_only = mount.read_only();
     init.mounts.push_back(bind);
   }
-  for (const ::berth::shim::v1::Rlimit& rlimit : spec_.rlimits()) {
-    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name()));
-    init.rlimits.push_back({resource, rlimit.soft(), rlimit.hard()});
-  }
+  ASSIGN_OR_RETURN(init.rlimits, RlimitsOf(spec_));
   init.privileged = spec_.confinement().privileged();
   init.run_init = spec_.run_init();
   for (const ::berth::shim::v1::IdMap& map : spec_.uid_map()) {
@@ -271,28 +235,9 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
         confinement.readonly_paths().items().begin(),
         confinement.readonly_paths().items().end()));
   };
-  const bool root_user = spec_.user().empty() || spec_.user() == "0" ||
-                         absl::StartsWith(spec_.user(), "0:") ||
-                         spec_.user() == "root" ||
-                         absl::StartsWith(spec_.user(), "root:");
+  const bool root_user = IsRootUser(spec_.user());
   init.before_exec = [this, root_user]() -> absl::Status {
-    // Seccomp needs no_new_privs or CAP_SYS_ADMIN to load: with
-    // no_new_privs it is loaded last (as runc does), otherwise first, while
-    // the init still holds its capabilities.
-    if (spec_.confinement().no_new_privileges()) {
-      RETURN_IF_ERROR(
-          security::ApplyCapabilities(confinement_.capabilities, root_user));
-      RETURN_IF_ERROR(security::SetNoNewPrivileges());
-      if (confinement_.seccomp.has_value()) {
-        RETURN_IF_ERROR(confinement_.seccomp->Load());
-      }
-      return absl::OkStatus();
-    }
-    if (confinement_.seccomp.has_value()) {
-      RETURN_IF_ERROR(security::RaiseEffectiveCapabilities());
-      RETURN_IF_ERROR(confinement_.seccomp->Load());
-    }
-    return security::ApplyCapabilities(confinement_.capabilities, root_user);
+    return ApplyConfinement(confinement_, confinement_.capabilities, root_user);
   };
   ASSIGN_OR_RETURN(init_pid_,
                    runtime::SpawnContainerInit(init, [this](pid_t pid) {
@@ -388,6 +333,10 @@ absl::Status Shim::Start() {
     cgroup_->Remove(spec_.id()).IgnoreError();
     return spawned;
   }
+  ASSIGN_OR_RETURN(std::vector<runtime::Rlimit> rlimits, RlimitsOf(spec_));
+  execs_ = std::make_unique<ExecSessions>(
+      epoll_fd_, confinement_, std::move(rlimits),
+      [this](pid_t pid) { return cgroup_->AddProcess(spec_.id(), pid); });
   Watch(signal_fd_);
   Watch(listen_fd_);
   if (spec_.await_attach()) {
@@ -442,7 +391,10 @@ void Shim::OnSignal() {
     int status = 0;
     pid_t pid = waitpid(-1, &status, WNOHANG);
     if (pid <= 0) break;
-    if (pid != init_pid_) continue;
+    if (pid != init_pid_) {
+      if (execs_ != nullptr) execs_->OnExit(pid, status);
+      continue;
+    }
     exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status)
                                    : 128 + WTERMSIG(status);
     exited_at_ = absl::Now();
@@ -507,6 +459,12 @@ void Shim::OnClient(int fd) {
       return;
     case Request::kAttach:
       return Attach(fd, request.attach());
+    case Request::kExec:
+      if (exit_code_) {
+        return ReplyError(fd, absl::FailedPreconditionError(
+                                  "container is not running"));
+      }
+      return execs_->Start(fd, init_pid_, request.exec());
     case Request::kState: {
       StateResponse* state = response.mutable_state();
       state->set_running(!exit_code_.has_value());
@@ -556,6 +514,7 @@ void Shim::Finish(const absl::Status& loop) {
   close(listen_fd_);
   listen_fd_ = -1;
   unlink(spec_.socket_path().c_str());
+  if (execs_ != nullptr) execs_->Finish(absl::Now() + kClientDrainTimeout);
   hub_->Finish(*wait, absl::Now() + kClientDrainTimeout);
   // Last: removing v1 cgroups takes milliseconds per hierarchy, and nobody
   // needs to wait for it (a restart of this container replaces a leftover).
@@ -573,12 +532,13 @@ void Shim::Serve() {
         if (!output_watched_ && absl::Now() >= attach_deadline_) {
           WatchOutput();  // nobody attached in time: the log still gets it
         }
+        execs_ending_ = execs_->Tick();
         const bool output_open = stdout_fd_ >= 0 || stderr_fd_ >= 0;
         return exit_code_.has_value() &&
                (!output_open || absl::Now() - exited_at_ > kDrainTimeout);
       },
       [this] {
-        int timeout = exit_code_ ? 100 : -1;
+        int timeout = exit_code_ || execs_ending_ ? 100 : -1;
         if (!output_watched_) {
           const int64_t left = std::max<int64_t>(
               1, absl::ToInt64Milliseconds(attach_deadline_ - absl::Now()) + 1);
@@ -589,6 +549,8 @@ void Shim::Serve() {
       [this](int fd, uint32_t events) {
         if (hub_->Owns(fd)) {
           hub_->OnEvent(fd, events);
+        } else if (execs_->Owns(fd)) {
+          execs_->OnEvent(fd, events);
         } else if (fd == signal_fd_) {
           OnSignal();
         } else if (fd == listen_fd_) {

@@ -42,7 +42,8 @@ bool StdioHub::Owns(int fd) const {
   return (fd >= 0 && fd == stdin_fd_) || clients_.count(fd) != 0;
 }
 
-absl::Status StdioHub::Add(int fd, const AttachRequest& wants) {
+absl::Status StdioHub::Add(int fd, const AttachRequest& wants,
+                           const Response* answer) {
   if (wants.stdin() && stdin_fd_ < 0) {
     return absl::FailedPreconditionError(
         "the container's stdin is not open (it was created without -i) or "
@@ -56,10 +57,14 @@ absl::Status StdioHub::Add(int fd, const AttachRequest& wants) {
   Client& client = clients_[fd];
   client.wants = wants;
   Interest(fd, /*in=*/true, /*out=*/false, /*add=*/true);
-  Response answer;
-  answer.set_version(kProtocolVersion);
-  answer.mutable_attach();
-  Queue(fd, client, EncodeFrame(answer), /*always=*/true);
+  Response reply;
+  if (answer != nullptr) {
+    reply = *answer;
+  } else {
+    reply.mutable_attach();
+  }
+  reply.set_version(kProtocolVersion);
+  Queue(fd, client, EncodeFrame(reply), /*always=*/true);
   return absl::OkStatus();
 }
 
@@ -97,6 +102,10 @@ bool StdioHub::Flush(int fd, Client& client) {
       return true;
     }
     Remove(fd);  // EPIPE, ECONNRESET: the client is gone
+    return false;
+  }
+  if (client.closing) {
+    Remove(fd);
     return false;
   }
   // Everything written: release the memory a burst took.
@@ -242,6 +251,21 @@ void StdioHub::Remove(int fd) {
   epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
   close(fd);
   clients_.erase(fd);
+}
+
+void StdioHub::Close(const WaitResponse& exit) {
+  StreamOutput message;
+  *message.mutable_exit() = exit;
+  const std::string frame = EncodeFrame(message);
+  std::vector<int> fds;
+  for (auto& [fd, client] : clients_) fds.push_back(fd);
+  for (int fd : fds) {
+    auto it = clients_.find(fd);
+    if (it == clients_.end()) continue;
+    it->second.closing = true;
+    Queue(fd, it->second, frame, /*always=*/true);
+  }
+  CloseStdin();
 }
 
 void StdioHub::Finish(const WaitResponse& exit, absl::Time deadline) {

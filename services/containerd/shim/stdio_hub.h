@@ -49,7 +49,9 @@ class StdioHub {
   // now on streams to it. FAILED_PRECONDITION (stdin without -i) and
   // RESOURCE_EXHAUSTED (too many clients) are answered by the caller; the
   // fd is not taken then.
-  absl::Status Add(int fd, const ::berth::shim::v1::AttachRequest& wants);
+  // `answer` (an exec's) replaces the AttachResponse.
+  absl::Status Add(int fd, const ::berth::shim::v1::AttachRequest& wants,
+                   const ::berth::shim::v1::Response* answer = nullptr);
   // Whether `fd` is one of the hub's (a client or the stdin).
   bool Owns(int fd) const;
   void OnEvent(int fd, uint32_t events);
@@ -59,6 +61,10 @@ class StdioHub {
   // after its pending output; waits for slow ones until `deadline`, then
   // closes them all.
   void Finish(const ::berth::shim::v1::WaitResponse& exit, absl::Time deadline);
+  // The same without waiting, for a process the shim outlives (an exec):
+  // each client is let go once it took its pending output and `exit`
+  // (or at once if it is gone); clients() tells when all are.
+  void Close(const ::berth::shim::v1::WaitResponse& exit);
 
   size_t clients() const { return clients_.size(); }
   // Bytes of output dropped for clients that fell behind, in total.
@@ -74,6 +80,7 @@ class StdioHub {
     std::string in;       // bytes of input frames read so far
     bool reading = true;  // EPOLLIN registered
     bool writing = false; // EPOLLOUT registered
+    bool closing = false; // removed once `out` is written (Close)
   };
 
   void Interest(int fd, bool in, bool out, bool add);

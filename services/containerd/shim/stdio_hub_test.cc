@@ -7,6 +7,7 @@
 
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
@@ -226,6 +227,50 @@ TEST_F(StdioHubTest, FinishSendsPendingOutputThenTheExit) {
   EXPECT_EQ(message.exit().exit_code(), 4);
   char byte;
   EXPECT_EQ(read(client, &byte, 1), 0);  // closed
+}
+
+TEST_F(StdioHubTest, CloseLetsEachClientGoOnceItTookTheExit) {
+  MakeHub({});
+  const int client = Attach(false, true, true);
+  // More than the socket holds: the client is let go only once it read it.
+  const std::string big(512 * 1024, 'x');
+  hub_->Broadcast(1, big);
+  WaitResponse exit;
+  exit.set_exit_code(6);
+  hub_->Close(exit);
+  EXPECT_EQ(hub_->clients(), 1u);
+  EXPECT_FALSE(hub_->stdin_open());
+  // The shim's loop, meanwhile (the hub is touched by this thread only).
+  std::thread loop([this] {
+    const absl::Time deadline = absl::Now() + absl::Seconds(5);
+    while (hub_->clients() > 0 && absl::Now() < deadline) Pump();
+  });
+  StreamOutput message;
+  std::string got;
+  while (ReadMessage(client, &message) && message.has_output()) {
+    got += message.output().data();
+  }
+  loop.join();
+  EXPECT_EQ(got.size(), big.size());
+  ASSERT_TRUE(message.has_exit());
+  EXPECT_EQ(message.exit().exit_code(), 6);
+  EXPECT_EQ(hub_->clients(), 0u);
+}
+
+TEST_F(StdioHubTest, AnExecsAnswerReplacesTheAttachOne) {
+  MakeHub({});
+  int pair[2];
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair), 0);
+  peers_.push_back(pair[0]);
+  Response answer;
+  answer.mutable_exec()->set_pid(42);
+  AttachRequest wants;
+  wants.set_stdout(true);
+  ASSERT_TRUE(hub_->Add(pair[1], wants, &answer).ok());
+  Response got;
+  ASSERT_TRUE(ReadMessage(pair[0], &got));
+  EXPECT_EQ(got.exec().pid(), 42);
+  EXPECT_EQ(got.version(), kProtocolVersion);
 }
 
 TEST_F(StdioHubTest, AClientThatGoesAwayIsForgotten) {

@@ -146,6 +146,30 @@ absl::StatusOr<shim::ShimStream> FakeShims::Attach(
   return stream;
 }
 
+absl::StatusOr<shim::ShimStream> FakeShims::Exec(
+    const ContainerPaths& paths, const ::berth::shim::v1::ExecRequest& request) {
+  const std::string id = IdOf(paths);
+  Record("Exec " + id);
+  absl::MutexLock world_lock(&world_.mu);
+  auto it = world_.shims.find(id);
+  if (it == world_.shims.end() || !it->second.alive) {
+    return absl::UnavailableError("no shim answers");
+  }
+  world_.execs[id].push_back(request);
+  if (!world_.exec_failure.ok()) {
+    return std::exchange(world_.exec_failure, absl::OkStatus());
+  }
+  int pair[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
+    return absl::InternalError("socketpair failed");
+  }
+  world_.streams[id].push_back(pair[0]);
+  shim::ShimStream stream;
+  stream.fd = pair[1];
+  stream.pid = world_.next_pid++;
+  return stream;
+}
+
 absl::Status FakeShims::KillShim(pid_t shim_pid) {
   Record(absl::StrCat("KillShim ", shim_pid));
   absl::MutexLock lock(&mu_);

@@ -39,6 +39,13 @@ struct ShimWorld {
   Clock* clock = nullptr;
   // The shim's ends of attach streams, by container id (closed by the test).
   std::map<std::string, std::vector<int>> streams ABSL_GUARDED_BY(mu);
+  // The exec requests shims received, by container id.
+  std::map<std::string, std::vector<::berth::shim::v1::ExecRequest>> execs
+      ABSL_GUARDED_BY(mu);
+  // Made-up pids a test declared gone (SupervisorDeps::process_alive).
+  std::set<pid_t> gone_pids ABSL_GUARDED_BY(mu);
+  // The next exec request fails with this status (OK: none).
+  absl::Status exec_failure ABSL_GUARDED_BY(mu);
   // Calls any client received after its Shutdown began.
   std::vector<std::string> late_calls ABSL_GUARDED_BY(mu);
 };
@@ -58,6 +65,10 @@ class FakeShims final : public ShimClient {
   absl::StatusOr<shim::ShimStream> Attach(
       const ContainerPaths& paths,
       const ::berth::shim::v1::AttachRequest& wants) override;
+  // Likewise, with the request kept in `execs` and a made-up pid.
+  absl::StatusOr<shim::ShimStream> Exec(
+      const ContainerPaths& paths,
+      const ::berth::shim::v1::ExecRequest& request) override;
   absl::Status KillShim(pid_t shim_pid) override;
   void Shutdown() override;
 

@@ -100,6 +100,11 @@ class SupervisorTest : public ::testing::Test {
       deps.scheduler = std::move(scheduler);
     }
     deps.clock = &clock_;
+    // The fake shims' pids are made up: they live until told otherwise.
+    deps.process_alive = [this](pid_t pid) {
+      absl::MutexLock lock(&world_.mu);
+      return world_.gone_pids.count(pid) == 0;
+    };
     SupervisorOptions options;
     options.containers_dir = dir_ + "/containers";
     options.shims_dir = dir_ + "/shims";
