@@ -39,7 +39,7 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
   EXPECT_THAT(names,
               ElementsAreArray({"version", "info", "image", "history",
                                 "images", "import", "load", "rmi", "save",
-                                "tag", "container", "attach", "create", "inspect",
+                                "tag", "container", "attach", "create", "exec", "inspect",
                                 "kill", "logs", "ps", "rename", "restart", "rm",
                                 "run", "start", "stop", "wait", "completion",
                                 "__complete", "__manpages"}));

@@ -124,6 +124,16 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "berth: 'berth attach' requires 1 argument\n\nUsage:  berth attach "
        "[OPTIONS] CONTAINER" +
            RunHint("berth attach")},
+      {{"exec", "c"},
+       1,
+       "berth: 'berth exec' requires at least 2 arguments\n\nUsage:  berth "
+       "exec [OPTIONS] CONTAINER COMMAND [ARG...]\n\nSee 'berth exec --help' "
+       "for more information\n"},
+      {{"exec", "--bogus", "c", "ls"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth exec [OPTIONS] CONTAINER "
+       "COMMAND [ARG...]" +
+           RunHint("berth exec")},
       {{"start", "-a", "a", "b"},
        1,
        "you cannot start and attach multiple containers at once\n"},

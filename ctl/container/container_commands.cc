@@ -306,6 +306,7 @@ std::vector<CommandSpec> ContainerCommands() {
                     [&context](CLI::App& group) {
       AddAttachCommand(group, context, "berth container attach");
       AddCreateCommand(group, context, "berth container create");
+      AddExecCommand(group, context, "berth container exec");
       AddContainerInspectCommand(group, context);
       AddKillCommand(group, context, "berth container kill");
       AddLogsCommand(group, context, "berth container logs");
@@ -335,6 +336,10 @@ std::vector<CommandSpec> ContainerCommands() {
       {"create", "container", "Create a new container",
        [](CLI::App& app, CommandContext& context) {
          AddCreateCommand(app, context, "berth create");
+       }},
+      {"exec", "container", "Execute a command in a running container",
+       [](CLI::App& app, CommandContext& context) {
+         AddExecCommand(app, context, "berth exec");
        }},
       {"inspect", "container", "Return low-level information on Berth objects",
        [](CLI::App& app, CommandContext& context) {

@@ -59,6 +59,10 @@ void AddStartCommand(CLI::App& parent, CommandContext& context,
 void AddAttachCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path);
 
+// `exec` (container_exec_commands.cc).
+void AddExecCommand(CLI::App& parent, CommandContext& context,
+                    const std::string& path);
+
 // The detach keys of an attached command: its --detach-keys, else the
 // client config file's "detachKeys", else "" (the daemon's ctrl-p,ctrl-q).
 std::string DetachKeysOrConfigured(const std::string& flag);

@@ -15,20 +15,10 @@ using container::v1::CreateContainerRequest;
 
 absl::Status AddEnv(const ContainerFlags& flags, const SpecInputs& inputs,
                     container::v1::ContainerConfig* config) {
-  // Docker: the files first, in order, then every -e.
-  for (const std::string& file : flags.env_files) {
-    absl::StatusOr<std::string> content = inputs.read_file(file);
-    if (!content.ok()) return content.status();
-    absl::StatusOr<std::vector<std::string>> lines =
-        ParseEnvFile(*content, file, &inputs.lookup_env);
-    if (!lines.ok()) return lines.status();
-    for (std::string& line : *lines) config->add_env(std::move(line));
-  }
-  for (const std::string& value : flags.env) {
-    absl::StatusOr<std::string> expanded = ExpandEnv(value, inputs.lookup_env);
-    if (!expanded.ok()) return expanded.status();
-    config->add_env(*std::move(expanded));
-  }
+  absl::StatusOr<std::vector<std::string>> env =
+      CollectEnv(flags.env_files, flags.env, inputs);
+  if (!env.ok()) return env.status();
+  for (std::string& entry : *env) config->add_env(std::move(entry));
   return absl::OkStatus();
 }
 
@@ -159,6 +149,51 @@ absl::Status SetUserns(const ContainerFlags& flags,
 }
 
 }  // namespace
+
+absl::StatusOr<std::vector<std::string>> CollectEnv(
+    const std::vector<std::string>& env_files,
+    const std::vector<std::string>& env, const SpecInputs& inputs) {
+  std::vector<std::string> all;
+  // Docker: the files first, in order, then every -e.
+  for (const std::string& file : env_files) {
+    absl::StatusOr<std::string> content = inputs.read_file(file);
+    if (!content.ok()) return content.status();
+    absl::StatusOr<std::vector<std::string>> lines =
+        ParseEnvFile(*content, file, &inputs.lookup_env);
+    if (!lines.ok()) return lines.status();
+    for (std::string& line : *lines) all.push_back(std::move(line));
+  }
+  for (const std::string& value : env) {
+    absl::StatusOr<std::string> expanded = ExpandEnv(value, inputs.lookup_env);
+    if (!expanded.ok()) return expanded.status();
+    all.push_back(*std::move(expanded));
+  }
+  return all;
+}
+
+absl::StatusOr<container::v1::ExecConfig> BuildExecConfig(
+    const ExecFlags& flags, const SpecInputs& inputs) {
+  container::v1::ExecConfig config;
+  if (flags.command.empty()) {
+    return absl::InvalidArgumentError("No exec command specified");
+  }
+  for (const std::string& arg : flags.command) config.add_cmd(arg);
+  absl::StatusOr<std::vector<std::string>> env =
+      CollectEnv(flags.env_files, flags.env, inputs);
+  if (!env.ok()) return env.status();
+  for (std::string& entry : *env) config.add_env(std::move(entry));
+  config.set_user(flags.user);
+  config.set_working_dir(flags.workdir);
+  config.set_tty(flags.tty);
+  config.set_privileged(flags.privileged);
+  config.set_detach(flags.detach);
+  config.set_detach_keys(flags.detach_keys);
+  // Docker: stdin only with -i; output always, unless detached.
+  config.set_attach_stdin(flags.interactive && !flags.detach);
+  config.set_attach_stdout(!flags.detach);
+  config.set_attach_stderr(!flags.detach && !flags.tty);
+  return config;
+}
 
 absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
     const ContainerFlags& flags, const SpecInputs& inputs) {

@@ -69,6 +69,30 @@ struct SpecInputs {
 absl::StatusOr<container::v1::CreateContainerRequest> BuildCreateRequest(
     const ContainerFlags& flags, const SpecInputs& inputs);
 
+// `-e` and `--env-file` as Docker reads them: the files first, in order,
+// then every -e ("KEY" alone from the CLI's environment).
+absl::StatusOr<std::vector<std::string>> CollectEnv(
+    const std::vector<std::string>& env_files,
+    const std::vector<std::string>& env, const SpecInputs& inputs);
+
+// `berth exec`'s flags.
+struct ExecFlags {
+  bool detach = false;
+  std::string detach_keys;
+  std::vector<std::string> env;
+  std::vector<std::string> env_files;
+  bool interactive = false;
+  bool privileged = false;
+  bool tty = false;
+  std::string user;
+  std::string workdir;
+  std::vector<std::string> command;  // COMMAND [ARG...]
+};
+
+// The exec `flags` describe; Docker's messages for what it refuses.
+absl::StatusOr<container::v1::ExecConfig> BuildExecConfig(
+    const ExecFlags& flags, const SpecInputs& inputs);
+
 // Docker's check before attaching: keys for a terminal in the container
 // (tty with stdin attached) need a terminal on the CLI's stdin.
 absl::Status CheckInputTerminal(bool tty, bool attach_stdin,

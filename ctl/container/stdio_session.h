@@ -37,6 +37,8 @@ struct StdioOutcome {
   bool detached = false;  // the user typed the detach keys
   int exit_code = 0;
   std::string error;
+  // The exec session's id (ExecInContainer, once the process runs).
+  std::string exec_id;
   // The call's own end: not OK when the daemon refused or went away.
   grpc::Status status;
 };
@@ -45,6 +47,13 @@ struct StdioOutcome {
 StdioOutcome AttachToContainer(container::v1::ContainerService::Stub& stub,
                                const std::string& id,
                                const StdioOptions& options);
+
+// Runs `start` in its container (ExecContainer) and the session with it;
+// with start.config().detach() it returns once the process runs. A process
+// that could not start comes back as an exit (126) with its error.
+StdioOutcome ExecInContainer(container::v1::ContainerService::Stub& stub,
+                             const container::v1::ExecStart& start,
+                             const StdioOptions& options);
 
 }  // namespace berth::ctl
 

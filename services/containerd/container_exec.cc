@@ -70,6 +70,12 @@ absl::Status ContainerSupervisor::Exec(
   if (config.cmd().empty() || config.cmd(0).empty()) {
     return absl::InvalidArgumentError("No exec command specified");
   }
+  if (!config.working_dir().empty() && config.working_dir()[0] != '/') {
+    // As runc refuses it: relative to what?
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the working directory \"", config.working_dir(),
+        "\" is not an absolute path"));
+  }
   ASSIGN_OR_RETURN(const std::string detach_keys,
                    ParseDetachKeys(config.detach_keys()));
   ASSIGN_OR_RETURN(Container container, records_->Find(start.id()));
