@@ -17,6 +17,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "ctl/cli/args.h"
+#include "ctl/cli/exit_codes.h"
+#include "ctl/cli/usage_errors.h"
 #include "ctl/container/container_args.h"
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_group.h"
@@ -36,6 +38,27 @@ absl::Status ContainerdError(CommandContext& context,
                              absl::string_view container) {
   return context.connections().ExplainAbout("containerd", status, "container",
                                            container);
+}
+
+bool CheckPrefixArgs(CommandContext& context, const CommandUsage& usage,
+                     const std::vector<std::string>& positional, size_t min) {
+  if (!positional.empty() && absl::StartsWith(positional[0], "-") &&
+      positional[0] != "-") {
+    std::fputs(FlagError(UnknownFlagProblem(positional[0]), UsageLine(usage),
+                         usage.path)
+                   .c_str(),
+               stderr);
+    context.exit_code = kExitUsage;
+    return false;
+  }
+  const std::string error =
+      ArgCountError(usage, positional.size(), min, kUnlimited);
+  if (!error.empty()) {
+    std::fprintf(stderr, "%s\n", error.c_str());
+    context.exit_code = kExitError;  // Docker's code for a wrong count
+    return false;
+  }
+  return true;
 }
 
 namespace {

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "CLI/CLI.hpp"
 #include "absl/status/status.h"
@@ -58,6 +59,13 @@ void AddStartCommand(CLI::App& parent, CommandContext& context,
                      const std::string& path);
 void AddAttachCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path);
+
+// For commands whose trailing arguments are another command's (run,
+// create, exec: CLI11's prefix_command): a flag Berth does not know before
+// the first of them is Docker's unknown-flag error (exit 125), fewer than
+// `min` is Docker's argument-count error (exit 1). False when printed.
+bool CheckPrefixArgs(CommandContext& context, const CommandUsage& usage,
+                     const std::vector<std::string>& positional, size_t min);
 
 // `exec` (container_exec_commands.cc).
 void AddExecCommand(CLI::App& parent, CommandContext& context,

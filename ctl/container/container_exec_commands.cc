@@ -10,9 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "ctl/cli/exit_codes.h"
-#include "ctl/cli/usage_errors.h"
 #include "ctl/container/container_args.h"
 #include "ctl/container/container_commands.h"
 #include "ctl/container/container_spec.h"
@@ -111,22 +109,7 @@ void AddExecCommand(CLI::App& parent, CommandContext& context,
   command->prefix_command();
   command->callback([&context, flags, command, usage] {
     const std::vector<std::string> positional = command->remaining();
-    if (!positional.empty() && absl::StartsWith(positional[0], "-") &&
-        positional[0] != "-") {
-      std::fputs(FlagError(UnknownFlagProblem(positional[0]), UsageLine(usage),
-                           usage.path)
-                     .c_str(),
-                 stderr);
-      context.exit_code = kExitUsage;
-      return;
-    }
-    const std::string error =
-        ArgCountError(usage, positional.size(), 2, kUnlimited);
-    if (!error.empty()) {
-      std::fprintf(stderr, "%s\n", error.c_str());
-      context.exit_code = kExitError;
-      return;
-    }
+    if (!CheckPrefixArgs(context, usage, positional, 2)) return;
     Exec(context, *flags, positional);
   });
 }

@@ -152,24 +152,7 @@ bool TakePositional(CommandContext& context, CLI::App* command,
     state->flags.entrypoint = state->entrypoint;
   }
   if (state->memory_option->count() > 0) state->flags.memory = state->memory;
-  const std::vector<std::string>& positional = state->flags.positional;
-  if (!positional.empty() && absl::StartsWith(positional[0], "-") &&
-      positional[0] != "-") {
-    std::fputs(FlagError(UnknownFlagProblem(positional[0]), UsageLine(usage),
-                         usage.path)
-                   .c_str(),
-               stderr);
-    context.exit_code = kExitUsage;
-    return false;
-  }
-  const std::string error =
-      ArgCountError(usage, positional.size(), 1, kUnlimited);
-  if (!error.empty()) {
-    std::fprintf(stderr, "%s\n", error.c_str());
-    context.exit_code = kExitError;  // Docker's code for a wrong count
-    return false;
-  }
-  return true;
+  return CheckPrefixArgs(context, usage, state->flags.positional, 1);
 }
 
 // How run and create report failing, as Docker's do (docker/cli's run.go

@@ -18,31 +18,6 @@ using ::testing::HasSubstr;
 
 class AttachTest : public SupervisorTest {
  protected:
-  // The shim's end of the first attach stream of `id`, once there is one.
-  int ShimEnd(const std::string& id) {
-    for (int i = 0; i < 2500; ++i) {
-      {
-        absl::MutexLock lock(&world_.mu);
-        auto it = world_.streams.find(id);
-        if (it != world_.streams.end() && !it->second.empty()) {
-          return it->second.front();
-        }
-      }
-      absl::SleepFor(absl::Milliseconds(2));
-    }
-    return -1;
-  }
-  void CloseStreams() {
-    absl::MutexLock lock(&world_.mu);
-    for (auto& [id, fds] : world_.streams) {
-      for (int fd : fds) close(fd);
-    }
-    world_.streams.clear();
-  }
-  void TearDown() override {
-    CloseStreams();
-    SupervisorTest::TearDown();
-  }
   void SendExit(int fd, int code) {
     ::berth::shim::v1::StreamOutput exit;
     exit.mutable_exit()->set_exit_code(code);
@@ -58,6 +33,24 @@ class AttachTest : public SupervisorTest {
     EXPECT_TRUE(spec.ParseFromString(bytes.value_or("")));
     return spec.await_attach();
   }
+  // A client attached to `id` before its start gets Attached at once, has
+  // the start hold the output for it, and gets the exit `code`.
+  void ExpectAttachedAtNextStart(const std::string& id, int code) {
+    absl::Status attached;
+    std::thread attach(
+        [&] { attached = supervisor_->Attach(Wants(id), client_.Stream()); });
+    ASSERT_TRUE(client_.AwaitReceived(1));
+    EXPECT_TRUE(client_.received()[0].has_attached());
+    EXPECT_TRUE(supervisor_->Start(id).ok());
+    EXPECT_TRUE(AwaitsAttach(id));
+    const int shim_end = ShimStreamEnd(id);
+    if (shim_end >= 0) SendExit(shim_end, code);
+    client_.EndInput();
+    attach.join();
+    EXPECT_TRUE(attached.ok()) << attached;
+    ASSERT_EQ(client_.received().size(), 2u);
+    EXPECT_EQ(client_.received()[1].exit().exit_code(), code);
+  }
   container::v1::AttachStart Wants(const std::string& id) {
     container::v1::AttachStart start;
     start.set_id(id);
@@ -70,21 +63,7 @@ class AttachTest : public SupervisorTest {
 
 TEST_F(AttachTest, AClientWaitingForTheStartHasTheShimHoldItsOutput) {
   Open();
-  const std::string id = Create();
-  absl::Status attached;
-  std::thread attach([&] { attached = supervisor_->Attach(Wants(id), client_.Stream()); });
-  ASSERT_TRUE(client_.AwaitReceived(1));
-  EXPECT_TRUE(client_.received()[0].has_attached());
-  ASSERT_TRUE(supervisor_->Start(id).ok());
-  EXPECT_TRUE(AwaitsAttach(id));
-  const int shim_end = ShimEnd(id);
-  ASSERT_GE(shim_end, 0);
-  SendExit(shim_end, 3);
-  client_.EndInput();
-  attach.join();
-  EXPECT_TRUE(attached.ok()) << attached;
-  ASSERT_EQ(client_.received().size(), 2u);
-  EXPECT_EQ(client_.received()[1].exit().exit_code(), 3);
+  ExpectAttachedAtNextStart(Create(), 3);
 }
 
 TEST_F(AttachTest, AStartNobodyWaitsForDoesNotHoldTheOutput) {
@@ -100,20 +79,7 @@ TEST_F(AttachTest, AStoppedContainerIsAttachedAtItsNextStart) {
   ASSERT_TRUE(supervisor_->Start(id).ok());
   shims_->Exit(id, 0);
   AwaitStatus(id, container::v1::CONTAINER_STATUS_EXITED);
-  absl::Status attached;
-  std::thread attach([&] { attached = supervisor_->Attach(Wants(id), client_.Stream()); });
-  ASSERT_TRUE(client_.AwaitReceived(1));
-  EXPECT_TRUE(client_.received()[0].has_attached());
-  ASSERT_TRUE(supervisor_->Start(id).ok());
-  EXPECT_TRUE(AwaitsAttach(id));
-  const int shim_end = ShimEnd(id);
-  ASSERT_GE(shim_end, 0);
-  SendExit(shim_end, 5);
-  client_.EndInput();
-  attach.join();
-  EXPECT_TRUE(attached.ok()) << attached;
-  ASSERT_EQ(client_.received().size(), 2u);
-  EXPECT_EQ(client_.received()[1].exit().exit_code(), 5);
+  ExpectAttachedAtNextStart(id, 5);
 }
 
 TEST_F(AttachTest, StdinNeedsOpenStdin) {
@@ -140,7 +106,7 @@ TEST_F(AttachTest, AShimKilledUnderTheClientStillGivesItTheExit) {
   const std::string id = Create();
   ASSERT_TRUE(supervisor_->Start(id).ok());
   std::thread attach([&] { supervisor_->Attach(Wants(id), client_.Stream()).IgnoreError(); });
-  const int shim_end = ShimEnd(id);
+  const int shim_end = ShimStreamEnd(id);
   ASSERT_GE(shim_end, 0);
   shims_->Exit(id, 137);
   shutdown(shim_end, SHUT_RDWR);

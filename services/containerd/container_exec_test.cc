@@ -17,29 +17,6 @@ using ::testing::HasSubstr;
 
 class ExecTest : public SupervisorTest {
  protected:
-  void TearDown() override {
-    {
-      absl::MutexLock lock(&world_.mu);
-      for (auto& [id, fds] : world_.streams) {
-        for (int fd : fds) close(fd);
-      }
-      world_.streams.clear();
-    }
-    SupervisorTest::TearDown();
-  }
-  int ShimEnd(const std::string& id) {
-    for (int i = 0; i < 2500; ++i) {
-      {
-        absl::MutexLock lock(&world_.mu);
-        auto it = world_.streams.find(id);
-        if (it != world_.streams.end() && !it->second.empty()) {
-          return it->second.front();
-        }
-      }
-      absl::SleepFor(absl::Milliseconds(2));
-    }
-    return -1;
-  }
   void Send(int fd, const ::berth::shim::v1::StreamOutput& message) {
     const std::string frame = shim::EncodeFrame(message);
     ASSERT_EQ(write(fd, frame.data(), frame.size()),
@@ -84,7 +61,7 @@ TEST_F(ExecTest, AProcessRunsWithTheContainersSettingsAndItsExitIsKept) {
       if (thread.joinable()) thread.join();
     }
   } joiner{exec, client_};
-  const int shim_end = ShimEnd(id);
+  const int shim_end = ShimStreamEnd(id);
   ASSERT_GE(shim_end, 0) << done;
   ::berth::shim::v1::StreamOutput output;
   output.mutable_output()->set_stream(1);

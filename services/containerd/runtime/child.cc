@@ -139,17 +139,8 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd,
     close(userns_fd);
   }
 
-  absl::StatusOr<ExecUser> resolved =
-      ResolveUserFromFiles(spec.user, "/etc/passwd", "/etc/group", spec.group_add);
-  if (!resolved.ok()) return SetupError(resolved.status(), "user");
-  const ExecUser& user = *resolved;
-  // As root first (the user may not reach it), then again as the user, who
-  // may be the only one allowed in (root-squashed NFS).
-  const bool entered = chdir(cwd.c_str()) == 0;
-  RETURN_IF_ERROR(SetupError(SwitchUser(user), "user"));
-  if (chdir(cwd.c_str()) != 0 && !entered) {
-    return SetupError(ErrnoStatus(errno, "chdir to cwd", cwd), "working directory");
-  }
+  ASSIGN_OR_RETURN(const ExecUser user,
+                   BecomeUser(spec.user, spec.group_add, cwd));
 
   std::string hostname = spec.hostname;
   if (hostname.empty()) {
@@ -170,23 +161,9 @@ absl::Status SetUpAndExec(const InitSpec& spec, int error_fd, int userns_fd,
 void RunContainerChild(const InitSpec& spec, int sync_fd, int error_fd,
                        int userns_fd) {
   int console_fd = spec.console_socket;
-  absl::Status status =
-      SetupFds(spec.stdin_fd, spec.stdout_fd, spec.stderr_fd,
-               {&sync_fd, &error_fd, &userns_fd, &console_fd});
-  ResetSignals();
-  if (!status.ok()) {
-    ReportError(error_fd, SetupError(status, "stdio"));
-    _exit(125);
-  }
-  // The parent's go, sent once on_created succeeded; EOF means it gave up.
-  char go = 0;
-  ssize_t n;
-  do {
-    n = read(sync_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) _exit(125);
-  close(sync_fd);
-  status = EnterCgroupNamespace(spec);
+  StartChild(spec.stdin_fd, spec.stdout_fd, spec.stderr_fd, &sync_fd,
+             &error_fd, {&userns_fd, &console_fd}, 125);
+  absl::Status status = EnterCgroupNamespace(spec);
   if (status.ok()) status = SetUpAndExec(spec, error_fd, userns_fd, console_fd);
   ReportError(error_fd, status);
   _exit(ExitCodeForStartError(status));

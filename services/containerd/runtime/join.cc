@@ -81,21 +81,13 @@ absl::Status SetUpAndExec(const JoinSpec& spec, int userns_fd, int console_fd) {
     RETURN_IF_ERROR(SetupError(JoinUserNamespace(userns_fd), "user namespace"));
     close(userns_fd);
   }
-  absl::StatusOr<ExecUser> resolved =
-      ResolveUserFromFiles(spec.user, "/etc/passwd", "/etc/group", spec.group_add);
-  if (!resolved.ok()) return SetupError(resolved.status(), "user");
-  const std::string cwd = spec.cwd.empty() ? "/" : spec.cwd;
-  const bool entered = chdir(cwd.c_str()) == 0;
-  const int chdir_errno = errno;
-  RETURN_IF_ERROR(SetupError(SwitchUser(*resolved), "user"));
-  if (chdir(cwd.c_str()) != 0 && !entered) {
-    return SetupError(ErrnoStatus(chdir_errno, "chdir to cwd", cwd),
-                      "working directory");
-  }
+  ASSIGN_OR_RETURN(const ExecUser user,
+                   BecomeUser(spec.user, spec.group_add,
+                              spec.cwd.empty() ? "/" : spec.cwd));
   char hostname[HOST_NAME_MAX + 1] = {};
   gethostname(hostname, sizeof(hostname) - 1);
   const std::vector<std::string> env =
-      BuildEnv(spec.env, hostname, resolved->home, spec.tty);
+      BuildEnv(spec.env, hostname, user.home, spec.tty);
   ASSIGN_OR_RETURN(std::string path, LookPath(spec.args[0], env));
   if (spec.before_exec) {
     RETURN_IF_ERROR(SetupError(spec.before_exec(), "before exec"));
@@ -106,22 +98,9 @@ absl::Status SetUpAndExec(const JoinSpec& spec, int userns_fd, int console_fd) {
 [[noreturn]] void RunJoinedChild(const JoinSpec& spec, int sync_fd,
                                  int error_fd, int userns_fd) {
   int console_fd = spec.console_socket;
-  absl::Status status =
-      SetupFds(spec.stdin_fd, spec.stdout_fd, spec.stderr_fd,
-               {&sync_fd, &error_fd, &userns_fd, &console_fd});
-  ResetSignals();
-  if (!status.ok()) {
-    ReportError(error_fd, SetupError(status, "stdio"));
-    _exit(126);
-  }
-  char go = 0;
-  ssize_t n;
-  do {
-    n = read(sync_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) _exit(126);
-  close(sync_fd);
-  status = SetUpAndExec(spec, userns_fd, console_fd);
+  StartChild(spec.stdin_fd, spec.stdout_fd, spec.stderr_fd, &sync_fd,
+             &error_fd, {&userns_fd, &console_fd}, 126);
+  const absl::Status status = SetUpAndExec(spec, userns_fd, console_fd);
   ReportError(error_fd, status);
   _exit(126);
 }

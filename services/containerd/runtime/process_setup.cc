@@ -18,6 +18,7 @@
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "common/unix_socket.h"
+#include "services/containerd/runtime/report.h"
 
 namespace berth {
 namespace containerd {
@@ -75,6 +76,26 @@ absl::Status SetupFds(int stdin_fd, int stdout_fd, int stderr_fd,
   }
   CloseRange(next, UINT_MAX);
   return absl::OkStatus();
+}
+
+void StartChild(int stdin_fd, int stdout_fd, int stderr_fd, int* sync_fd,
+                int* error_fd, std::vector<int*> others, int failure_code) {
+  others.push_back(sync_fd);
+  others.push_back(error_fd);
+  absl::Status status = SetupFds(stdin_fd, stdout_fd, stderr_fd, others);
+  ResetSignals();
+  if (!status.ok()) {
+    ReportError(*error_fd, SetupError(status, "stdio"));
+    _exit(failure_code);
+  }
+  char go = 0;
+  ssize_t n;
+  do {
+    n = read(*sync_fd, &go, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) _exit(failure_code);
+  close(*sync_fd);
+  *sync_fd = -1;
 }
 
 absl::Status SetUpConsole(int socket, const std::optional<IdPair>& owner,
@@ -188,6 +209,22 @@ absl::Status SwitchUser(const ExecUser& user) {
   return absl::OkStatus();
 }
 
+
+absl::StatusOr<ExecUser> BecomeUser(const std::string& user,
+                                    const std::vector<std::string>& group_add,
+                                    const std::string& cwd) {
+  absl::StatusOr<ExecUser> resolved =
+      ResolveUserFromFiles(user, "/etc/passwd", "/etc/group", group_add);
+  if (!resolved.ok()) return SetupError(resolved.status(), "user");
+  const bool entered = chdir(cwd.c_str()) == 0;
+  const int root_errno = errno;
+  RETURN_IF_ERROR(SetupError(SwitchUser(*resolved), "user"));
+  if (chdir(cwd.c_str()) != 0 && !entered) {
+    return SetupError(ErrnoStatus(root_errno, "chdir to cwd", cwd),
+                      "working directory");
+  }
+  return resolved;
+}
 
 }  // namespace runtime
 }  // namespace containerd

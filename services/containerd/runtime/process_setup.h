@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "services/containerd/runtime/runtime.h"
 #include "services/containerd/runtime/user.h"
@@ -31,6 +33,14 @@ struct IdPair {
 // fds (-1s are skipped) above them and closes every other fd.
 absl::Status SetupFds(int stdin_fd, int stdout_fd, int stderr_fd,
                       std::vector<int*> kept);
+
+// The first steps of a child of the spawn protocol (spawn_protocol.h): its
+// stdio and the fds it keeps in place (*sync_fd, *error_fd and `others` are
+// moved above 2), signals reset, then the parent's go, sent once
+// on_created succeeded. A setup failure is reported on the error pipe; it,
+// or a parent that gave up (EOF), ends the child with `failure_code`.
+void StartChild(int stdin_fd, int stdout_fd, int stderr_fd, int* sync_fd,
+                int* error_fd, std::vector<int*> others, int failure_code);
 
 // The container's terminal, from its own devpts (the caller's /dev/ptmx):
 // 0, 1 and 2 and the controlling terminal become its slave — bound onto
@@ -56,6 +66,15 @@ absl::Status SetRlimits(const std::vector<Rlimit>& limits);
 // Groups, gid, then uid (keeping the permitted capabilities for the
 // before_exec hook).
 absl::Status SwitchUser(const ExecUser& user);
+
+// Resolves Docker's -u `user` (and --group-add) from the container's
+// /etc/passwd and /etc/group, enters `cwd` and switches to the user: the
+// directory as root first (the user may not reach it), then again as the
+// user, who may be the only one allowed in (root-squashed NFS). Errors are
+// SetupErrors of stage "user" or "working directory".
+absl::StatusOr<ExecUser> BecomeUser(const std::string& user,
+                                    const std::vector<std::string>& group_add,
+                                    const std::string& cwd);
 
 }  // namespace runtime
 }  // namespace containerd

@@ -127,23 +127,33 @@ absl::StatusOr<shim::ExitRecord> FakeShims::ReadExit(
   return *it->second.exit;
 }
 
-absl::StatusOr<shim::ShimStream> FakeShims::Attach(
-    const ContainerPaths& paths, const ::berth::shim::v1::AttachRequest&) {
-  const std::string id = IdOf(paths);
-  Record("Attach " + id);
-  absl::MutexLock world_lock(&world_.mu);
-  auto it = world_.shims.find(id);
-  if (it == world_.shims.end() || !it->second.alive) {
+namespace {
+
+// A socketpair: its other end goes to the container's streams in `world`.
+absl::StatusOr<shim::ShimStream> OpenStream(ShimWorld& world, const std::string& id)
+    ABSL_EXCLUSIVE_LOCKS_REQUIRED(world.mu) {
+  auto it = world.shims.find(id);
+  if (it == world.shims.end() || !it->second.alive) {
     return absl::UnavailableError("no shim answers");
   }
   int pair[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
     return absl::InternalError("socketpair failed");
   }
-  world_.streams[id].push_back(pair[0]);
+  world.streams[id].push_back(pair[0]);
   shim::ShimStream stream;
   stream.fd = pair[1];
   return stream;
+}
+
+}  // namespace
+
+absl::StatusOr<shim::ShimStream> FakeShims::Attach(
+    const ContainerPaths& paths, const ::berth::shim::v1::AttachRequest&) {
+  const std::string id = IdOf(paths);
+  Record("Attach " + id);
+  absl::MutexLock world_lock(&world_.mu);
+  return OpenStream(world_, id);
 }
 
 absl::StatusOr<shim::ShimStream> FakeShims::Exec(
@@ -152,21 +162,14 @@ absl::StatusOr<shim::ShimStream> FakeShims::Exec(
   Record("Exec " + id);
   absl::MutexLock world_lock(&world_.mu);
   auto it = world_.shims.find(id);
-  if (it == world_.shims.end() || !it->second.alive) {
-    return absl::UnavailableError("no shim answers");
+  if (it != world_.shims.end() && it->second.alive) {
+    world_.execs[id].push_back(request);
+    if (!world_.exec_failure.ok()) {
+      return std::exchange(world_.exec_failure, absl::OkStatus());
+    }
   }
-  world_.execs[id].push_back(request);
-  if (!world_.exec_failure.ok()) {
-    return std::exchange(world_.exec_failure, absl::OkStatus());
-  }
-  int pair[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) != 0) {
-    return absl::InternalError("socketpair failed");
-  }
-  world_.streams[id].push_back(pair[0]);
-  shim::ShimStream stream;
-  stream.fd = pair[1];
-  stream.pid = world_.next_pid++;
+  absl::StatusOr<shim::ShimStream> stream = OpenStream(world_, id);
+  if (stream.ok()) stream->pid = world_.next_pid++;
   return stream;
 }
 

@@ -5,6 +5,8 @@
 #ifndef BERTH_SERVICES_CONTAINERD_TESTING_SUPERVISOR_FIXTURE_H_
 #define BERTH_SERVICES_CONTAINERD_TESTING_SUPERVISOR_FIXTURE_H_
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <memory>
@@ -72,9 +74,33 @@ class SupervisorTest : public ::testing::Test {
     world_.clock = &clock_;
   }
   void TearDown() override {
+    CloseShimStreams();
     supervisor_.reset();
     store_.reset();
     EXPECT_TRUE(RemoveTree(dir_).ok());
+  }
+
+  // The shim's end of the first attach or exec stream of `id`, once there
+  // is one (-1 after 5 s).
+  int ShimStreamEnd(const std::string& id) {
+    for (int i = 0; i < 2500; ++i) {
+      {
+        absl::MutexLock lock(&world_.mu);
+        auto it = world_.streams.find(id);
+        if (it != world_.streams.end() && !it->second.empty()) {
+          return it->second.front();
+        }
+      }
+      absl::SleepFor(absl::Milliseconds(2));
+    }
+    return -1;
+  }
+  void CloseShimStreams() {
+    absl::MutexLock lock(&world_.mu);
+    for (auto& [id, fds] : world_.streams) {
+      for (int fd : fds) close(fd);
+    }
+    world_.streams.clear();
   }
 
   // Opens a supervisor (again) over the same store and shim world.
