@@ -136,6 +136,24 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
   command->add_option("--log-driver", f.log_driver,
                       "Logging driver for the container: json-file, none");
   list("--log-opt", f.log_opts, "Log driver options (e.g. max-size=10m)");
+  command->add_option("--health-cmd", f.health_cmd,
+                      "Command to run to check health");
+  command->add_option("--health-interval", f.health_interval,
+                      "Time between running the check (ms|s|m|h) (default 0s)");
+  command->add_option("--health-retries", f.health_retries,
+                      "Consecutive failures needed to report unhealthy");
+  command->add_option("--health-start-interval", f.health_start_interval,
+                      "Time between running the check during the start "
+                      "period (ms|s|m|h) (default 0s)");
+  command->add_option("--health-start-period", f.health_start_period,
+                      "Start period for the container to initialize before "
+                      "starting health-retries countdown (ms|s|m|h) "
+                      "(default 0s)");
+  command->add_option("--health-timeout", f.health_timeout,
+                      "Maximum time to allow one check to run (ms|s|m|h) "
+                      "(default 0s)");
+  command->add_flag("--no-healthcheck", f.no_healthcheck,
+                    "Disable any container-specified HEALTHCHECK");
   list("--storage-opt", f.storage_opts,
        "Storage driver options for the container: size=SIZE caps its "
        "writable layer (needs xfs with pquota or ext4 with prjquota)");

@@ -1,12 +1,16 @@
 #include "ctl/container/container_spec.h"
 
+#include <functional>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/go_duration.h"
 
 namespace berth::ctl {
 namespace {
@@ -37,6 +41,75 @@ absl::Status AddLabels(const ContainerFlags& flags, const SpecInputs& inputs,
   absl::StatusOr<std::map<std::string, std::string>> labels = ParseLabels(all);
   if (!labels.ok()) return labels.status();
   for (const auto& [key, value] : *labels) (*config->mutable_labels())[key] = value;
+  return absl::OkStatus();
+}
+
+// A --health-* duration: Go's syntax, not negative.
+absl::Status SetHealthDuration(
+    const std::string& flag, const std::string& value,
+    const std::function<google::protobuf::Duration*()>& field) {
+  if (value.empty()) return absl::OkStatus();
+  absl::StatusOr<absl::Duration> parsed = ParseGoDuration(value);
+  if (!parsed.ok()) {
+    return FlagValueError(flag, value,
+                          absl::StrCat("time: invalid duration \"", value, "\""));
+  }
+  if (*parsed < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(flag, " cannot be negative"));
+  }
+  const int64_t nanos = absl::ToInt64Nanoseconds(*parsed);
+  google::protobuf::Duration* out = field();
+  out->set_seconds(nanos / 1000000000);
+  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
+  return absl::OkStatus();
+}
+
+// Docker's --health-* and --no-healthcheck (docker/cli's opts.go rules).
+absl::Status SetHealthcheck(const ContainerFlags& flags,
+                            container::v1::ContainerConfig* config) {
+  const bool any = !flags.health_cmd.empty() || !flags.health_interval.empty() ||
+                   !flags.health_timeout.empty() ||
+                   !flags.health_start_period.empty() ||
+                   !flags.health_start_interval.empty() ||
+                   !flags.health_retries.empty();
+  if (flags.no_healthcheck) {
+    if (any) {
+      return absl::InvalidArgumentError(
+          "--no-healthcheck conflicts with --health-* options");
+    }
+    config->mutable_healthcheck()->add_test("NONE");
+    return absl::OkStatus();
+  }
+  if (!any) return absl::OkStatus();
+  types::v1::Healthcheck* check = config->mutable_healthcheck();
+  if (!flags.health_cmd.empty()) {
+    check->add_test("CMD-SHELL");
+    check->add_test(flags.health_cmd);
+  }
+  const std::tuple<const char*, const std::string*,
+                   std::function<google::protobuf::Duration*()>>
+      durations[] = {
+          {"--health-interval", &flags.health_interval,
+           [check] { return check->mutable_interval(); }},
+          {"--health-timeout", &flags.health_timeout,
+           [check] { return check->mutable_timeout(); }},
+          {"--health-start-period", &flags.health_start_period,
+           [check] { return check->mutable_start_period(); }},
+          {"--health-start-interval", &flags.health_start_interval,
+           [check] { return check->mutable_start_interval(); }},
+      };
+  for (const auto& [flag, value, field] : durations) {
+    if (absl::Status s = SetHealthDuration(flag, *value, field); !s.ok()) return s;
+  }
+  if (!flags.health_retries.empty()) {
+    absl::StatusOr<int64_t> retries =
+        ParseIntFlag("--health-retries", flags.health_retries);
+    if (!retries.ok()) return retries.status();
+    if (*retries < 0) {
+      return absl::InvalidArgumentError("--health-retries cannot be negative");
+    }
+    check->set_retries(static_cast<int32_t>(*retries));
+  }
   return absl::OkStatus();
 }
 
@@ -231,6 +304,7 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   config->set_attach_stdin(flags.interactive && !flags.detach);
   config->set_stdin_once(flags.interactive && !flags.detach);
   config->set_stop_signal(flags.stop_signal);
+  if (absl::Status s = SetHealthcheck(flags, config); !s.ok()) return s;
   if (!flags.stop_timeout.empty()) {
     absl::StatusOr<int64_t> timeout =
         ParseIntFlag("--stop-timeout", flags.stop_timeout);

@@ -42,6 +42,14 @@ struct ContainerFlags {
   std::string log_driver;
   std::string userns;  // "", "host", "private"
   std::string cgroupns;  // "" (the daemon's default), "private", "host"
+  // --health-*: Go durations and a count, "" = unset.
+  std::string health_cmd;
+  std::string health_interval;
+  std::string health_timeout;
+  std::string health_start_period;
+  std::string health_start_interval;
+  std::string health_retries;
+  bool no_healthcheck = false;
   std::optional<std::string> entrypoint;  // set, possibly to ""
   std::vector<std::string> env;
   std::vector<std::string> env_files;

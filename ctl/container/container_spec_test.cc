@@ -183,6 +183,44 @@ TEST(BuildCreateRequestTest, BadValuesSpeakDocker) {
             "open missing.env: no such file or directory");
 }
 
+TEST(BuildCreateRequestTest, HealthFlagsAsDockersCli) {
+  ContainerFlags flags;
+  flags.positional = {"busybox"};
+  flags.health_cmd = "wget -q localhost";
+  flags.health_interval = "1m30s";
+  flags.health_start_period = "500ms";
+  flags.health_retries = "4";
+  absl::StatusOr<container::v1::CreateContainerRequest> request =
+      BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok()) << request.status();
+  const types::v1::Healthcheck& check = request->config().healthcheck();
+  ASSERT_EQ(check.test_size(), 2);
+  EXPECT_EQ(check.test(0), "CMD-SHELL");
+  EXPECT_EQ(check.test(1), "wget -q localhost");
+  EXPECT_EQ(check.interval().seconds(), 90);
+  EXPECT_EQ(check.start_period().nanos(), 500000000);
+  EXPECT_EQ(check.retries(), 4);
+  EXPECT_FALSE(check.has_timeout());
+
+  flags.no_healthcheck = true;
+  EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
+            "--no-healthcheck conflicts with --health-* options");
+  flags = ContainerFlags{};
+  flags.positional = {"busybox"};
+  flags.no_healthcheck = true;
+  request = BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(request.ok());
+  EXPECT_EQ(request->config().healthcheck().test(0), "NONE");
+  flags.no_healthcheck = false;
+  flags.health_timeout = "-1s";
+  EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
+            "--health-timeout cannot be negative");
+  flags.health_timeout = "soon";
+  EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
+            "invalid argument \"soon\" for \"--health-timeout\" flag: time: "
+            "invalid duration \"soon\"");
+}
+
 TEST(BuildCreateRequestTest, StorageOptSizeKeptAsTyped) {
   ContainerFlags flags;
   flags.positional = {"busybox"};

@@ -71,10 +71,10 @@ absl::Status ContainerSupervisor::Exec(
     return absl::InvalidArgumentError("No exec command specified");
   }
   if (!config.working_dir().empty() && config.working_dir()[0] != '/') {
-    // As runc refuses it: relative to what?
+    // As run's (and runc's) rule: relative to what?
     return absl::InvalidArgumentError(absl::StrCat(
-        "the working directory \"", config.working_dir(),
-        "\" is not an absolute path"));
+        "the working directory '", config.working_dir(),
+        "' is invalid, it needs to be an absolute path"));
   }
   ASSIGN_OR_RETURN(const std::string detach_keys,
                    ParseDetachKeys(config.detach_keys()));

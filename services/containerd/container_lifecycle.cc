@@ -160,6 +160,11 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   state->set_oom_killed(false);
   state->set_manually_stopped(false);
   *state->mutable_started_at() = ToTimestamp(now);
+  if (health::SettingsOf(container.config().healthcheck()).has_value()) {
+    *state->mutable_health() = health::StartingHealth();
+  } else {
+    state->clear_health();
+  }
   if (!by_policy) container.set_restart_count(0);
   absl::Status saved = Save(container);
   if (!saved.ok()) {
@@ -185,12 +190,14 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     OnExit(id, watched);
     mu_.Lock();
   }
+  WatchHealth(container);
   log_.info("container {}: started (pid {})", id, launched->init_pid);
   return absl::OkStatus();
 }
 
 void ContainerSupervisor::OnExit(const std::string& id,
                                  const absl::StatusOr<shim::ExitRecord>& exit) {
+  health_->End(id);
   absl::StatusOr<shim::ExitRecord> record = shims_->ReadExit(PathsOf(id));
   bool restart = false;
   bool remove = false;

@@ -24,6 +24,14 @@ constexpr size_t kLogBatchEntries = 256;
 constexpr size_t kLogBatchBytes = 64 * 1024;
 
 
+// The health `ps` shows and filters on: NONE without a check.
+container::v1::Health::Status HealthOf(const Container& container) {
+  const container::v1::Health::Status status = container.state().health().status();
+  return status == container::v1::Health::STATUS_UNSPECIFIED
+             ? container::v1::Health::STATUS_NONE
+             : status;
+}
+
 void FillSummary(const Container& container,
                  container::v1::ContainerSummary* out) {
   container::v1::ContainerSummary& summary = *out;
@@ -50,6 +58,7 @@ void FillSummary(const Container& container,
   }
   *summary.mutable_mounts() = container.mounts();
   summary.set_restart_count(container.restart_count());
+  summary.set_health(HealthOf(container));
   summary.set_size_rw(-1);
   summary.set_size_root_fs(-1);
   summary.set_pod_sandbox_id(container.host_config().pod_sandbox_id());
@@ -100,6 +109,11 @@ bool ContainerSupervisor::Matches(
       }
     }
     if (!match) return false;
+  }
+  if (!filter.health().empty() &&
+      std::find(filter.health().begin(), filter.health().end(),
+                HealthOf(container)) == filter.health().end()) {
+    return false;
   }
   if (!filter.exit_codes().empty()) {
     if (status != container::v1::CONTAINER_STATUS_EXITED) return false;

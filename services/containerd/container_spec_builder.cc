@@ -17,6 +17,7 @@
 #include "common/status_macros.h"
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_records.h"
+#include "services/containerd/health/health_check.h"
 #include "services/containerd/logs/log_writer.h"
 #include "services/containerd/network_mode.h"
 #include "services/containerd/runtime/runtime.h"
@@ -360,6 +361,9 @@ absl::StatusOr<Container> NewContainer(
         "needs to be an absolute path"));
   }
   if (config.user().empty()) config.set_user(image.user());
+  *config.mutable_healthcheck() =
+      health::MergeHealthcheck(asked.healthcheck(), image.healthcheck());
+  RETURN_IF_ERROR(health::ValidateHealthcheck(config.healthcheck()));
   if (config.stop_signal().empty()) config.set_stop_signal(image.stop_signal());
   if (!config.stop_signal().empty()) {
     RETURN_IF_ERROR(ParseSignal(config.stop_signal()).status());

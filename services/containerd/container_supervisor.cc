@@ -74,13 +74,25 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
                  ? std::move(deps.process_alive)
                  : [](pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }),
       scheduler_(std::move(deps.scheduler)),
-      shims_(std::move(deps.shims)) {}
+      shims_(std::move(deps.shims)),
+      health_(std::make_unique<health::HealthMonitor>(
+          [this](const std::string& id, const health::ProbeSettings& settings,
+                 const std::function<bool()>& stopped) {
+            return RunHealthProbe(id, settings, stopped);
+          },
+          [this](const std::string& id, absl::Time started_at,
+                 const container::v1::Health& health) {
+            return RecordHealth(id, started_at, health);
+          })) {}
 
 ContainerSupervisor::~ContainerSupervisor() {
   // A running task may still launch or watch a shim, and an exit may still
   // post a task: stop the tasks first (an exit's Post is dropped from then
   // on), then the exits.
   if (scheduler_ != nullptr) scheduler_->Shutdown();
+  // Probes exec through the shims: they end before the shim client does
+  // (and a start or exit meanwhile begins or ends no check).
+  health_->Shutdown();
   if (shims_ != nullptr) shims_->Shutdown();
 }
 
@@ -184,6 +196,7 @@ absl::Status ContainerSupervisor::Recover() {
     if (watched.ok()) {
       log_.info("container {}: adopted running shim (pid {})", id,
                        container.state().shim_pid());
+      WatchHealth(container);
       continue;
     }
     if (absl::IsFailedPrecondition(watched)) {
@@ -435,6 +448,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   }
   RETURN_IF_ERROR(records_->Delete(id));
   execs_.Forget(id);
+  health_->End(id);
   container::v1::WaitContainerResponse last;
   last.set_exit_code(container.state().exit_code());
   last.set_error(container.state().error());

@@ -31,6 +31,7 @@
 #include "services/containerd/container_records.h"
 #include "services/containerd/container_spec_builder.h"
 #include "services/containerd/exec_registry.h"
+#include "services/containerd/health/health_monitor.h"
 #include "services/containerd/image_source.h"
 #include "services/containerd/lifecycle/state_machine.h"
 #include "services/containerd/scheduler.h"
@@ -198,6 +199,15 @@ class ContainerSupervisor {
   // (through its cgroup); the monitor then reports the exit.
   void KillUnresponsiveShim(const container::v1::Container& container,
                             const absl::Status& why);
+  // Health checks (container_health.cc): the check of a running container
+  // begins (nothing without one); a probe through the shim's exec; a
+  // result kept in the record while that run lasts.
+  void WatchHealth(const container::v1::Container& container);
+  health::ProbeResult RunHealthProbe(const std::string& id,
+                                     const health::ProbeSettings& settings,
+                                     const std::function<bool()>& stopped);
+  bool RecordHealth(const std::string& id, absl::Time started_at,
+                    const container::v1::Health& health);
   // Writes the record of an exit again until it sticks.
   void PersistExit(const std::string& id);
 
@@ -260,6 +270,8 @@ class ContainerSupervisor {
   // into each other until the destructor stops them).
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ShimClient> shims_;
+  // Its probes use shims_: shut down before it.
+  std::unique_ptr<health::HealthMonitor> health_;
 };
 
 // CANCELLED when `cancelled` says the client of `operation` on container
