@@ -542,11 +542,13 @@ TEST_P(CgroupsTest, FreezeStopsAndThawResumes) {
   } else {
     EXPECT_THAT(Read("", "freeze", "cgroup.events"), HasSubstr("frozen 1"));
   }
+  EXPECT_TRUE(driver_->Frozen("freeze").value_or(false));
   int64_t frozen_at = counter->load();
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_EQ(counter->load(), frozen_at) << "the child kept running";
 
   ASSERT_TRUE(driver_->Thaw("freeze").ok());
+  EXPECT_FALSE(driver_->Frozen("freeze").value_or(true));
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_GT(counter->load(), frozen_at) << "the child did not resume";
 

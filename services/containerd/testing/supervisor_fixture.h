@@ -50,6 +50,12 @@ class SharedCgroups final : public cgroups::CgroupDriver {
   }
   absl::Status Freeze(const std::string& id) override { return fake_.Freeze(id); }
   absl::Status Thaw(const std::string& id) override { return fake_.Thaw(id); }
+  absl::StatusOr<bool> Frozen(const std::string& id) override {
+    return fake_.Frozen(id);
+  }
+  std::vector<std::string> DiscardUnsupported(cgroups::Limits* l) override {
+    return fake_.DiscardUnsupported(l);
+  }
   absl::Status Remove(const std::string& id) override { return fake_.Remove(id); }
   absl::StatusOr<bool> Exists(const std::string& id) override {
     return fake_.Exists(id);
