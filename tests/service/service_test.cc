@@ -41,7 +41,7 @@ namespace {
 BERTH_SERVICE_TRAITS(Imaged, imaged, image, ImageService,
                      KINDS("images", "layers", "snapshots"));
 BERTH_SERVICE_TRAITS(Containerd, containerd, container, ContainerService,
-                     KINDS("containers", "running"));
+                     KINDS("containers", "running", "paused"));
 BERTH_SERVICE_TRAITS(Netd, netd, network, NetworkService,
                      KINDS("networks", "endpoints"));
 BERTH_SERVICE_TRAITS(Volumed, volumed, volume, VolumeService, KINDS("volumes"));

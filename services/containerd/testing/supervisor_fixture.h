@@ -106,6 +106,7 @@ class SupervisorTest : public ::testing::Test {
       deps.scheduler = std::move(scheduler);
     }
     deps.clock = &clock_;
+    deps.commands = std::move(commands_);  // the real runner when unset
     SupervisorOptions options;
     options.containers_dir = dir_ + "/containers";
     options.shims_dir = dir_ + "/shims";
@@ -210,6 +211,8 @@ class SupervisorTest : public ::testing::Test {
   testing::FakeShims* shims_ = nullptr;
   testing::ManualScheduler* scheduler_ = nullptr;
   std::unique_ptr<ContainerSupervisor> supervisor_;
+  // Given to the next Open as its CommandRunner (ps for `top`).
+  std::unique_ptr<CommandRunner> commands_;
 };
 
 }  // namespace berth::containerd
