@@ -40,8 +40,9 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
               ElementsAreArray({"version", "info", "image", "history",
                                 "images", "import", "load", "rmi", "save",
                                 "tag", "container", "attach", "create", "inspect",
-                                "kill", "logs", "ps", "rename", "restart", "rm",
-                                "run", "start", "stop", "wait", "completion",
+                                "kill", "logs", "pause", "ps", "rename",
+                                "restart", "rm", "run", "start", "stop", "top",
+                                "unpause", "update", "wait", "completion",
                                 "__complete", "__manpages"}));
   EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",
                                            "shell"}));
