@@ -160,14 +160,4 @@ void ContainerSupervisor::RecoverPauseState(Container container) {
             *frozen ? "paused" : "running");
 }
 
-int64_t ContainerSupervisor::PausedCount() {
-  int64_t paused = 0;
-  for (const ContainerRecords::Record& record : records_->Snapshot()) {
-    if (record->state().status() == container::v1::CONTAINER_STATUS_PAUSED) {
-      ++paused;
-    }
-  }
-  return paused;
-}
-
 }  // namespace berth::containerd

@@ -82,7 +82,8 @@ TEST_F(PauseTest, PauseAndUnpauseFreezeTheCgroupAndFollowTheStateMachine) {
   EXPECT_TRUE(paused.state().running());
   EXPECT_TRUE(Frozen(id));
   EXPECT_EQ(Stored(id).state().status(), container::v1::CONTAINER_STATUS_PAUSED);
-  EXPECT_EQ(supervisor_->PausedCount(), 1);
+  EXPECT_EQ(supervisor_->CountInStatus(container::v1::CONTAINER_STATUS_PAUSED),
+            1);
   EXPECT_EQ(*supervisor_->RunningCount(), 0);
 
   absl::Status again = supervisor_->Pause(id);

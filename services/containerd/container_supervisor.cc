@@ -504,13 +504,15 @@ std::pair<int64_t, int64_t> ContainerSupervisor::SizesOf(
 }
 
 absl::StatusOr<int64_t> ContainerSupervisor::RunningCount() {
-  int64_t running = 0;
+  return CountInStatus(container::v1::CONTAINER_STATUS_RUNNING);
+}
+
+int64_t ContainerSupervisor::CountInStatus(ContainerStatus status) {
+  int64_t count = 0;
   for (const ContainerRecords::Record& record : records_->Snapshot()) {
-    if (record->state().status() == container::v1::CONTAINER_STATUS_RUNNING) {
-      ++running;
-    }
+    if (record->state().status() == status) ++count;
   }
-  return running;
+  return count;
 }
 
 }  // namespace berth::containerd

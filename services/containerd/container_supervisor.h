@@ -133,8 +133,8 @@ class ContainerSupervisor {
 
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
-  // ... and how many are paused.
-  int64_t PausedCount();
+  // How many containers are in `status` (Info's "paused").
+  int64_t CountInStatus(container::v1::ContainerStatus status);
 
   // `berth pause` and `unpause` (container_pause.cc): freeze or thaw the
   // container's cgroup and record it. FAILED_PRECONDITION in Docker's

@@ -44,7 +44,8 @@ grpc::Status ContainerGrpcService::Info(grpc::ServerContext*,
   count->set_count(*running);
   types::v1::RecordCount* paused = response->mutable_info()->add_records();
   paused->set_kind("paused");
-  paused->set_count(supervisor_->PausedCount());
+  paused->set_count(
+      supervisor_->CountInStatus(container::v1::CONTAINER_STATUS_PAUSED));
   // What `docker info` says of the runtime, under Docker's keys.
   auto fact = [&](const std::string& key, const std::string& value) {
     types::v1::InfoFact* added = response->mutable_info()->add_facts();

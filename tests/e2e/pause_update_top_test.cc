@@ -22,11 +22,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string ReadTrimmed(const std::string& path) {
-  std::string text = ReadFile(path);
-  return std::string(absl::StripAsciiWhitespace(text));
-}
-
 // CPU time (utime + stime, in ticks) the process has used.
 int64_t CpuTicks(int pid) {
   const std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
@@ -45,6 +40,9 @@ int64_t CpuTicks(int pid) {
 
 class PauseUpdateTopTest : public ContainerE2eTest {
  protected:
+  static std::string Trimmed(const std::string& path) {
+    return std::string(absl::StripAsciiWhitespace(ReadFile(path)));
+  }
   // The file of the container's cgroup for `controller` (v1), or of its
   // one cgroup (v2).
   std::string CgroupFile(const std::string& controller, const std::string& id,
@@ -90,9 +88,9 @@ TEST_F(PauseUpdateTopTest, PauseStopsABusyLoopAndUnpauseResumesIt) {
   EXPECT_EQ(state["Paused"], true);
   EXPECT_EQ(state["Running"], true);
   if (V2()) {
-    EXPECT_EQ(ReadTrimmed(CgroupFile("", id, "cgroup.freeze")), "1");
+    EXPECT_EQ(Trimmed(CgroupFile("", id, "cgroup.freeze")), "1");
   } else {
-    EXPECT_EQ(ReadTrimmed(CgroupFile("freezer", id, "freezer.state")), "FROZEN");
+    EXPECT_EQ(Trimmed(CgroupFile("freezer", id, "freezer.state")), "FROZEN");
   }
   RunResult ps = env_.Berth({"ps", "--format", "{{.Status}}"});
   EXPECT_THAT(ps.out, HasSubstr("(Paused)"));
@@ -155,17 +153,17 @@ TEST_F(PauseUpdateTopTest, UpdateReachesTheCgroupInspectAndTheNextStart) {
   const std::string memory_file =
       V2() ? CgroupFile("", id, "memory.max")
            : CgroupFile("memory", id, "memory.limit_in_bytes");
-  ASSERT_EQ(ReadTrimmed(memory_file), absl::StrCat(64 << 20));
+  ASSERT_EQ(Trimmed(memory_file), absl::StrCat(64 << 20));
 
   RunResult updated = env_.Berth({"update", "-m", "96m", "--pids-limit", "20",
                                   "--cpu-period", "50000", "--cpu-quota",
                                   "25000", "--restart", "on-failure:3", "upd"});
   ASSERT_EQ(updated.exit_code, 0) << updated.err;
   EXPECT_EQ(updated.out, "upd\n");
-  EXPECT_EQ(ReadTrimmed(memory_file), absl::StrCat(96 << 20));
-  EXPECT_EQ(ReadTrimmed(CgroupFile("pids", id, "pids.max")), "20");
+  EXPECT_EQ(Trimmed(memory_file), absl::StrCat(96 << 20));
+  EXPECT_EQ(Trimmed(CgroupFile("pids", id, "pids.max")), "20");
   if (!V2()) {
-    EXPECT_EQ(ReadTrimmed(CgroupFile("cpu", id, "cpu.cfs_quota_us")), "25000");
+    EXPECT_EQ(Trimmed(CgroupFile("cpu", id, "cpu.cfs_quota_us")), "25000");
   }
   nlohmann::json host = Inspect("upd")["HostConfig"];
   EXPECT_EQ(host["Memory"], 96 << 20);
@@ -192,11 +190,11 @@ TEST_F(PauseUpdateTopTest, UpdateReachesTheCgroupInspectAndTheNextStart) {
 
   // The next start keeps them, those the shim does not set too.
   ASSERT_EQ(env_.Berth({"restart", "-t", "0", "upd"}).exit_code, 0);
-  EXPECT_EQ(ReadTrimmed(memory_file), absl::StrCat(96 << 20));
-  EXPECT_EQ(ReadTrimmed(CgroupFile("pids", id, "pids.max")), "20");
+  EXPECT_EQ(Trimmed(memory_file), absl::StrCat(96 << 20));
+  EXPECT_EQ(Trimmed(CgroupFile("pids", id, "pids.max")), "20");
   if (!V2()) {
-    EXPECT_EQ(ReadTrimmed(CgroupFile("cpu", id, "cpu.cfs_period_us")), "50000");
-    EXPECT_EQ(ReadTrimmed(CgroupFile("cpu", id, "cpu.cfs_quota_us")), "25000");
+    EXPECT_EQ(Trimmed(CgroupFile("cpu", id, "cpu.cfs_period_us")), "50000");
+    EXPECT_EQ(Trimmed(CgroupFile("cpu", id, "cpu.cfs_quota_us")), "25000");
   }
   EXPECT_EQ(env_.Berth({"rm", "-f", "upd"}).exit_code, 0);
 }

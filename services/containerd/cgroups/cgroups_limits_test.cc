@@ -10,11 +10,11 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "common/fs_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/containerd/cgroups/cgroup_fs.h"
+#include "services/containerd/cgroups/cgroup_test_util.h"
 #include "services/containerd/cgroups/cgroups.h"
 
 namespace berth::containerd::cgroups {
@@ -25,12 +25,6 @@ using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 
 constexpr int64_t kMiB = 1024 * 1024;
-
-std::string ReadTrimmed(const std::string& path) {
-  absl::StatusOr<std::string> data = ReadFileToString(path);
-  if (!data.ok()) return absl::StrCat("<", data.status().ToString(), ">");
-  return std::string(absl::StripTrailingAsciiWhitespace(*data));
-}
 
 TEST(ValidateLimitsTest, RefusesWithDockersWords) {
   auto message = [](auto set) {

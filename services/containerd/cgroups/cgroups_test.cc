@@ -28,6 +28,7 @@
 #include "common/fs_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/containerd/cgroups/cgroup_test_util.h"
 
 namespace berth::containerd::cgroups {
 namespace {
@@ -36,12 +37,6 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMiB = 1024 * 1024;
-
-std::string ReadTrimmed(const std::string& path) {
-  absl::StatusOr<std::string> data = ReadFileToString(path);
-  if (!data.ok()) return absl::StrCat("<", data.status().ToString(), ">");
-  return std::string(absl::StripTrailingAsciiWhitespace(*data));
-}
 
 bool DirExists(const std::string& path) {
   struct stat st;
