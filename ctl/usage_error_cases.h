@@ -77,6 +77,32 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "parsing \"yes\": invalid syntax\n\nUsage:  berth run [OPTIONS] "
        "IMAGE [COMMAND] [ARG...]" +
            RunHint("berth run")},
+      {{"pause", "--bogus", "x"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth pause CONTAINER "
+       "[CONTAINER...]" +
+           RunHint("berth pause")},
+      {{"top", "--bogus", "x"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth top CONTAINER [ps OPTIONS]" +
+           RunHint("berth top")},
+      {{"update", "--cpu-period", "abc", "x"},
+       125,
+       "invalid argument \"abc\" for \"--cpu-period\" flag: "
+       "strconv.ParseInt: parsing \"abc\": invalid syntax\n\nUsage:  berth "
+       "update [OPTIONS] CONTAINER [CONTAINER...]" +
+           RunHint("berth update")},
+      {{"update", "--blkio-weight", "70000", "x"},
+       125,
+       "invalid argument \"70000\" for \"--blkio-weight\" flag: "
+       "strconv.ParseUint: parsing \"70000\": value out of range\n\nUsage:  "
+       "berth update [OPTIONS] CONTAINER [CONTAINER...]" +
+           RunHint("berth update")},
+      {{"update", "--memory-swap", "x", "x"},
+       125,
+       "invalid argument \"x\" for \"--memory-swap\" flag: invalid size: "
+       "'x'\n\nUsage:  berth update [OPTIONS] CONTAINER [CONTAINER...]" +
+           RunHint("berth update")},
       {{"ps", "-a=bogus"},
        125,
        "invalid argument \"bogus\" for \"-a, --all\" flag: "
@@ -134,6 +160,29 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "unknown flag: --bogus\n\nUsage:  berth exec [OPTIONS] CONTAINER "
        "COMMAND [ARG...]" +
            RunHint("berth exec")},
+      {{"pause"},
+       1,
+       "berth: 'berth pause' requires at least 1 argument\n\nUsage:  berth "
+       "pause CONTAINER [CONTAINER...]\n\nSee 'berth pause --help' for more "
+       "information\n"},
+      {{"container", "unpause"},
+       1,
+       "berth: 'berth container unpause' requires at least 1 argument\n\n"
+       "Usage:  berth container unpause CONTAINER [CONTAINER...]\n\nSee "
+       "'berth container unpause --help' for more information\n"},
+      {{"top"},
+       1,
+       "berth: 'berth top' requires at least 1 argument\n\nUsage:  berth top "
+       "CONTAINER [ps OPTIONS]\n\nSee 'berth top --help' for more "
+       "information\n"},
+      {{"update"},
+       1,
+       "berth: 'berth update' requires at least 1 argument\n\nUsage:  berth "
+       "update [OPTIONS] CONTAINER [CONTAINER...]\n\nSee 'berth update "
+       "--help' for more information\n"},
+      {{"update", "x"},
+       1,
+       "you must provide one or more flags when using this command\n"},
       {{"start", "-a", "a", "b"},
        1,
        "you cannot start and attach multiple containers at once\n"},

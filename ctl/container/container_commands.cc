@@ -1,6 +1,6 @@
 // The container command group: `berth container create|run|start|stop|
-// kill|restart|rm|wait|rename|prune|ls|inspect|logs` and Docker's
-// top-level shortcuts (`run`, `ps`, `start`, ...). This file holds the
+// kill|restart|rm|wait|rename|prune|ls|inspect|logs|pause|unpause|update|
+// top` and Docker's top-level shortcuts (`run`, `ps`, `start`, ...). This file holds the
 // lifecycle commands that act on named containers one by one, as Docker's
 // do: each success prints the name given, each failure an error, and the
 // command exits 1 if any failed.
@@ -61,17 +61,6 @@ bool CheckPrefixArgs(CommandContext& context, const CommandUsage& usage,
   return true;
 }
 
-namespace {
-
-// A deadline-free call: stop, wait and friends can take as long as the
-// container does.
-std::unique_ptr<grpc::ClientContext> UnboundedCall() {
-  return std::make_unique<grpc::ClientContext>();
-}
-
-// Runs `call` for every container named; prints the name on success (when
-// `echo`), an error otherwise. Stops at an unreachable containerd. Returns
-// the names that failed.
 std::vector<std::string> ForEach(
     CommandContext& context, const std::vector<std::string>& names,
     bool echo, const std::function<grpc::Status(const std::string&)>& call) {
@@ -87,6 +76,14 @@ std::vector<std::string> ForEach(
     if (status.error_code() == grpc::StatusCode::UNAVAILABLE) break;
   }
   return failed;
+}
+
+namespace {
+
+// A deadline-free call: stop, wait and friends can take as long as the
+// container does.
+std::unique_ptr<grpc::ClientContext> UnboundedCall() {
+  return std::make_unique<grpc::ClientContext>();
 }
 
 // ---- stop / restart ---------------------------------------------------------
@@ -333,6 +330,7 @@ std::vector<CommandSpec> ContainerCommands() {
       AddContainerInspectCommand(group, context);
       AddKillCommand(group, context, "berth container kill");
       AddLogsCommand(group, context, "berth container logs");
+      AddPauseCommand(group, context, "pause", "berth container pause");
       CLI::App* ls = AddPsCommand(group, context, "ls", "berth container ls");
       ls->alias("ps");
       ls->alias("list");
@@ -344,6 +342,9 @@ std::vector<CommandSpec> ContainerCommands() {
       AddRunCommand(group, context, "berth container run");
       AddStartCommand(group, context, "berth container start");
       AddStopOrRestartCommand(group, context, "berth container stop", false);
+      AddTopCommand(group, context, "berth container top");
+      AddPauseCommand(group, context, "unpause", "berth container unpause");
+      AddUpdateCommand(group, context, "berth container update");
       AddWaitCommand(group, context, "berth container wait");
     });
   };
@@ -376,6 +377,11 @@ std::vector<CommandSpec> ContainerCommands() {
        [](CLI::App& app, CommandContext& context) {
          AddLogsCommand(app, context, "berth logs");
        }},
+      {"pause", "container",
+       "Pause all processes within one or more containers",
+       [](CLI::App& app, CommandContext& context) {
+         AddPauseCommand(app, context, "pause", "berth pause");
+       }},
       {"ps", "container", "List containers",
        [](CLI::App& app, CommandContext& context) {
          AddPsCommand(app, context, "ps", "berth ps");
@@ -403,6 +409,19 @@ std::vector<CommandSpec> ContainerCommands() {
       {"stop", "container", "Stop one or more running containers",
        [](CLI::App& app, CommandContext& context) {
          AddStopOrRestartCommand(app, context, "berth stop", false);
+       }},
+      {"top", "container", "Display the running processes of a container",
+       [](CLI::App& app, CommandContext& context) {
+         AddTopCommand(app, context, "berth top");
+       }},
+      {"unpause", "container",
+       "Unpause all processes within one or more containers",
+       [](CLI::App& app, CommandContext& context) {
+         AddPauseCommand(app, context, "unpause", "berth unpause");
+       }},
+      {"update", "container", "Update configuration of one or more containers",
+       [](CLI::App& app, CommandContext& context) {
+         AddUpdateCommand(app, context, "berth update");
        }},
       {"wait", "container",
        "Block until one or more containers stop, then print their exit codes",

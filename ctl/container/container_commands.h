@@ -1,11 +1,14 @@
 // Internals shared by the files of the container command group
 // (container_commands.cc: stop, kill, restart, rm, wait, rename, prune
-// and the group itself; container_attach_commands.cc: start, attach; container_query_commands.cc: ps, inspect,
+// and the group itself; container_attach_commands.cc: start, attach;
+// container_runtime_commands.cc: pause, unpause, update, top;
+// container_query_commands.cc: ps, inspect,
 // logs; container_run_commands.cc: create, run). The group's table,
 // ContainerCommands, is declared in container_group.h.
 #ifndef BERTH_CTL_CONTAINER_CONTAINER_COMMANDS_H_
 #define BERTH_CTL_CONTAINER_CONTAINER_COMMANDS_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +33,21 @@ std::unique_ptr<container::v1::ContainerService::Stub> ContainerStub(
 absl::Status ContainerdError(CommandContext& context,
                              const grpc::Status& status,
                              absl::string_view container = "");
+
+// Runs `call` for every container named; prints the name on success (when
+// `echo`), an error otherwise. Stops at an unreachable containerd. Returns
+// the names that failed.
+std::vector<std::string> ForEach(
+    CommandContext& context, const std::vector<std::string>& names, bool echo,
+    const std::function<grpc::Status(const std::string&)>& call);
+
+// `pause`, `unpause`, `update` and `top` (container_runtime_commands.cc).
+void AddPauseCommand(CLI::App& parent, CommandContext& context,
+                     const std::string& name, const std::string& path);
+void AddUpdateCommand(CLI::App& parent, CommandContext& context,
+                      const std::string& path);
+void AddTopCommand(CLI::App& parent, CommandContext& context,
+                   const std::string& path);
 
 // Streams a ContainerLogs call: stdout entries to stdout, stderr entries to
 // stderr, raw bytes, each prefixed with its time when `timestamps`.

@@ -52,10 +52,11 @@ ordered_json ServerInfoJson(const std::vector<ServiceReport>& reports) {
   if (containerd != nullptr) {
     const int64_t all = Count(*containerd, "containers");
     const int64_t running = Count(*containerd, "running");
+    const int64_t paused = Count(*containerd, "paused");
     server["Containers"] = all;
     server["ContainersRunning"] = running;
-    server["ContainersPaused"] = 0;
-    server["ContainersStopped"] = all - running;
+    server["ContainersPaused"] = paused;
+    server["ContainersStopped"] = all - running - paused;
   }
   if (imaged != nullptr) server["Images"] = Count(*imaged, "images");
   // Host facts: every service runs on the daemon's machine; the first that

@@ -39,7 +39,7 @@ TEST(ServerInfoTest, DockersKeysAndText) {
   Add(imaged, "BackingFilesystem", "extfs");
   ServiceReport containerd = Report("containerd");
   for (const auto& [kind, count] : {std::pair<const char*, int>{"containers", 3},
-                                    {"running", 1}}) {
+                                    {"running", 1}, {"paused", 1}}) {
     auto* record = containerd.info.add_records();
     record->set_kind(kind);
     record->set_count(count);
@@ -54,7 +54,8 @@ TEST(ServerInfoTest, DockersKeysAndText) {
   nlohmann::ordered_json server = ServerInfoJson({imaged, containerd, netd});
   EXPECT_EQ(server["Containers"], 3);
   EXPECT_EQ(server["ContainersRunning"], 1);
-  EXPECT_EQ(server["ContainersStopped"], 2);
+  EXPECT_EQ(server["ContainersPaused"], 1);
+  EXPECT_EQ(server["ContainersStopped"], 1);
   EXPECT_EQ(server["Images"], 4);
   EXPECT_EQ(server["Driver"], "overlay2");
   EXPECT_EQ(server["DriverStatus"][0][1], "extfs");
@@ -66,7 +67,7 @@ TEST(ServerInfoTest, DockersKeysAndText) {
 
   const std::string text = ServerInfoText(server);
   EXPECT_THAT(text, HasSubstr("Server:\n Containers: 3\n  Running: 1\n  "
-                              "Paused: 0\n  Stopped: 2\n Images: 4\n"));
+                              "Paused: 1\n  Stopped: 1\n Images: 4\n"));
   EXPECT_THAT(text, HasSubstr(" Storage Driver: overlay2\n  Backing Filesystem: extfs\n"));
   EXPECT_THAT(text, HasSubstr(" Security Options:\n  seccomp\n   Profile: builtin\n"
                               "  cgroupns\n"));

@@ -94,6 +94,11 @@ health::ProbeResult ContainerSupervisor::RunHealthProbe(
     result.output = std::string(container.status().message());
     return result;
   }
+  if (container->state().status() == container::v1::CONTAINER_STATUS_PAUSED) {
+    // A frozen container cannot answer; Docker skips its probes too.
+    result.skipped = true;
+    return result;
+  }
   ::berth::shim::v1::ExecRequest request;
   request.set_exec_id(absl::StrCat("health-", id.substr(0, 12)));
   for (const std::string& arg : settings.argv) request.add_args(arg);

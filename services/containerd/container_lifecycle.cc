@@ -44,8 +44,12 @@ absl::Status ContainerSupervisor::Start(const std::string& reference,
   absl::MutexLock op_lock(op.get());
   RETURN_IF_ERROR(Abandoned(cancelled, "start", found.id()));
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
-  if (HasProcess(container.state().status())) return absl::OkStatus();
   const ContainerStatus status = container.state().status();
+  if (status == container::v1::CONTAINER_STATUS_PAUSED) {
+    return absl::FailedPreconditionError(
+        "cannot start a paused container, try unpause instead");
+  }
+  if (HasProcess(status)) return absl::OkStatus();
   if (status == container::v1::CONTAINER_STATUS_REMOVING ||
       status == container::v1::CONTAINER_STATUS_DEAD) {
     return absl::FailedPreconditionError(absl::StrCat(
@@ -179,6 +183,9 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   }
   if (!by_policy) live_[id].backoff = absl::ZeroDuration();
   ++live_[id].starts;  // wakes clients waiting to attach
+  mu_.Unlock();
+  ApplyLimitsBeyondTheShim(container);
+  mu_.Lock();
   Failpoint("start-recorded");
   absl::Status watched = shims_->Watch(id, paths);
   if (!watched.ok()) {
@@ -417,6 +424,7 @@ absl::Status ContainerSupervisor::StopLocked(const Container& container,
   // its exit remains to be seen.
   auto signal_or_killed = [&](int number) {
     absl::Status sent = SignalLocked(container, number);
+    if (sent.ok()) ResumeAfterSignal(id, number);
     return absl::IsDeadlineExceeded(sent) ? absl::OkStatus() : sent;
   };
   auto stopping = [&]() -> absl::Status {
@@ -474,7 +482,9 @@ absl::Status ContainerSupervisor::Kill(const std::string& reference,
       Save(*current).IgnoreError();
     }
   }
-  return SignalLocked(container, number);
+  RETURN_IF_ERROR(SignalLocked(container, number));
+  ResumeAfterSignal(container.id(), number);
+  return absl::OkStatus();
 }
 
 absl::Status ContainerSupervisor::Restart(const std::string& reference,

@@ -67,6 +67,8 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
                                          SupervisorOptions options)
     : log_(log),
       images_(std::move(deps.images)),
+      commands_(deps.commands != nullptr ? std::move(deps.commands)
+                                         : NewProcessRunner()),
       cgroup_factory_(std::move(deps.cgroups)),
       clock_(deps.clock != nullptr ? *deps.clock : RealClock()),
       options_(std::move(options)),
@@ -196,6 +198,7 @@ absl::Status ContainerSupervisor::Recover() {
     if (watched.ok()) {
       log_.info("container {}: adopted running shim (pid {})", id,
                        container.state().shim_pid());
+      RecoverPauseState(container);
       WatchHealth(container);
       continue;
     }
@@ -377,6 +380,7 @@ absl::Status ContainerSupervisor::Remove(const std::string& reference,
       exits_before = live_[found.id()].exits;
     }
     const absl::Status killed = SignalLocked(found, SIGKILL);
+    if (killed.ok()) ResumeAfterSignal(found.id(), SIGKILL);
     // A wedged shim was killed with its container by SignalLocked.
     killed_first = killed.ok() || absl::IsDeadlineExceeded(killed);
     if (!killed_first && !absl::IsFailedPrecondition(killed)) return killed;
@@ -389,10 +393,13 @@ absl::Status ContainerSupervisor::Remove(const std::string& reference,
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   if (IsActive(container.state().status())) {
     if (!force) {
+      const bool paused = container.state().status() ==
+                          container::v1::CONTAINER_STATUS_PAUSED;
       return absl::FailedPreconditionError(absl::StrCat(
-          "cannot remove container \"/", container.name(),
-          "\": container is running: stop the container before removing or "
-          "force remove"));
+          "cannot remove container \"/", container.name(), "\": ",
+          paused ? "container is paused and must be unpaused first"
+                 : "container is running: stop the container before "
+                   "removing or force remove"));
     }
     RETURN_IF_ERROR(StopLocked(container, 0, "SIGKILL"));
     ASSIGN_OR_RETURN(container, Load(found.id()));
@@ -518,13 +525,15 @@ std::pair<int64_t, int64_t> ContainerSupervisor::SizesOf(
 }
 
 absl::StatusOr<int64_t> ContainerSupervisor::RunningCount() {
-  int64_t running = 0;
+  return CountInStatus(container::v1::CONTAINER_STATUS_RUNNING);
+}
+
+int64_t ContainerSupervisor::CountInStatus(ContainerStatus status) {
+  int64_t count = 0;
   for (const ContainerRecords::Record& record : records_->Snapshot()) {
-    if (record->state().status() == container::v1::CONTAINER_STATUS_RUNNING) {
-      ++running;
-    }
+    if (record->state().status() == status) ++count;
   }
-  return running;
+  return count;
 }
 
 }  // namespace berth::containerd

@@ -37,6 +37,7 @@
 #include "services/containerd/scheduler.h"
 #include "services/containerd/seccomp_cache.h"
 #include "services/containerd/shim_client.h"
+#include "services/containerd/top/command_runner.h"
 
 namespace berth::containerd {
 
@@ -69,6 +70,8 @@ struct SupervisorDeps {
   // Whether host process `pid` exists (an exec whose client left); kill(pid,
   // 0) when null.
   std::function<bool(pid_t)> process_alive;
+  // Runs ps for `top`; host processes (NewProcessRunner) when null.
+  std::unique_ptr<CommandRunner> commands;
 };
 
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted
@@ -145,6 +148,25 @@ class ContainerSupervisor {
 
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
+  // How many containers are in `status` (Info's "paused").
+  int64_t CountInStatus(container::v1::ContainerStatus status);
+
+  // `berth pause` and `unpause` (container_pause.cc): freeze or thaw the
+  // container's cgroup and record it. FAILED_PRECONDITION in Docker's
+  // words when it does not run, is restarting, is (not) paused already.
+  absl::Status Pause(const std::string& reference);
+  absl::Status Unpause(const std::string& reference);
+
+  // `berth update` (container_update.cc): Docker's checks and merge of the
+  // new resources and restart policy into the record, written live into
+  // the cgroup of a running or paused container. Returns Docker's warnings.
+  absl::StatusOr<container::v1::UpdateContainerResponse> Update(
+      const container::v1::UpdateContainerRequest& request);
+
+  // `berth top` (container_top.cc): ps(1) through the CommandRunner, kept
+  // to the pids of the container's cgroup.
+  absl::StatusOr<container::v1::TopContainerResponse> Top(
+      const std::string& reference, const std::string& ps_args);
 
   // The daemon is stopping: a stop waiting for its container's exit returns
   // UNAVAILABLE (the container runs on) instead of holding the shutdown.
@@ -210,6 +232,17 @@ class ContainerSupervisor {
                     const container::v1::Health& health);
   // Writes the record of an exit again until it sticks.
   void PersistExit(const std::string& id);
+  // After `signal` reached a paused container, thaws it when Docker would
+  // (a kill, or the container's stop signal), so the signal is delivered,
+  // and records it running again (container_pause.cc).
+  void ResumeAfterSignal(const std::string& id, int signal);
+  // At recovery, the record of an adopted container follows its cgroup's
+  // freezer: a pause or unpause the daemon did not see recorded is.
+  void RecoverPauseState(container::v1::Container container);
+  // The limits a shim does not take from its spec (CFS period and quota,
+  // memory nodes, soft limit, I/O weight), written into the cgroup of a
+  // container just launched (container_update.cc).
+  void ApplyLimitsBeyondTheShim(const container::v1::Container& container);
 
   ContainerPaths PathsOf(const std::string& id) const;
   // Serialises lifecycle operations on one container.
@@ -245,6 +278,7 @@ class ContainerSupervisor {
 
   spdlog::logger& log_;
   std::unique_ptr<ImageSource> images_;
+  std::unique_ptr<CommandRunner> commands_;
   CgroupDriverFactory cgroup_factory_;
   Clock& clock_;
   const SupervisorOptions options_;

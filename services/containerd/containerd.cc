@@ -74,6 +74,7 @@ ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
     return cgroups::DetectCgroupDriver(parent);
   };
   deps.scheduler = std::make_unique<DelayedTasks>();
+  deps.commands = NewProcessRunner();  // ps for `top`
   ASSIGN_OR_RETURN(std::unique_ptr<ContainerSupervisor> supervisor,
                    ContainerSupervisor::Open(core->store(), core->log(),
                                              std::move(deps),

@@ -42,6 +42,10 @@ grpc::Status ContainerGrpcService::Info(grpc::ServerContext*,
   types::v1::RecordCount* count = response->mutable_info()->add_records();
   count->set_kind("running");
   count->set_count(*running);
+  types::v1::RecordCount* paused = response->mutable_info()->add_records();
+  paused->set_kind("paused");
+  paused->set_count(
+      supervisor_->CountInStatus(container::v1::CONTAINER_STATUS_PAUSED));
   // What `docker info` says of the runtime, under Docker's keys.
   auto fact = [&](const std::string& key, const std::string& value) {
     types::v1::InfoFact* added = response->mutable_info()->add_facts();
@@ -151,6 +155,30 @@ grpc::Status ContainerGrpcService::InspectContainer(
     container::v1::InspectContainerResponse* response) {
   return Answer(supervisor_->Inspect(request->id(), request->size()),
                 response->mutable_container());
+}
+
+grpc::Status ContainerGrpcService::PauseContainer(
+    grpc::ServerContext*, const container::v1::PauseContainerRequest* request,
+    container::v1::PauseContainerResponse*) {
+  return Done(supervisor_->Pause(request->id()));
+}
+
+grpc::Status ContainerGrpcService::UnpauseContainer(
+    grpc::ServerContext*, const container::v1::UnpauseContainerRequest* request,
+    container::v1::UnpauseContainerResponse*) {
+  return Done(supervisor_->Unpause(request->id()));
+}
+
+grpc::Status ContainerGrpcService::UpdateContainer(
+    grpc::ServerContext*, const container::v1::UpdateContainerRequest* request,
+    container::v1::UpdateContainerResponse* response) {
+  return Answer(supervisor_->Update(*request), response);
+}
+
+grpc::Status ContainerGrpcService::TopContainer(
+    grpc::ServerContext*, const container::v1::TopContainerRequest* request,
+    container::v1::TopContainerResponse* response) {
+  return Answer(supervisor_->Top(request->id(), request->ps_args()), response);
 }
 
 grpc::Status ContainerGrpcService::ContainerLogs(

@@ -44,6 +44,11 @@ class ContainerGrpcService final
   BERTH_UNARY(ListContainers, ListContainersRequest, ListContainersResponse)
   BERTH_UNARY(InspectContainer, InspectContainerRequest,
               InspectContainerResponse)
+  BERTH_UNARY(PauseContainer, PauseContainerRequest, PauseContainerResponse)
+  BERTH_UNARY(UnpauseContainer, UnpauseContainerRequest,
+              UnpauseContainerResponse)
+  BERTH_UNARY(UpdateContainer, UpdateContainerRequest, UpdateContainerResponse)
+  BERTH_UNARY(TopContainer, TopContainerRequest, TopContainerResponse)
 #undef BERTH_UNARY
 
   grpc::Status ContainerLogs(

@@ -41,7 +41,7 @@ namespace {
 BERTH_SERVICE_TRAITS(Imaged, imaged, image, ImageService,
                      KINDS("images", "layers", "snapshots"));
 BERTH_SERVICE_TRAITS(Containerd, containerd, container, ContainerService,
-                     KINDS("containers", "running"));
+                     KINDS("containers", "running", "paused"));
 BERTH_SERVICE_TRAITS(Netd, netd, network, NetworkService,
                      KINDS("networks", "endpoints"));
 BERTH_SERVICE_TRAITS(Volumed, volumed, volume, VolumeService, KINDS("volumes"));
@@ -164,6 +164,49 @@ TYPED_TEST(ServiceTest, RestartOnSameRootReopensStore) {
   typename TypeParam::InfoResponse response;
   EXPECT_TRUE(
       stub->Info(&context, typename TypeParam::InfoRequest(), &response).ok());
+}
+
+// containerd's pause, update and top through the stub: Docker's checks of
+// the request come before the container is looked up, and a container
+// that does not exist is NOT_FOUND in Docker's words.
+using ContainerdServiceTest = ServiceTest<Containerd>;
+
+TEST_F(ContainerdServiceTest, PauseUpdateAndTopAnswerWithDockersCodes) {
+  auto stub = container::v1::ContainerService::NewStub(channel_);
+  auto call = [] { return std::make_unique<grpc::ClientContext>(); };
+  container::v1::PauseContainerRequest pause;
+  pause.set_id("nosuch");
+  container::v1::PauseContainerResponse paused;
+  grpc::Status status = stub->PauseContainer(call().get(), pause, &paused);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(status.error_message(), "No such container: nosuch");
+  container::v1::UnpauseContainerRequest unpause;
+  unpause.set_id("nosuch");
+  container::v1::UnpauseContainerResponse unpaused;
+  EXPECT_EQ(stub->UnpauseContainer(call().get(), unpause, &unpaused).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  container::v1::UpdateContainerRequest update;
+  update.set_id("nosuch");
+  update.mutable_resources()->set_memory(1 << 20);
+  container::v1::UpdateContainerResponse updated;
+  status = stub->UpdateContainer(call().get(), update, &updated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "Minimum memory limit allowed is 6MB");
+  update.mutable_resources()->set_memory(64 << 20);
+  EXPECT_EQ(stub->UpdateContainer(call().get(), update, &updated).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+
+  container::v1::TopContainerRequest top;
+  top.set_id("nosuch");
+  top.set_ps_args("-o user=PID");
+  container::v1::TopContainerResponse table;
+  status = stub->TopContainer(call().get(), top, &table);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(status.error_message(), "specifying \"user=PID\" is not allowed");
+  top.clear_ps_args();
+  EXPECT_EQ(stub->TopContainer(call().get(), top, &table).error_code(),
+            grpc::StatusCode::NOT_FOUND);
 }
 
 }  // namespace

@@ -86,6 +86,15 @@ std::set<std::string> BerthEnv::ContainerCgroups() const {
 }
 
 void BerthEnv::KillLeftovers() {
+  // A paused container's processes take no signal until thawed (v1
+  // freezer): thaw every cgroup of this environment first.
+  const int thawed = std::system(
+      ("for f in /sys/fs/cgroup/freezer/" + cgroup_parent_ +
+       "/*/freezer.state; do [ -f \"$f\" ] && echo THAWED > \"$f\"; done; "
+       "for f in /sys/fs/cgroup/" + cgroup_parent_ +
+       "/*/cgroup.freeze; do [ -f \"$f\" ] && echo 0 > \"$f\"; done; true")
+          .c_str());
+  (void)thawed;  // best effort, as below
   std::vector<int> shims = ShimPids();
   // A container's init is its shim's child; killing it ends its whole PID
   // namespace, then the shim is killed too.

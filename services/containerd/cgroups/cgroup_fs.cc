@@ -222,6 +222,40 @@ absl::Status ValidateLimits(const Limits& limits, bool for_update) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid pids limit ", limits.pids_limit));
   }
+  // The CFS bounds and Docker's words for them (daemon_unix.go).
+  if (limits.nano_cpus > 0 &&
+      (limits.cpu_period_us > 0 || limits.cpu_quota_us > 0)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "Conflicting options: Nano CPUs and CPU ",
+        limits.cpu_period_us > 0 ? "Period" : "Quota", " cannot both be set"));
+  }
+  if (limits.cpu_period_us != 0 &&
+      (limits.cpu_period_us < 1000 || limits.cpu_period_us > 1000000)) {
+    return absl::InvalidArgumentError(
+        "CPU cfs period can not be less than 1ms (i.e. 1000) or larger than "
+        "1s (i.e. 1000000)");
+  }
+  if (limits.cpu_quota_us < min_unset ||
+      (limits.cpu_quota_us > 0 && limits.cpu_quota_us < 1000)) {
+    return absl::InvalidArgumentError(
+        "CPU cfs quota can not be less than 1ms (i.e. 1000)");
+  }
+  if (limits.memory_reservation_bytes < 0 ||
+      (limits.memory_reservation_bytes > 0 &&
+       limits.memory_reservation_bytes < 6 * 1024 * 1024)) {
+    return absl::InvalidArgumentError(
+        "Minimum memory reservation allowed is 6MB");
+  }
+  if (limits.memory_bytes > 0 && limits.memory_reservation_bytes > 0 &&
+      limits.memory_bytes < limits.memory_reservation_bytes) {
+    return absl::InvalidArgumentError(
+        "Minimum memory limit can not be less than memory reservation limit, "
+        "see usage");
+  }
+  if (limits.blkio_weight != 0 &&
+      (limits.blkio_weight < 10 || limits.blkio_weight > 1000)) {
+    return absl::InvalidArgumentError("Range of blkio weight is from 10 to 1000");
+  }
   return absl::OkStatus();
 }
 
@@ -236,6 +270,20 @@ int64_t EffectiveMemorySwap(const Limits& limits) {
     return 2 * limits.memory_bytes;
   }
   return limits.memory_swap_bytes;
+}
+
+std::string FirstExisting(const std::string& dir,
+                          std::initializer_list<const char*> files) {
+  for (const char* file : files) {
+    std::string path = absl::StrCat(dir, "/", file);
+    if (PathExists(path)) return path;
+  }
+  return "";
+}
+
+int64_t BlkioWeightToIoWeight(int64_t weight) {
+  if (weight <= 0) return 0;
+  return 1 + (weight - 10) * 9999 / 990;
 }
 
 int64_t CpuQuotaUs(int64_t nano_cpus) {

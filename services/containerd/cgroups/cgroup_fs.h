@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,20 @@ int64_t EffectiveMemorySwap(const Limits& limits);
 
 // The CFS quota for nano_cpus with kCpuPeriodUs; -1 for nano_cpus == -1.
 int64_t CpuQuotaUs(int64_t nano_cpus);
+
+// The first of `files` (names in `dir`) that exists, as a path; "" if none.
+// Kernels name some knobs differently by I/O scheduler (blkio.weight with
+// CFQ, blkio.bfq.weight with BFQ).
+std::string FirstExisting(const std::string& dir,
+                          std::initializer_list<const char*> files);
+
+// Docker's warning when no I/O weight file exists, as it discards the weight.
+inline constexpr const char* kBlkioWeightDiscarded =
+    "Your kernel does not support Block I/O weight or the cgroup is not "
+    "mounted. Weight discarded.";
+
+// v1 blkio weight [10, 1000] to v2 io.weight [1, 10000], as runc maps it.
+int64_t BlkioWeightToIoWeight(int64_t weight);
 
 // Joins `parent` and `id` under `root`, checking both are safe path parts.
 absl::StatusOr<std::string> CgroupPath(const std::string& root,

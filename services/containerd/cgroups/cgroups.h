@@ -62,6 +62,20 @@ struct Limits {
   int64_t pids_limit = 0;
   // --cpuset-cpus, e.g. "0-2,4". Empty: the parent's CPUs.
   std::string cpuset_cpus;
+  // --cpuset-mems, the memory nodes, same syntax. Empty: the parent's.
+  std::string cpuset_mems;
+  // --cpu-period and --cpu-quota in microseconds (the CFS bandwidth), for
+  // callers that give them instead of nano_cpus. A quota of -1 (Update only)
+  // removes it. v2 writes both into cpu.max, reading the one not given.
+  int64_t cpu_period_us = 0;
+  int64_t cpu_quota_us = 0;
+  // --memory-reservation, the soft limit in bytes (v1
+  // memory.soft_limit_in_bytes, v2 memory.low as runc maps it).
+  int64_t memory_reservation_bytes = 0;
+  // --blkio-weight, 10..1000 (v1 blkio.weight or blkio.bfq.weight, v2
+  // io.weight or io.bfq.weight). Hosts without either file cannot weigh
+  // I/O: see Unsupported.
+  int64_t blkio_weight = 0;
   // Create only: Docker's device allowlist (kDefaultDeviceRules) instead of
   // every device; false for --privileged. Without it CAP_MKNOD, which
   // Docker's default capabilities include, would open the host's disks.
@@ -118,6 +132,20 @@ class CgroupDriver {
   // the cgroup frozen (DeadlineExceeded after 10 s, the cgroup thawed again).
   virtual absl::Status Freeze(const std::string& id) = 0;
   virtual absl::Status Thaw(const std::string& id) = 0;
+  // Whether the cgroup is frozen, or being frozen, as Freeze left it (v1
+  // freezer.state FROZEN or FREEZING; v2 cgroup.freeze 1): how containerd
+  // learns after a restart that a container was paused.
+  virtual absl::StatusOr<bool> Frozen(const std::string& id) = 0;
+
+  // The limits among `limits` this host cannot enforce, each cleared in
+  // *limits and named by Docker's warning for it ("Your kernel does not
+  // support Block I/O weight or the cgroup is not mounted. Weight
+  // discarded."). Docker drops such a limit with the warning rather than
+  // fail; the default drops nothing.
+  virtual std::vector<std::string> DiscardUnsupported(Limits* limits) {
+    (void)limits;
+    return {};
+  }
 
   // Thaws the cgroup if frozen, SIGKILLs every process in it and its
   // descendants, waits until they have left (DeadlineExceeded after 10 s) and

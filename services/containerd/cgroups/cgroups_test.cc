@@ -28,6 +28,7 @@
 #include "common/fs_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/containerd/cgroups/cgroup_test_util.h"
 
 namespace berth::containerd::cgroups {
 namespace {
@@ -36,12 +37,6 @@ using ::testing::Contains;
 using ::testing::HasSubstr;
 
 constexpr int64_t kMiB = 1024 * 1024;
-
-std::string ReadTrimmed(const std::string& path) {
-  absl::StatusOr<std::string> data = ReadFileToString(path);
-  if (!data.ok()) return absl::StrCat("<", data.status().ToString(), ">");
-  return std::string(absl::StripTrailingAsciiWhitespace(*data));
-}
 
 bool DirExists(const std::string& path) {
   struct stat st;
@@ -542,11 +537,13 @@ TEST_P(CgroupsTest, FreezeStopsAndThawResumes) {
   } else {
     EXPECT_THAT(Read("", "freeze", "cgroup.events"), HasSubstr("frozen 1"));
   }
+  EXPECT_TRUE(driver_->Frozen("freeze").value_or(false));
   int64_t frozen_at = counter->load();
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_EQ(counter->load(), frozen_at) << "the child kept running";
 
   ASSERT_TRUE(driver_->Thaw("freeze").ok());
+  EXPECT_FALSE(driver_->Frozen("freeze").value_or(true));
   absl::SleepFor(absl::Milliseconds(200));
   EXPECT_GT(counter->load(), frozen_at) << "the child did not resume";
 

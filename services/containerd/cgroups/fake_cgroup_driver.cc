@@ -18,6 +18,13 @@ void Merge(const Limits& update, Limits* limits) {
   if (update.cpu_shares != 0) limits->cpu_shares = update.cpu_shares;
   if (update.pids_limit != 0) limits->pids_limit = update.pids_limit;
   if (!update.cpuset_cpus.empty()) limits->cpuset_cpus = update.cpuset_cpus;
+  if (!update.cpuset_mems.empty()) limits->cpuset_mems = update.cpuset_mems;
+  if (update.cpu_period_us != 0) limits->cpu_period_us = update.cpu_period_us;
+  if (update.cpu_quota_us != 0) limits->cpu_quota_us = update.cpu_quota_us;
+  if (update.memory_reservation_bytes != 0) {
+    limits->memory_reservation_bytes = update.memory_reservation_bytes;
+  }
+  if (update.blkio_weight != 0) limits->blkio_weight = update.blkio_weight;
 }
 
 }  // namespace
@@ -113,6 +120,26 @@ absl::Status FakeCgroupDriver::Thaw(const std::string& id) {
   ASSIGN_OR_RETURN(Cgroup * cgroup, Find(id));
   cgroup->frozen = false;
   return absl::OkStatus();
+}
+
+absl::StatusOr<bool> FakeCgroupDriver::Frozen(const std::string& id) {
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Begin("Frozen", id));
+  ASSIGN_OR_RETURN(Cgroup * cgroup, Find(id));
+  return cgroup->frozen;
+}
+
+std::vector<std::string> FakeCgroupDriver::DiscardUnsupported(Limits* limits) {
+  absl::MutexLock lock(&mu_);
+  if (!without_blkio_weight_ || limits->blkio_weight == 0) return {};
+  limits->blkio_weight = 0;
+  return {"Your kernel does not support Block I/O weight or the cgroup is not "
+          "mounted. Weight discarded."};
+}
+
+void FakeCgroupDriver::SetWithoutBlkioWeight(bool without) {
+  absl::MutexLock lock(&mu_);
+  without_blkio_weight_ = without;
 }
 
 absl::Status FakeCgroupDriver::Remove(const std::string& id) {

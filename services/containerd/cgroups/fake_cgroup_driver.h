@@ -37,6 +37,9 @@ class FakeCgroupDriver : public CgroupDriver {
   absl::StatusOr<std::vector<pid_t>> Pids(const std::string& id) override;
   absl::Status Freeze(const std::string& id) override;
   absl::Status Thaw(const std::string& id) override;
+  absl::StatusOr<bool> Frozen(const std::string& id) override;
+  // Drops blkio_weight with Docker's warning after SetWithoutBlkioWeight.
+  std::vector<std::string> DiscardUnsupported(Limits* limits) override;
   absl::Status Remove(const std::string& id) override;
   absl::StatusOr<bool> Exists(const std::string& id) override;
 
@@ -53,6 +56,8 @@ class FakeCgroupDriver : public CgroupDriver {
   // is always the number of added pids.
   void SetOomKilled(const std::string& id, bool killed);
   void SetStats(const std::string& id, const CgroupStats& stats);
+  // As a host whose I/O scheduler has no weight (this machine's).
+  void SetWithoutBlkioWeight(bool without);
 
  private:
   // Records the call; returns the injected failure for it, if any.
@@ -67,6 +72,7 @@ class FakeCgroupDriver : public CgroupDriver {
   std::map<std::string, Cgroup> cgroups_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> calls_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, absl::Status> failures_ ABSL_GUARDED_BY(mu_);
+  bool without_blkio_weight_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace berth::containerd::cgroups

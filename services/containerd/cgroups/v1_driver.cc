@@ -145,6 +145,27 @@ class V1Driver : public CgroupDriver {
     return WriteCgroupFile(dir + "/freezer.state", "THAWED");
   }
 
+  absl::StatusOr<bool> Frozen(const std::string& id) override {
+    RETURN_IF_ERROR(RequireExists(id));
+    ASSIGN_OR_RETURN(std::string dir, ControllerDir("freezer", id));
+    ASSIGN_OR_RETURN(std::string state, ReadCgroupFile(dir + "/freezer.state"));
+    return state != "THAWED";
+  }
+
+  std::vector<std::string> DiscardUnsupported(Limits* limits) override {
+    std::vector<std::string> warnings;
+    if (limits->blkio_weight != 0) {
+      auto it = hierarchies_.find("blkio");
+      if (it == hierarchies_.end() ||
+          FirstExisting(it->second, {"blkio.weight", "blkio.bfq.weight"})
+              .empty()) {
+        limits->blkio_weight = 0;
+        warnings.push_back(kBlkioWeightDiscarded);
+      }
+    }
+    return warnings;
+  }
+
   absl::Status Remove(const std::string& id) override {
     RETURN_IF_ERROR(ValidateId(id));
     absl::Time deadline = absl::Now() + kWaitTimeout;
@@ -210,6 +231,12 @@ class V1Driver : public CgroupDriver {
     RETURN_IF_ERROR(need(limits.nano_cpus != 0, "cpu", "--cpus"));
     RETURN_IF_ERROR(need(limits.cpu_shares != 0, "cpu", "--cpu-shares"));
     RETURN_IF_ERROR(need(limits.pids_limit != 0, "pids", "--pids-limit"));
+    RETURN_IF_ERROR(need(limits.cpu_period_us != 0 || limits.cpu_quota_us != 0,
+                         "cpu", "--cpu-period/--cpu-quota"));
+    RETURN_IF_ERROR(need(limits.memory_reservation_bytes != 0, "memory",
+                         "--memory-reservation"));
+    RETURN_IF_ERROR(need(limits.blkio_weight != 0, "blkio", "--blkio-weight"));
+    RETURN_IF_ERROR(need(!limits.cpuset_mems.empty(), "cpuset", "--cpuset-mems"));
     return need(!limits.cpuset_cpus.empty(), "cpuset", "--cpuset-cpus");
   }
 
@@ -288,6 +315,46 @@ class V1Driver : public CgroupDriver {
       ASSIGN_OR_RETURN(std::string dir, ControllerDir("cpuset", id));
       RETURN_IF_ERROR(
           WriteCgroupFile(dir + "/cpuset.cpus", limits.cpuset_cpus));
+    }
+    return ApplyMoreLimits(id, limits);
+  }
+
+  // The limits Docker sets only through its API or `update`: the CFS period
+  // and quota, memory nodes, the soft limit and the I/O weight.
+  absl::Status ApplyMoreLimits(const std::string& id, const Limits& limits) {
+    if (limits.cpu_period_us != 0 || limits.cpu_quota_us != 0) {
+      ASSIGN_OR_RETURN(std::string dir, ControllerDir("cpu", id));
+      if (limits.cpu_period_us != 0) {
+        RETURN_IF_ERROR(WriteCgroupFile(dir + "/cpu.cfs_period_us",
+                                        absl::StrCat(limits.cpu_period_us)));
+      }
+      if (limits.cpu_quota_us != 0) {
+        RETURN_IF_ERROR(WriteCgroupFile(dir + "/cpu.cfs_quota_us",
+                                        absl::StrCat(limits.cpu_quota_us)));
+      }
+    }
+    if (!limits.cpuset_mems.empty()) {
+      ASSIGN_OR_RETURN(std::string dir, ControllerDir("cpuset", id));
+      RETURN_IF_ERROR(
+          WriteCgroupFile(dir + "/cpuset.mems", limits.cpuset_mems));
+    }
+    if (limits.memory_reservation_bytes != 0) {
+      ASSIGN_OR_RETURN(std::string dir, ControllerDir("memory", id));
+      RETURN_IF_ERROR(
+          WriteCgroupFile(dir + "/memory.soft_limit_in_bytes",
+                          absl::StrCat(limits.memory_reservation_bytes)));
+    }
+    if (limits.blkio_weight != 0) {
+      ASSIGN_OR_RETURN(std::string dir, ControllerDir("blkio", id));
+      std::string file =
+          FirstExisting(dir, {"blkio.weight", "blkio.bfq.weight"});
+      if (file.empty()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            "--blkio-weight needs ", dir,
+            "/blkio.weight or blkio.bfq.weight, which this kernel's I/O "
+            "scheduler does not provide"));
+      }
+      RETURN_IF_ERROR(WriteCgroupFile(file, absl::StrCat(limits.blkio_weight)));
     }
     return absl::OkStatus();
   }

@@ -19,7 +19,8 @@
 namespace berth::containerd::cgroups::internal {
 namespace {
 
-constexpr const char* kControllers[] = {"cpu", "cpuset", "memory", "pids"};
+constexpr const char* kControllers[] = {"cpu", "cpuset", "io", "memory",
+                                        "pids"};
 
 class V2Driver : public CgroupDriver {
  public:
@@ -119,6 +120,23 @@ class V2Driver : public CgroupDriver {
     return SetFrozen(id, false);
   }
 
+  absl::StatusOr<bool> Frozen(const std::string& id) override {
+    ASSIGN_OR_RETURN(std::string dir, ExistingDir(id));
+    const std::string freeze = dir + "/cgroup.freeze";
+    if (!PathExists(freeze)) return false;  // a kernel that cannot freeze
+    ASSIGN_OR_RETURN(int64_t wanted, ReadCgroupInt(freeze));
+    return wanted == 1;
+  }
+
+  std::vector<std::string> DiscardUnsupported(Limits* limits) override {
+    std::vector<std::string> warnings;
+    if (limits->blkio_weight != 0 && !ControllerAvailable("io")) {
+      limits->blkio_weight = 0;
+      warnings.push_back(kBlkioWeightDiscarded);
+    }
+    return warnings;
+  }
+
   absl::Status Remove(const std::string& id) override {
     RETURN_IF_ERROR(ValidateId(id));
     const std::string dir = Dir(id);
@@ -181,6 +199,18 @@ class V2Driver : public CgroupDriver {
     }
   }
 
+  // Whether the host offers `controller` (the root's cgroup.controllers).
+  bool ControllerAvailable(absl::string_view controller) const {
+    absl::StatusOr<std::string> available =
+        ReadCgroupFile(root_ + "/cgroup.controllers");
+    if (!available.ok()) return false;
+    for (absl::string_view name :
+         absl::StrSplit(*available, ' ', absl::SkipEmpty())) {
+      if (name == controller) return true;
+    }
+    return false;
+  }
+
   absl::Status Need(const std::string& dir, const char* file,
                     const char* controller, const char* flag) const {
     if (PathExists(dir + "/" + file)) return absl::OkStatus();
@@ -220,6 +250,58 @@ class V2Driver : public CgroupDriver {
       RETURN_IF_ERROR(Need(dir, "cpuset.cpus", "cpuset", "--cpuset-cpus"));
       RETURN_IF_ERROR(
           WriteCgroupFile(dir + "/cpuset.cpus", limits.cpuset_cpus));
+    }
+    return ApplyMoreLimits(dir, limits);
+  }
+
+  // The limits Docker sets only through its API or `update`: the CFS period
+  // and quota, memory nodes, the soft limit and the I/O weight.
+  absl::Status ApplyMoreLimits(const std::string& dir, const Limits& limits) {
+    if (limits.cpu_period_us != 0 || limits.cpu_quota_us != 0) {
+      RETURN_IF_ERROR(
+          Need(dir, "cpu.max", "cpu", "--cpu-period/--cpu-quota"));
+      // cpu.max holds both: the one not given stays as it is.
+      ASSIGN_OR_RETURN(std::string current, ReadCgroupFile(dir + "/cpu.max"));
+      std::vector<std::string> parts =
+          absl::StrSplit(current, ' ', absl::SkipEmpty());
+      if (parts.size() != 2) {
+        return absl::InternalError(absl::StrCat(
+            "unexpected contents \"", current, "\" of ", dir, "/cpu.max"));
+      }
+      if (limits.cpu_quota_us != 0) {
+        parts[0] = limits.cpu_quota_us < 0 ? "max"
+                                           : absl::StrCat(limits.cpu_quota_us);
+      }
+      if (limits.cpu_period_us != 0) {
+        parts[1] = absl::StrCat(limits.cpu_period_us);
+      }
+      RETURN_IF_ERROR(WriteCgroupFile(dir + "/cpu.max",
+                                      absl::StrCat(parts[0], " ", parts[1])));
+    }
+    if (!limits.cpuset_mems.empty()) {
+      RETURN_IF_ERROR(Need(dir, "cpuset.mems", "cpuset", "--cpuset-mems"));
+      RETURN_IF_ERROR(
+          WriteCgroupFile(dir + "/cpuset.mems", limits.cpuset_mems));
+    }
+    if (limits.memory_reservation_bytes != 0) {
+      RETURN_IF_ERROR(
+          Need(dir, "memory.low", "memory", "--memory-reservation"));
+      RETURN_IF_ERROR(
+          WriteCgroupFile(dir + "/memory.low",
+                          absl::StrCat(limits.memory_reservation_bytes)));
+    }
+    if (limits.blkio_weight != 0) {
+      // BFQ takes the v1 range as it is; io.weight its own.
+      if (std::string bfq = FirstExisting(dir, {"io.bfq.weight"});
+          !bfq.empty()) {
+        RETURN_IF_ERROR(
+            WriteCgroupFile(bfq, absl::StrCat(limits.blkio_weight)));
+      } else {
+        RETURN_IF_ERROR(Need(dir, "io.weight", "io", "--blkio-weight"));
+        RETURN_IF_ERROR(WriteCgroupFile(
+            dir + "/io.weight",
+            absl::StrCat(BlkioWeightToIoWeight(limits.blkio_weight))));
+      }
     }
     return absl::OkStatus();
   }

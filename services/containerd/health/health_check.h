@@ -45,6 +45,8 @@ struct ProbeResult {
   // 0 healthy; anything else a failure (-1: it could not run or timed out).
   int exit_code = 0;
   std::string output;  // stdout and stderr, as they came
+  // Not run (the container is paused): the Health stays as it was.
+  bool skipped = false;
 };
 
 // The Health of a container that just started: STARTING, no streak, no log.

@@ -101,6 +101,7 @@ void HealthMonitor::RunChecks(const std::string& id, Check& check) {
       if (check.stop) return;
     }
     const ProbeResult result = probe_(id, check.settings, stopped);
+    if (result.skipped) continue;
     {
       absl::MutexLock lock(&mu_);
       if (check.stop) return;

@@ -52,6 +52,12 @@ class SharedCgroups final : public cgroups::CgroupDriver {
   }
   absl::Status Freeze(const std::string& id) override { return fake_.Freeze(id); }
   absl::Status Thaw(const std::string& id) override { return fake_.Thaw(id); }
+  absl::StatusOr<bool> Frozen(const std::string& id) override {
+    return fake_.Frozen(id);
+  }
+  std::vector<std::string> DiscardUnsupported(cgroups::Limits* l) override {
+    return fake_.DiscardUnsupported(l);
+  }
   absl::Status Remove(const std::string& id) override { return fake_.Remove(id); }
   absl::StatusOr<bool> Exists(const std::string& id) override {
     return fake_.Exists(id);
@@ -131,6 +137,7 @@ class SupervisorTest : public ::testing::Test {
       absl::MutexLock lock(&world_.mu);
       return world_.gone_pids.count(pid) == 0;
     };
+    deps.commands = std::move(commands_);  // the real runner when unset
     SupervisorOptions options;
     options.containers_dir = dir_ + "/containers";
     options.shims_dir = dir_ + "/shims";
@@ -235,6 +242,8 @@ class SupervisorTest : public ::testing::Test {
   testing::FakeShims* shims_ = nullptr;
   testing::ManualScheduler* scheduler_ = nullptr;
   std::unique_ptr<ContainerSupervisor> supervisor_;
+  // Given to the next Open as its CommandRunner (ps for `top`).
+  std::unique_ptr<CommandRunner> commands_;
 };
 
 }  // namespace berth::containerd
