@@ -42,6 +42,35 @@ std::string DirPath(absl::string_view path) {
   return CleanPath(path.substr(0, slash + 1));
 }
 
+namespace {
+bool SpecifiesCurrentDir(absl::string_view path) { return BasePath(path) == "."; }
+bool HasTrailingSeparator(absl::string_view path) {
+  return !path.empty() && path.back() == '/';
+}
+}  // namespace
+
+bool AssertsDirectory(absl::string_view path) {
+  return HasTrailingSeparator(path) || SpecifiesCurrentDir(path);
+}
+
+std::string PreserveTrailingDotOrSeparator(std::string cleaned,
+                                           absl::string_view original) {
+  if (!SpecifiesCurrentDir(cleaned) && SpecifiesCurrentDir(original)) {
+    if (!HasTrailingSeparator(cleaned)) cleaned += '/';
+    cleaned += '.';
+  }
+  if (!HasTrailingSeparator(cleaned) && HasTrailingSeparator(original)) {
+    cleaned += '/';
+  }
+  return cleaned;
+}
+
+std::pair<std::string, std::string> SplitPathDirEntry(absl::string_view path) {
+  std::string cleaned = CleanPath(path);
+  if (SpecifiesCurrentDir(path)) cleaned += "/.";
+  return {DirPath(cleaned), BasePath(cleaned)};
+}
+
 absl::StatusOr<std::vector<std::string>> EntryComponents(
     absl::string_view name) {
   std::vector<std::string> parts;

@@ -7,6 +7,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -21,6 +22,16 @@ std::string CleanPath(absl::string_view path);
 // Go's filepath.Base and filepath.Dir (of the cleaned path).
 std::string BasePath(absl::string_view path);
 std::string DirPath(absl::string_view path);
+
+// Docker's archive path rules. AssertsDirectory: `path` ends with "/" or
+// names "." ("a/."), so it must be a directory. PreserveTrailingDotOrSeparator:
+// `cleaned` (CleanPath of `original`) given back the "/." or "/" that
+// `original` ended with. SplitPathDirEntry: the directory and base of the
+// cleaned path, keeping a final "." ("a/." gives "a" and ".").
+bool AssertsDirectory(absl::string_view path);
+std::string PreserveTrailingDotOrSeparator(std::string cleaned,
+                                           absl::string_view original);
+std::pair<std::string, std::string> SplitPathDirEntry(absl::string_view path);
 
 // The components of a tar entry name, without empty and "." ones (a
 // leading "/" or "./" is dropped; the root entry has none).

@@ -28,6 +28,22 @@ TEST(BaseDirTest, AsFilepath) {
   EXPECT_EQ(DirPath("a"), ".");
 }
 
+TEST(DockerPathRulesTest, TrailingDotsAndSeparators) {
+  EXPECT_TRUE(AssertsDirectory("/a/"));
+  EXPECT_TRUE(AssertsDirectory("/a/."));
+  EXPECT_FALSE(AssertsDirectory("/a"));
+  EXPECT_EQ(PreserveTrailingDotOrSeparator("/a", "/a/./"), "/a/./");
+  EXPECT_EQ(PreserveTrailingDotOrSeparator("/a", "/a//"), "/a/");
+  EXPECT_EQ(PreserveTrailingDotOrSeparator("/", "/."), "/.");
+  EXPECT_EQ(PreserveTrailingDotOrSeparator("/a", "/a"), "/a");
+  EXPECT_EQ(SplitPathDirEntry("/a/b/."), std::make_pair(std::string("/a/b"),
+                                                        std::string(".")));
+  EXPECT_EQ(SplitPathDirEntry("/a/b/"), std::make_pair(std::string("/a"),
+                                                       std::string("b")));
+  EXPECT_EQ(SplitPathDirEntry("b"), std::make_pair(std::string("."),
+                                                   std::string("b")));
+}
+
 TEST(EntryComponentsTest, DropsRootAndDotsRefusesParent) {
   EXPECT_THAT(*EntryComponents("./a//b/"), ElementsAre("a", "b"));
   EXPECT_THAT(*EntryComponents("/a"), ElementsAre("a"));
