@@ -39,7 +39,8 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
   EXPECT_THAT(names,
               ElementsAreArray({"version", "info", "image", "history",
                                 "images", "import", "load", "rmi", "save",
-                                "tag", "container", "attach", "create", "exec", "inspect",
+                                "tag", "container", "attach", "cp", "create", "diff",
+                                "exec", "export", "inspect",
                                 "kill", "logs", "ps", "rename", "restart", "rm",
                                 "run", "start", "stop", "wait", "completion",
                                 "__complete", "__manpages"}));

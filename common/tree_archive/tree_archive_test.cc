@@ -97,7 +97,7 @@ TEST_F(TreeArchiveTest, NamesFollowTheTop) {
                           "src/link"));
   TarTreeOptions contents;  // "src/." copies what is in it
   EXPECT_THAT(Names(Tar(src, "", contents)),
-              ElementsAre("./", "b", "d/", "d/f", "d/hard", "link"));
+              ElementsAre("./", "./b", "./d/", "./d/f", "./d/hard", "./link"));
   TarTreeOptions exported;
   exported.include_top = false;
   EXPECT_THAT(Names(Tar(src, "", exported)),

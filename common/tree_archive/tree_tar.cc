@@ -73,8 +73,10 @@ class Writer {
     if (!dir.valid()) return absl::OkStatus();
     ASSIGN_OR_RETURN(std::vector<std::string> children, List(dir.get(), entry_name));
     for (const std::string& child : children) {
+      // Below a "." top, names are "./child" when the top is an entry (as
+      // Docker's cp of "dir/." writes them) and bare otherwise (export).
       const std::string child_name =
-          entry_name == "." ? child : absl::StrCat(entry_name, "/", child);
+          entry_name == "." && !include ? child : absl::StrCat(entry_name, "/", child);
       RETURN_IF_ERROR(Add(dir.get(), child, child_name, true));
     }
     return absl::OkStatus();

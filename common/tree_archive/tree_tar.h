@@ -23,7 +23,7 @@ using TarSink = std::function<absl::Status(absl::string_view)>;
 
 struct TarTreeOptions {
   // The entry name of the top: "name" gives "name", "name/child", ...;
-  // "." gives "./" for the top and bare "child" names below it.
+  // "." gives "./" and "./child" (or bare "child" without the top).
   std::string top = ".";
   // Whether the top itself is an entry (not for `export`, whose tar holds
   // only what is in the root).

@@ -40,9 +40,10 @@ class Extractor {
   }
 
   absl::Status Apply(struct archive* reader, struct archive_entry* entry) {
-    const std::string name = archive_entry_pathname(entry) != nullptr
-                                 ? archive_entry_pathname(entry)
-                                 : "";
+    std::string name = archive_entry_pathname(entry) != nullptr
+                           ? archive_entry_pathname(entry)
+                           : "";
+    if (options_.rename) name = options_.rename(name);
     ASSIGN_OR_RETURN(std::vector<std::string> parts, EntryComponents(name));
     const mode_t type = archive_entry_filetype(entry);
     const bool hardlink = archive_entry_hardlink(entry) != nullptr;
@@ -78,7 +79,9 @@ class Extractor {
     }
     const Meta meta = Meta(entry);
     if (hardlink) {
-      return Link(parent, base, archive_entry_hardlink(entry), shown);
+      std::string target = archive_entry_hardlink(entry);
+      if (options_.rename) target = options_.rename(target);
+      return Link(parent, base, target, shown);
     }
     switch (type) {
       case AE_IFDIR:
@@ -243,7 +246,7 @@ class Extractor {
     return RemoveTree(absl::StrCat("/proc/self/fd/", parent, "/", base));
   }
 
-  absl::Status Link(int parent, const std::string& base, const char* target,
+  absl::Status Link(int parent, const std::string& base, const std::string& target,
                     const std::string& shown) {
     ASSIGN_OR_RETURN(std::vector<std::string> parts, EntryComponents(target));
     if (parts.empty()) {

@@ -30,6 +30,9 @@ struct UntarOptions {
   uid_t uid = 0;
   gid_t gid = 0;
   std::function<void(uid_t&, gid_t&)> map_ids;
+  // Renames entries (and hardlink targets) before they are extracted: the
+  // CLI's rebasing of what it copies under the destination's name.
+  std::function<std::string(const std::string&)> rename;
   // Accept gzip, bzip2, xz and zstd input (the daemon's side, as Docker's
   // daemon decompresses what cp sends); a plain tar otherwise.
   bool decompress = false;
