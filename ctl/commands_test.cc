@@ -39,11 +39,11 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
   EXPECT_THAT(names,
               ElementsAreArray({"version", "info", "image", "history",
                                 "images", "import", "load", "rmi", "save",
-                                "tag", "container", "attach", "create", "exec",
-                                "inspect", "kill", "logs", "pause", "ps",
-                                "rename", "restart", "rm", "run", "start",
-                                "stop", "top", "unpause", "update", "wait",
-                                "completion",
+                                "tag", "container", "attach", "cp", "create",
+                                "diff", "exec", "export", "inspect", "kill",
+                                "logs", "pause", "ps", "rename", "restart",
+                                "rm", "run", "start", "stop", "top", "unpause",
+                                "update", "wait", "completion",
                                 "__complete", "__manpages"}));
   EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",
                                            "shell"}));

@@ -231,6 +231,29 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "Docker 28 names the repository: \"repository name (library/BusyBox) "
        "must be lowercase\""},
       {{"create", ":bad"}, 1, "invalid reference format\n"},
+      // diff, export, cp.
+      {{"diff"},
+       1,
+       "berth: 'berth diff' requires 1 argument\n\nUsage:  berth diff "
+       "CONTAINER" +
+           RunHint("berth diff")},
+      {{"export", "-o"},
+       125,
+       "flag needs an argument: 'o' in -o\n\nUsage:  berth export [OPTIONS] "
+       "CONTAINER" +
+           RunHint("berth export")},
+      {{"cp", "a"},
+       1,
+       "berth: 'berth cp' requires 2 arguments\n\nUsage:  berth cp [OPTIONS] "
+       "CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- "
+       "CONTAINER:DEST_PATH" +
+           RunHint("berth cp")},
+      {{"cp", "--bogus", "a", "b"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth cp [OPTIONS] "
+       "CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- "
+       "CONTAINER:DEST_PATH" +
+           RunHint("berth cp")},
   };
   return *cases;
 }

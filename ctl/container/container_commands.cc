@@ -20,6 +20,7 @@
 #include "ctl/cli/exit_codes.h"
 #include "ctl/cli/usage_errors.h"
 #include "ctl/container/container_args.h"
+#include "ctl/container/container_files_commands.h"
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_group.h"
 
@@ -325,8 +326,11 @@ std::vector<CommandSpec> ContainerCommands() {
     AddCommandGroup(app, "container", "Manage containers",
                     [&context](CLI::App& group) {
       AddAttachCommand(group, context, "berth container attach");
+      AddCpCommand(group, context, "berth container cp");
       AddCreateCommand(group, context, "berth container create");
+      AddDiffCommand(group, context, "berth container diff");
       AddExecCommand(group, context, "berth container exec");
+      AddExportCommand(group, context, "berth container export");
       AddContainerInspectCommand(group, context);
       AddKillCommand(group, context, "berth container kill");
       AddLogsCommand(group, context, "berth container logs");
@@ -357,13 +361,27 @@ std::vector<CommandSpec> ContainerCommands() {
        [](CLI::App& app, CommandContext& context) {
          AddAttachCommand(app, context, "berth attach");
        }},
+      {"cp", "container",
+       "Copy files/folders between a container and the local filesystem",
+       [](CLI::App& app, CommandContext& context) {
+         AddCpCommand(app, context, "berth cp");
+       }},
       {"create", "container", "Create a new container",
        [](CLI::App& app, CommandContext& context) {
          AddCreateCommand(app, context, "berth create");
        }},
+      {"diff", "container",
+       "Inspect changes to files or directories on a container's filesystem",
+       [](CLI::App& app, CommandContext& context) {
+         AddDiffCommand(app, context, "berth diff");
+       }},
       {"exec", "container", "Execute a command in a running container",
        [](CLI::App& app, CommandContext& context) {
          AddExecCommand(app, context, "berth exec");
+       }},
+      {"export", "container", "Export a container's filesystem as a tar archive",
+       [](CLI::App& app, CommandContext& context) {
+         AddExportCommand(app, context, "berth export");
        }},
       {"inspect", "container", "Return low-level information on Berth objects",
        [](CLI::App& app, CommandContext& context) {

@@ -75,6 +75,7 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
       execs_(deps.process_alive != nullptr
                  ? std::move(deps.process_alive)
                  : [](pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }),
+      open_rootfs_(std::move(deps.open_rootfs)),
       scheduler_(std::move(deps.scheduler)),
       shims_(std::move(deps.shims)),
       health_(std::make_unique<health::HealthMonitor>(

@@ -25,6 +25,8 @@
 #include "absl/synchronization/mutex.h"
 #include "berth/container/v1/container.pb.h"
 #include "common/store.h"
+#include "common/tree_archive/tree_tar.h"
+#include "common/tree_archive/tree_untar.h"
 #include "spdlog/logger.h"
 #include "services/containerd/attach/stream_bridge.h"
 #include "services/containerd/cgroups/cgroups.h"
@@ -32,6 +34,7 @@
 #include "services/containerd/container_spec_builder.h"
 #include "services/containerd/exec_registry.h"
 #include "services/containerd/health/health_monitor.h"
+#include "services/containerd/files/rootfs_access.h"
 #include "services/containerd/image_source.h"
 #include "services/containerd/lifecycle/state_machine.h"
 #include "services/containerd/scheduler.h"
@@ -72,6 +75,11 @@ struct SupervisorDeps {
   std::function<bool(pid_t)> process_alive;
   // Runs ps for `top`; host processes (NewProcessRunner) when null.
   std::unique_ptr<CommandRunner> commands;
+  // A container's root filesystem for cp, export and stat
+  // (files/rootfs_access.h); the real one when null.
+  std::function<absl::StatusOr<tree_archive::Fd>(
+      const container::v1::Container&, files::RootfsView, bool read_only)>
+      open_rootfs;
 };
 
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted
@@ -145,6 +153,27 @@ class ContainerSupervisor {
       const container::v1::ExecStart& start, const ClientStream& client,
       const std::function<bool(const container::v1::ExecCreated&)>& created);
   absl::StatusOr<container::v1::ExecInfo> InspectExec(const std::string& exec_id);
+
+  // Files (container_files.cc), running or not. `diff`: the writable
+  // layer's changes (imaged's DiffRootfs) in Docker's order.
+  absl::StatusOr<container::v1::DiffContainerResponse> Diff(
+      const std::string& reference);
+  // lstat of `path` in the container (a trailing "/" follows a symlink),
+  // with a symlink's target resolved inside it. NOT_FOUND in Docker's words.
+  absl::StatusOr<container::v1::PathStat> StatPath(const std::string& reference,
+                                                   const std::string& path);
+  // `path`'s stat to `stat` (false = the client left), then a tar of it to
+  // `data`, entries named after its base name.
+  absl::Status CopyFrom(
+      const std::string& reference, const std::string& path,
+      const std::function<bool(const container::v1::PathStat&)>& stat,
+      const tree_archive::TarSink& data);
+  // Extracts the tar `data` gives into the directory options.path.
+  absl::Status CopyTo(const container::v1::CopyToOptions& options,
+                      const tree_archive::ChunkSource& data);
+  // A tar of the container's overlay, without what is mounted on it.
+  absl::Status Export(const std::string& reference,
+                      const tree_archive::TarSink& data);
 
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
@@ -245,6 +274,12 @@ class ContainerSupervisor {
   void ApplyLimitsBeyondTheShim(const container::v1::Container& container);
 
   ContainerPaths PathsOf(const std::string& id) const;
+  // The container's root for a file call (container_files.cc); a container
+  // without a process stays locked against starts until it is released.
+  struct OpenedRootfs;
+  absl::StatusOr<OpenedRootfs> OpenRootfs(const std::string& reference,
+                                          files::RootfsView view,
+                                          bool read_only);
   // Serialises lifecycle operations on one container.
   std::shared_ptr<absl::Mutex> OpLock(const std::string& id);
   absl::StatusOr<container::v1::Container> Load(const std::string& id);
@@ -285,6 +320,7 @@ class ContainerSupervisor {
   std::unique_ptr<ContainerRecords> records_;
   SeccompCache seccomp_;
   ExecRegistry execs_;
+  decltype(SupervisorDeps::open_rootfs) open_rootfs_;
 
   absl::Mutex drivers_mu_;
   std::map<std::string, std::unique_ptr<cgroups::CgroupDriver>> drivers_

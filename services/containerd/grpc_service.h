@@ -71,6 +71,29 @@ class ContainerGrpcService final
                            const container::v1::InspectExecRequest* request,
                            container::v1::InspectExecResponse* response)
       override;
+  // grpc_files.cc: diff, cp, export.
+  grpc::Status DiffContainer(grpc::ServerContext* context,
+                             const container::v1::DiffContainerRequest* request,
+                             container::v1::DiffContainerResponse* response)
+      override;
+  grpc::Status StatContainerPath(
+      grpc::ServerContext* context,
+      const container::v1::StatContainerPathRequest* request,
+      container::v1::StatContainerPathResponse* response) override;
+  grpc::Status CopyFromContainer(
+      grpc::ServerContext* context,
+      const container::v1::CopyFromContainerRequest* request,
+      grpc::ServerWriter<container::v1::CopyFromContainerResponse>* writer)
+      override;
+  grpc::Status CopyToContainer(
+      grpc::ServerContext* context,
+      grpc::ServerReader<container::v1::CopyToContainerRequest>* reader,
+      container::v1::CopyToContainerResponse* response) override;
+  grpc::Status ExportContainer(
+      grpc::ServerContext* context,
+      const container::v1::ExportContainerRequest* request,
+      grpc::ServerWriter<container::v1::ExportContainerResponse>* writer)
+      override;
 
  private:
   ContainerGrpcService(std::unique_ptr<ServiceCore> core,

@@ -71,6 +71,18 @@ class ImagedClient final : public ImageSource {
     return response.image();
   }
 
+  absl::StatusOr<image::v1::DiffRootfsResponse> DiffRootfs(
+      const std::string& key) override {
+    image::v1::DiffRootfsRequest request;
+    request.set_key(key);
+    image::v1::DiffRootfsResponse response;
+    grpc::ClientContext context;
+    SetDeadline(context);
+    AwaitConnected();
+    RETURN_IF_ERROR(Check(stub_->DiffRootfs(&context, request, &response)));
+    return response;
+  }
+
   absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() override {
     image::v1::ListRootfsRequest request;
     image::v1::ListRootfsResponse response;

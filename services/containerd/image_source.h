@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "berth/image/v1/image.pb.h"
 
 namespace berth::containerd {
@@ -34,6 +35,12 @@ class ImageSource {
                                     const std::string& lease) = 0;
   virtual absl::StatusOr<image::v1::Image> InspectImage(
       const std::string& reference) = 0;
+  // The changes of snapshot `key`'s writable layer (`berth diff`).
+  virtual absl::StatusOr<image::v1::DiffRootfsResponse> DiffRootfs(
+      const std::string& key) {
+    return absl::UnimplementedError(
+        absl::StrCat("this image source cannot diff snapshot ", key));
+  }
   // Every snapshot, with its lease.
   virtual absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() = 0;
 };
