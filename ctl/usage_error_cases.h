@@ -150,6 +150,11 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "berth: 'berth attach' requires 1 argument\n\nUsage:  berth attach "
        "[OPTIONS] CONTAINER" +
            RunHint("berth attach")},
+      {{"commit"},
+       1,
+       "berth: 'berth commit' requires at least 1 and at most 2 arguments\n\n"
+       "Usage:  berth commit [OPTIONS] CONTAINER [REPOSITORY[:TAG]]" +
+           RunHint("berth commit")},
       {{"exec", "c"},
        1,
        "berth: 'berth exec' requires at least 2 arguments\n\nUsage:  berth "

@@ -329,6 +329,7 @@ std::vector<CommandSpec> ContainerCommands() {
       AddCpCommand(group, context, "berth container cp");
       AddCreateCommand(group, context, "berth container create");
       AddDiffCommand(group, context, "berth container diff");
+      AddCommitCommand(group, context, "berth container commit");
       AddExecCommand(group, context, "berth container exec");
       AddExportCommand(group, context, "berth container export");
       AddContainerInspectCommand(group, context);
@@ -360,6 +361,10 @@ std::vector<CommandSpec> ContainerCommands() {
        "container",
        [](CLI::App& app, CommandContext& context) {
          AddAttachCommand(app, context, "berth attach");
+       }},
+      {"commit", "container", "Create a new image from a container's changes",
+       [](CLI::App& app, CommandContext& context) {
+         AddCommitCommand(app, context, "berth commit");
        }},
       {"cp", "container",
        "Copy files/folders between a container and the local filesystem",

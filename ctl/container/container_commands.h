@@ -85,6 +85,10 @@ void AddAttachCommand(CLI::App& parent, CommandContext& context,
 bool CheckPrefixArgs(CommandContext& context, const CommandUsage& usage,
                      const std::vector<std::string>& positional, size_t min);
 
+// `commit` (container_commit_commands.cc).
+void AddCommitCommand(CLI::App& parent, CommandContext& context,
+                      const std::string& path);
+
 // `exec` (container_exec_commands.cc).
 void AddExecCommand(CLI::App& parent, CommandContext& context,
                     const std::string& path);

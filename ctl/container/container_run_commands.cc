@@ -466,6 +466,9 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
       if (Start(context, *stub, id, report)) {
         std::printf("%s\n", id.c_str());
         std::fflush(stdout);
+      } else if (state->flags.auto_remove) {
+        // As Docker's: --rm removes a container that never ran too.
+        RemoveAfterFailedStart(*stub, id);
       }
       return;
     }

@@ -82,6 +82,11 @@ struct SupervisorDeps {
       open_rootfs;
 };
 
+// The config of an image committed from `container`: the container's
+// config over `image`'s (container_commit.cc).
+image::v1::ImageConfig CommittedConfig(const container::v1::Container& container,
+                                       const image::v1::ImageConfig& image);
+
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted
 // into it), from its record and the host's resolv.conf.
 absl::Status WriteContainerFiles(const container::v1::Container& container);
@@ -153,6 +158,10 @@ class ContainerSupervisor {
       const container::v1::ExecStart& start, const ClientStream& client,
       const std::function<bool(const container::v1::ExecCreated&)>& created);
   absl::StatusOr<container::v1::ExecInfo> InspectExec(const std::string& exec_id);
+
+  // A new image of the container's changes (container_commit.cc); its id.
+  absl::StatusOr<std::string> Commit(
+      const container::v1::CommitContainerRequest& request);
 
   // Files (container_files.cc), running or not. `diff`: the writable
   // layer's changes (imaged's DiffRootfs) in Docker's order.

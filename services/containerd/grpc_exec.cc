@@ -1,6 +1,7 @@
-// ContainerGrpcService's exec calls: the contract's ExecContainer messages
+// ContainerGrpcService's exec calls — the contract's ExecContainer messages
 // turned into the attach terms the supervisor's stream bridge speaks (the
-// two share input, resize, close-stdin, output, exit and detached).
+// two share input, resize, close-stdin, output, exit and detached) — and
+// commit.
 #include "common/grpc_status.h"
 #include "services/containerd/grpc_service.h"
 
@@ -79,6 +80,15 @@ grpc::Status ContainerGrpcService::ExecContainer(
     return stream->Write(response);
   };
   return ToGrpcStatus(supervisor_->Exec(first.start(), client, created));
+}
+
+grpc::Status ContainerGrpcService::CommitContainer(
+    grpc::ServerContext*, const container::v1::CommitContainerRequest* request,
+    container::v1::CommitContainerResponse* response) {
+  absl::StatusOr<std::string> image_id = supervisor_->Commit(*request);
+  if (!image_id.ok()) return ToGrpcStatus(image_id.status());
+  response->set_image_id(*image_id);
+  return grpc::Status::OK;
 }
 
 grpc::Status ContainerGrpcService::InspectExec(

@@ -61,6 +61,10 @@ class ContainerGrpcService final
       grpc::ServerReaderWriter<container::v1::AttachContainerResponse,
                                container::v1::AttachContainerRequest>* stream)
       override;
+  grpc::Status CommitContainer(grpc::ServerContext* context,
+                               const container::v1::CommitContainerRequest* request,
+                               container::v1::CommitContainerResponse* response)
+      override;
   // grpc_exec.cc
   grpc::Status ExecContainer(
       grpc::ServerContext* context,

@@ -1,5 +1,7 @@
 #include "services/containerd/image_source.h"
 
+#include <chrono>
+
 #include <grpcpp/grpcpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -80,6 +82,17 @@ class ImagedClient final : public ImageSource {
     SetDeadline(context);
     AwaitConnected();
     RETURN_IF_ERROR(Check(stub_->DiffRootfs(&context, request, &response)));
+    return response;
+  }
+
+  absl::StatusOr<image::v1::CommitRootfsResponse> CommitRootfs(
+      const image::v1::CommitRootfsRequest& request) override {
+    image::v1::CommitRootfsResponse response;
+    grpc::ClientContext context;
+    // A layer of the container's whole writable content: as long as a load.
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::minutes(10));
+    AwaitConnected();
+    RETURN_IF_ERROR(Check(stub_->CommitRootfs(&context, request, &response)));
     return response;
   }
 

@@ -43,6 +43,10 @@ class ImageSource {
   }
   // Every snapshot, with its lease.
   virtual absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() = 0;
+  // A new image from snapshot `request.key()`'s writable layer (`berth
+  // commit`).
+  virtual absl::StatusOr<image::v1::CommitRootfsResponse> CommitRootfs(
+      const image::v1::CommitRootfsRequest& request) = 0;
 };
 
 // The lease a container holds on its rootfs for its whole life: its overlay

@@ -232,6 +232,9 @@ TEST_F(ContainerE2eTest, CommandNotFoundOrNotExecutable) {
   RunResult not_exec = env_.Berth({"run", "--rm", "busybox", "/etc/passwd"});
   EXPECT_EQ(not_exec.exit_code, 126);
   EXPECT_THAT(not_exec.err, HasSubstr("permission denied"));
+  // Detached too, --rm removes a container that never ran (Docker's rule).
+  RunResult detached = env_.Berth({"run", "-d", "--rm", "busybox", "nosuchcmd"});
+  EXPECT_EQ(detached.exit_code, 127);
   EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
 }
 

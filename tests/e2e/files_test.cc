@@ -183,6 +183,34 @@ TEST_F(FilesE2eTest, TarStreamsThroughStdinAndStdout) {
   EXPECT_THAT(to_file.err, HasSubstr("destination \"streams:/new/f\" must be a directory"));
 }
 
+TEST_F(FilesE2eTest, CommitMakesAnImageOfTheChanges) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "src", "-e", "FROM=run", "busybox",
+                        "sh", "-c", "echo made > /made; exec sleep 600"})
+                .exit_code,
+            0);
+  for (int i = 0; i < 50 && env_.Berth({"exec", "src", "cat", "/made"}).exit_code != 0;
+       ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  RunResult committed = env_.Berth({"commit", "-c", "ENV X=1", "-m", "by test",
+                                    "-a", "tester", "src", "mine:v1"});
+  ASSERT_EQ(committed.exit_code, 0) << committed.err;
+  EXPECT_EQ(committed.out.rfind("sha256:", 0), 0u) << committed.out;
+  EXPECT_EQ(committed.out.size(), 7u + 64u + 1u);
+  // The container ran on, unpaused.
+  EXPECT_EQ(Inspect("src")["State"]["Status"], "running");
+  RunResult used = env_.Berth({"run", "--rm", "mine:v1", "sh", "-c",
+                               "cat /made; echo $X $FROM"});
+  EXPECT_EQ(used.exit_code, 0) << used.err;
+  EXPECT_EQ(used.out, "made\n1 run\n");
+  RunResult author = env_.Berth({"image", "inspect", "-f", "{{.Author}} {{.Comment}}",
+                                 "mine:v1"});
+  EXPECT_EQ(author.out, "tester by test\n");
+  RunResult missing = env_.Berth({"commit", "nosuch"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_THAT(missing.err, HasSubstr("No such container: nosuch"));
+}
+
 TEST_F(FilesE2eTest, ErrorsInDockersWords) {
   MakeChanged("errors", false);
   RunResult missing = env_.Berth({"cp", "errors:/nothere", env_.dir()});

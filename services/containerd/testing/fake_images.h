@@ -24,6 +24,8 @@ struct ImageWorld {
   // What imaged measures: a snapshot's writable layer, an image's size.
   std::map<std::string, int64_t> upper_sizes ABSL_GUARDED_BY(mu);
   std::map<std::string, int64_t> image_sizes ABSL_GUARDED_BY(mu);
+  // Commits imaged was asked for, in order; each makes image "sha256:cN".
+  std::vector<image::v1::CommitRootfsRequest> commits ABSL_GUARDED_BY(mu);
   // Called (unlocked) after each snapshot is made: what happens while a
   // create waits for imaged.
   std::function<void()> after_prepare;
@@ -89,6 +91,18 @@ class FakeImages final : public ImageSource {
     image.set_id(reference);
     image.set_size(size->second);
     return image;
+  }
+  absl::StatusOr<image::v1::CommitRootfsResponse> CommitRootfs(
+      const image::v1::CommitRootfsRequest& request) override {
+    absl::MutexLock lock(&world_.mu);
+    if (!world_.reachable) return absl::UnavailableError("imaged is down");
+    if (world_.snapshots.count(request.key()) == 0) {
+      return absl::NotFoundError("no snapshot " + request.key());
+    }
+    world_.commits.push_back(request);
+    image::v1::CommitRootfsResponse response;
+    response.set_image_id("sha256:c" + std::to_string(world_.commits.size()));
+    return response;
   }
   absl::StatusOr<std::vector<image::v1::Rootfs>> ListRootfs() override {
     absl::MutexLock lock(&world_.mu);
