@@ -136,6 +136,14 @@ TEST_F(ExecTest, PipedStdinAndATerminal) {
   user.Send("exit 5\r");
   EXPECT_EQ(user.Wait(), 5) << user.output();
   EXPECT_TRUE(SameMode(user.Mode(), user.initial_mode()));
+
+  // The detach keys leave the exec'd shell running.
+  PtySession detaching(env_.BerthArgv({"exec", "-it", "box", "sh"}), 24, 80);
+  ASSERT_TRUE(detaching.ReadUntil("# ")) << detaching.output();
+  detaching.Send("\x10\x11");
+  EXPECT_EQ(detaching.Wait(), 0) << detaching.output();
+  EXPECT_TRUE(SameMode(detaching.Mode(), detaching.initial_mode()));
+  EXPECT_EQ(Inspect("box")["ExecIDs"].size(), 1u);
 }
 
 TEST_F(ExecTest, DetachedItRunsOnListedInExecIdsAndDiesWithTheContainer) {
@@ -173,6 +181,16 @@ TEST_F(ExecTest, RefusalsAndStartFailuresAreDockers) {
   RunResult nowhere = Exec({"true"}, {"-w", "/no/such/dir"});
   EXPECT_EQ(nowhere.exit_code, 126);
   EXPECT_THAT(nowhere.err, HasSubstr("/no/such/dir"));
+  // Paused: Docker's words, for exec and attach alike.
+  ASSERT_EQ(env_.Berth({"pause", "box"}).exit_code, 0);
+  RunResult paused = Exec({"true"});
+  EXPECT_EQ(paused.exit_code, 1);
+  EXPECT_THAT(paused.err, HasSubstr("is paused, unpause the container before exec"));
+  RunResult attach = env_.Berth({"attach", "box"});
+  EXPECT_EQ(attach.exit_code, 1);
+  EXPECT_THAT(attach.err,
+              HasSubstr("You cannot attach to a paused container, unpause it first"));
+  ASSERT_EQ(env_.Berth({"unpause", "box"}).exit_code, 0);
   RunResult unknown = env_.Berth({"exec", "nobox", "true"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("No such container: nobox"));
