@@ -128,8 +128,8 @@ absl::Status ContainerSupervisor::Exec(
   announced.set_exec_id(exec_id);
   announced.set_pid(stream->pid);
   if (!created(announced) || config.detach()) {
-    // The process runs on without a client (its output is dropped).
-    close(stream->fd);
+    // The process runs on without a client; its exit is still recorded.
+    detached_execs_->Watch(exec_id, *std::move(stream));
     return absl::OkStatus();
   }
   // The exit passes through the bridge to the client; the registry keeps it.

@@ -141,6 +141,36 @@ TEST_F(ExecTest, ADetachedExecReturnsOnceItRuns) {
   ASSERT_EQ(created_.size(), 1u);
   EXPECT_TRUE(client_.received().empty());
   EXPECT_THAT(Inspect(id).exec_ids(), ElementsAre(created_[0].exec_id()));
+  // Its exit still reaches InspectExec.
+  const int shim_end = ShimStreamEnd(id);
+  ASSERT_GE(shim_end, 0);
+  ::berth::shim::v1::StreamOutput exit;
+  exit.mutable_exit()->set_exit_code(7);
+  Send(shim_end, exit);
+  absl::StatusOr<container::v1::ExecInfo> info;
+  for (int i = 0; i < 500; ++i) {
+    info = supervisor_->InspectExec(created_[0].exec_id());
+    if (info.ok() && info->has_exit_code()) break;
+    absl::SleepFor(absl::Milliseconds(2));
+  }
+  ASSERT_TRUE(info.ok()) << info.status();
+  EXPECT_EQ(info->exit_code(), 7);
+  EXPECT_TRUE(Inspect(id).exec_ids().empty());
+}
+
+TEST_F(ExecTest, AnExecWhoseClientLeftIsNotRunningOnceItsProcessIsGone) {
+  Open();
+  const std::string id = Running();
+  absl::Status done;
+  std::thread exec([&] {
+    done = supervisor_->Exec(Starting(id, {"sleep", "9"}), client_.Stream(), Created());
+  });
+  ASSERT_GE(ShimStreamEnd(id), 0);
+  client_.EndInput();
+  client_.Cancel();
+  exec.join();
+  ASSERT_EQ(created_.size(), 1u);
+  EXPECT_THAT(Inspect(id).exec_ids(), ElementsAre(created_[0].exec_id()));
   {
     absl::MutexLock lock(&world_.mu);
     world_.gone_pids.insert(created_[0].pid());

@@ -78,6 +78,10 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
       open_rootfs_(std::move(deps.open_rootfs)),
       scheduler_(std::move(deps.scheduler)),
       shims_(std::move(deps.shims)),
+      detached_execs_(std::make_unique<DetachedExecs>(
+          [this](const std::string& exec_id, int code) {
+            execs_.Exited(exec_id, code, clock_.Now());
+          })),
       health_(std::make_unique<health::HealthMonitor>(
           [this](const std::string& id, const health::ProbeSettings& settings,
                  const std::function<bool()>& stopped) {
@@ -96,6 +100,7 @@ ContainerSupervisor::~ContainerSupervisor() {
   // Probes exec through the shims: they end before the shim client does
   // (and a start or exit meanwhile begins or ends no check).
   health_->Shutdown();
+  detached_execs_->Shutdown();
   if (shims_ != nullptr) shims_->Shutdown();
 }
 

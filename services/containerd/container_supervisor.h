@@ -32,6 +32,7 @@
 #include "services/containerd/cgroups/cgroups.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/container_spec_builder.h"
+#include "services/containerd/detached_execs.h"
 #include "services/containerd/exec_registry.h"
 #include "services/containerd/health/health_monitor.h"
 #include "services/containerd/files/rootfs_access.h"
@@ -349,6 +350,8 @@ class ContainerSupervisor {
   // into each other until the destructor stops them).
   std::unique_ptr<Scheduler> scheduler_;
   std::unique_ptr<ShimClient> shims_;
+  // Exec streams without a client, read to their exits.
+  std::unique_ptr<DetachedExecs> detached_execs_;
   // Its probes use shims_: shut down before it.
   std::unique_ptr<health::HealthMonitor> health_;
 };
