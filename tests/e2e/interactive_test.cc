@@ -176,8 +176,9 @@ TEST_F(InteractiveTest, TheTerminalIsRestoredWhenTheDaemonDies) {
 }
 
 TEST_F(InteractiveTest, LogDriverNoneStillPrintsTheAttachedOutput) {
-  RunResult run = RunScript("echo to-out; echo to-err >&2", {"--log-driver", "none"});
-  EXPECT_EQ(run.exit_code, 0) << run.err;
+  RunResult run = RunScript("echo to-out; echo to-err >&2; exit 3",
+                            {"--log-driver", "none"});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
   EXPECT_EQ(run.out, "to-out\n");
   EXPECT_EQ(run.err, "to-err\n");
 }
