@@ -183,9 +183,6 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   }
   if (!by_policy) live_[id].backoff = absl::ZeroDuration();
   ++live_[id].starts;  // wakes clients waiting to attach
-  mu_.Unlock();
-  ApplyLimitsBeyondTheShim(container);
-  mu_.Lock();
   Failpoint("start-recorded");
   absl::Status watched = shims_->Watch(id, paths);
   if (!watched.ok()) {

@@ -550,6 +550,11 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
   spec.set_cpu_shares(resources.cpu_shares());
   spec.set_pids_limit(resources.pids_limit());
   spec.set_cpuset_cpus(resources.cpuset_cpus());
+  spec.set_cpu_period_us(resources.cpu_period());
+  spec.set_cpu_quota_us(resources.cpu_quota());
+  spec.set_cpuset_mems(resources.cpuset_mems());
+  spec.set_memory_reservation(resources.memory_reservation());
+  spec.set_blkio_weight(resources.blkio_weight());
   RETURN_IF_ERROR(shim::ValidateShimSpec(spec));
   return spec;
 }

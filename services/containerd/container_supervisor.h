@@ -278,10 +278,6 @@ class ContainerSupervisor {
   // At recovery, the record of an adopted container follows its cgroup's
   // freezer: a pause or unpause the daemon did not see recorded is.
   void RecoverPauseState(container::v1::Container container);
-  // The limits a shim does not take from its spec (CFS period and quota,
-  // memory nodes, soft limit, I/O weight), written into the cgroup of a
-  // container just launched (container_update.cc).
-  void ApplyLimitsBeyondTheShim(const container::v1::Container& container);
 
   ContainerPaths PathsOf(const std::string& id) const;
   // The container's root for a file call (container_files.cc); a container

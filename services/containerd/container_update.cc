@@ -86,20 +86,4 @@ ContainerSupervisor::Update(
   return response;
 }
 
-void ContainerSupervisor::ApplyLimitsBeyondTheShim(const Container& container) {
-  cgroups::Limits limits =
-      LimitsBeyondTheShim(container.host_config().resources());
-  if (!HasLimits(limits)) return;
-  absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);
-  if (driver.ok()) (*driver)->DiscardUnsupported(&limits);
-  absl::Status applied = !driver.ok()          ? driver.status()
-                         : HasLimits(limits) ? (*driver)->Update(container.id(), limits)
-                                             : absl::OkStatus();
-  if (!applied.ok() && !absl::IsNotFound(applied)) {
-    log_.error("container {}: applying its CPU period/quota, memory nodes, "
-               "memory reservation or I/O weight: {}",
-               container.id(), std::string(applied.message()));
-  }
-}
-
 }  // namespace berth::containerd

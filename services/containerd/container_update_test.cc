@@ -5,6 +5,8 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "common/fs_util.h"
+#include "services/containerd/shim/spec.h"
 #include "services/containerd/resource_update.h"
 #include "services/containerd/testing/supervisor_fixture.h"
 
@@ -177,10 +179,15 @@ TEST_F(UpdateTest, AStoppedContainerTakesItsLimitsAtTheNextStart) {
   request.mutable_resources()->set_cpu_quota(25000);
   ASSERT_TRUE(supervisor_->Update(request).ok());
   EXPECT_FALSE(Cgroups().Exists(id).value_or(true));  // nothing touched
-  ASSERT_TRUE(Cgroups().Create(id, cgroups::Limits()).ok());
   ASSERT_TRUE(supervisor_->Start(id).ok());
-  EXPECT_EQ(LimitsOf(id).cpu_period_us, 50000);
-  EXPECT_EQ(LimitsOf(id).cpu_quota_us, 25000);
+  // The shim sets them with the others, before the init runs.
+  absl::StatusOr<std::string> bytes =
+      ReadFileToString(dir_ + "/containers/" + id + "/shim.pb", 1 << 20);
+  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ::berth::shim::v1::Spec spec;
+  ASSERT_TRUE(spec.ParseFromString(*bytes));
+  EXPECT_EQ(spec.cpu_period_us(), 50000);
+  EXPECT_EQ(spec.cpu_quota_us(), 25000);
 }
 
 TEST_F(UpdateTest, AnIoWeightTheHostLacksIsDroppedWithAWarning) {

@@ -238,7 +238,7 @@ absl::Status MergeUpdate(const UpdateContainerRequest& request,
 }
 
 cgroups::Limits LiveLimitsOf(const Resources& wanted, const Resources& merged) {
-  cgroups::Limits limits = LimitsBeyondTheShim(wanted);
+  cgroups::Limits limits = UpdateOnlyLimits(wanted);
   limits.memory_bytes = wanted.memory();
   limits.memory_swap_bytes = wanted.memory_swap();
   // v2 limits swap apart from memory: a new memory limit moves it unless
@@ -253,7 +253,7 @@ cgroups::Limits LiveLimitsOf(const Resources& wanted, const Resources& merged) {
   return limits;
 }
 
-cgroups::Limits LimitsBeyondTheShim(const Resources& resources) {
+cgroups::Limits UpdateOnlyLimits(const Resources& resources) {
   cgroups::Limits limits;
   limits.cpu_period_us = resources.cpu_period();
   limits.cpu_quota_us = resources.cpu_quota();

@@ -50,9 +50,9 @@ absl::Status MergeUpdate(const container::v1::UpdateContainerRequest& request,
 cgroups::Limits LiveLimitsOf(const container::v1::Resources& wanted,
                              const container::v1::Resources& merged);
 
-// The limits of `resources` that the shim does not set from its spec,
-// written by containerd right after a launch (ApplyLimitsBeyondTheShim).
-cgroups::Limits LimitsBeyondTheShim(const container::v1::Resources& resources);
+// The CFS period and quota, memory nodes, soft limit and I/O weight of
+// `resources` (the limits `update` adds to run's).
+cgroups::Limits UpdateOnlyLimits(const container::v1::Resources& resources);
 bool HasLimits(const cgroups::Limits& limits);
 
 // Clears in `wanted` each value CgroupDriver::DiscardUnsupported dropped

@@ -103,6 +103,11 @@ cgroups::Limits LimitsOf(const ShimSpec& spec) {
   limits.cpu_shares = spec.cpu_shares();
   limits.pids_limit = spec.pids_limit();
   limits.cpuset_cpus = spec.cpuset_cpus();
+  limits.cpu_period_us = spec.cpu_period_us();
+  limits.cpu_quota_us = spec.cpu_quota_us();
+  limits.cpuset_mems = spec.cpuset_mems();
+  limits.memory_reservation_bytes = spec.memory_reservation();
+  limits.blkio_weight = spec.blkio_weight();
   limits.restrict_devices = !spec.confinement().privileged();
   return limits;
 }
