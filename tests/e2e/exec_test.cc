@@ -12,6 +12,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -94,6 +95,24 @@ TEST_F(ExecTest, TheProcessSeesTheContainerAndGivesItsExitCode) {
   // The container's cgroup, as its init's.
   EXPECT_EQ(Exec({"cat", "/proc/self/cgroup"}).out,
             ReadFile(absl::StrCat("/proc/", init_pid_, "/cgroup")));
+}
+
+TEST_F(ExecTest, TwentyConcurrentExecsEachGetTheirOwnOutputAndCode) {
+  constexpr int kExecs = 20;
+  RunResult results[kExecs];
+  std::vector<std::thread> threads;
+  for (int i = 0; i < kExecs; ++i) {
+    threads.emplace_back([this, i, &results] {
+      results[i] = Exec({"sh", "-c", absl::StrCat("echo out", i, "; echo err", i,
+                                                  " >&2; exit ", i)});
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  for (int i = 0; i < kExecs; ++i) {
+    EXPECT_EQ(results[i].exit_code, i) << results[i].err;
+    EXPECT_EQ(results[i].out, absl::StrCat("out", i, "\n"));
+    EXPECT_EQ(results[i].err, absl::StrCat("err", i, "\n"));
+  }
 }
 
 TEST_F(ExecTest, UserDirectoryAndEnvironmentAreTheOnesAsked) {

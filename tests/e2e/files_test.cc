@@ -206,6 +206,14 @@ TEST_F(FilesE2eTest, CommitMakesAnImageOfTheChanges) {
   RunResult author = env_.Berth({"image", "inspect", "-f", "{{.Author}} {{.Comment}}",
                                  "mine:v1"});
   EXPECT_EQ(author.out, "tester by test\n");
+  // The new layer is on top of the history, with its comment.
+  RunResult history = env_.Berth({"history", "--format", "{{.Comment}}", "mine:v1"});
+  EXPECT_EQ(Lines(history.out).front(), "by test") << history.out;
+  // export | import round trips the container's files.
+  const std::string tar = env_.dir() + "/src.tar";
+  ASSERT_EQ(env_.Berth({"export", "-o", tar, "src"}).exit_code, 0);
+  ASSERT_EQ(env_.Berth({"import", tar, "flat:v1"}).exit_code, 0);
+  EXPECT_EQ(env_.Berth({"run", "--rm", "flat:v1", "cat", "/made"}).out, "made\n");
   RunResult missing = env_.Berth({"commit", "nosuch"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("No such container: nosuch"));

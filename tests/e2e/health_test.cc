@@ -33,13 +33,14 @@ class HealthTest : public ContainerE2eTest {
 };
 
 TEST_F(HealthTest, TheStatusFollowsTheProbes) {
+  // Docker's default of three failures before unhealthy.
   ASSERT_EQ(env_.Berth({"run", "-d", "--name", "hc", "--health-cmd", "cat /tmp/ok",
-                        "--health-interval", "200ms", "--health-retries", "2",
-                        "busybox", "sleep", "600"})
+                        "--health-interval", "200ms", "busybox", "sleep", "600"})
                 .exit_code,
             0);
   EXPECT_EQ(HealthOf("hc"), "starting");
   ASSERT_TRUE(AwaitHealth("hc", "unhealthy"));
+  EXPECT_EQ(Inspect("hc")["State"]["Health"]["FailingStreak"], 3);
   EXPECT_THAT(env_.Berth({"ps", "--format", "{{.Status}}"}).out,
               HasSubstr("(unhealthy)"));
   ASSERT_EQ(env_.Berth({"exec", "hc", "sh", "-c", "echo fine > /tmp/ok"}).exit_code, 0);
