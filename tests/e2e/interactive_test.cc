@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -38,15 +39,18 @@ class InteractiveTest : public ContainerE2eTest {
     return session;
   }
 
+  // The peak resident set of process `pid` so far, in KiB.
+  static long PeakRssKib(int pid) { return StatusKib(pid, "VmHWM:"); }
   // The resident set of process `pid`, in KiB (0 when it is gone).
-  static long RssKib(int pid) {
+  static long RssKib(int pid) { return StatusKib(pid, "VmRSS:"); }
+  static long StatusKib(int pid, const std::string& key) {
     std::ifstream status("/proc/" + std::to_string(pid) + "/status");
     std::string line;
     while (std::getline(status, line)) {
-      if (line.rfind("VmRSS:", 0) == 0) {
+      if (line.rfind(key, 0) == 0) {
         long kib = 0;
         std::string value(absl::StripSuffix(
-            absl::StripAsciiWhitespace(line.substr(6)), " kB"));
+            absl::StripAsciiWhitespace(line.substr(key.size())), " kB"));
         if (absl::SimpleAtoi(value, &kib)) return kib;
       }
     }
@@ -201,6 +205,45 @@ TEST_F(InteractiveTest, SeveralClientsSeeTheSameOutput) {
     EXPECT_EQ(result.exit_code, 9) << result.err;
     EXPECT_THAT(result.out, HasSubstr("tick39\n"));
   }
+}
+
+TEST_F(InteractiveTest, AGigabyteToASlowReaderKeepsTheDaemonSmallAndTheLogWhole) {
+  // 262144 lines of 4 KiB: 1 GiB, all of it logged, while an attached
+  // client reads slowly.
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "gig", "busybox", "sh", "-c",
+                        "sleep 1; yes $(head -c 4095 /dev/zero | tr '\\0' x) | "
+                        "head -n 262144"})
+                .exit_code,
+            0);
+  int pipe_fds[2];
+  ASSERT_EQ(pipe(pipe_fds), 0);
+  Daemon client(env_.BerthArgv({"attach", "--no-stdin", "gig"}), pipe_fds[1],
+                pipe_fds[1]);
+  close(pipe_fds[1]);
+  std::atomic<bool> reading{true};
+  std::thread slow([&] {
+    char buffer[16 * 1024];
+    while (reading) {
+      if (read(pipe_fds[0], buffer, sizeof(buffer)) <= 0) break;
+      absl::SleepFor(absl::Milliseconds(5));  // ~3 MB/s
+    }
+  });
+  EXPECT_TRUE(WaitForStatus("gig", "exited", absl::Seconds(240)));
+  EXPECT_EQ(Inspect("gig")["State"]["ExitCode"], 0);
+  const long peak = PeakRssKib(berthd_->pid());
+  EXPECT_LT(peak, 64 * 1024) << "berthd's peak RSS, KiB";
+  reading = false;
+  client.Signal(SIGKILL);
+  client.Wait(absl::Seconds(10));
+  close(pipe_fds[0]);
+  slow.join();
+  // The log has every line.
+  const std::string log_path = Inspect("gig")["LogPath"].get<std::string>();
+  std::ifstream log(log_path);
+  long lines = 0;
+  std::string line;
+  while (std::getline(log, line)) ++lines;
+  EXPECT_EQ(lines, 262144);
 }
 
 TEST_F(InteractiveTest, AClientThatNeverReadsBlocksNothing) {
