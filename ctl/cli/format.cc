@@ -59,6 +59,19 @@ std::string HumanSizeWithPrecision(double size, int precision) {
 
 std::string HumanSize(double size) { return HumanSizeWithPrecision(size, 4); }
 
+std::string BytesSize(double size) {
+  static constexpr const char* kUnits[] = {"B",   "KiB", "MiB", "GiB", "TiB",
+                                           "PiB", "EiB", "ZiB", "YiB"};
+  constexpr int kLastUnit = sizeof(kUnits) / sizeof(kUnits[0]) - 1;
+  int unit = 0;
+  while (size >= 1024.0 && unit < kLastUnit) {
+    size /= 1024.0;
+    ++unit;
+  }
+  // Below 1024 of a unit, %.4g never takes the exponent form.
+  return absl::StrCat(absl::StrFormat("%.4g", size), kUnits[unit]);
+}
+
 std::string HumanDuration(absl::Duration d) {
   const int64_t seconds = absl::ToInt64Seconds(d);
   if (seconds < 1) return "Less than a second";
