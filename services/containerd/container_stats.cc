@@ -140,10 +140,10 @@ absl::Status ContainerSupervisor::Stats(
       }
     }
     remember(response);
-    if (!send(response) || !request.stream()) return absl::OkStatus();
     if (!named.empty() && response.stats_size() == 0) {
       return absl::OkStatus();  // every named container was removed
     }
+    if (!send(response) || !request.stream()) return absl::OkStatus();
   }
 }
 

@@ -96,7 +96,20 @@ TEST_F(StatsE2eTest, BusyContainerShowsCpuAndMemory) {
   EXPECT_EQ(row["Name"], "hog");
   EXPECT_EQ(row["Container"], "hog");
   EXPECT_EQ(row["PIDs"], "1");
+
+  // Streaming to a file (no terminal): a table per second, no escapes; the
+  // stream ends when its only container is removed.
+  const std::string log = env_.dir() + "/stream.out";
+  Daemon stream(env_.BerthArgv({"stats", "--format", "{{.Name}} {{.PIDs}}",
+                                "hog"}),
+                log);
+  absl::SleepFor(absl::Milliseconds(3500));
   EXPECT_EQ(env_.Berth({"rm", "-f", "hog"}).exit_code, 0);
+  EXPECT_EQ(stream.Wait(absl::Seconds(10)), 0);
+  const std::string streamed = ReadFile(log);
+  EXPECT_GE(Lines(streamed).size(), 2u) << streamed;
+  EXPECT_THAT(streamed, StartsWith("hog 1\nhog 1\n"));
+  EXPECT_THAT(streamed, ::testing::Not(HasSubstr("\033")));
 }
 
 TEST_F(StatsE2eTest, StoppedContainerWithAllShowsZeroes) {
