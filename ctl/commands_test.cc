@@ -42,7 +42,8 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
                                 "tag", "container", "attach", "commit", "cp",
                                 "create", "diff", "exec", "export", "inspect", "kill",
                                 "logs", "pause", "ps", "rename", "restart",
-                                "rm", "run", "start", "stop", "top", "unpause",
+                                "rm", "run", "start", "stats", "stop", "top",
+                                "unpause",
                                 "update", "wait", "completion",
                                 "__complete", "__manpages"}));
   EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",

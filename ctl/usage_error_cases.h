@@ -82,6 +82,11 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "unknown flag: --bogus\n\nUsage:  berth pause CONTAINER "
        "[CONTAINER...]" +
            RunHint("berth pause")},
+      {{"stats", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth stats [OPTIONS] "
+       "[CONTAINER...]" +
+           RunHint("berth stats")},
       {{"top", "--bogus", "x"},
        125,
        "unknown flag: --bogus\n\nUsage:  berth top CONTAINER [ps OPTIONS]" +

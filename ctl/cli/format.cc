@@ -38,26 +38,41 @@ size_t OffsetOfCodePoint(absl::string_view text, size_t n) {
   return text.size();
 }
 
+// go-units getSizeAndUnit: `size` divided by `base` until below it (or
+// the units run out); the unit it is then in.
+template <size_t N>
+const char* ScaleSize(double& size, double base, const char* const (&units)[N]) {
+  size_t unit = 0;
+  while (size >= base && unit + 1 < N) {
+    size /= base;
+    ++unit;
+  }
+  return units[unit];
+}
+
 }  // namespace
 
 std::string HumanSizeWithPrecision(double size, int precision) {
   static constexpr const char* kUnits[] = {"B",  "kB", "MB", "GB", "TB",
                                            "PB", "EB", "ZB", "YB"};
-  constexpr int kLastUnit = sizeof(kUnits) / sizeof(kUnits[0]) - 1;
-  int unit = 0;
-  while (size >= 1000.0 && unit < kLastUnit) {
-    size /= 1000.0;
-    ++unit;
-  }
+  const char* unit = ScaleSize(size, 1000.0, kUnits);
   std::string number = absl::StrFormat("%.*g", precision, size);
   // Go's %g and C's agree; go-units avoids the exponent form ("1e+03").
   if (number.find_first_of("eE") != std::string::npos) {
     number = absl::StrFormat("%.0f", size);
   }
-  return absl::StrCat(number, kUnits[unit]);
+  return absl::StrCat(number, unit);
 }
 
 std::string HumanSize(double size) { return HumanSizeWithPrecision(size, 4); }
+
+std::string BytesSize(double size) {
+  static constexpr const char* kUnits[] = {"B",   "KiB", "MiB", "GiB", "TiB",
+                                           "PiB", "EiB", "ZiB", "YiB"};
+  const char* unit = ScaleSize(size, 1024.0, kUnits);
+  // Below 1024 of a unit, %.4g never takes the exponent form.
+  return absl::StrCat(absl::StrFormat("%.4g", size), unit);
+}
 
 std::string HumanDuration(absl::Duration d) {
   const int64_t seconds = absl::ToInt64Seconds(d);

@@ -23,6 +23,10 @@ std::string HumanSizeWithPrecision(double size, int precision);
 // go-units HumanSize: HumanSizeWithPrecision(size, 4), e.g. "4.262MB".
 std::string HumanSize(double size);
 
+// go-units BytesSize: binary units (B, KiB, MiB, GiB, ...) with `%.4g`:
+// 1288490 -> "1.229MiB", 0 -> "0B" (`stats`' memory column).
+std::string BytesSize(double size);
+
 // go-units HumanDuration: "Less than a second", "1 second", "45 seconds",
 // "About a minute", "12 minutes", "About an hour", "5 hours", "3 days",
 // "2 weeks", "4 months", "2 years".

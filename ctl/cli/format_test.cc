@@ -5,6 +5,15 @@
 namespace berth::ctl {
 namespace {
 
+TEST(BytesSizeTest, MatchesGoUnits) {
+  EXPECT_EQ(BytesSize(0), "0B");
+  EXPECT_EQ(BytesSize(1023), "1023B");
+  EXPECT_EQ(BytesSize(1024), "1KiB");
+  EXPECT_EQ(BytesSize(1289748), "1.23MiB");
+  EXPECT_EQ(BytesSize(8160437862.0), "7.6GiB");
+  EXPECT_EQ(BytesSize(1048575), "1024KiB");
+}
+
 TEST(HumanSizeTest, MatchesGoUnits) {
   EXPECT_EQ(HumanSizeWithPrecision(4261550, 3), "4.26MB");
   EXPECT_EQ(HumanSizeWithPrecision(0, 3), "0B");

@@ -346,6 +346,7 @@ std::vector<CommandSpec> ContainerCommands() {
           ->alias("remove");
       AddRunCommand(group, context, "berth container run");
       AddStartCommand(group, context, "berth container start");
+      AddStatsCommand(group, context, "berth container stats");
       AddStopOrRestartCommand(group, context, "berth container stop", false);
       AddTopCommand(group, context, "berth container top");
       AddPauseCommand(group, context, "unpause", "berth container unpause");
@@ -428,6 +429,11 @@ std::vector<CommandSpec> ContainerCommands() {
       {"start", "container", "Start one or more stopped containers",
        [](CLI::App& app, CommandContext& context) {
          AddStartCommand(app, context, "berth start");
+       }},
+      {"stats", "container",
+       "Display a live stream of container(s) resource usage statistics",
+       [](CLI::App& app, CommandContext& context) {
+         AddStatsCommand(app, context, "berth stats");
        }},
       {"stop", "container", "Stop one or more running containers",
        [](CLI::App& app, CommandContext& context) {

@@ -49,6 +49,10 @@ void AddUpdateCommand(CLI::App& parent, CommandContext& context,
 void AddTopCommand(CLI::App& parent, CommandContext& context,
                    const std::string& path);
 
+// `stats` (container_stats_commands.cc).
+void AddStatsCommand(CLI::App& parent, CommandContext& context,
+                     const std::string& path);
+
 // Streams a ContainerLogs call: stdout entries to stdout, stderr entries to
 // stderr, raw bytes, each prefixed with its time when `timestamps`.
 absl::Status StreamLogs(CommandContext& context,

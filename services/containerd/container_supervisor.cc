@@ -76,6 +76,8 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
                  ? std::move(deps.process_alive)
                  : [](pid_t pid) { return kill(pid, 0) == 0 || errno == EPERM; }),
       open_rootfs_(std::move(deps.open_rootfs)),
+      host_stats_(deps.host_stats != nullptr ? std::move(deps.host_stats)
+                                             : stats::NewProcHostStats()),
       scheduler_(std::move(deps.scheduler)),
       shims_(std::move(deps.shims)),
       detached_execs_(std::make_unique<DetachedExecs>(

@@ -41,6 +41,7 @@
 #include "services/containerd/scheduler.h"
 #include "services/containerd/seccomp_cache.h"
 #include "services/containerd/shim_client.h"
+#include "services/containerd/stats/host_stats.h"
 #include "services/containerd/top/command_runner.h"
 
 namespace berth::containerd {
@@ -55,6 +56,8 @@ struct SupervisorOptions {
   // host's layout (cgroups::DefaultCgroupnsMode) in containerd.cc. "host"
   // here keeps tests that fake the cgroups independent of the machine.
   std::string default_cgroupns_mode = "host";
+  // Between two samples of a streamed `stats` (Docker's second).
+  absl::Duration stats_interval = absl::Seconds(1);
 };
 
 // The cgroup driver for containers under `parent` (the daemon's
@@ -81,6 +84,8 @@ struct SupervisorDeps {
   std::function<absl::StatusOr<tree_archive::Fd>(
       const container::v1::Container&, files::RootfsView, bool read_only)>
       open_rootfs;
+  // The host's side of `stats`; /proc when null.
+  std::unique_ptr<stats::HostStats> host_stats;
 };
 
 // The config of an image committed from `container`: the container's
@@ -207,6 +212,17 @@ class ContainerSupervisor {
   absl::StatusOr<container::v1::TopContainerResponse> Top(
       const std::string& reference, const std::string& ps_args);
 
+  // `stats` (container_stats.cc): samples of the named containers (every
+  // active one, as found at each sample, when none is named) through
+  // `send`; with request.stream() one per stats_interval until `send`
+  // fails, the client cancels or every named container is gone. A
+  // container without a process gives zeroes, as in Docker.
+  absl::Status Stats(
+      const container::v1::ContainerStatsRequest& request,
+      const std::function<bool(const container::v1::ContainerStatsResponse&)>&
+          send,
+      const Cancelled& cancelled);
+
   // The daemon is stopping: a stop waiting for its container's exit returns
   // UNAVAILABLE (the container runs on) instead of holding the shutdown.
   void BeginShutdown();
@@ -278,6 +294,9 @@ class ContainerSupervisor {
   // At recovery, the record of an adopted container follows its cgroup's
   // freezer: a pause or unpause the daemon did not see recorded is.
   void RecoverPauseState(container::v1::Container container);
+  // One reading of a container for `stats` (container_stats.cc).
+  absl::StatusOr<container::v1::ContainerStats> ReadStats(
+      const container::v1::Container& container);
 
   ContainerPaths PathsOf(const std::string& id) const;
   // The container's root for a file call (container_files.cc); a container
@@ -327,6 +346,7 @@ class ContainerSupervisor {
   SeccompCache seccomp_;
   ExecRegistry execs_;
   decltype(SupervisorDeps::open_rootfs) open_rootfs_;
+  std::unique_ptr<stats::HostStats> host_stats_;
 
   absl::Mutex drivers_mu_;
   std::map<std::string, std::unique_ptr<cgroups::CgroupDriver>> drivers_

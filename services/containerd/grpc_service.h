@@ -75,6 +75,12 @@ class ContainerGrpcService final
                            const container::v1::InspectExecRequest* request,
                            container::v1::InspectExecResponse* response)
       override;
+  // grpc_stats.cc
+  grpc::Status ContainerStats(
+      grpc::ServerContext* context,
+      const container::v1::ContainerStatsRequest* request,
+      grpc::ServerWriter<container::v1::ContainerStatsResponse>* writer)
+      override;
   // grpc_files.cc: diff, cp, export.
   grpc::Status DiffContainer(grpc::ServerContext* context,
                              const container::v1::DiffContainerRequest* request,

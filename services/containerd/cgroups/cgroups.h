@@ -32,6 +32,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -98,6 +99,29 @@ struct CgroupStats {
   // CPU time consumed by the cgroup's processes, in nanoseconds.
   int64_t cpu_usage_ns = 0;
   int64_t pids_current = 0;
+  // The rest is for `berth stats` (stats_files.h parses the files).
+  // CPU time in user and kernel mode, ns (v1 cpuacct.stat ticks converted;
+  // v2 cpu.stat user_usec/system_usec); per CPU on v1 only.
+  int64_t cpu_user_ns = 0;
+  int64_t cpu_system_ns = 0;
+  std::vector<int64_t> cpu_per_cpu_ns;
+  // CFS throttling (v1 cpu.stat, v2 cpu.stat), the time in ns.
+  int64_t cpu_periods = 0;
+  int64_t cpu_throttled_periods = 0;
+  int64_t cpu_throttled_ns = 0;
+  // v1 memory.max_usage_in_bytes and memory.failcnt; v2 memory.peak (when
+  // the kernel has it) and memory.events "max".
+  int64_t memory_max_usage_bytes = 0;
+  int64_t memory_fail_count = 0;
+  // memory.stat as the kernel wrote it: Docker's "MEM USAGE" subtracts
+  // total_inactive_file (v1) or inactive_file (v2) from the usage.
+  std::map<std::string, int64_t> memory_stat;
+  // Block I/O of all devices (v1 blkio.throttle.io_service_bytes and
+  // io_serviced, v2 io.stat).
+  int64_t io_read_bytes = 0;
+  int64_t io_write_bytes = 0;
+  int64_t io_read_ops = 0;
+  int64_t io_write_ops = 0;
 };
 
 class CgroupDriver {

@@ -17,6 +17,7 @@
 #include "common/status_macros.h"
 #include "services/containerd/cgroups/cgroup_fs.h"
 #include "services/containerd/cgroups/drivers.h"
+#include "services/containerd/cgroups/stats_files.h"
 
 namespace berth::containerd::cgroups::internal {
 namespace {
@@ -106,6 +107,13 @@ class V1Driver : public CgroupDriver {
       ASSIGN_OR_RETURN(stats.pids_current,
                        ReadCgroupInt(*dir + "/pids.current"));
     }
+    auto dir_of = [&](const char* controller) {
+      absl::StatusOr<std::string> dir = ControllerDir(controller, id);
+      return dir.ok() ? *dir : std::string();
+    };
+    RETURN_IF_ERROR(ReadV1CpuExtras(dir_of("cpuacct"), dir_of("cpu"), &stats));
+    RETURN_IF_ERROR(ReadV1MemoryExtras(dir_of("memory"), &stats));
+    RETURN_IF_ERROR(ReadV1BlkioExtras(dir_of("blkio"), &stats));
     return stats;
   }
 

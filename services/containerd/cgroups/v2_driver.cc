@@ -15,6 +15,7 @@
 #include "services/containerd/cgroups/cgroup_fs.h"
 #include "services/containerd/cgroups/device_filter.h"
 #include "services/containerd/cgroups/drivers.h"
+#include "services/containerd/cgroups/stats_files.h"
 
 namespace berth::containerd::cgroups::internal {
 namespace {
@@ -104,6 +105,7 @@ class V2Driver : public CgroupDriver {
       ASSIGN_OR_RETURN(stats.pids_current,
                        ReadCgroupInt(dir + "/pids.current"));
     }
+    RETURN_IF_ERROR(ReadV2Extras(dir, &stats));
     return stats;
   }
 

@@ -138,10 +138,12 @@ class SupervisorTest : public ::testing::Test {
       return world_.gone_pids.count(pid) == 0;
     };
     deps.commands = std::move(commands_);  // the real runner when unset
+    deps.host_stats = std::move(host_stats_);  // /proc when unset
     SupervisorOptions options;
     options.containers_dir = dir_ + "/containers";
     options.shims_dir = dir_ + "/shims";
     options.shim_path = "/nonexistent/berth-shim";
+    options.stats_interval = stats_interval_;
     auto supervisor = ContainerSupervisor::Open(*store_, log_, std::move(deps),
                                                 options);
     ASSERT_TRUE(supervisor.ok()) << supervisor.status();
@@ -244,6 +246,9 @@ class SupervisorTest : public ::testing::Test {
   std::unique_ptr<ContainerSupervisor> supervisor_;
   // Given to the next Open as its CommandRunner (ps for `top`).
   std::unique_ptr<CommandRunner> commands_;
+  // For the next Open: the host's side of `stats` and its interval.
+  std::unique_ptr<stats::HostStats> host_stats_;
+  absl::Duration stats_interval_ = absl::Seconds(1);
 };
 
 }  // namespace berth::containerd

@@ -1,0 +1,150 @@
+// `berth stats`: readings of the containers' cgroups and of the host, put
+// together as Docker's daemon reports them (stats/sample.h), the CPU %
+// taken between two readings an interval apart.
+#include <algorithm>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/proto_util.h"
+#include "common/status_macros.h"
+#include "services/containerd/container_supervisor.h"
+#include "services/containerd/network_mode.h"
+#include "services/containerd/stats/sample.h"
+
+namespace berth::containerd {
+namespace {
+
+using container::v1::Container;
+using container::v1::ContainerStats;
+
+// How often a wait between samples looks at the client and the daemon.
+constexpr absl::Duration kWaitStep = absl::Milliseconds(50);
+
+}  // namespace
+
+absl::StatusOr<ContainerStats> ContainerSupervisor::ReadStats(
+    const Container& container) {
+  const absl::Time now = clock_.Now();
+  const ContainerStats empty =
+      stats::EmptySample(container.id(), container.name(), now);
+  if (!HasProcess(container.state().status())) return empty;
+  ASSIGN_OR_RETURN(cgroups::CgroupDriver * driver, CgroupsOf(container));
+  stats::SampleInput in;
+  in.id = container.id();
+  in.name = container.name();
+  in.read = now;
+  absl::StatusOr<cgroups::CgroupStats> cgroup = driver->Stats(container.id());
+  // The container ended since its record was read: it has no figures.
+  if (absl::IsNotFound(cgroup.status())) return empty;
+  RETURN_IF_ERROR(cgroup.status());
+  in.cgroup = *std::move(cgroup);
+  ASSIGN_OR_RETURN(in.host, host_stats_->Cpu());
+  ASSIGN_OR_RETURN(in.host_memory, host_stats_->MemoryTotal());
+  in.pids_limit = container.host_config().resources().pids_limit();
+  // In the host's namespace the interfaces are the host's, which Docker
+  // does not count as the container's.
+  absl::StatusOr<NetworkMode> mode =
+      ParseNetworkMode(container.host_config().network_mode());
+  if (container.state().pid() > 0 && !(mode.ok() && mode->IsHost())) {
+    absl::StatusOr<std::vector<stats::NetDevice>> networks =
+        host_stats_->Network(container.state().pid());
+    if (networks.ok()) {
+      in.networks = *std::move(networks);
+    } else if (!absl::IsNotFound(networks.status())) {
+      return networks.status();
+    }
+  }
+  return stats::BuildSample(in);
+}
+
+absl::Status ContainerSupervisor::Stats(
+    const container::v1::ContainerStatsRequest& request,
+    const std::function<bool(const container::v1::ContainerStatsResponse&)>&
+        send,
+    const Cancelled& cancelled) {
+  // Named containers are resolved once: a name reused later is another
+  // container.
+  std::vector<std::string> named;
+  for (const std::string& reference : request.ids()) {
+    ASSIGN_OR_RETURN(Container found, records_->Find(reference));
+    named.push_back(found.id());
+  }
+  auto targets = [&] {
+    std::vector<Container> containers;
+    if (named.empty()) {
+      std::vector<std::pair<absl::Time, Container>> active;
+      for (const ContainerRecords::Record& record : records_->Snapshot()) {
+        if (IsActive(record->state().status())) {
+          active.emplace_back(FromTimestamp(record->created()), *record);
+        }
+      }
+      // Newest first, as Docker's CLI lists them.
+      std::sort(active.begin(), active.end(),
+                [](const auto& a, const auto& b) { return a.first > b.first; });
+      for (auto& [created, c] : active) containers.push_back(std::move(c));
+      return containers;
+    }
+    for (const std::string& id : named) {
+      absl::StatusOr<Container> c = records_->Get(id);
+      if (c.ok()) containers.push_back(*std::move(c));  // else removed
+    }
+    return containers;
+  };
+  auto read_all = [&](container::v1::ContainerStatsResponse* response)
+      -> absl::Status {
+    for (const Container& c : targets()) {
+      ASSIGN_OR_RETURN(ContainerStats sample, ReadStats(c));
+      *response->add_stats() = std::move(sample);
+    }
+    return absl::OkStatus();
+  };
+  auto stopping = [&] {
+    absl::MutexLock lock(&mu_);
+    return shutting_down_;
+  };
+  // False when the client went away or the daemon is stopping.
+  auto wait = [&](absl::Duration interval) {
+    const absl::Time until = absl::Now() + interval;
+    for (absl::Time now = absl::Now(); now < until; now = absl::Now()) {
+      if ((cancelled != nullptr && cancelled()) || stopping()) return false;
+      absl::SleepFor(std::min(kWaitStep, until - now));
+    }
+    return !(cancelled != nullptr && cancelled());
+  };
+
+  container::v1::ContainerStatsResponse response;
+  RETURN_IF_ERROR(read_all(&response));
+  if (!request.stream() && request.one_shot()) {
+    send(response);
+    return absl::OkStatus();
+  }
+  std::map<std::string, ContainerStats::Cpu> previous;
+  auto remember = [&](const container::v1::ContainerStatsResponse& r) {
+    previous.clear();
+    for (const ContainerStats& s : r.stats()) previous[s.id()] = s.cpu();
+  };
+  remember(response);
+  while (true) {
+    if (!wait(options_.stats_interval)) {
+      return absl::CancelledError("the client or the daemon stopped stats");
+    }
+    response.Clear();
+    RETURN_IF_ERROR(read_all(&response));
+    for (ContainerStats& s : *response.mutable_stats()) {
+      auto before = previous.find(s.id());
+      if (before != previous.end()) {
+        s.set_cpu_percent(stats::CpuPercent(before->second, s.cpu()));
+      }
+    }
+    remember(response);
+    if (!named.empty() && response.stats_size() == 0) {
+      return absl::OkStatus();  // every named container was removed
+    }
+    if (!send(response) || !request.stream()) return absl::OkStatus();
+  }
+}
+
+}  // namespace berth::containerd

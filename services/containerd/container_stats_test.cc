@@ -1,0 +1,172 @@
+// `stats` in the supervisor over fake cgroups and a fake host: the figures
+// of a running container, the CPU % between two readings, zeroes for a
+// stopped one, Docker's error for an unknown name, and streaming until the
+// client goes.
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/containerd/testing/supervisor_fixture.h"
+
+namespace berth::containerd {
+namespace {
+
+using container::v1::ContainerStatsRequest;
+using container::v1::ContainerStatsResponse;
+using ::testing::HasSubstr;
+
+// A host whose CPU time advances by 1 s x 2 CPUs per reading.
+class FakeHost final : public stats::HostStats {
+ public:
+  absl::StatusOr<stats::HostCpu> Cpu() override {
+    readings_ += 1;
+    return stats::HostCpu{readings_ * 2000000000ULL, 2};
+  }
+  absl::StatusOr<uint64_t> MemoryTotal() override { return 4ULL << 30; }
+  absl::StatusOr<std::vector<stats::NetDevice>> Network(pid_t) override {
+    return std::vector<stats::NetDevice>{{"eth0", 1200, 3, 0, 0, 648, 2, 0, 0}};
+  }
+
+ private:
+  uint64_t readings_ = 0;
+};
+
+class StatsTest : public SupervisorTest {
+ protected:
+  void SetUp() override {
+    SupervisorTest::SetUp();
+    host_stats_ = std::make_unique<FakeHost>();
+    stats_interval_ = absl::Milliseconds(10);
+    Open();
+  }
+  cgroups::FakeCgroupDriver& Cgroups() { return cgroups_["berth"]; }
+  std::string Running() {
+    const std::string id = Create();
+    EXPECT_TRUE(Cgroups().Create(id, cgroups::Limits()).ok());
+    EXPECT_TRUE(supervisor_->Start(id).ok());
+    return id;
+  }
+  std::vector<ContainerStatsResponse> Collect(const ContainerStatsRequest& r,
+                                              size_t at_most,
+                                              absl::Status* status) {
+    std::vector<ContainerStatsResponse> got;
+    *status = supervisor_->Stats(
+        r,
+        [&](const ContainerStatsResponse& response) {
+          got.push_back(response);
+          return true;
+        },
+        [&] { return got.size() >= at_most; });
+    return got;
+  }
+};
+
+TEST_F(StatsTest, RunningContainerFiguresAndCpuPercent) {
+  const std::string id = Running();
+  cgroups::CgroupStats usage;
+  usage.memory_usage_bytes = 100 << 20;
+  usage.memory_stat = {{"inactive_file", 20 << 20}};
+  usage.io_read_bytes = 4096;
+  Cgroups().SetStats(id, usage);
+  ContainerStatsRequest request;
+  request.add_ids(id.substr(0, 12));
+  // No stream, not one-shot: two readings an interval apart, one answer.
+  // Between them the container uses 1 s of CPU while the host's 2 CPUs
+  // use 2 s: Docker's formula says 100% (of one CPU).
+  std::vector<ContainerStatsResponse> got;
+  bool used = false;
+  absl::Status status = supervisor_->Stats(
+      request,
+      [&](const ContainerStatsResponse& response) {
+        got.push_back(response);
+        return true;
+      },
+      [&] {
+        if (!used) {
+          used = true;
+          usage.cpu_usage_ns = 1000000000;
+          Cgroups().SetStats(id, usage);
+        }
+        return false;
+      });
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].stats_size(), 1);
+  const container::v1::ContainerStats& s = got[0].stats(0);
+  EXPECT_EQ(s.id(), id);
+  EXPECT_DOUBLE_EQ(s.cpu_percent(), 100.0);
+  EXPECT_EQ(s.memory().usage(), 80u << 20);
+  EXPECT_EQ(s.memory().limit(), 4ULL << 30);
+  EXPECT_DOUBLE_EQ(s.memory_percent(), 100.0 * (80 << 20) / (4ULL << 30));
+  EXPECT_EQ(s.blkio().read_bytes(), 4096u);
+  ASSERT_EQ(s.networks_size(), 1);
+  EXPECT_EQ(s.networks(0).rx_bytes(), 1200u);
+}
+
+TEST_F(StatsTest, StreamsUntilTheClientGoes) {
+  const std::string id = Running();
+  ContainerStatsRequest request;
+  request.set_stream(true);
+  absl::Status status;
+  std::vector<ContainerStatsResponse> got = Collect(request, 3, &status);
+  EXPECT_TRUE(absl::IsCancelled(status)) << status;
+  ASSERT_EQ(got.size(), 3u);
+  for (const ContainerStatsResponse& r : got) {
+    ASSERT_EQ(r.stats_size(), 1);
+    EXPECT_EQ(r.stats(0).id(), id);
+  }
+}
+
+TEST_F(StatsTest, OneShotAndStoppedContainerGiveZeroes) {
+  const std::string stopped = Create();
+  ContainerStatsRequest request;
+  request.add_ids(stopped);
+  request.set_one_shot(true);
+  absl::Status status;
+  std::vector<ContainerStatsResponse> got = Collect(request, 100, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].stats_size(), 1);
+  EXPECT_EQ(got[0].stats(0).id(), stopped);
+  EXPECT_EQ(got[0].stats(0).memory().usage(), 0u);
+  EXPECT_EQ(got[0].stats(0).memory().limit(), 0u);
+  EXPECT_EQ(got[0].stats(0).pids_current(), 0u);
+}
+
+TEST_F(StatsTest, WithoutNamesOnlyActiveContainers) {
+  Create();
+  const std::string running = Running();
+  ContainerStatsRequest request;
+  request.set_one_shot(true);
+  absl::Status status;
+  std::vector<ContainerStatsResponse> got = Collect(request, 100, &status);
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].stats_size(), 1);
+  EXPECT_EQ(got[0].stats(0).id(), running);
+}
+
+TEST_F(StatsTest, UnknownNameIsDockersError) {
+  ContainerStatsRequest request;
+  request.add_ids("nosuch");
+  absl::Status status;
+  Collect(request, 100, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(status.message(), HasSubstr("No such container: nosuch"));
+}
+
+TEST_F(StatsTest, ACgroupThatCannotBeReadIsAnError) {
+  const std::string id = Running();
+  Cgroups().FailNext("Stats", absl::PermissionDeniedError("open x: EACCES"));
+  ContainerStatsRequest request;
+  request.add_ids(id);
+  request.set_one_shot(true);
+  absl::Status status;
+  Collect(request, 100, &status);
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+}
+
+}  // namespace
+}  // namespace berth::containerd

@@ -1,0 +1,62 @@
+#include "services/containerd/stats/host_stats.h"
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace berth::containerd::stats {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(ProcStatTest, SumsSevenFieldsAndCountsCpus) {
+  absl::StatusOr<HostCpu> cpu = ParseProcStat(
+      "cpu  100 5 50 1000 10 2 3 7 0 0\n"
+      "cpu0 50 2 25 500 5 1 1 3 0 0\n"
+      "cpu1 50 3 25 500 5 1 2 4 0 0\n"
+      "intr 12345\n"
+      "cpu9 is not counted after other lines\n",
+      100, "/proc/stat");
+  ASSERT_TRUE(cpu.ok()) << cpu.status();
+  // (100+5+50+1000+10+2+3) ticks at 100 Hz; steal (7) is not summed.
+  EXPECT_EQ(cpu->system_usage_ns, 1170ULL * 10000000ULL);
+  EXPECT_EQ(cpu->online_cpus, 2u);
+  absl::StatusOr<HostCpu> bad = ParseProcStat("cpu 1 2\n", 100, "/p/stat");
+  EXPECT_THAT(bad.status().message(), HasSubstr("/p/stat"));
+}
+
+TEST(MemInfoTest, MemTotalInBytes) {
+  absl::StatusOr<uint64_t> total = ParseMemTotal(
+      "MemTotal:        8000000 kB\nMemFree:  100 kB\n", "/proc/meminfo");
+  ASSERT_TRUE(total.ok());
+  EXPECT_EQ(*total, 8000000ULL * 1024);
+  EXPECT_FALSE(ParseMemTotal("MemFree: 1 kB\n", "m").ok());
+}
+
+TEST(NetDevTest, SkipsHeadersAndLoopback) {
+  absl::StatusOr<std::vector<NetDevice>> devices = ParseNetDev(
+      "Inter-|   Receive                                                |  "
+      "Transmit\n"
+      " face |bytes    packets errs drop fifo frame compressed multicast|"
+      "bytes    packets errs drop fifo colls carrier compressed\n"
+      "    lo:    1000      10    0    0    0     0          0         0 "
+      "    1000      10    0    0    0     0       0          0\n"
+      "  eth0:    1234      12    1    2    0     0          0         0 "
+      "     648       6    3    4    0     0       0          0\n",
+      "/proc/7/net/dev");
+  ASSERT_TRUE(devices.ok()) << devices.status();
+  ASSERT_EQ(devices->size(), 1u);
+  const NetDevice& eth0 = (*devices)[0];
+  EXPECT_EQ(eth0.name, "eth0");
+  EXPECT_EQ(eth0.rx_bytes, 1234u);
+  EXPECT_EQ(eth0.rx_packets, 12u);
+  EXPECT_EQ(eth0.rx_errors, 1u);
+  EXPECT_EQ(eth0.rx_dropped, 2u);
+  EXPECT_EQ(eth0.tx_bytes, 648u);
+  EXPECT_EQ(eth0.tx_packets, 6u);
+  EXPECT_EQ(eth0.tx_errors, 3u);
+  EXPECT_EQ(eth0.tx_dropped, 4u);
+  EXPECT_FALSE(ParseNetDev("eth0: 1 2\n", "dev").ok());
+}
+
+}  // namespace
+}  // namespace berth::containerd::stats
