@@ -96,6 +96,10 @@ TEST_F(PauseUpdateTopTest, PauseStopsABusyLoopAndUnpauseResumesIt) {
   EXPECT_THAT(ps.out, HasSubstr("(Paused)"));
   RunResult info = env_.Berth({"info", "--format", "{{.ContainersPaused}}"});
   EXPECT_EQ(info.out, "1\n") << info.err;
+  // stats sees it: no CPU while frozen.
+  RunResult stats =
+      env_.Berth({"stats", "--no-stream", "--format", "{{.CPUPerc}}", "busy"});
+  EXPECT_EQ(stats.out, "0.00%\n") << stats.err;
 
   RunResult again = env_.Berth({"pause", "busy"});
   EXPECT_EQ(again.exit_code, 1);
