@@ -27,6 +27,17 @@ namespace {
 // How long an event waits for an earlier one from the other service.
 constexpr absl::Duration kReorderWindow = absl::Milliseconds(150);
 
+// Docker's shapes plus events.Actor's Attributes, a map[string]string (so
+// a missing key prints "<no value>" rather than failing).
+const TemplateShapes& EventShapes() {
+  static const TemplateShapes* shapes = [] {
+    auto* made = new TemplateShapes(TemplateShapes::Docker());
+    made->maps["Attributes"] = GoKind::kString;
+    return made;
+  }();
+  return *shapes;
+}
+
 struct EventsFlags {
   std::string since;
   std::string until;
@@ -80,9 +91,11 @@ void RunEvents(CommandContext& context, const EventsFlags& flags) {
         Template::Parse(flags.format == "json" ? "{{json .}}" : flags.format);
     TemplateOptions options;
     options.root_type = "*events.Message";
+    options.shapes = &EventShapes();
     absl::Status tried = parsed.status();
     if (parsed.ok()) {
-      tried = parsed->Execute(EventJson(types::v1::Event()), options).status();
+      tried = parsed->Execute(EventTemplateData(types::v1::Event()), options)
+                  .status();
     }
     if (!tried.ok()) {
       std::fprintf(stderr, "Error parsing format: %s\n",
@@ -100,7 +113,12 @@ void RunEvents(CommandContext& context, const EventsFlags& flags) {
     if (flag->empty()) continue;
     absl::StatusOr<absl::Time> at =
         ParseTimestamp(*flag, now, absl::LocalTimeZone());
-    if (!at.ok()) return context.Fail(at.status());
+    if (!at.ok()) {
+      // Docker's CLI prints this one bare (it fails before the request).
+      std::fprintf(stderr, "%s\n", std::string(at.status().message()).c_str());
+      context.exit_code = kExitError;
+      return;
+    }
     *field = ToProto(*at);
   }
   if (flags.until.empty()) window.clear_until();
@@ -163,7 +181,12 @@ void RunEvents(CommandContext& context, const EventsFlags& flags) {
       }
       TemplateOptions options;
       options.root_type = "*events.Message";
-      absl::Status shown = tmpl->ExecuteTo(EventJson(event), options, &out);
+      options.shapes = &EventShapes();
+      // `json` marshals with the JSON names, a template sees the Go ones.
+      options.root_json_escapes_html = flags.format == "json";
+      absl::Status shown = tmpl->ExecuteTo(
+          flags.format == "json" ? EventJson(event) : EventTemplateData(event),
+          options, &out);
       if (!shown.ok()) {
         failure = shown;
         done = true;

@@ -157,6 +157,22 @@ nlohmann::ordered_json EventJson(const Event& event) {
   return out;
 }
 
+nlohmann::ordered_json EventTemplateData(const Event& event) {
+  const nlohmann::ordered_json json = EventJson(event);
+  auto or_empty = [&json](const char* key) {
+    return json.contains(key) ? json[key] : nlohmann::ordered_json("");
+  };
+  return {{"Status", or_empty("status")},
+          {"ID", or_empty("id")},
+          {"From", or_empty("from")},
+          {"Type", json["Type"]},
+          {"Action", json["Action"]},
+          {"Actor", json["Actor"]},
+          {"Scope", json["scope"]},
+          {"Time", json["time"]},
+          {"TimeNano", json["timeNano"]}};
+}
+
 void EventMerger::Add(Event event, absl::Time arrived) {
   held_.push_back({std::move(event), arrived});
 }

@@ -44,6 +44,10 @@ std::string EventLine(const types::v1::Event& event, absl::TimeZone zone);
 // deprecated status/id/from filled as Docker's daemon does.
 nlohmann::ordered_json EventJson(const types::v1::Event& event);
 
+// The same message as a Go template sees it: its Go field names (Status,
+// ID, From, Scope, TimeNano...), every one present even when empty.
+nlohmann::ordered_json EventTemplateData(const types::v1::Event& event);
+
 // Puts the events of several services' streams in time order. Streams
 // deliver independently, so an event is held `window` after it arrived in
 // case another stream's earlier one is still on its way; once every stream

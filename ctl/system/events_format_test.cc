@@ -39,6 +39,14 @@ TEST(EventJsonTest, DockersMessage) {
             R"("scope":"local","time":1796455200,"timeNano":1796455200123456789})");
 }
 
+TEST(EventTemplateDataTest, GoFieldNamesAllPresent) {
+  const nlohmann::ordered_json empty = EventTemplateData(Event());
+  EXPECT_EQ(empty["Status"], "");
+  EXPECT_EQ(empty["From"], "");
+  EXPECT_EQ(EventTemplateData(Start())["Scope"], "local");
+  EXPECT_EQ(EventTemplateData(Start())["From"], "busybox");
+}
+
 TEST(BuildEventQueryTest, SplitsTermsPerService) {
   absl::StatusOr<EventQuery> query = BuildEventQuery(
       {{"type", "container"}, {"event", "start"}, {"label", "a=b"}});
