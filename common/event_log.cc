@@ -21,15 +21,6 @@ bool ActionMatches(const std::string& action, const std::string& term) {
   return absl::StartsWith(action, absl::StrCat(term, ":"));
 }
 
-// A reference's repository without its tag ("busybox:1" -> "busybox");
-// a registry port's colon is not a tag's.
-std::string WithoutTag(const std::string& name) {
-  const size_t colon = name.rfind(':');
-  if (colon == std::string::npos) return name;
-  if (name.find('/', colon) != std::string::npos) return name;
-  return name.substr(0, colon);
-}
-
 bool ActorMatches(const types::v1::EventActor& actor, const std::string& term) {
   if (term.empty()) return false;
   if (absl::StartsWith(actor.id(), term)) return true;
@@ -37,7 +28,7 @@ bool ActorMatches(const types::v1::EventActor& actor, const std::string& term) {
   if (absl::StartsWith(actor.id(), absl::StrCat("sha256:", term))) return true;
   const auto name = actor.attributes().find("name");
   if (name == actor.attributes().end()) return false;
-  return name->second == term || WithoutTag(name->second) == term;
+  return name->second == term || ReferenceWithoutTag(name->second) == term;
 }
 
 bool LabelMatches(const Event& event, const types::v1::LabelFilter& label) {
@@ -56,6 +47,13 @@ bool InWindow(const Event& event, const EventFilter& filter) {
 }
 
 }  // namespace
+
+std::string ReferenceWithoutTag(const std::string& name) {
+  const size_t colon = name.rfind(':');
+  if (colon == std::string::npos) return name;
+  if (name.find('/', colon) != std::string::npos) return name;
+  return name.substr(0, colon);
+}
 
 bool EventMatches(const Event& event, const EventFilter& filter) {
   if (!filter.types().empty()) {

@@ -41,6 +41,10 @@ struct EventLogOptions {
 bool EventMatches(const types::v1::Event& event,
                   const types::v1::EventFilter& filter);
 
+// An image reference without its tag ("busybox:1" -> "busybox"; a
+// registry port's colon is not a tag's): Docker's image filters match both.
+std::string ReferenceWithoutTag(const std::string& name);
+
 class EventLog {
  public:
   explicit EventLog(EventLogOptions options = {});

@@ -175,7 +175,7 @@ TEST(EventLogTest, SlowSubscriberIsEndedNotWaitedFor) {
   std::thread reader([&] {
     status = log.Stream(EventFilter(),
                         [&](const Event&) {
-                          first.Notify();
+                          if (!first.HasBeenNotified()) first.Notify();
                           release.WaitForNotification();
                           return true;
                         },

@@ -8,6 +8,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/event_log.h"
 
 namespace berth::ctl {
 namespace {
@@ -31,14 +32,6 @@ std::string TypeName(types::v1::ObjectType type) {
     if (value == type) return name;
   }
   return "";
-}
-
-std::string WithoutTag(const std::string& name) {
-  const size_t colon = name.rfind(':');
-  if (colon == std::string::npos || name.find('/', colon) != std::string::npos) {
-    return name;
-  }
-  return name.substr(0, colon);
 }
 
 }  // namespace
@@ -106,7 +99,7 @@ bool ClientSideMatch(const Event& event, const EventQuery& query) {
   const auto found = event.actor().attributes().find("image");
   if (found == event.actor().attributes().end()) return false;
   for (const std::string& term : query.image_terms) {
-    if (found->second == term || WithoutTag(found->second) == term) return true;
+    if (found->second == term || ReferenceWithoutTag(found->second) == term) return true;
   }
   return false;
 }
