@@ -32,7 +32,7 @@ NameSource ObjectNames(const CommandRegistry& registry) {
 
 absl::Status RegisterBuiltinCommands(CommandRegistry& registry) {
   for (std::vector<CommandSpec> table :
-       {SystemCommands(), ImageCommands(), ContainerCommands(),
+       {SystemCommands(), EventsCommands(), ImageCommands(), ContainerCommands(),
         ShellCommands(registry)}) {
     if (absl::Status status = registry.RegisterAll(std::move(table));
         !status.ok()) {

@@ -37,7 +37,7 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
     groups.insert(spec.group);
   }
   EXPECT_THAT(names,
-              ElementsAreArray({"version", "info", "image", "history",
+              ElementsAreArray({"version", "info", "system", "events", "image", "history",
                                 "images", "import", "load", "rmi", "save",
                                 "tag", "container", "attach", "commit", "cp",
                                 "create", "diff", "exec", "export", "inspect", "kill",

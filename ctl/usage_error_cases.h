@@ -264,6 +264,25 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "CONTAINER:SRC_PATH DEST_PATH|-\n\tberth cp [OPTIONS] SRC_PATH|- "
        "CONTAINER:DEST_PATH" +
            RunHint("berth cp")},
+      {{"events", "a"},
+       1,
+       "berth: 'berth events' accepts no arguments\n\nUsage:  berth events "
+       "[OPTIONS]" +
+           RunHint("berth events")},
+      {{"system", "events", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth system events [OPTIONS]" +
+           RunHint("berth system events")},
+      {{"events", "--format", "{{.Foo"},
+       64,
+       "Error parsing format: template: :1: unclosed action\n"},
+      {{"events", "--format", "{{.Foo}}"},
+       64,
+       "Error parsing format: template: :1:2: executing \"\" at <.Foo>: "
+       "can't evaluate field Foo in type *events.Message\n"},
+      {{"events", "--since", "xyz"},
+       1,
+       "failed to parse value as time or duration: \"xyz\"\n"},
   };
   return *cases;
 }

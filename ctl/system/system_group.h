@@ -9,6 +9,8 @@
 namespace berth::ctl {
 
 std::vector<CommandSpec> SystemCommands();
+// `berth system` (events) and `berth events` (events_commands.cc).
+std::vector<CommandSpec> EventsCommands();
 
 }  // namespace berth::ctl
 

@@ -47,6 +47,7 @@ absl::Status ContainerSupervisor::Attach(const container::v1::AttachStart& start
     return absl::FailedPreconditionError(absl::StrCat(
         "container ", id, " was created without -i: its stdin is not open"));
   }
+  Emit(container, "attach");
   ::berth::shim::v1::AttachRequest wants;
   wants.set_stdin(start.attach_stdin());
   wants.set_stdout(start.attach_stdout());

@@ -85,6 +85,7 @@ absl::Status ContainerSupervisor::Exec(
   ::berth::shim::v1::ExecRequest request;
   const std::string exec_id = execs_.Add(id, config);
   request.set_exec_id(exec_id);
+  Emit(container, ExecAction("exec_create", config), {{"execID", exec_id}});
   *request.mutable_args() = config.cmd();
   for (const std::string& entry : MergeEnv(container, config)) {
     request.add_env(entry);
@@ -116,6 +117,7 @@ absl::Status ContainerSupervisor::Exec(
     log_.info("container {}: exec {} did not start: {}", id, exec_id,
               std::string(stream.status().message()));
     execs_.Exited(exec_id, kExecStartFailed, clock_.Now());
+    EmitExec(id, "exec_die", exec_id, {{"exitCode", std::to_string(kExecStartFailed)}});
     container::v1::AttachContainerResponse exit;
     exit.mutable_exit()->set_exit_code(kExecStartFailed);
     exit.mutable_exit()->set_error(std::string(stream.status().message()));
@@ -123,6 +125,7 @@ absl::Status ContainerSupervisor::Exec(
     return absl::OkStatus();
   }
   execs_.Started(exec_id, stream->pid, clock_.Now());
+  Emit(container, ExecAction("exec_start", config), {{"execID", exec_id}});
   log_.debug("container {}: exec {} runs as pid {}", id, exec_id, stream->pid);
   container::v1::ExecCreated announced;
   announced.set_exec_id(exec_id);
@@ -134,10 +137,12 @@ absl::Status ContainerSupervisor::Exec(
   }
   // The exit passes through the bridge to the client; the registry keeps it.
   ClientStream watched = client;
-  watched.write = [this, &client, &exec_id](
+  watched.write = [this, &client, &exec_id, &id](
                       const container::v1::AttachContainerResponse& response) {
     if (response.has_exit()) {
       execs_.Exited(exec_id, response.exit().exit_code(), clock_.Now());
+      EmitExec(id, "exec_die", exec_id,
+               {{"exitCode", std::to_string(response.exit().exit_code())}});
     }
     return client.write(response);
   };

@@ -146,6 +146,7 @@ bool ContainerSupervisor::RecordHealth(const std::string& id,
     log_.warn("container {}: recording its health: {}", id,
               std::string(saved.message()));
   } else if (before != health.status()) {
+    Emit(*container, absl::StrCat("health_status: ", HealthWord(health.status())));
     log_.info("container {}: health is now {}", id,
               container::v1::Health::Status_Name(health.status()));
   }

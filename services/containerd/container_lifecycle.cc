@@ -195,6 +195,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     mu_.Lock();
   }
   WatchHealth(container);
+  Emit(container, "start");
   log_.info("container {}: started (pid {})", id, launched->init_pid);
   return absl::OkStatus();
 }
@@ -266,6 +267,9 @@ void ContainerSupervisor::OnExit(const std::string& id,
         scheduler_->Post(live.persist_retry, [this, id] { PersistExit(id); });
       }
     }
+    Emit(container, "die",
+         {{"exitCode", std::to_string(record->exit_code)},
+          {"execDuration", std::to_string(absl::ToInt64Seconds(facts.ran))}});
     log_.info("container {}: exited with {}{}", id, record->exit_code,
                      restart ? ", restarting" : "");
   }
@@ -340,6 +344,7 @@ void ContainerSupervisor::KillUnresponsiveShim(const Container& container,
 absl::Status ContainerSupervisor::SignalLocked(const Container& container,
                                                int signal) {
   absl::Status sent = shims_->Signal(PathsOf(container.id()), signal);
+  if (sent.ok()) Emit(container, "kill", {{"signal", std::to_string(signal)}});
   // A shim that is gone means the container is exiting; the monitor will
   // record it.
   if (absl::IsUnavailable(sent)) return absl::OkStatus();
@@ -459,7 +464,9 @@ absl::Status ContainerSupervisor::Stop(const std::string& reference,
   absl::MutexLock op_lock(op.get());
   RETURN_IF_ERROR(Abandoned(cancelled, "stop", found.id()));
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
-  return StopLocked(container, timeout, signal);
+  RETURN_IF_ERROR(StopLocked(container, timeout, signal));
+  if (HasProcess(container.state().status())) Emit(container, "stop");
+  return absl::OkStatus();
 }
 
 absl::Status ContainerSupervisor::Kill(const std::string& reference,
@@ -494,8 +501,11 @@ absl::Status ContainerSupervisor::Restart(const std::string& reference,
   RETURN_IF_ERROR(Abandoned(cancelled, "restart", found.id()));
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   RETURN_IF_ERROR(StopLocked(container, timeout, signal));
+  if (HasProcess(container.state().status())) Emit(container, "stop");
   ASSIGN_OR_RETURN(container, Load(found.id()));
-  return StartLocked(container, /*by_policy=*/false);
+  RETURN_IF_ERROR(StartLocked(container, /*by_policy=*/false));
+  Emit(container, "restart");
+  return absl::OkStatus();
 }
 
 absl::StatusOr<container::v1::WaitContainerResponse> ContainerSupervisor::Wait(

@@ -58,6 +58,7 @@ absl::Status ContainerSupervisor::Pause(const std::string& reference) {
     }
     return Annotate(recorded, absl::StrCat("recording the pause of ", id));
   }
+  Emit(container, "pause");
   log_.info("container {}: paused", id);
   return absl::OkStatus();
 }
@@ -86,6 +87,7 @@ absl::Status ContainerSupervisor::Unpause(const std::string& reference) {
   RETURN_IF_ERROR(Move(container, LifecycleEvent::kResume));
   RETURN_IF_ERROR(Annotate(Save(container),
                            absl::StrCat("recording the unpause of ", id)));
+  Emit(container, "unpause");
   log_.info("container {}: unpaused", id);
   return absl::OkStatus();
 }

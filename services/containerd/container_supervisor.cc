@@ -364,6 +364,9 @@ ContainerSupervisor::Create(
     RemoveTree(paths.state_dir).IgnoreError();
     return created;
   }
+  if (absl::StatusOr<Container> made = records_->Find(id); made.ok()) {
+    Emit(*made, "create");
+  }
   log_.info("container {}: created as {} from {}", id, name,
                    request.config().image());
   container::v1::CreateContainerResponse response;
@@ -471,6 +474,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   removed_[id] = last;
   if (removed_.size() > 1000) removed_.erase(removed_.begin());
   live_.erase(id);
+  Emit(container, "destroy");
   log_.info("container {}: removed", id);
   return absl::OkStatus();
 }
@@ -495,8 +499,11 @@ absl::Status ContainerSupervisor::Rename(const std::string& reference,
         "\". You have to remove (or rename) that container to be able to "
         "reuse that name."));
   }
+  const std::string old_name = container.name();
   container.set_name(name);
-  return Save(container);
+  RETURN_IF_ERROR(Save(container));
+  Emit(container, "rename", {{"oldName", absl::StrCat("/", old_name)}});
+  return absl::OkStatus();
 }
 
 absl::StatusOr<Container> ContainerSupervisor::Inspect(

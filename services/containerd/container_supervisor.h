@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "berth/container/v1/container.pb.h"
+#include "common/event_log.h"
 #include "common/store.h"
 #include "common/tree_archive/tree_tar.h"
 #include "common/tree_archive/tree_untar.h"
@@ -222,6 +223,8 @@ class ContainerSupervisor {
       const std::function<bool(const container::v1::ContainerStatsResponse&)>&
           send,
       const Cancelled& cancelled);
+  // Container events for `berth events` (container_events.cc).
+  EventLog& events() { return events_; }
 
   // The daemon is stopping: a stop waiting for its container's exit returns
   // UNAVAILABLE (the container runs on) instead of holding the shutdown.
@@ -298,6 +301,15 @@ class ContainerSupervisor {
   absl::StatusOr<container::v1::ContainerStats> ReadStats(
       const container::v1::Container& container);
 
+  // Publishes a container event with Docker's attributes (labels, image,
+  // name, then `extra`); EmitExec adds execID to the container's.
+  void Emit(const container::v1::Container& container,
+            const std::string& action,
+            const std::map<std::string, std::string>& extra = {});
+  void EmitExec(const std::string& id, const std::string& action,
+                const std::string& exec_id,
+                const std::map<std::string, std::string>& extra = {});
+
   ContainerPaths PathsOf(const std::string& id) const;
   // The container's root for a file call (container_files.cc); a container
   // without a process stays locked against starts until it is released.
@@ -337,6 +349,8 @@ class ContainerSupervisor {
                const std::vector<std::regex>& names);
 
   spdlog::logger& log_;
+  // Before the threads below, which emit until they are stopped.
+  EventLog events_;
   std::unique_ptr<ImageSource> images_;
   std::unique_ptr<CommandRunner> commands_;
   CgroupDriverFactory cgroup_factory_;
@@ -371,6 +385,13 @@ class ContainerSupervisor {
   // Its probes use shims_: shut down before it.
   std::unique_ptr<health::HealthMonitor> health_;
 };
+
+// Docker's action for an exec event: "exec_start: CMD ARGS".
+std::string ExecAction(const std::string& action,
+                       const container::v1::ExecConfig& config);
+
+// Docker's word for a health status in "health_status: healthy".
+std::string HealthWord(container::v1::Health::Status status);
 
 // CANCELLED when `cancelled` says the client of `operation` on container
 // `id` went away (nothing was changed then); OK otherwise or when null.

@@ -82,6 +82,7 @@ ContainerSupervisor::Update(
       return CannotUpdate(id, applied);
     }
   }
+  Emit(container, "update");
   log_.info("container {}: updated", id);
   return response;
 }

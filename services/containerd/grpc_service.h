@@ -23,7 +23,10 @@ class ContainerGrpcService final
       std::unique_ptr<ServiceCore> core);
 
   // The daemon is stopping: calls waiting for containers to exit return.
-  void BeginShutdown() { supervisor_->BeginShutdown(); }
+  void BeginShutdown() {
+    supervisor_->BeginShutdown();
+    supervisor_->events().Shutdown();  // event streams end too
+  }
 
 #define BERTH_UNARY(Name, Request, Response)                        \
   grpc::Status Name(grpc::ServerContext* context,                   \
@@ -104,6 +107,11 @@ class ContainerGrpcService final
       const container::v1::ExportContainerRequest* request,
       grpc::ServerWriter<container::v1::ExportContainerResponse>* writer)
       override;
+  // grpc_events.cc
+  grpc::Status Events(
+      grpc::ServerContext* context,
+      const container::v1::EventsRequest* request,
+      grpc::ServerWriter<container::v1::EventsResponse>* writer) override;
 
  private:
   ContainerGrpcService(std::unique_ptr<ServiceCore> core,

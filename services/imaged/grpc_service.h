@@ -81,6 +81,11 @@ class ImageGrpcService final : public image::v1::ImageService::Service {
   grpc::Status ListRootfs(grpc::ServerContext* context,
                           const image::v1::ListRootfsRequest* request,
                           image::v1::ListRootfsResponse* response) override;
+  // grpc_events.cc
+  grpc::Status Events(grpc::ServerContext* context,
+                      const image::v1::EventsRequest* request,
+                      grpc::ServerWriter<image::v1::EventsResponse>* writer)
+      override;
 
  private:
   ImageGrpcService(std::unique_ptr<ServiceCore> core,

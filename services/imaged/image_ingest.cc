@@ -146,6 +146,8 @@ absl::StatusOr<image::v1::ImportResult> ImageStore::Import(
   }
   core_.log().info("imported image {}{}", image->id(),
                    tags.empty() ? "" : " as " + tags[0]);
+  if (!tags.empty()) Emit(image->id(), "tag", tags[0]);
+  Emit(image->id(), "import", image->id());
   image::v1::ImportResult result;
   result.set_image_id(image->id());
   if (!tags.empty()) result.set_reference(tags[0]);
@@ -192,6 +194,11 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::Load(
     }
   }
   RemoveTree(dir).IgnoreError();
+  if (result.ok()) {
+    for (const auto& loaded : result->images()) {
+      Emit(loaded.image_id(), "load", loaded.image_id());
+    }
+  }
   return result;
 }
 

@@ -27,7 +27,11 @@ absl::Status ImageStore::DeleteImage(const Image& image, bool prune_parents,
   for (const std::string& digest : image.repo_digests()) {
     response->add_untagged(digest);
   }
+  // Docker's untag per reference, then delete (labels read before).
+  const int references = image.repo_tags_size() + image.repo_digests_size();
+  for (int i = 0; i < references; ++i) Emit(image.id(), "untag", image.id());
   RETURN_IF_ERROR(index_.Delete(image.id()));
+  Emit(image.id(), "delete", image.id());
   response->add_deleted(image.id());
   RETURN_IF_ERROR(blobs_.Delete(image.id()));
   RETURN_IF_ERROR(blobs_.Delete(image.manifest_digest()));
@@ -70,6 +74,7 @@ absl::StatusOr<image::v1::RemoveImageResponse> ImageStore::Remove(
   if (by_tag && (image.repo_tags_size() > 1 || running_user)) {
     const std::string tag = ref->Familiar();
     RETURN_IF_ERROR(index_.Untag(image, tag));
+    Emit(image.id(), "untag", image.id());
     response.add_untagged(tag);
     return response;
   }

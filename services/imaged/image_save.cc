@@ -92,7 +92,9 @@ absl::Status ImageStore::Save(const std::vector<std::string>& names,
       index.push_back(std::move(descriptor));
     }
     RETURN_IF_ERROR(tar.AddBytes("index.json", formats::SerializeOciIndex(index)));
-    return tar.Finish();
+    RETURN_IF_ERROR(tar.Finish());
+    for (const SaveItem& item : items) Emit(item.image.id(), "save", item.image.id());
+    return absl::OkStatus();
   }
 
   // One manifest entry per image, with every tag it was asked under, as
@@ -149,7 +151,9 @@ absl::Status ImageStore::Save(const std::vector<std::string>& names,
     RETURN_IF_ERROR(tar.AddBytes("repositories",
                                  formats::SerializeRepositories(repositories)));
   }
-  return tar.Finish();
+  RETURN_IF_ERROR(tar.Finish());
+  for (const SaveItem& item : items) Emit(item.image.id(), "save", item.image.id());
+  return absl::OkStatus();
 }
 
 }  // namespace berth::imaged

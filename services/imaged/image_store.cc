@@ -10,6 +10,7 @@
 #include "common/root_lock.h"
 #include "common/status_macros.h"
 #include "services/imaged/image_records.h"
+#include "services/imaged/reference/reference.h"
 
 namespace berth::imaged {
 
@@ -104,7 +105,9 @@ absl::StatusOr<image::v1::ListImagesResponse> ImageStore::List(
 
 absl::StatusOr<std::string> ImageStore::Tag(const std::string& source,
                                             const std::string& target) {
-  return index_.Tag(source, target);
+  ASSIGN_OR_RETURN(std::string id, index_.Tag(source, target));
+  Emit(id, "tag", ParseTagReference(target)->Familiar());  // parsed by Tag
+  return id;
 }
 
 absl::StatusOr<image::v1::ImageHistoryResponse> ImageStore::History(

@@ -37,6 +37,7 @@
 #include <string>
 #include <vector>
 
+#include "common/event_log.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "berth/image/store/v1/records.pb.h"
@@ -100,6 +101,9 @@ class ImageStore {
                     image::v1::ArchiveFormat format, bool gzip,
                     const ByteSink& sink);
 
+  // Image events for `berth events` (image_events.cc).
+  EventLog& events() { return events_; }
+
   // ---- rootfs snapshots ----
   absl::StatusOr<image::v1::PrepareRootfsResponse> PrepareRootfs(
       const image::v1::PrepareRootfsRequest& request);
@@ -118,6 +122,9 @@ class ImageStore {
 
  private:
   ImageStore(ServiceCore& core, std::unique_ptr<ProjectQuota> quota);
+  // Publishes an image event about `id` named `name`, with its labels.
+  void Emit(const std::string& id, const std::string& action,
+            const std::string& name);
 
   using LayerSource = LayerStore::Source;
   using PendingLayer = LayerStore::Pending;
@@ -175,6 +182,7 @@ class ImageStore {
                              const ProgressSink& progress, PlannedLoad* plan);
 
   ServiceCore& core_;
+  EventLog events_;
   std::string root_;
   ContentStore blobs_;
   ImageIndex index_;
