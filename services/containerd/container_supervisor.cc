@@ -83,6 +83,11 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
       detached_execs_(std::make_unique<DetachedExecs>(
           [this](const std::string& exec_id, int code) {
             execs_.Exited(exec_id, code, clock_.Now());
+            absl::StatusOr<container::v1::ExecInfo> info = execs_.Find(exec_id);
+            if (info.ok()) {
+              EmitExec(info->container_id(), "exec_die", exec_id,
+                       {{"exitCode", std::to_string(code)}});
+            }
           })),
       health_(std::make_unique<health::HealthMonitor>(
           [this](const std::string& id, const health::ProbeSettings& settings,
