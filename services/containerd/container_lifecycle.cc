@@ -343,8 +343,10 @@ void ContainerSupervisor::KillUnresponsiveShim(const Container& container,
 
 absl::Status ContainerSupervisor::SignalLocked(const Container& container,
                                                int signal) {
+  // Published before the signal goes: the exit it causes may be recorded
+  // (and its die published) before Signal returns.
+  Emit(container, "kill", {{"signal", std::to_string(signal)}});
   absl::Status sent = shims_->Signal(PathsOf(container.id()), signal);
-  if (sent.ok()) Emit(container, "kill", {{"signal", std::to_string(signal)}});
   // A shim that is gone means the container is exiting; the monitor will
   // record it.
   if (absl::IsUnavailable(sent)) return absl::OkStatus();

@@ -269,15 +269,7 @@ void StdioHub::Close(const WaitResponse& exit) {
 }
 
 void StdioHub::Finish(const WaitResponse& exit, absl::Time deadline) {
-  StreamOutput message;
-  *message.mutable_exit() = exit;
-  const std::string frame = EncodeFrame(message);
-  std::vector<int> fds;
-  for (auto& [fd, client] : clients_) fds.push_back(fd);
-  for (int fd : fds) {
-    auto it = clients_.find(fd);
-    if (it != clients_.end()) Queue(fd, it->second, frame, /*always=*/true);
-  }
+  Close(exit);  // each client goes once it took the exit
   // The shim exits next: give slow clients until the deadline to take the
   // rest, then let them go.
   while (!clients_.empty()) {
@@ -300,9 +292,9 @@ void StdioHub::Finish(const WaitResponse& exit, absl::Time deadline) {
       }
     }
   }
-  fds.clear();
-  for (auto& [fd, client] : clients_) fds.push_back(fd);
-  for (int fd : fds) Remove(fd);
+  std::vector<int> left_behind;
+  for (auto& [fd, client] : clients_) left_behind.push_back(fd);
+  for (int fd : left_behind) Remove(fd);
 }
 
 }  // namespace berth::containerd::shim
