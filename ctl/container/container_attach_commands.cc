@@ -49,18 +49,6 @@ void ForwardSignals(SignalProxy& proxy,
 
 namespace {
 
-absl::StatusOr<container::v1::Container> Inspect(CommandContext& context,
-                                                 ContainerService::Stub& stub,
-                                                 const std::string& name) {
-  container::v1::InspectContainerRequest request;
-  request.set_id(name);
-  container::v1::InspectContainerResponse response;
-  auto call = Connections::CallContext();
-  grpc::Status status = stub.InspectContainer(call.get(), request, &response);
-  if (!status.ok()) return ContainerdError(context, status, name);
-  return response.container();
-}
-
 // Docker's client-side check of `attach`.
 absl::Status CheckRunning(const container::v1::ContainerState& state) {
   if (!state.running()) {
@@ -116,7 +104,7 @@ void Attach(CommandContext& context, const AttachFlags& flags,
   // Before the first channel, so that gRPC's threads block the signals too.
   auto proxy = flags.sig_proxy ? std::make_unique<SignalProxy>() : nullptr;
   std::shared_ptr<ContainerService::Stub> stub = ContainerStub(context);
-  absl::StatusOr<container::v1::Container> found = Inspect(context, *stub, name);
+  absl::StatusOr<container::v1::Container> found = FindContainer(context, *stub, name);
   if (!found.ok()) return context.Fail(found.status());
   if (absl::Status s = CheckRunning(found->state()); !s.ok()) {
     return context.Fail(s);
@@ -157,7 +145,7 @@ void StartAttached(CommandContext& context, const StartFlags& flags,
                    const std::string& name) {
   auto proxy = std::make_unique<SignalProxy>();
   std::shared_ptr<ContainerService::Stub> stub = ContainerStub(context);
-  absl::StatusOr<container::v1::Container> found = Inspect(context, *stub, name);
+  absl::StatusOr<container::v1::Container> found = FindContainer(context, *stub, name);
   if (!found.ok()) return context.Fail(found.status());
   const bool tty = found->config().tty();
   if (absl::Status s = CheckInputTerminal(tty, flags.interactive, isatty(0));

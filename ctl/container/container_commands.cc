@@ -41,6 +41,18 @@ absl::Status ContainerdError(CommandContext& context,
                                            container);
 }
 
+absl::StatusOr<container::v1::Container> FindContainer(
+    CommandContext& context, container::v1::ContainerService::Stub& stub,
+    const std::string& name) {
+  container::v1::InspectContainerRequest request;
+  request.set_id(name);
+  container::v1::InspectContainerResponse response;
+  auto call = Connections::CallContext();
+  grpc::Status status = stub.InspectContainer(call.get(), request, &response);
+  if (!status.ok()) return ContainerdError(context, status, name);
+  return response.container();
+}
+
 bool CheckPrefixArgs(CommandContext& context, const CommandUsage& usage,
                      const std::vector<std::string>& positional, size_t min) {
   if (!positional.empty() && absl::StartsWith(positional[0], "-") &&

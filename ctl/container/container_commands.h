@@ -82,6 +82,12 @@ void AddStartCommand(CLI::App& parent, CommandContext& context,
 void AddAttachCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path);
 
+// The container `name` names, as containerd's record; the error is
+// ContainerdError's ("No such container: X").
+absl::StatusOr<container::v1::Container> FindContainer(
+    CommandContext& context, container::v1::ContainerService::Stub& stub,
+    const std::string& name);
+
 // For commands whose trailing arguments are another command's (run,
 // create, exec: CLI11's prefix_command): a flag Berth does not know before
 // the first of them is Docker's unknown-flag error (exit 125), fewer than

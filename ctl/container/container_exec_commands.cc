@@ -28,14 +28,9 @@ void Exec(CommandContext& context, ExecFlags flags,
   flags.command.assign(positional.begin() + 1, positional.end());
   std::unique_ptr<ContainerService::Stub> stub = ContainerStub(context);
   // As Docker: "No such container" first, then the terminal check.
-  container::v1::InspectContainerRequest inspect;
-  inspect.set_id(name);
-  container::v1::InspectContainerResponse found;
-  auto call = Connections::CallContext();
-  if (grpc::Status s = stub->InspectContainer(call.get(), inspect, &found);
-      !s.ok()) {
-    return context.Fail(ContainerdError(context, s, name));
-  }
+  absl::StatusOr<container::v1::Container> found =
+      FindContainer(context, *stub, name);
+  if (!found.ok()) return context.Fail(found.status());
   if (!flags.detach) {
     if (absl::Status s = CheckInputTerminal(flags.tty, flags.interactive, isatty(0));
         !s.ok()) {
@@ -53,7 +48,7 @@ void Exec(CommandContext& context, ExecFlags flags,
     }
   }
   container::v1::ExecStart start;
-  start.set_id(found.container().id());
+  start.set_id(found->id());
   *start.mutable_config() = *config;
   StdioOptions options;
   options.attach_stdin = config->attach_stdin();

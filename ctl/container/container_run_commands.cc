@@ -291,12 +291,10 @@ bool Start(CommandContext& context, ContainerService::Stub& stub,
   const absl::Status error = ContainerdError(context, status, id);
   // containerd records 126/127 in the state when the command cannot run.
   int recorded = -1;
-  container::v1::InspectContainerRequest inspect;
-  inspect.set_id(id);
-  container::v1::InspectContainerResponse inspected;
-  auto inspect_call = Connections::CallContext();
-  if (stub.InspectContainer(inspect_call.get(), inspect, &inspected).ok()) {
-    recorded = inspected.container().state().exit_code();
+  if (absl::StatusOr<container::v1::Container> found =
+          FindContainer(context, stub, id);
+      found.ok()) {
+    recorded = found->state().exit_code();
   }
   report.Failed(error, StartFailureExitCode(error, recorded));
   return false;

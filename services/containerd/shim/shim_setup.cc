@@ -1,0 +1,77 @@
+#include "services/containerd/shim/shim_setup.h"
+
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "common/unix_socket.h"
+#include "services/containerd/shim/framing.h"
+#include "services/containerd/shim/protocol.h"
+
+namespace berth::containerd::shim {
+
+// Tells containerd how the start went; an error if nobody heard it (the
+// pipe's reader, containerd, is gone).
+absl::Status ReportStart(const std::string& frame) {
+  absl::Status sent =
+      WriteAll(kReadyFd, frame, absl::Now() + absl::Seconds(5), "the ready pipe");
+  close(kReadyFd);
+  return sent;
+}
+
+absl::StatusOr<int> ListenOn(const std::string& path) {
+  ASSIGN_OR_RETURN(const sockaddr_un address, UnixSocketAddress(path));
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0) return ErrnoStatus(errno, "socket", path);
+  // A socket someone still listens on belongs to a live shim (of an
+  // earlier start of this container): replacing it would cut containerd off
+  // from that shim while its container runs on. Only a dead one is removed.
+  // (EAGAIN: a full backlog, so a listener exists, stopped or busy.)
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&address),
+              sizeof(address)) ==
+          0 ||
+      errno == EAGAIN || errno == EINPROGRESS) {
+    close(fd);
+    return absl::AlreadyExistsError(absl::StrCat(
+        "a live shim already serves ", path,
+        "; the container's previous shim is still running"));
+  }
+  close(fd);
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, "unlink", path);
+  }
+  return ListenUnix(path, 16, SOCK_NONBLOCK, 0600);
+}
+
+cgroups::Limits LimitsOf(const ShimSpec& spec) {
+  cgroups::Limits limits;
+  limits.memory_bytes = spec.memory();
+  limits.memory_swap_bytes = spec.memory_swap();
+  limits.nano_cpus = spec.nano_cpus();
+  limits.cpu_shares = spec.cpu_shares();
+  limits.pids_limit = spec.pids_limit();
+  limits.cpuset_cpus = spec.cpuset_cpus();
+  limits.cpu_period_us = spec.cpu_period_us();
+  limits.cpu_quota_us = spec.cpu_quota_us();
+  limits.cpuset_mems = spec.cpuset_mems();
+  limits.memory_reservation_bytes = spec.memory_reservation();
+  limits.blkio_weight = spec.blkio_weight();
+  limits.restrict_devices = !spec.confinement().privileged();
+  return limits;
+}
+
+absl::StatusOr<std::vector<runtime::Rlimit>> RlimitsOf(const ShimSpec& spec) {
+  std::vector<runtime::Rlimit> rlimits;
+  for (const ::berth::shim::v1::Rlimit& rlimit : spec.rlimits()) {
+    ASSIGN_OR_RETURN(int resource, runtime::RlimitFromName(rlimit.name()));
+    rlimits.push_back({resource, rlimit.soft(), rlimit.hard()});
+  }
+  return rlimits;
+}
+
+}  // namespace berth::containerd::shim
