@@ -1,6 +1,7 @@
 // `berth stats`: readings of the containers' cgroups and of the host, put
 // together as Docker's daemon reports them (stats/sample.h), the CPU %
-// taken between two readings an interval apart.
+// taken between two readings an interval apart (a short window for
+// `--no-stream`).
 #include <algorithm>
 #include <map>
 #include <string>
@@ -127,8 +128,12 @@ absl::Status ContainerSupervisor::Stats(
     for (const ContainerStats& s : r.stats()) previous[s.id()] = s.cpu();
   };
   remember(response);
+  // `--no-stream` answers once, from two readings a short window apart
+  // (Docker's daemon waits for its next sampling, up to a second).
+  const absl::Duration interval =
+      request.stream() ? options_.stats_interval : options_.stats_window;
   while (true) {
-    if (!wait(options_.stats_interval)) {
+    if (!wait(interval)) {
       return absl::CancelledError("the client or the daemon stopped stats");
     }
     response.Clear();

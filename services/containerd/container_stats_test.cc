@@ -105,6 +105,29 @@ TEST_F(StatsTest, RunningContainerFiguresAndCpuPercent) {
   EXPECT_EQ(s.networks(0).rx_bytes(), 1200u);
 }
 
+// --no-stream answers after the short window, not the streaming interval.
+TEST_F(StatsTest, NoStreamWaitsTheWindowNotTheInterval) {
+  stats_interval_ = absl::Hours(1);
+  stats_window_ = absl::Milliseconds(20);
+  host_stats_ = std::make_unique<FakeHost>();
+  Open();
+  const std::string id = Running();
+  ContainerStatsRequest request;
+  request.add_ids(id);
+  const absl::Time start = absl::Now();
+  std::vector<ContainerStatsResponse> got;
+  absl::Status status = supervisor_->Stats(
+      request,
+      [&](const ContainerStatsResponse& response) {
+        got.push_back(response);
+        return true;
+      },
+      [&] { return absl::Now() - start > absl::Seconds(10); });
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(20));
+}
+
 TEST_F(StatsTest, StreamsUntilTheClientGoes) {
   const std::string id = Running();
   ContainerStatsRequest request;

@@ -59,6 +59,9 @@ struct SupervisorOptions {
   std::string default_cgroupns_mode = "host";
   // Between two samples of a streamed `stats` (Docker's second).
   absl::Duration stats_interval = absl::Seconds(1);
+  // Between the two readings of `stats --no-stream`, whose CPU % is taken
+  // over this window: short, so the answer is quick for many containers.
+  absl::Duration stats_window = absl::Milliseconds(50);
 };
 
 // The cgroup driver for containers under `parent` (the daemon's
@@ -216,7 +219,8 @@ class ContainerSupervisor {
   // `stats` (container_stats.cc): samples of the named containers (every
   // active one, as found at each sample, when none is named) through
   // `send`; with request.stream() one per stats_interval until `send`
-  // fails, the client cancels or every named container is gone. A
+  // fails, the client cancels or every named container is gone, else one
+  // over stats_window (or from one reading with one_shot). A
   // container without a process gives zeroes, as in Docker.
   absl::Status Stats(
       const container::v1::ContainerStatsRequest& request,

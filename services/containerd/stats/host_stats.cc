@@ -1,7 +1,10 @@
 // /proc readers and parsers for `berth stats`.
 #include "services/containerd/stats/host_stats.h"
 
+#include <time.h>
 #include <unistd.h>
+
+#include <cerrno>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -27,7 +30,20 @@ class ProcHostStats final : public HostStats {
   absl::StatusOr<HostCpu> Cpu() override {
     const std::string path = root_ + "/stat";
     ASSIGN_OR_RETURN(std::string text, ReadFileToString(path));
-    return ParseProcStat(text, sysconf(_SC_CLK_TCK), path);
+    ASSIGN_OR_RETURN(HostCpu cpu,
+                     ParseProcStat(text, sysconf(_SC_CLK_TCK), path));
+    // /proc/stat counts in ticks of 10 ms: over `stats --no-stream`'s short
+    // window that is a coarse denominator. The time since boot times the
+    // CPUs online is the same total (all but steal time) to the ns.
+    timespec now{};
+    if (clock_gettime(CLOCK_BOOTTIME, &now) != 0) {
+      return ErrnoStatus(errno, "clock_gettime", "CLOCK_BOOTTIME");
+    }
+    const uint64_t since_boot_ns =
+        static_cast<uint64_t>(now.tv_sec) * 1000000000ULL +
+        static_cast<uint64_t>(now.tv_nsec);
+    cpu.system_usage_ns = since_boot_ns * cpu.online_cpus;
+    return cpu;
   }
 
   absl::StatusOr<uint64_t> MemoryTotal() override {

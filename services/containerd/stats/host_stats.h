@@ -1,5 +1,5 @@
 // What `berth stats` reads from the host rather than the container's cgroup:
-// the host's CPU time and CPU count (/proc/stat, for Docker's CPU % formula),
+// the host's CPU time and CPU count (for Docker's CPU % formula),
 // its memory (the limit shown for a container without one) and a
 // container's network counters (/proc/PID/net/dev, the interfaces of the
 // network namespace its init is in). Behind an interface so the supervisor
@@ -20,8 +20,11 @@
 namespace berth::containerd::stats {
 
 struct HostCpu {
-  // The "cpu" line's first seven fields (user, nice, system, idle, iowait,
-  // irq, softirq) in ns, as Docker's daemon sums them.
+  // The host's CPU time in ns, the denominator of Docker's CPU %:
+  // ParseProcStat sums the "cpu" line's first seven fields (user, nice,
+  // system, idle, iowait, irq, softirq) as Docker's daemon does; the /proc
+  // reader gives the time since boot times the CPUs online instead, the same
+  // total without the ticks' 10 ms steps.
   uint64_t system_usage_ns = 0;
   // The "cpuN" lines: the CPUs online.
   uint32_t online_cpus = 0;

@@ -1,5 +1,13 @@
 #include "services/containerd/stats/host_stats.h"
 
+#include <sys/stat.h>
+#include <time.h>
+
+#include <cerrno>
+#include <fstream>
+#include <memory>
+#include <string>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -22,6 +30,33 @@ TEST(ProcStatTest, SumsSevenFieldsAndCountsCpus) {
   EXPECT_EQ(cpu->online_cpus, 2u);
   absl::StatusOr<HostCpu> bad = ParseProcStat("cpu 1 2\n", 100, "/p/stat");
   EXPECT_THAT(bad.status().message(), HasSubstr("/p/stat"));
+}
+
+// The reader counts the CPUs in the stat file but takes the host's CPU time
+// from the clock: the time since boot times those CPUs, to the ns.
+TEST(ProcHostStatsTest, CpuTimeIsTheTimeSinceBootTimesTheCpus) {
+  const std::string root = ::testing::TempDir() + "/proc_host_stats";
+  ASSERT_TRUE(mkdir(root.c_str(), 0755) == 0 || errno == EEXIST);
+  {
+    std::ofstream stat(root + "/stat");
+    stat << "cpu  1 1 1 1 1 1 1 0 0 0\n"
+            "cpu0 1 1 1 1 1 1 1 0 0 0\n"
+            "cpu1 1 1 1 1 1 1 1 0 0 0\n"
+            "cpu2 1 1 1 1 1 1 1 0 0 0\n";
+  }
+  auto boot_ns = [] {
+    timespec t{};
+    clock_gettime(CLOCK_BOOTTIME, &t);
+    return static_cast<uint64_t>(t.tv_sec) * 1000000000ULL + t.tv_nsec;
+  };
+  std::unique_ptr<HostStats> host = NewProcHostStats(root);
+  const uint64_t before = boot_ns();
+  absl::StatusOr<HostCpu> cpu = host->Cpu();
+  const uint64_t after = boot_ns();
+  ASSERT_TRUE(cpu.ok()) << cpu.status();
+  EXPECT_EQ(cpu->online_cpus, 3u);
+  EXPECT_GE(cpu->system_usage_ns, before * 3);
+  EXPECT_LE(cpu->system_usage_ns, after * 3);
 }
 
 TEST(MemInfoTest, MemTotalInBytes) {

@@ -144,6 +144,7 @@ class SupervisorTest : public ::testing::Test {
     options.shims_dir = dir_ + "/shims";
     options.shim_path = "/nonexistent/berth-shim";
     options.stats_interval = stats_interval_;
+    options.stats_window = stats_window_;
     auto supervisor = ContainerSupervisor::Open(*store_, log_, std::move(deps),
                                                 options);
     ASSERT_TRUE(supervisor.ok()) << supervisor.status();
@@ -249,6 +250,7 @@ class SupervisorTest : public ::testing::Test {
   // For the next Open: the host's side of `stats` and its interval.
   std::unique_ptr<stats::HostStats> host_stats_;
   absl::Duration stats_interval_ = absl::Seconds(1);
+  absl::Duration stats_window_ = absl::Milliseconds(10);
 };
 
 }  // namespace berth::containerd
