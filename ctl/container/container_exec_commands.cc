@@ -27,14 +27,15 @@ void Exec(CommandContext& context, ExecFlags flags,
   const std::string name = positional[0];
   flags.command.assign(positional.begin() + 1, positional.end());
   std::unique_ptr<ContainerService::Stub> stub = ContainerStub(context);
-  // As Docker: "No such container" first, then the terminal check.
-  absl::StatusOr<container::v1::Container> found =
-      FindContainer(context, *stub, name);
-  if (!found.ok()) return context.Fail(found.status());
   if (!flags.detach) {
     if (absl::Status s = CheckInputTerminal(flags.tty, flags.interactive, isatty(0));
         !s.ok()) {
-      return context.Fail(s);
+      // As Docker: "No such container" comes before the terminal check.
+      // Only then is the container looked up ahead: the exec call itself
+      // resolves the name, and a second round trip would slow every exec.
+      absl::StatusOr<container::v1::Container> found =
+          FindContainer(context, *stub, name);
+      return context.Fail(found.ok() ? s : found.status());
     }
   }
   flags.detach_keys = DetachKeysOrConfigured(flags.detach_keys);
@@ -48,7 +49,7 @@ void Exec(CommandContext& context, ExecFlags flags,
     }
   }
   container::v1::ExecStart start;
-  start.set_id(found->id());
+  start.set_id(name);
   *start.mutable_config() = *config;
   StdioOptions options;
   options.attach_stdin = config->attach_stdin();

@@ -67,6 +67,9 @@ absl::Status ContainerSupervisor::Exec(
     const container::v1::ExecStart& start, const ClientStream& client,
     const std::function<bool(const container::v1::ExecCreated&)>& created) {
   const container::v1::ExecConfig& config = start.config();
+  // "No such container" first, as Docker's CLI looks the container up
+  // before anything else.
+  ASSIGN_OR_RETURN(Container container, records_->Find(start.id()));
   if (config.cmd().empty() || config.cmd(0).empty()) {
     return absl::InvalidArgumentError("No exec command specified");
   }
@@ -78,7 +81,6 @@ absl::Status ContainerSupervisor::Exec(
   }
   ASSIGN_OR_RETURN(const std::string detach_keys,
                    ParseDetachKeys(config.detach_keys()));
-  ASSIGN_OR_RETURN(Container container, records_->Find(start.id()));
   const std::string id = container.id();
   RETURN_IF_ERROR(NotExecutable(container));
 

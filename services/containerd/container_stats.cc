@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -26,8 +27,14 @@ constexpr absl::Duration kWaitStep = absl::Milliseconds(50);
 
 }  // namespace
 
+// Containers one reading thread takes at least: below that a thread costs
+// more than the files it reads.
+constexpr size_t kContainersPerThread = 8;
+constexpr size_t kMaxReadThreads = 4;
+
 absl::StatusOr<ContainerStats> ContainerSupervisor::ReadStats(
-    const Container& container) {
+    const Container& container, const stats::HostCpu& host,
+    uint64_t host_memory) {
   const absl::Time now = clock_.Now();
   const ContainerStats empty =
       stats::EmptySample(container.id(), container.name(), now);
@@ -42,8 +49,8 @@ absl::StatusOr<ContainerStats> ContainerSupervisor::ReadStats(
   if (absl::IsNotFound(cgroup.status())) return empty;
   RETURN_IF_ERROR(cgroup.status());
   in.cgroup = *std::move(cgroup);
-  ASSIGN_OR_RETURN(in.host, host_stats_->Cpu());
-  ASSIGN_OR_RETURN(in.host_memory, host_stats_->MemoryTotal());
+  in.host = host;
+  in.host_memory = host_memory;
   in.pids_limit = container.host_config().resources().pids_limit();
   // In the host's namespace the interfaces are the host's, which Docker
   // does not count as the container's.
@@ -94,11 +101,31 @@ absl::Status ContainerSupervisor::Stats(
     }
     return containers;
   };
+  // Each container's files are read on one of a few threads: the reading
+  // is syscalls, and `stats --no-stream` of many containers waits on it
+  // twice.
   auto read_all = [&](container::v1::ContainerStatsResponse* response)
       -> absl::Status {
-    for (const Container& c : targets()) {
-      ASSIGN_OR_RETURN(ContainerStats sample, ReadStats(c));
-      *response->add_stats() = std::move(sample);
+    const std::vector<Container> containers = targets();
+    ASSIGN_OR_RETURN(const stats::HostCpu host, host_stats_->Cpu());
+    ASSIGN_OR_RETURN(const uint64_t memory, host_stats_->MemoryTotal());
+    std::vector<absl::StatusOr<ContainerStats>> samples(
+        containers.size(), absl::UnknownError("not read"));
+    const size_t threads = std::min(
+        kMaxReadThreads,
+        std::max<size_t>(1, containers.size() / kContainersPerThread));
+    auto read_share = [&](size_t first) {
+      for (size_t i = first; i < containers.size(); i += threads) {
+        samples[i] = ReadStats(containers[i], host, memory);
+      }
+    };
+    std::vector<std::thread> readers;
+    for (size_t t = 1; t < threads; ++t) readers.emplace_back(read_share, t);
+    read_share(0);
+    for (std::thread& reader : readers) reader.join();
+    for (absl::StatusOr<ContainerStats>& sample : samples) {
+      RETURN_IF_ERROR(sample.status());
+      *response->add_stats() = *std::move(sample);
     }
     return absl::OkStatus();
   };
@@ -117,6 +144,7 @@ absl::Status ContainerSupervisor::Stats(
   };
 
   container::v1::ContainerStatsResponse response;
+  absl::Time round_start = absl::Now();
   RETURN_IF_ERROR(read_all(&response));
   if (!request.stream() && request.one_shot()) {
     send(response);
@@ -133,9 +161,13 @@ absl::Status ContainerSupervisor::Stats(
   const absl::Duration interval =
       request.stream() ? options_.stats_interval : options_.stats_window;
   while (true) {
-    if (!wait(interval)) {
+    // The interval runs from the start of the last reading, so each
+    // container's two readings are about `interval` apart whatever the
+    // reading takes.
+    if (!wait(round_start + interval - absl::Now())) {
       return absl::CancelledError("the client or the daemon stopped stats");
     }
+    round_start = absl::Now();
     response.Clear();
     RETURN_IF_ERROR(read_all(&response));
     for (ContainerStats& s : *response.mutable_stats()) {

@@ -28,6 +28,7 @@ class FakeHost final : public stats::HostStats {
   absl::StatusOr<std::vector<stats::NetDevice>> Network(pid_t) override {
     return std::vector<stats::NetDevice>{{"eth0", 1200, 3, 0, 0, 648, 2, 0, 0}};
   }
+  uint64_t readings() const { return readings_; }
 
  private:
   uint64_t readings_ = 0;
@@ -126,6 +127,55 @@ TEST_F(StatsTest, NoStreamWaitsTheWindowNotTheInterval) {
   ASSERT_TRUE(status.ok()) << status;
   ASSERT_EQ(got.size(), 1u);
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(20));
+}
+
+// Many containers: read on several threads, answered in the order asked,
+// each with its own figures, against one reading of the host per round.
+TEST_F(StatsTest, ManyContainersKeepTheirOrderAndFigures) {
+  auto host = std::make_unique<FakeHost>();
+  FakeHost* host_view = host.get();
+  host_stats_ = std::move(host);
+  stats_window_ = absl::Milliseconds(5);
+  Open();
+  std::vector<std::string> ids;
+  for (int i = 0; i < 40; ++i) {
+    ids.push_back(Running());
+    cgroups::CgroupStats usage;
+    usage.memory_usage_bytes = (i + 1) << 20;
+    Cgroups().SetStats(ids.back(), usage);
+  }
+  ContainerStatsRequest request;
+  for (auto it = ids.rbegin(); it != ids.rend(); ++it) request.add_ids(*it);
+  bool used = false;
+  std::vector<ContainerStatsResponse> got;
+  absl::Status status = supervisor_->Stats(
+      request,
+      [&](const ContainerStatsResponse& response) {
+        got.push_back(response);
+        return true;
+      },
+      [&] {
+        if (!used) {  // between the readings each container uses 1 s
+          used = true;
+          for (size_t i = 0; i < ids.size(); ++i) {
+            cgroups::CgroupStats usage;
+            usage.memory_usage_bytes = (i + 1) << 20;
+            usage.cpu_usage_ns = 1000000000;
+            Cgroups().SetStats(ids[i], usage);
+          }
+        }
+        return false;
+      });
+  ASSERT_TRUE(status.ok()) << status;
+  ASSERT_EQ(got.size(), 1u);
+  ASSERT_EQ(got[0].stats_size(), 40);
+  for (int i = 0; i < 40; ++i) {
+    const container::v1::ContainerStats& s = got[0].stats(i);
+    EXPECT_EQ(s.id(), ids[39 - i]);
+    EXPECT_EQ(s.memory().usage(), static_cast<uint64_t>(40 - i) << 20);
+    EXPECT_DOUBLE_EQ(s.cpu_percent(), 100.0) << s.id();
+  }
+  EXPECT_EQ(host_view->readings(), 2u);
 }
 
 TEST_F(StatsTest, StreamsUntilTheClientGoes) {

@@ -301,9 +301,11 @@ class ContainerSupervisor {
   // At recovery, the record of an adopted container follows its cgroup's
   // freezer: a pause or unpause the daemon did not see recorded is.
   void RecoverPauseState(container::v1::Container container);
-  // One reading of a container for `stats` (container_stats.cc).
+  // One reading of a container for `stats` (container_stats.cc), with the
+  // host's CPU time and memory read once for the round (as Docker's daemon).
   absl::StatusOr<container::v1::ContainerStats> ReadStats(
-      const container::v1::Container& container);
+      const container::v1::Container& container, const stats::HostCpu& host,
+      uint64_t host_memory);
 
   // Publishes a container event with Docker's attributes (labels, image,
   // name, then `extra`); EmitExec adds execID to the container's.

@@ -213,6 +213,17 @@ TEST_F(ExecTest, RefusalsAndStartFailuresAreDockers) {
   RunResult unknown = env_.Berth({"exec", "nobox", "true"});
   EXPECT_EQ(unknown.exit_code, 1);
   EXPECT_THAT(unknown.err, HasSubstr("No such container: nobox"));
+  // Docker's order: the container is looked up before the terminal check
+  // (the test's stdin is no terminal) and before the request is checked.
+  RunResult unknown_tty = env_.Berth({"exec", "-it", "nobox", "sh"});
+  EXPECT_EQ(unknown_tty.exit_code, 1);
+  EXPECT_THAT(unknown_tty.err, HasSubstr("No such container: nobox"));
+  RunResult no_tty = Exec({"sh"}, {"-it"});
+  EXPECT_EQ(no_tty.exit_code, 1);
+  EXPECT_THAT(no_tty.err, HasSubstr("the input device is not a TTY"));
+  RunResult unknown_dir = env_.Berth({"exec", "-w", "rel", "nobox", "true"});
+  EXPECT_EQ(unknown_dir.exit_code, 1);
+  EXPECT_THAT(unknown_dir.err, HasSubstr("No such container: nobox"));
   ASSERT_EQ(env_.Berth({"kill", "box"}).exit_code, 0);
   ASSERT_TRUE(WaitForStatus("box", "exited"));
   RunResult stopped = Exec({"true"});
