@@ -122,6 +122,8 @@ absl::Status ContainerSupervisor::Attach(const container::v1::AttachStart& start
       client.write(exit);
     }
   }
+  // Docker's daemon logs "detach" when the client typed the detach keys.
+  if (end == BridgeEnd::kDetached) Emit(container, "detach");
   log_.debug("container {}: client detached from its stdio", id);
   return absl::OkStatus();
 }

@@ -2,11 +2,14 @@
 // container's writable layer into a new image (CommitRootfs) whose config is
 // the container's, over the image's (which keeps what a container has no
 // say in: SHELL, ONBUILD), paused meanwhile unless asked not to, as Docker's
-// commit does.
+// commit does. A commit is a container event "commit" with Docker's
+// attributes: the comment, the new image's id and its reference
+// ("mine:latest"; "" without one).
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/status_macros.h"
 #include "services/containerd/container_supervisor.h"
+#include "services/imaged/reference/reference.h"
 
 namespace berth::containerd {
 
@@ -68,6 +71,18 @@ absl::StatusOr<std::string> ContainerSupervisor::Commit(
     }
   }
   if (!committed.ok()) return committed.status();
+  // Docker names the reference as its daemon tagged it: familiar, with the
+  // default tag.
+  std::string image_ref;
+  if (!request.reference().empty()) {
+    absl::StatusOr<imaged::Reference> parsed =
+        imaged::ParseTagReference(request.reference());
+    image_ref = parsed.ok() ? parsed->Familiar() : request.reference();
+  }
+  Emit(container, "commit",
+       {{"comment", request.comment()},
+        {"imageID", committed->image_id()},
+        {"imageRef", image_ref}});
   log_.info("container {}: committed as {}{}", id, committed->image_id(),
             request.reference().empty() ? "" : absl::StrCat(" (", request.reference(), ")"));
   return committed->image_id();

@@ -157,6 +157,8 @@ absl::Status ContainerSupervisor::Exec(
     exit.mutable_exit()->set_exit_code(137);
     watched.write(exit);
   }
+  // The client typed the detach keys: Docker's exec_detach.
+  if (end == BridgeEnd::kDetached) EmitExec(id, "exec_detach", exec_id, {});
   return absl::OkStatus();
 }
 

@@ -3,6 +3,8 @@
 
 #include <thread>
 
+#include "absl/strings/match.h"
+#include "common/proto_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "services/containerd/attach/scripted_client.h"
@@ -176,6 +178,39 @@ TEST_F(ExecTest, AnExecWhoseClientLeftIsNotRunningOnceItsProcessIsGone) {
     world_.gone_pids.insert(created_[0].pid());
   }
   EXPECT_TRUE(Inspect(id).exec_ids().empty());
+}
+
+TEST_F(ExecTest, DetachingByTheKeysIsAnExecDetachEvent) {
+  Open();
+  const std::string id = Running();
+  container::v1::ExecStart start = Starting(id, {"sh"});
+  start.mutable_config()->set_attach_stdin(true);
+  container::v1::AttachContainerRequest keys;
+  keys.set_input("\x10\x11");  // ctrl-p,ctrl-q: the default
+  client_.Push(keys);
+  ASSERT_TRUE(supervisor_->Exec(start, client_.Stream(), Created()).ok());
+  ASSERT_EQ(created_.size(), 1u);
+  ASSERT_FALSE(client_.received().empty());
+  EXPECT_TRUE(client_.received().back().has_detached());
+  types::v1::EventFilter filter;
+  filter.mutable_since()->set_seconds(1);
+  *filter.mutable_until() = ToTimestamp(absl::Now() + absl::Seconds(1));
+  std::vector<std::string> seen;
+  ASSERT_TRUE(supervisor_->events()
+                  .Stream(filter,
+                          [&](const types::v1::Event& event) {
+                            if (absl::StartsWith(event.action(), "exec_")) {
+                              seen.push_back(event.action() + " " +
+                                             event.actor().attributes().at("execID"));
+                            }
+                            return true;
+                          },
+                          [] { return true; })
+                  .ok());
+  const std::string exec_id = created_[0].exec_id();
+  EXPECT_THAT(seen, ElementsAre("exec_create: sh " + exec_id,
+                                "exec_start: sh " + exec_id,
+                                "exec_detach " + exec_id));
 }
 
 }  // namespace

@@ -5,6 +5,11 @@
 // symlink in the container leads to the host. A container without a
 // process keeps its operation lock for the whole call: a start meanwhile
 // would mount a second overlay on the same writable layer.
+//
+// Events, where Docker's daemon logs them: "archive-path" once a copy
+// from the container has found its path and starts its archive (a stat
+// alone has none), "extract-to-dir" once a copy into it is unpacked,
+// "export" once the whole export is sent.
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -145,6 +150,7 @@ absl::Status ContainerSupervisor::CopyFrom(
   absl::StatusOr<PathStat> found = StatIn(root, in_root);
   if (!found.ok()) return FileError(found.status(), path, reference);
   if (!stat(*found)) return absl::CancelledError("the client went away");
+  Emit(opened.container, "archive-path");
   tree_archive::TarTreeOptions options;
   // The entries are named after what was asked for, not what a symlink
   // led to; the root's contents after ".".
@@ -177,6 +183,7 @@ absl::Status ContainerSupervisor::CopyTo(const container::v1::CopyToOptions& opt
   const absl::Status status = tree_archive::UntarInto(
       data, opened.root.get(), InRoot(options.path()), untar);
   if (!status.ok()) return FileError(status, options.path(), options.id());
+  Emit(opened.container, "extract-to-dir");
   log_.debug("container {}: copied an archive into {}", opened.container.id(),
              options.path());
   return absl::OkStatus();
@@ -188,7 +195,10 @@ absl::Status ContainerSupervisor::Export(const std::string& reference,
                    OpenRootfs(reference, files::RootfsView::kLayers, true));
   tree_archive::TarTreeOptions options;
   options.include_top = false;
-  return tree_archive::WriteTreeTar(opened.root.get(), "", options, data);
+  RETURN_IF_ERROR(
+      tree_archive::WriteTreeTar(opened.root.get(), "", options, data));
+  Emit(opened.container, "export");
+  return absl::OkStatus();
 }
 
 }  // namespace berth::containerd

@@ -223,6 +223,10 @@ ContainerSupervisor::Prune(
                        std::string(removed.message()));
     }
   }
+  // Docker's daemon logs every prune, of nothing too: no actor, what it
+  // reclaimed in bytes.
+  events_.Emit(types::v1::OBJECT_TYPE_CONTAINER, "prune", "",
+               {{"reclaimed", std::to_string(response.space_reclaimed())}});
   return response;
 }
 

@@ -50,5 +50,34 @@ TEST_F(ImageStoreTest, LoadTagSaveAndRemoveAreEvents) {
                           "untag " + id, "delete " + id));
 }
 
+TEST_F(ImageStoreTest, APruneIsAnImageEventWithWhatItReclaimed) {
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{BaseLayer()}, {"keep:1"}, {"a"}, {}}})).ok());
+  ASSERT_TRUE(LoadBytes(MakeDockerArchive({{{TopLayer()}, {"keep:1"}, {"b"}, {}}})).ok());
+  auto pruned = store_->Prune({});
+  ASSERT_TRUE(pruned.ok()) << pruned.status();
+  ASSERT_GT(pruned->space_reclaimed(), 0);
+  // Nothing left to prune is a prune too.
+  ASSERT_TRUE(store_->Prune({}).ok());
+  types::v1::EventFilter filter;
+  filter.mutable_since()->set_seconds(1);
+  *filter.mutable_until() = ToTimestamp(absl::Now() + absl::Seconds(1));
+  filter.add_actions("prune");
+  std::vector<types::v1::Event> prunes;
+  ASSERT_TRUE(store_->events()
+                  .Stream(filter,
+                          [&](const types::v1::Event& event) {
+                            prunes.push_back(event);
+                            return true;
+                          },
+                          [] { return true; })
+                  .ok());
+  ASSERT_EQ(prunes.size(), 2u);
+  EXPECT_EQ(prunes[0].type(), types::v1::OBJECT_TYPE_IMAGE);
+  EXPECT_EQ(prunes[0].actor().id(), "");
+  EXPECT_EQ(prunes[0].actor().attributes().at("reclaimed"),
+            std::to_string(pruned->space_reclaimed()));
+  EXPECT_EQ(prunes[1].actor().attributes().at("reclaimed"), "0");
+}
+
 }  // namespace
 }  // namespace berth::imaged

@@ -144,6 +144,10 @@ absl::StatusOr<image::v1::PruneImagesResponse> ImageStore::Prune(
     for (const std::string& id : removed.deleted()) result.add_deleted(id);
   }
   result.set_space_reclaimed(reclaimed);
+  // Docker's daemon logs every prune, of nothing too: no actor, what it
+  // reclaimed in bytes.
+  events_.Emit(types::v1::OBJECT_TYPE_IMAGE, "prune", "",
+               {{"reclaimed", std::to_string(reclaimed)}});
   return result;
 }
 

@@ -155,5 +155,51 @@ TEST_F(EventsTest, ALiveStreamSeesAStartAndUntilEndsIt) {
   EXPECT_GE(absl::Now() - before, absl::Seconds(1));
 }
 
+TEST_F(EventsTest, CopiesExportCommitAndPrunesAreEvents) {
+  const absl::Time start = absl::Now();
+  ASSERT_EQ(env_.Berth({"create", "--name", "src", "busybox", "true"}).exit_code,
+            0);
+  const std::string host = env_.dir() + "/passwd";
+  RunResult out = env_.Berth({"cp", "src:/etc/passwd", host});
+  ASSERT_EQ(out.exit_code, 0) << out.err;
+  RunResult in = env_.Berth({"cp", host, "src:/tmp/"});
+  ASSERT_EQ(in.exit_code, 0) << in.err;
+  RunResult exported =
+      env_.Berth({"export", "-o", env_.dir() + "/src.tar", "src"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  RunResult committed =
+      env_.Berth({"commit", "-m", "snap shot", "src", "snap"});
+  ASSERT_EQ(committed.exit_code, 0) << committed.err;
+  ASSERT_EQ(env_.Berth({"container", "prune", "-f"}).exit_code, 0);
+  ASSERT_EQ(env_.Berth({"image", "prune", "-f"}).exit_code, 0);
+  const std::string since = Stamp(start);
+  const std::string until = Stamp(absl::Now());
+
+  RunResult events = env_.Berth({"events", "--since", since, "--until", until,
+                                 "--filter", "container=src"});
+  ASSERT_EQ(events.exit_code, 0) << events.err;
+  std::vector<std::string> actions;
+  for (const std::string& line : Lines(events.out)) {
+    actions.push_back(ActionOf(line));
+    if (ActionOf(line) == "commit") {
+      EXPECT_TRUE(absl::StrContains(line, "comment=snap shot")) << line;
+      EXPECT_TRUE(absl::StrContains(line, "imageRef=snap:latest")) << line;
+      EXPECT_TRUE(absl::StrContains(line, "imageID=sha256:")) << line;
+    }
+  }
+  EXPECT_EQ(actions,
+            (std::vector<std::string>{"create", "archive-path",
+                                      "extract-to-dir", "export", "commit",
+                                      "destroy"}))
+      << events.out;
+
+  // Prunes have no actor, only what they reclaimed.
+  RunResult prunes = env_.Berth(
+      {"events", "--since", since, "--until", until, "--filter", "event=prune",
+       "--format", "{{.Type}} {{.Action}} [{{.Actor.ID}}] {{len .Actor.Attributes}}"});
+  ASSERT_EQ(prunes.exit_code, 0) << prunes.err;
+  EXPECT_EQ(prunes.out, "container prune [] 1\nimage prune [] 1\n");
+}
+
 }  // namespace
 }  // namespace berth::testing

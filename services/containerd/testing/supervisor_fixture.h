@@ -5,6 +5,7 @@
 #ifndef BERTH_SERVICES_CONTAINERD_TESTING_SUPERVISOR_FIXTURE_H_
 #define BERTH_SERVICES_CONTAINERD_TESTING_SUPERVISOR_FIXTURE_H_
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -139,6 +140,16 @@ class SupervisorTest : public ::testing::Test {
     };
     deps.commands = std::move(commands_);  // the real runner when unset
     deps.host_stats = std::move(host_stats_);  // /proc when unset
+    if (!rootfs_dir_.empty()) {
+      // Every container's root filesystem is this directory.
+      deps.open_rootfs = [this](const container::v1::Container&,
+                                files::RootfsView, bool)
+          -> absl::StatusOr<tree_archive::Fd> {
+        const int fd = open(rootfs_dir_.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0) return absl::NotFoundError(rootfs_dir_);
+        return tree_archive::Fd(fd);
+      };
+    }
     SupervisorOptions options;
     options.containers_dir = dir_ + "/containers";
     options.shims_dir = dir_ + "/shims";
@@ -235,6 +246,8 @@ class SupervisorTest : public ::testing::Test {
   }
 
   std::string dir_;
+  // When set before Open: the root filesystem cp and export see.
+  std::string rootfs_dir_;
   std::unique_ptr<Store> store_;
   spdlog::logger log_{"test", std::make_shared<spdlog::sinks::null_sink_mt>()};
   testing::ShimWorld world_;
