@@ -29,12 +29,27 @@ absl::StatusOr<ClientConfig> ParseClientConfig(absl::string_view text,
         path, ": not a JSON object; fix or remove the file"));
   }
   ClientConfig config;
-  if (auto keys = parsed.find("detachKeys"); keys != parsed.end()) {
-    if (!keys->is_string()) {
+  const struct {
+    const char* key;
+    const char* example;
+    std::string* value;
+  } strings[] = {
+      {"detachKeys", "\"ctrl-p,ctrl-q\"", &config.detach_keys},
+      {"psFormat", "\"table {{.ID}}\\t{{.Names}}\"", &config.ps_format},
+      {"imagesFormat", "\"table {{.Repository}}\\t{{.Tag}}\"",
+       &config.images_format},
+      {"statsFormat", "\"table {{.Name}}\\t{{.CPUPerc}}\"",
+       &config.stats_format},
+  };
+  for (const auto& entry : strings) {
+    auto found = parsed.find(entry.key);
+    if (found == parsed.end()) continue;
+    if (!found->is_string()) {
       return absl::InvalidArgumentError(absl::StrCat(
-          path, ": \"detachKeys\" must be a string such as \"ctrl-p,ctrl-q\""));
+          path, ": \"", entry.key, "\" must be a string such as ",
+          entry.example));
     }
-    config.detach_keys = keys->get<std::string>();
+    *entry.value = found->get<std::string>();
   }
   return config;
 }

@@ -1,7 +1,9 @@
 // The CLI's own settings file, as Docker's config.json: the directory is
 // $BERTH_CONFIG, else ~/.berth; `config.json` in it holds, so far,
 // "detachKeys" (the default detach sequence for run, start, attach and
-// exec). A file that is missing means the defaults.
+// exec) and the default --format of ps, images and stats ("psFormat",
+// "imagesFormat", "statsFormat"). A file that is missing means the
+// defaults.
 #ifndef BERTH_CTL_CLI_CLIENT_CONFIG_H_
 #define BERTH_CTL_CLI_CLIENT_CONFIG_H_
 
@@ -15,6 +17,10 @@ namespace berth::ctl {
 struct ClientConfig {
   // "" means the daemon's default (ctrl-p,ctrl-q).
   std::string detach_keys;
+  // The --format used when none is given; "" for the table.
+  std::string ps_format;
+  std::string images_format;
+  std::string stats_format;
 };
 
 // $BERTH_CONFIG when set, else $HOME/.berth ("" when neither is known).

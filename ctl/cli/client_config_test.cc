@@ -18,6 +18,21 @@ TEST(ClientConfigTest, ReadsDetachKeys) {
   EXPECT_EQ(config->detach_keys, "ctrl-a,x");
 }
 
+TEST(ClientConfigTest, ReadsTheListingFormats) {
+  auto config = ParseClientConfig(
+      R"({"psFormat":"{{.ID}}","imagesFormat":"{{.Tag}}",)"
+      R"("statsFormat":"table {{.Name}}"})",
+      "config.json");
+  ASSERT_TRUE(config.ok()) << config.status();
+  EXPECT_EQ(config->ps_format, "{{.ID}}");
+  EXPECT_EQ(config->images_format, "{{.Tag}}");
+  EXPECT_EQ(config->stats_format, "table {{.Name}}");
+  auto wrong_type = ParseClientConfig(R"({"statsFormat":["x"]})", "c.json");
+  ASSERT_FALSE(wrong_type.ok());
+  EXPECT_NE(wrong_type.status().message().find("statsFormat"),
+            std::string::npos);
+}
+
 TEST(ClientConfigTest, EmptyObjectIsTheDefaults) {
   auto config = ParseClientConfig("{}", "config.json");
   ASSERT_TRUE(config.ok());

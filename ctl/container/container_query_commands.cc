@@ -13,6 +13,7 @@
 #include "ctl/cli/docker_template.h"
 #include "ctl/container/container_args.h"
 #include "ctl/container/container_commands.h"
+#include "ctl/cli/client_config.h"
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_inspect.h"
 #include "ctl/image/image_commands.h"
@@ -66,7 +67,13 @@ struct PsFlags {
   std::string format;
 };
 
-void RunPs(CommandContext& context, const PsFlags& flags) {
+void RunPs(CommandContext& context, const PsFlags& given) {
+  PsFlags flags = given;
+  // As Docker's: without --format, the config file's psFormat (a quiet
+  // listing prints ids whatever it says).
+  if (flags.format.empty() && !flags.quiet) {
+    flags.format = ClientConfigOrDefaults().ps_format;
+  }
   absl::StatusOr<std::vector<FilterTerm>> terms = SplitFilters(flags.filters);
   if (!terms.ok()) return context.Fail(terms.status(), kExitUsage);
   absl::StatusOr<container::v1::ContainerFilter> filter =

@@ -23,6 +23,7 @@
 #include "ctl/cli/docker_template.h"
 #include "ctl/cli/exit_codes.h"
 #include "ctl/image/image_group.h"
+#include "ctl/cli/client_config.h"
 #include "ctl/image/image_format.h"
 
 namespace berth::ctl {
@@ -72,6 +73,11 @@ void RunList(CommandContext& context, const ListFlags& flags,
 
   ImageListOptions options;
   options.format = flags.format;
+  // As Docker's: without --format, the config file's imagesFormat, unless
+  // only ids are asked for.
+  if (options.format.empty() && !flags.quiet) {
+    options.format = ClientConfigOrDefaults().images_format;
+  }
   options.quiet = flags.quiet;
   options.digests = flags.digests;
   options.no_trunc = flags.no_trunc;

@@ -2,7 +2,12 @@
 // that fills 20 MiB of its /dev/shm (tmpfs pages count as its memory and
 // are not inactive file cache) and spins shows CPU % and memory near that;
 // the --format placeholders; a created container with -a shows zeroes; an
-// unknown name is Docker's error.
+// unknown name is Docker's error; streaming without names follows the
+// containers that start (or, with -a, are created) and go, in the config
+// file's statsFormat.
+#include <sys/stat.h>
+
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -132,6 +137,56 @@ TEST_F(StatsE2eTest, UnknownNameIsDockersError) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("No such container: nosuch"));
   EXPECT_EQ(missing.out, "");
+}
+
+// The last frame of a streamed "table {{.Name}}": the lines after the last
+// header.
+std::string LastFrame(const std::string& streamed) {
+  const size_t header = streamed.rfind("NAME\n");
+  return header == std::string::npos ? "" : streamed.substr(header + 5);
+}
+
+// Waits up to 20 s for `log`'s last frame to be `want`.
+bool AwaitLastFrame(const std::string& log, const std::string& want) {
+  for (int i = 0; i < 200; ++i) {
+    if (LastFrame(ReadFile(log)) == want) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+TEST_F(StatsE2eTest, StreamingWithoutNamesFollowsContainersThatComeAndGo) {
+  const std::string config = env_.dir() + "/cli";
+  ASSERT_EQ(mkdir(config.c_str(), 0700), 0);
+  std::ofstream(config + "/config.json")
+      << R"({"statsFormat": "table {{.Name}}"})";
+  const std::map<std::string, std::string> env = {{"BERTH_CONFIG", config}};
+  const std::string running_log = env_.dir() + "/running.out";
+  const std::string all_log = env_.dir() + "/all.out";
+  Daemon running(env_.BerthArgv({"stats"}), running_log, env);
+  Daemon all(env_.BerthArgv({"stats", "-a"}), all_log, env);
+  // The first frame (no container: the header alone) comes once each is
+  // subscribed to the events.
+  ASSERT_TRUE(AwaitLastFrame(running_log, "")) << ReadFile(running_log);
+  ASSERT_TRUE(AwaitLastFrame(all_log, "")) << ReadFile(all_log);
+
+  // A created container shows with -a only; started, in both.
+  ASSERT_EQ(env_.Berth({"create", "--name", "late", "busybox", "sleep", "30"})
+                .exit_code,
+            0);
+  EXPECT_TRUE(AwaitLastFrame(all_log, "late\n")) << ReadFile(all_log);
+  ASSERT_EQ(env_.Berth({"start", "late"}).exit_code, 0);
+  EXPECT_TRUE(AwaitLastFrame(running_log, "late\n")) << ReadFile(running_log);
+  // Stopped, it leaves the running ones' table but stays in -a's.
+  ASSERT_EQ(env_.Berth({"kill", "late"}).exit_code, 0);
+  EXPECT_TRUE(AwaitLastFrame(running_log, "")) << ReadFile(running_log);
+  EXPECT_EQ(LastFrame(ReadFile(all_log)), "late\n");
+  // Removed, it leaves both.
+  ASSERT_EQ(env_.Berth({"rm", "late"}).exit_code, 0);
+  EXPECT_TRUE(AwaitLastFrame(all_log, "")) << ReadFile(all_log);
+  EXPECT_TRUE(running.running());
+  EXPECT_TRUE(all.running());
+  EXPECT_THAT(ReadFile(all_log), ::testing::Not(HasSubstr("CPU %")));
 }
 
 }  // namespace
