@@ -37,13 +37,7 @@ TEST_F(SupervisorTest, CommitPausesARunningContainerAroundImagedsCommit) {
   ASSERT_TRUE(supervisor_->Start(id).ok());
   // The shim made the cgroup the pause freezes.
   ASSERT_TRUE(cgroups_["berth"].Create(id, cgroups::Limits()).ok());
-  {
-    absl::MutexLock lock(&image_world_.mu);
-    image_world_.image_sizes[Inspect(id).image_id()] = 1;
-  }
-  container::v1::CommitContainerRequest request;
-  request.set_id(id);
-  request.set_reference("mine:v1");
+  container::v1::CommitContainerRequest request = CommitOf(id, "mine:v1");
   request.set_author("me");
   request.add_changes("ENV X=1");
   absl::StatusOr<std::string> image = supervisor_->Commit(request);

@@ -74,13 +74,7 @@ TEST_F(SupervisorTest, ALifecyclePublishesDockersEvents) {
 TEST_F(SupervisorTest, ACommitIsAnEventWithTheImageItMade) {
   Open();
   const std::string id = Create();
-  {
-    absl::MutexLock lock(&image_world_.mu);
-    image_world_.image_sizes[Inspect(id).image_id()] = 1;
-  }
-  container::v1::CommitContainerRequest request;
-  request.set_id(id);
-  request.set_reference("mine");
+  container::v1::CommitContainerRequest request = CommitOf(id, "mine");
   request.set_comment("first cut");
   absl::StatusOr<std::string> image = supervisor_->Commit(request);
   ASSERT_TRUE(image.ok()) << image.status();

@@ -183,6 +183,19 @@ class SupervisorTest : public ::testing::Test {
     EXPECT_TRUE(container.ok()) << container.status();
     return container.value_or(container::v1::Container());
   }
+  // A commit request for container `id` as `reference`, imaged knowing the
+  // container's image (a commit reads its size).
+  container::v1::CommitContainerRequest CommitOf(const std::string& id,
+                                                 const std::string& reference) {
+    {
+      absl::MutexLock lock(&image_world_.mu);
+      image_world_.image_sizes[Inspect(id).image_id()] = 1;
+    }
+    container::v1::CommitContainerRequest request;
+    request.set_id(id);
+    request.set_reference(reference);
+    return request;
+  }
   container::v1::ContainerStatus StatusOf(const std::string& id) {
     return Inspect(id).state().status();
   }
