@@ -269,6 +269,34 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "berth: 'berth events' accepts no arguments\n\nUsage:  berth events "
        "[OPTIONS]" +
            RunHint("berth events")},
+      {{"system", "df", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth system df [OPTIONS]" +
+           RunHint("berth system df")},
+      {{"system", "df", "x"},
+       1,
+       "berth: 'berth system df' accepts no arguments\n\nUsage:  berth "
+       "system df [OPTIONS]" +
+           RunHint("berth system df")},
+      {{"system", "prune", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth system prune [OPTIONS]" +
+           RunHint("berth system prune")},
+      {{"system", "prune", "x"},
+       1,
+       "berth: 'berth system prune' accepts no arguments\n\nUsage:  berth "
+       "system prune [OPTIONS]" +
+           RunHint("berth system prune")},
+      {{"system", "prune", "--filter", "foo"},
+       125,
+       "invalid argument \"foo\" for \"--filter\" flag: bad format of "
+       "filter (expected name=value)\n\nUsage:  berth system prune [OPTIONS]" +
+           RunHint("berth system prune")},
+      {{"ps", "--filter", "foo"},
+       125,
+       "invalid argument \"foo\" for \"-f, --filter\" flag: bad format of "
+       "filter (expected name=value)\n\nUsage:  berth ps [OPTIONS]" +
+           RunHint("berth ps")},
       {{"system", "events", "--bogus"},
        125,
        "unknown flag: --bogus\n\nUsage:  berth system events [OPTIONS]" +

@@ -85,20 +85,24 @@ std::string ArgCountError(const CommandUsage& usage, size_t count, size_t min,
       usage.path, problem, usage.path, usage.args, next_step, usage.path);
 }
 
+std::string FilterFormatProblem(const std::string& term) {
+  absl::string_view stripped = absl::StripAsciiWhitespace(term);
+  if (stripped.empty() || absl::StrContains(stripped, '=')) return "";
+  return "bad format of filter (expected name=value)";
+}
+
 absl::StatusOr<std::vector<FilterTerm>> SplitFilters(
     const std::vector<std::string>& flags) {
   std::vector<FilterTerm> terms;
   for (const std::string& flag : flags) {
     absl::string_view term = absl::StripAsciiWhitespace(flag);
     if (term.empty()) continue;
+    if (std::string problem = FilterFormatProblem(flag); !problem.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid argument \"", flag, "\" for \"--filter\" flag: ", problem));
+    }
     std::pair<absl::string_view, absl::string_view> parts =
         absl::StrSplit(term, absl::MaxSplits('=', 1));
-    if (parts.first.size() == term.size()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid argument \"", flag,
-          "\" for \"--filter\" flag: bad format of filter (expected "
-          "name=value)"));
-    }
     terms.push_back(FilterTerm{
         absl::AsciiStrToLower(absl::StripAsciiWhitespace(parts.first)),
         std::string(absl::StripAsciiWhitespace(parts.second))});

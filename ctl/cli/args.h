@@ -64,6 +64,10 @@ struct FilterTerm {
   std::string value;
 };
 
+// Why one --filter value is not Docker's "name=value" ("" when it is, or
+// blank): the flag's own check, so the error is a usage error as pflag's.
+std::string FilterFormatProblem(const std::string& term);
+
 // Docker's filters.ParseFlag over every --filter given; blank ones are
 // skipped. INVALID_ARGUMENT (a usage error) for a term without "=".
 absl::StatusOr<std::vector<FilterTerm>> SplitFilters(

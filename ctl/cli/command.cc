@@ -7,6 +7,8 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "ctl/cli/exit_codes.h"
 
 namespace berth::ctl {
 namespace {
@@ -94,6 +96,31 @@ CLI::App* AddCommand(CLI::App& parent, CommandContext& context,
     run(*args);
   });
   return command;
+}
+
+void AddPruneFilterOption(CLI::App* command, std::vector<std::string>& filters) {
+  command
+      ->add_option("--filter", filters,
+                   "Provide filter values (e.g. \"until=24h\", "
+                   "\"label=KEY[=VALUE]\", \"label!=KEY[=VALUE]\")")
+      ->check(FilterFormatProblem)
+      ->allow_extra_args(false);
+}
+
+std::optional<PruneFilters> ParsePruneFilters(
+    CommandContext& context, const std::vector<std::string>& filters) {
+  absl::StatusOr<std::vector<FilterTerm>> terms = SplitFilters(filters);
+  if (!terms.ok()) {
+    context.Fail(terms.status(), kExitUsage);
+    return std::nullopt;
+  }
+  absl::StatusOr<types::v1::PruneFilter> filter =
+      BuildPruneFilter(*terms, absl::Now(), absl::LocalTimeZone());
+  if (!filter.ok()) {
+    context.Fail(filter.status());
+    return std::nullopt;
+  }
+  return PruneFilters{*std::move(terms), *std::move(filter)};
 }
 
 }  // namespace berth::ctl

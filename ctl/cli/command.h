@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,19 @@ void PrintOut(const std::string& text);
 // Docker's confirmation prompt: `warning` and " [y/N] " on stdout; true when
 // the answer on stdin is "y" or "Y".
 bool Confirm(const std::string& warning);
+
+// The prune commands' `--filter` (until=, label=, label!=), checked as
+// Docker's flag is.
+void AddPruneFilterOption(CLI::App* command, std::vector<std::string>& filters);
+
+// The prune filters the user gave: their terms (for the warning) and the
+// request's filter. nullopt after reporting a bad one through `context`.
+struct PruneFilters {
+  std::vector<FilterTerm> terms;
+  types::v1::PruneFilter filter;
+};
+std::optional<PruneFilters> ParsePruneFilters(
+    CommandContext& context, const std::vector<std::string>& filters);
 
 }  // namespace berth::ctl
 

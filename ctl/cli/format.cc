@@ -74,6 +74,11 @@ std::string BytesSize(double size) {
   return absl::StrCat(absl::StrFormat("%.4g", size), unit);
 }
 
+std::string ReclaimedSpaceLine(int64_t bytes) {
+  return absl::StrCat("Total reclaimed space: ",
+                      HumanSize(static_cast<double>(bytes)), "\n");
+}
+
 std::string HumanDuration(absl::Duration d) {
   const int64_t seconds = absl::ToInt64Seconds(d);
   if (seconds < 1) return "Less than a second";

@@ -7,6 +7,7 @@
 #define BERTH_CTL_CLI_FORMAT_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,10 @@ std::string HumanSize(double size);
 // go-units BytesSize: binary units (B, KiB, MiB, GiB, ...) with `%.4g`:
 // 1288490 -> "1.229MiB", 0 -> "0B" (`stats`' memory column).
 std::string BytesSize(double size);
+
+// A prune's last line: "Total reclaimed space: 1.2MB\n" (go-units
+// HumanSize).
+std::string ReclaimedSpaceLine(int64_t bytes);
 
 // go-units HumanDuration: "Less than a second", "1 second", "45 seconds",
 // "About a minute", "12 minutes", "About an hour", "5 hours", "3 days",

@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -291,18 +292,15 @@ struct PruneFlags {
 };
 
 void RunPrune(CommandContext& context, const PruneFlags& flags) {
-  absl::StatusOr<std::vector<FilterTerm>> terms = SplitFilters(flags.filters);
-  if (!terms.ok()) return context.Fail(terms.status(), kExitUsage);
-  absl::StatusOr<types::v1::PruneFilter> filter =
-      BuildPruneFilter(*terms, absl::Now(), absl::LocalTimeZone());
-  if (!filter.ok()) return context.Fail(filter.status());
+  std::optional<PruneFilters> filters = ParsePruneFilters(context, flags.filters);
+  if (!filters.has_value()) return;
   if (!flags.force &&
       !Confirm("WARNING! This will remove all stopped "
                           "containers.\nAre you sure you want to continue?")) {
     return;
   }
   container::v1::PruneContainersRequest request;
-  *request.mutable_filter() = *filter;
+  *request.mutable_filter() = filters->filter;
   container::v1::PruneContainersResponse response;
   auto call = Connections::CallContext(absl::Minutes(10));
   grpc::Status status =
@@ -322,11 +320,7 @@ void AddPruneCommand(CLI::App& parent, CommandContext& context) {
                  });
   command->add_flag("-f,--force", flags->force,
                     "Do not prompt for confirmation");
-  command
-      ->add_option("--filter", flags->filters,
-                   "Provide filter values (e.g. \"until=24h\", "
-                   "\"label=KEY[=VALUE]\", \"label!=KEY[=VALUE]\")")
-      ->allow_extra_args(false);
+  AddPruneFilterOption(command, flags->filters);
 }
 
 }  // namespace

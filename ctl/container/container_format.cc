@@ -321,21 +321,22 @@ absl::StatusOr<std::string> RenderContainerList(
   return RenderListTemplate(ContainerListTemplate(options.format), rows);
 }
 
+std::string PrunedContainersSection(
+    const container::v1::PruneContainersResponse& response) {
+  if (response.deleted().empty()) return "";
+  std::string out = "Deleted Containers:\n";
+  for (const std::string& id : response.deleted()) {
+    absl::StrAppend(&out, id, "\n");
+  }
+  return out + "\n";
+}
+
 std::string RenderContainerPruned(
     const container::v1::PruneContainersResponse& response) {
-  std::string out;
-  int64_t reclaimed = 0;
-  if (!response.deleted().empty()) {
-    out = "Deleted Containers:\n";
-    for (const std::string& id : response.deleted()) {
-      absl::StrAppend(&out, id, "\n");
-    }
-    out += "\n";
-    reclaimed = response.space_reclaimed();
-  }
-  absl::StrAppend(&out, "Total reclaimed space: ",
-                  HumanSize(static_cast<double>(reclaimed)), "\n");
-  return out;
+  // Docker counts the space only when a container went.
+  return PrunedContainersSection(response) +
+         ReclaimedSpaceLine(
+             response.deleted().empty() ? 0 : response.space_reclaimed());
 }
 
 int StartFailureExitCode(const absl::Status& error, int recorded) {

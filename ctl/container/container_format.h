@@ -72,9 +72,14 @@ absl::StatusOr<std::string> RenderContainerList(
     const container::v1::ListContainersResponse& response,
     const ContainerListOptions& options, absl::Time now, absl::TimeZone zone);
 
-// `container prune`: "Deleted Containers:" with one id a line and a blank
-// line when any went, then "Total reclaimed space: 1.2kB".
+// `container prune`: PrunedContainersSection, then "Total reclaimed
+// space: 1.2kB" (0B when none went).
 std::string RenderContainerPruned(
+    const container::v1::PruneContainersResponse& response);
+
+// "Deleted Containers:" with one id a line and a blank line when any went,
+// else "" (also `system prune`'s containers part).
+std::string PrunedContainersSection(
     const container::v1::PruneContainersResponse& response);
 
 // The exit code of `run`/`start` when StartContainer failed: the 126 or 127

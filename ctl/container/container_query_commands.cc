@@ -144,6 +144,7 @@ CLI::App* AddPsCommand(CLI::App& parent, CommandContext& context,
                    "Filter output based on conditions provided: status=, "
                    "name=, id=, label=, ancestor=, exited=, before=, since=, "
                    "health=, network=, volume=, publish=, expose=")
+      ->check(FilterFormatProblem)
       ->allow_extra_args(false);
   command->add_option("--format", flags->format,
                       "Format output: table (default), json, 'table "

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -106,6 +107,7 @@ CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
                    "Filter output based on conditions provided: "
                    "dangling=true|false, reference=PATTERN, "
                    "label=KEY[=VALUE], before=IMAGE, since=IMAGE")
+      ->check(FilterFormatProblem)
       ->allow_extra_args(false);
   command->add_option("--format", flags->format,
                       "Format output: table (default), json (one object "
@@ -296,11 +298,8 @@ struct PruneFlags {
 };
 
 void RunPrune(CommandContext& context, const PruneFlags& flags) {
-  absl::StatusOr<std::vector<FilterTerm>> terms = SplitFilters(flags.filters);
-  if (!terms.ok()) return context.Fail(terms.status(), kExitUsage);
-  absl::StatusOr<types::v1::PruneFilter> filter =
-      BuildPruneFilter(*terms, absl::Now(), absl::LocalTimeZone());
-  if (!filter.ok()) return context.Fail(filter.status());
+  std::optional<PruneFilters> filters = ParsePruneFilters(context, flags.filters);
+  if (!filters.has_value()) return;
 
   if (!flags.force) {
     const std::string warning =
@@ -314,7 +313,7 @@ void RunPrune(CommandContext& context, const PruneFlags& flags) {
   }
   image::v1::PruneImagesRequest request;
   request.set_all(flags.all);
-  *request.mutable_filter() = *filter;
+  *request.mutable_filter() = filters->filter;
   image::v1::PruneImagesResponse response;
   auto call = Connections::CallContext();
   grpc::Status status =
@@ -335,11 +334,7 @@ void AddPruneCommand(CLI::App& parent, CommandContext& context) {
                     "Remove all unused images, not just dangling ones");
   command->add_flag("-f,--force", flags->force,
                     "Do not prompt for confirmation");
-  command
-      ->add_option("--filter", flags->filters,
-                   "Provide filter values (e.g. \"until=24h\", "
-                   "\"label=KEY[=VALUE]\", \"label!=KEY[=VALUE]\")")
-      ->allow_extra_args(false);
+  AddPruneFilterOption(command, flags->filters);
 }
 
 // ---- history

@@ -168,12 +168,18 @@ ordered_json HistoryHeader() {
                       {"ID", "IMAGE"},           {"Size", "SIZE"}};
 }
 
-// Keys in Docker's order (sorted, as Go marshals its map).
+}  // namespace
+
 ordered_json ImageRowJson(const ImageRow& row, bool no_trunc, absl::Time now,
                           absl::TimeZone zone) {
   const image::v1::ImageSummary& image = *row.image;
   // SharedSize and UniqueSize cost imaged a pass over the layers; like
-  // `docker images`, the listing does not ask for them.
+  // `docker images`, the listing does not ask for them (`system df -v`
+  // does).
+  const bool shared_known = image.shared_size() >= 0;
+  auto size_text = [](int64_t bytes) {
+    return HumanSizeWithPrecision(static_cast<double>(bytes), 3);
+  };
   return ordered_json{
       {"Containers", absl::StrCat(image.snapshots())},
       {"CreatedAt", FormatGoTime(ToSeconds(image.created()), zone)},
@@ -181,15 +187,16 @@ ordered_json ImageRowJson(const ImageRow& row, bool no_trunc, absl::Time now,
       {"Digest", row.digest},
       {"ID", ImageId(image.id(), no_trunc)},
       {"Repository", row.repository},
-      {"SharedSize", "N/A"},
-      {"Size", HumanSizeWithPrecision(static_cast<double>(image.size()), 3)},
+      {"SharedSize", shared_known ? size_text(image.shared_size()) : "N/A"},
+      {"Size", size_text(image.size())},
       {"Tag", row.tag},
-      {"UniqueSize", "N/A"},
+      {"UniqueSize", shared_known
+                         ? size_text(image.size() - image.shared_size())
+                         : "N/A"},
       {"VirtualSize", HumanSize(static_cast<double>(image.size()))},
   };
 }
 
-}  // namespace
 
 absl::StatusOr<image::v1::ImageFilter> BuildImageFilter(
     const std::vector<FilterTerm>& terms) {
@@ -435,7 +442,8 @@ std::string RenderRemoved(const image::v1::RemoveImageResponse& response) {
   return out;
 }
 
-std::string RenderPruned(const image::v1::PruneImagesResponse& response) {
+std::string PrunedImagesSection(
+    const image::v1::PruneImagesResponse& response) {
   std::string out;
   if (!response.untagged().empty() || !response.deleted().empty()) {
     out = "Deleted Images:\n";
@@ -447,10 +455,12 @@ std::string RenderPruned(const image::v1::PruneImagesResponse& response) {
     }
     out += "\n";
   }
-  absl::StrAppend(&out, "Total reclaimed space: ",
-                  HumanSize(static_cast<double>(response.space_reclaimed())),
-                  "\n");
   return out;
+}
+
+std::string RenderPruned(const image::v1::PruneImagesResponse& response) {
+  return PrunedImagesSection(response) +
+         ReclaimedSpaceLine(response.space_reclaimed());
 }
 
 std::string RenderLoaded(const image::v1::LoadResult& result) {

@@ -38,6 +38,12 @@ struct ImageRow {
 std::vector<ImageRow> ImageRows(const image::v1::ImageSummary& image,
                                 bool digests);
 
+// One row as `images --format json` prints it and templates see it, keys
+// sorted as Go marshals a map; SharedSize and UniqueSize are "N/A" unless
+// imaged computed the shared size.
+nlohmann::ordered_json ImageRowJson(const ImageRow& row, bool no_trunc,
+                                    absl::Time now, absl::TimeZone zone);
+
 struct ImageListOptions {
   // "" or "table", "json", "table TEMPLATE" or a template.
   std::string format;
@@ -78,9 +84,13 @@ absl::StatusOr<std::string> RenderHistory(
 // "Untagged: busybox:latest" and "Deleted: sha256:..." lines of `rmi`.
 std::string RenderRemoved(const image::v1::RemoveImageResponse& response);
 
-// `image prune`: "Deleted Images:" with "untagged: "/"deleted: " lines and
-// a blank line when anything went, then "Total reclaimed space: 1.2MB".
+// `image prune`: PrunedImagesSection, then "Total reclaimed space: 1.2MB".
 std::string RenderPruned(const image::v1::PruneImagesResponse& response);
+
+// "Deleted Images:" with "untagged: "/"deleted: " lines and a blank line
+// when anything went, else "" (also `system prune`'s images part).
+std::string PrunedImagesSection(
+    const image::v1::PruneImagesResponse& response);
 
 // `load`: "Loaded image: busybox:latest" per tag, "Loaded image ID:
 // sha256:..." for an image without tags.

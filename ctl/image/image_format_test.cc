@@ -35,9 +35,9 @@ image::v1::ListImagesResponse TwoImages() {
       "' repo_tags: 'busybox:latest' repo_tags: 'busybox:1.36' "
       "repo_digests: 'busybox@sha256:5c63a9b46e7139d2d1841462859fdc40' "
       "created { seconds: ",
-      kTwoWeeksAgo, " } size: 4261550 }",  //
+      kTwoWeeksAgo, " } size: 4261550 shared_size: -1 }",  //
       "images { id: '", kDangling,
-      "' created { seconds: ", 1700000000 - 90 * 60, " } size: 0 }"));
+      "' created { seconds: ", 1700000000 - 90 * 60, " } size: 0 shared_size: -1 }"));
 }
 
 TEST(BuildImageFilterTest, EveryTerm) {

@@ -18,6 +18,7 @@
 #include "ctl/cli/cli.h"
 #include "ctl/cli/command.h"
 #include "ctl/cli/template.h"
+#include "ctl/system/disk_commands.h"
 #include "ctl/system/events_format.h"
 #include "ctl/system/system_group.h"
 
@@ -214,7 +215,8 @@ void AddEventsCommand(CLI::App& parent, CommandContext& context,
         RunEvents(context, *flags);
       });
   command->add_option("-f,--filter", flags->filters,
-                      "Filter output based on conditions provided");
+                      "Filter output based on conditions provided")
+      ->check(FilterFormatProblem);
   command->add_option("--format", flags->format,
                       "Format output using a custom template:\n"
                       "'json':             Print in JSON format\n"
@@ -234,8 +236,10 @@ std::vector<CommandSpec> EventsCommands() {
        [](CLI::App& app, CommandContext& context) {
          AddCommandGroup(app, "system", "Manage Berth",
                          [&context](CLI::App& group) {
+                           AddDfCommand(group, context);
                            AddEventsCommand(group, context,
                                             "berth system events");
+                           AddSystemPruneCommand(group, context);
                          });
        }},
       {"events", "system", "Get real time events from the server",

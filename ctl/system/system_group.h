@@ -9,7 +9,8 @@
 namespace berth::ctl {
 
 std::vector<CommandSpec> SystemCommands();
-// `berth system` (events) and `berth events` (events_commands.cc).
+// `berth system` (df, events, prune) and `berth events`
+// (events_commands.cc, disk_commands.cc).
 std::vector<CommandSpec> EventsCommands();
 
 }  // namespace berth::ctl

@@ -3,6 +3,9 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/proto_util.h"
@@ -114,6 +117,43 @@ absl::StatusOr<Image> ImageIndex::Find(const std::string& name) const {
   return absl::NotFoundError(absl::StrCat("No such image: ", name));
 }
 
+namespace {
+
+// Docker's disk-usage figures over every image: each image's bytes in layers
+// another image uses too, and the bytes of all distinct layers.
+struct LayerSharing {
+  std::map<std::string, int64_t> shared_size;  // by image id
+  int64_t layers_size = 0;
+};
+
+LayerSharing ShareLayers(const std::vector<Image>& images) {
+  std::map<std::string, int> users;
+  std::map<std::string, int64_t> sizes;
+  for (const Image& image : images) {
+    std::set<std::string> own;
+    for (const image::v1::LayerInfo& layer : image.layers()) {
+      if (!own.insert(layer.chain_id()).second) continue;
+      ++users[layer.chain_id()];
+      sizes[layer.chain_id()] = layer.unpacked_size();
+    }
+  }
+  LayerSharing sharing;
+  for (const auto& [chain_id, size] : sizes) sharing.layers_size += size;
+  for (const Image& image : images) {
+    std::set<std::string> own;
+    int64_t shared = 0;
+    for (const image::v1::LayerInfo& layer : image.layers()) {
+      if (own.insert(layer.chain_id()).second && users[layer.chain_id()] > 1) {
+        shared += layer.unpacked_size();
+      }
+    }
+    sharing.shared_size[image.id()] = shared;
+  }
+  return sharing;
+}
+
+}  // namespace
+
 absl::StatusOr<image::v1::ListImagesResponse> ImageIndex::List(
     const image::v1::ListImagesRequest& request) const {
   const image::v1::ImageFilter& filter = request.filter();
@@ -158,6 +198,11 @@ absl::StatusOr<image::v1::ListImagesResponse> ImageIndex::List(
   std::sort(selected.begin(), selected.end(), Newer);
 
   image::v1::ListImagesResponse response;
+  LayerSharing sharing;
+  if (request.shared_size()) {
+    sharing = ShareLayers(all);
+    response.set_layers_size(sharing.layers_size);
+  }
   for (const Image& image : selected) {
     image::v1::ImageSummary* summary = response.add_images();
     summary->set_id(image.id());
@@ -166,7 +211,8 @@ absl::StatusOr<image::v1::ListImagesResponse> ImageIndex::List(
     *summary->mutable_repo_digests() = image.repo_digests();
     *summary->mutable_created() = image.created();
     summary->set_size(image.size());
-    summary->set_shared_size(-1);
+    summary->set_shared_size(
+        request.shared_size() ? sharing.shared_size[image.id()] : -1);
     *summary->mutable_labels() = image.config().labels();
   }
   return response;

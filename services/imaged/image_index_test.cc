@@ -152,5 +152,55 @@ TEST_F(ImageIndexTest, ChildrenAndLayerUsers) {
   EXPECT_THAT(*index_->ChildrenOf(parent), IsEmpty());
 }
 
+TEST_F(ImageIndexTest, SharedSizeCountsLayersOtherImagesUseToo) {
+  // base: layer A (100); app: A + B (30); solo: C (7).
+  auto record = [&](const std::string& seed,
+                    std::vector<std::pair<std::string, int64_t>> layers) {
+    Image image;
+    image.set_id(Sha256Digest(seed));
+    image.add_repo_tags(seed + ":1");
+    for (const auto& [chain, size] : layers) {
+      image::v1::LayerInfo* layer = image.add_layers();
+      layer->set_chain_id(Sha256Digest(chain));
+      layer->set_unpacked_size(size);
+      image.set_size(image.size() + size);
+    }
+    EXPECT_TRUE(core_->store()
+                    .Update([&](Transaction& txn) {
+                      return index_->Put(txn, {image});
+                    })
+                    .ok());
+    return image.id();
+  };
+  const std::string base = record("base", {{"A", 100}});
+  const std::string app = record("app", {{"A", 100}, {"B", 30}});
+  const std::string solo = record("solo", {{"C", 7}});
+
+  image::v1::ListImagesRequest request;
+  request.set_shared_size(true);
+  auto listed = index_->List(request);
+  ASSERT_TRUE(listed.ok()) << listed.status();
+  EXPECT_EQ(listed->layers_size(), 137);
+  std::map<std::string, int64_t> shared;
+  for (const auto& summary : listed->images()) {
+    shared[summary.id()] = summary.shared_size();
+  }
+  EXPECT_EQ(shared[base], 100);
+  EXPECT_EQ(shared[app], 100);
+  EXPECT_EQ(shared[solo], 0);
+
+  // Not asked: -1 and no layers_size. A filter narrows the images listed,
+  // never the sharing, which is over the whole store.
+  request.set_shared_size(false);
+  EXPECT_EQ(index_->List(request)->images(0).shared_size(), -1);
+  EXPECT_EQ(index_->List(request)->layers_size(), 0);
+  request.set_shared_size(true);
+  request.mutable_filter()->add_references("app");
+  listed = index_->List(request);
+  ASSERT_EQ(listed->images_size(), 1);
+  EXPECT_EQ(listed->images(0).shared_size(), 100);
+  EXPECT_EQ(listed->layers_size(), 137);
+}
+
 }  // namespace
 }  // namespace berth::imaged

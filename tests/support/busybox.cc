@@ -10,6 +10,9 @@
 namespace berth::testing {
 
 std::string MakeBusyboxTar(const std::string& dir) {
+  const std::string tar = dir + "/busybox.tar";
+  // Made once per directory: a second call reuses it (its links exist).
+  if (access(tar.c_str(), F_OK) == 0) return tar;
   const std::string rootfs = dir + "/busybox-rootfs";
   EXPECT_EQ(RunCommand({"/bin/mkdir", "-p", rootfs + "/bin", rootfs + "/etc",
                         rootfs + "/tmp", rootfs + "/mnt"})
@@ -29,7 +32,6 @@ std::string MakeBusyboxTar(const std::string& dir) {
       << "root:x:0:0:root:/root:/bin/sh\n"
       << "app:x:1000:1000:app:/home/app:/bin/sh\n";
   std::ofstream(rootfs + "/etc/group") << "root:x:0:\napp:x:1000:\n";
-  const std::string tar = dir + "/busybox.tar";
   EXPECT_EQ(RunCommand({"/bin/tar", "-C", rootfs, "-cf", tar, "."}).exit_code,
             0);
   return tar;

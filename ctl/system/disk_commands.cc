@@ -1,0 +1,149 @@
+// `system df` asks imaged for its images with shared sizes and containerd
+// for every container with its writable-layer size, and prints Docker's
+// summary (or its verbose sections). `system prune` asks containerd to
+// prune stopped containers and then imaged to prune images, as Docker's
+// CLI runs its pruners one after the other.
+#include "ctl/system/disk_commands.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/time/clock.h"
+#include "berth/container/v1/container.grpc.pb.h"
+#include "berth/image/v1/image.grpc.pb.h"
+#include "ctl/cli/args.h"
+#include "ctl/cli/command.h"
+#include "ctl/cli/docker_template.h"
+#include "ctl/cli/exit_codes.h"
+#include "ctl/system/disk_usage.h"
+#include "ctl/system/prune_format.h"
+
+namespace berth::ctl {
+namespace {
+
+struct DfFlags {
+  bool verbose = false;
+  std::string format;
+};
+
+void RunDf(CommandContext& context, const DfFlags& flags) {
+  image::v1::ListImagesRequest image_request;
+  image_request.set_shared_size(true);
+  image::v1::ListImagesResponse images;
+  auto image_call = Connections::CallContext();
+  grpc::Status status =
+      image::v1::ImageService::NewStub(context.connections().Channel("imaged"))
+          ->ListImages(image_call.get(), image_request, &images);
+  if (!status.ok()) {
+    return context.Fail(context.connections().Explain("imaged", status));
+  }
+  container::v1::ListContainersRequest container_request;
+  container_request.set_all(true);
+  container_request.set_size(true);
+  container::v1::ListContainersResponse containers;
+  auto container_call = Connections::CallContext(absl::Minutes(10));
+  status = container::v1::ContainerService::NewStub(
+               context.connections().Channel("containerd"))
+               ->ListContainers(container_call.get(), container_request,
+                                &containers);
+  if (!status.ok()) {
+    return context.Fail(context.connections().Explain("containerd", status));
+  }
+
+  const bool table = flags.format.empty() || flags.format == "table";
+  absl::StatusOr<std::string> out;
+  if (!flags.verbose) {
+    out = RenderDiskUsage(DiskUsageRows(images, containers), flags.format);
+  } else if (table) {
+    out = RenderDiskUsageVerbose(images, containers, absl::Now(),
+                                 absl::LocalTimeZone());
+  } else {
+    std::string partial;
+    bool parse_error = false;
+    out = RenderDocumentTemplate(
+        flags.format == "json" ? "{{json .}}" : flags.format, "",
+        DiskUsageVerboseDocument(images, containers, absl::Now(),
+                                 absl::LocalTimeZone()),
+        /*tabwriter=*/false, &partial, &parse_error);
+    if (!out.ok()) PrintOut(partial);
+  }
+  if (!out.ok()) return context.Fail(out.status());
+  PrintOut(*out);
+}
+
+struct PruneFlags {
+  bool all = false;
+  bool force = false;
+  std::vector<std::string> filters;
+};
+
+void RunPrune(CommandContext& context, const PruneFlags& flags) {
+  std::optional<PruneFilters> filters = ParsePruneFilters(context, flags.filters);
+  if (!filters.has_value()) return;
+  // A "no" (or no answer on stdin) cancels quietly, as in Docker.
+  if (!flags.force && !Confirm(SystemPruneWarning(flags.all, filters->terms))) return;
+
+  container::v1::PruneContainersRequest container_request;
+  *container_request.mutable_filter() = filters->filter;
+  container::v1::PruneContainersResponse containers;
+  auto container_call = Connections::CallContext(absl::Minutes(10));
+  grpc::Status status = container::v1::ContainerService::NewStub(
+                            context.connections().Channel("containerd"))
+                            ->PruneContainers(container_call.get(),
+                                              container_request, &containers);
+  if (!status.ok()) {
+    return context.Fail(context.connections().Explain("containerd", status));
+  }
+  // Images after containers, so the images of the containers just removed
+  // go too.
+  image::v1::PruneImagesRequest image_request;
+  image_request.set_all(flags.all);
+  *image_request.mutable_filter() = filters->filter;
+  image::v1::PruneImagesResponse images;
+  auto image_call = Connections::CallContext(absl::Minutes(10));
+  status =
+      image::v1::ImageService::NewStub(context.connections().Channel("imaged"))
+          ->PruneImages(image_call.get(), image_request, &images);
+  if (!status.ok()) {
+    // What went already is reported before the failure.
+    PrintOut(RenderSystemPruned(containers, image::v1::PruneImagesResponse()));
+    return context.Fail(context.connections().Explain("imaged", status));
+  }
+  PrintOut(RenderSystemPruned(containers, images));
+}
+
+}  // namespace
+
+void AddDfCommand(CLI::App& parent, CommandContext& context) {
+  auto flags = std::make_shared<DfFlags>();
+  CLI::App* command = AddCommand(
+      parent, context, "df",
+      {"berth system df", "[OPTIONS]", "Show Berth disk usage"}, 0, 0,
+      [&context, flags](const std::vector<std::string>&) {
+        RunDf(context, *flags);
+      });
+  command->add_option("--format", flags->format,
+                      "Format output: table (default), json, 'table "
+                      "TEMPLATE' or a Go template such as '{{.Type}}'");
+  command->add_flag("-v,--verbose", flags->verbose,
+                    "Show detailed information on space usage");
+}
+
+void AddSystemPruneCommand(CLI::App& parent, CommandContext& context) {
+  auto flags = std::make_shared<PruneFlags>();
+  CLI::App* command = AddCommand(
+      parent, context, "prune",
+      {"berth system prune", "[OPTIONS]", "Remove unused data"}, 0, 0,
+      [&context, flags](const std::vector<std::string>&) {
+        RunPrune(context, *flags);
+      });
+  command->add_flag("-a,--all", flags->all,
+                    "Remove all unused images not just dangling ones");
+  AddPruneFilterOption(command, flags->filters);
+  command->add_flag("-f,--force", flags->force,
+                    "Do not prompt for confirmation");
+}
+
+}  // namespace berth::ctl

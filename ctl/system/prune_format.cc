@@ -1,0 +1,53 @@
+#include "ctl/system/prune_format.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "ctl/cli/format.h"
+#include "ctl/container/container_format.h"
+#include "ctl/image/image_format.h"
+
+namespace berth::ctl {
+
+std::string SystemPruneWarning(bool all,
+                               const std::vector<FilterTerm>& terms) {
+  std::vector<std::string> warnings = {"all stopped containers"};
+  warnings.push_back(
+      all ? "all images without at least one container associated to them"
+          : "all dangling images");
+  std::vector<std::string> filters;
+  for (const FilterTerm& term : terms) {
+    if (term.name == "label" || term.name == "label!" ||
+        term.name == "until") {
+      filters.push_back(absl::StrCat(term.name, "=", term.value));
+    }
+  }
+  std::sort(filters.begin(), filters.end());
+
+  std::string out = "WARNING! This will remove:\n";
+  for (const std::string& warning : warnings) {
+    absl::StrAppend(&out, "  - ", warning, "\n");
+  }
+  out += "\n";
+  if (!filters.empty()) {
+    out += "  Items to be pruned will be filtered with:\n";
+    for (const std::string& filter : filters) {
+      absl::StrAppend(&out, "  - ", filter, "\n");
+    }
+    out += "\n";
+  }
+  return out + "Are you sure you want to continue?";
+}
+
+std::string RenderSystemPruned(
+    const container::v1::PruneContainersResponse& containers,
+    const image::v1::PruneImagesResponse& images) {
+  // As `container prune`, the containers' space counts when any went.
+  const int64_t reclaimed =
+      (containers.deleted().empty() ? 0 : containers.space_reclaimed()) +
+      images.space_reclaimed();
+  return PrunedContainersSection(containers) + PrunedImagesSection(images) +
+         ReclaimedSpaceLine(reclaimed);
+}
+
+}  // namespace berth::ctl
