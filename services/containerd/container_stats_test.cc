@@ -2,6 +2,7 @@
 // of a running container, the CPU % between two readings, zeroes for a
 // stopped one, Docker's error for an unknown name, and streaming until the
 // client goes.
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -49,9 +50,12 @@ class StatsTest : public SupervisorTest {
     EXPECT_TRUE(supervisor_->Start(id).ok());
     return id;
   }
-  std::vector<ContainerStatsResponse> Collect(const ContainerStatsRequest& r,
-                                              size_t at_most,
-                                              absl::Status* status) {
+  // Every answer of one Stats call; `cancelled` is asked between readings
+  // with the number of answers so far.
+  std::vector<ContainerStatsResponse> Gather(
+      const ContainerStatsRequest& r,
+      const std::function<bool(size_t answers)>& cancelled,
+      absl::Status* status) {
     std::vector<ContainerStatsResponse> got;
     *status = supervisor_->Stats(
         r,
@@ -59,8 +63,14 @@ class StatsTest : public SupervisorTest {
           got.push_back(response);
           return true;
         },
-        [&] { return got.size() >= at_most; });
+        [&] { return cancelled(got.size()); });
     return got;
+  }
+  std::vector<ContainerStatsResponse> Collect(const ContainerStatsRequest& r,
+                                              size_t at_most,
+                                              absl::Status* status) {
+    return Gather(
+        r, [at_most](size_t answers) { return answers >= at_most; }, status);
   }
 };
 
@@ -76,22 +86,19 @@ TEST_F(StatsTest, RunningContainerFiguresAndCpuPercent) {
   // No stream, not one-shot: two readings an interval apart, one answer.
   // Between them the container uses 1 s of CPU while the host's 2 CPUs
   // use 2 s: Docker's formula says 100% (of one CPU).
-  std::vector<ContainerStatsResponse> got;
   bool used = false;
-  absl::Status status = supervisor_->Stats(
+  absl::Status status;
+  std::vector<ContainerStatsResponse> got = Gather(
       request,
-      [&](const ContainerStatsResponse& response) {
-        got.push_back(response);
-        return true;
-      },
-      [&] {
+      [&](size_t) {
         if (!used) {
           used = true;
           usage.cpu_usage_ns = 1000000000;
           Cgroups().SetStats(id, usage);
         }
         return false;
-      });
+      },
+      &status);
   ASSERT_TRUE(status.ok()) << status;
   ASSERT_EQ(got.size(), 1u);
   ASSERT_EQ(got[0].stats_size(), 1);
@@ -116,14 +123,11 @@ TEST_F(StatsTest, NoStreamWaitsTheWindowNotTheInterval) {
   ContainerStatsRequest request;
   request.add_ids(id);
   const absl::Time start = absl::Now();
-  std::vector<ContainerStatsResponse> got;
-  absl::Status status = supervisor_->Stats(
+  absl::Status status;
+  std::vector<ContainerStatsResponse> got = Gather(
       request,
-      [&](const ContainerStatsResponse& response) {
-        got.push_back(response);
-        return true;
-      },
-      [&] { return absl::Now() - start > absl::Seconds(10); });
+      [&](size_t) { return absl::Now() - start > absl::Seconds(10); },
+      &status);
   ASSERT_TRUE(status.ok()) << status;
   ASSERT_EQ(got.size(), 1u);
   EXPECT_GE(absl::Now() - start, absl::Milliseconds(20));
@@ -147,14 +151,10 @@ TEST_F(StatsTest, ManyContainersKeepTheirOrderAndFigures) {
   ContainerStatsRequest request;
   for (auto it = ids.rbegin(); it != ids.rend(); ++it) request.add_ids(*it);
   bool used = false;
-  std::vector<ContainerStatsResponse> got;
-  absl::Status status = supervisor_->Stats(
+  absl::Status status;
+  std::vector<ContainerStatsResponse> got = Gather(
       request,
-      [&](const ContainerStatsResponse& response) {
-        got.push_back(response);
-        return true;
-      },
-      [&] {
+      [&](size_t) {
         if (!used) {  // between the readings each container uses 1 s
           used = true;
           for (size_t i = 0; i < ids.size(); ++i) {
@@ -165,7 +165,8 @@ TEST_F(StatsTest, ManyContainersKeepTheirOrderAndFigures) {
           }
         }
         return false;
-      });
+      },
+      &status);
   ASSERT_TRUE(status.ok()) << status;
   ASSERT_EQ(got.size(), 1u);
   ASSERT_EQ(got[0].stats_size(), 40);
