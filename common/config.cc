@@ -13,7 +13,6 @@ namespace berth {
 namespace {
 
 using config::v1::Config;
-using config::v1::ServiceConfig;
 
 constexpr const char* kServices[] = {"imaged", "containerd", "netd", "volumed"};
 
@@ -36,13 +35,13 @@ absl::Status Validate(const Config& config) {
   RETURN_IF_ERROR(ValidateLevel(config.log().level(), "log.level"));
   RETURN_IF_ERROR(ValidatePath(config.log().file(), "log.file"));
   for (const char* name : kServices) {
-    const ServiceConfig* section = ServiceSection(config, name);
+    const std::optional<ServiceSettings> section = ServiceSection(config, name);
     RETURN_IF_ERROR(
-        ValidatePath(section->socket(), absl::StrCat(name, ".socket")));
-    RETURN_IF_ERROR(ValidateLevel(section->log().level(),
+        ValidatePath(section->socket, absl::StrCat(name, ".socket")));
+    RETURN_IF_ERROR(ValidateLevel(section->log.level(),
                                   absl::StrCat(name, ".log.level")));
     RETURN_IF_ERROR(
-        ValidatePath(section->log().file(), absl::StrCat(name, ".log.file")));
+        ValidatePath(section->log.file(), absl::StrCat(name, ".log.file")));
   }
   RETURN_IF_ERROR(ValidatePath(config.runtime().shim_path(), "runtime.shimPath"));
   const std::string& parent = config.runtime().cgroup_parent();
@@ -66,6 +65,22 @@ absl::Status Validate(const Config& config) {
     }
   }
   return absl::OkStatus();
+}
+
+// The socket under the run root and the top-level log settings, where a
+// service's section (any section type: they share these fields) names none.
+template <typename Section>
+void FillServiceDefaults(const Config& config, const char* name,
+                         Section* section) {
+  if (section->socket().empty()) {
+    section->set_socket(absl::StrCat(config.run_root(), "/", name, ".sock"));
+  }
+  if (section->log().level().empty()) {
+    section->mutable_log()->set_level(config.log().level());
+  }
+  if (section->log().file().empty()) {
+    section->mutable_log()->set_file(config.log().file());
+  }
 }
 
 }  // namespace
@@ -121,37 +136,23 @@ absl::StatusOr<Config> ResolveConfig(Config config,
   RETURN_IF_ERROR(
       ValidateLevel(config.log().level(), "log.level (--log-level)"));
   RETURN_IF_ERROR(ValidatePath(config.log().file(), "log.file (--log-file)"));
-  for (const char* name : kServices) {
-    ServiceConfig* section = MutableServiceSection(config, name);
-    if (section->socket().empty()) {
-      section->set_socket(absl::StrCat(config.run_root(), "/", name, ".sock"));
-    }
-    if (section->log().level().empty()) {
-      section->mutable_log()->set_level(config.log().level());
-    }
-    if (section->log().file().empty()) {
-      section->mutable_log()->set_file(config.log().file());
-    }
-  }
+  FillServiceDefaults(config, "imaged", config.mutable_imaged());
+  FillServiceDefaults(config, "containerd", config.mutable_containerd());
+  FillServiceDefaults(config, "netd", config.mutable_netd());
+  FillServiceDefaults(config, "volumed", config.mutable_volumed());
   return config;
 }
 
-const ServiceConfig* ServiceSection(const Config& config,
-                                    const std::string& service) {
-  if (service == "imaged") return &config.imaged();
-  if (service == "containerd") return &config.containerd();
-  if (service == "netd") return &config.netd();
-  if (service == "volumed") return &config.volumed();
-  return nullptr;
-}
-
-ServiceConfig* MutableServiceSection(Config& config,
-                                     const std::string& service) {
-  if (service == "imaged") return config.mutable_imaged();
-  if (service == "containerd") return config.mutable_containerd();
-  if (service == "netd") return config.mutable_netd();
-  if (service == "volumed") return config.mutable_volumed();
-  return nullptr;
+std::optional<ServiceSettings> ServiceSection(const Config& config,
+                                              const std::string& service) {
+  auto settings = [](const auto& section) {
+    return ServiceSettings{section.socket(), section.log()};
+  };
+  if (service == "imaged") return settings(config.imaged());
+  if (service == "containerd") return settings(config.containerd());
+  if (service == "netd") return settings(config.netd());
+  if (service == "volumed") return settings(config.volumed());
+  return std::nullopt;
 }
 
 }  // namespace berth

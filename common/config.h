@@ -38,11 +38,16 @@ absl::StatusOr<config::v1::Config> LoadConfigFile(const std::string& path);
 absl::StatusOr<config::v1::Config> ResolveConfig(
     config::v1::Config file_config, const ConfigOverrides& overrides);
 
-// The section of `config` for a service name ("imaged", ...), or nullptr.
-const config::v1::ServiceConfig* ServiceSection(
-    const config::v1::Config& config, const std::string& service);
-config::v1::ServiceConfig* MutableServiceSection(config::v1::Config& config,
-                                                 const std::string& service);
+// What every service's section has, whatever else its own section holds.
+struct ServiceSettings {
+  std::string socket;
+  config::v1::LogConfig log;
+};
+
+// The settings of a service name's section ("imaged", ...), or nullopt for
+// a name without one.
+std::optional<ServiceSettings> ServiceSection(const config::v1::Config& config,
+                                              const std::string& service);
 
 }  // namespace berth
 

@@ -54,19 +54,23 @@ absl::StatusOr<config::v1::Config> LoadConfig(const DaemonFlags& flags) {
 absl::StatusOr<HostedService> StartService(const ServiceDefinition& definition,
                                            const config::v1::Config& config,
                                            const std::string& program) {
-  const config::v1::ServiceConfig* section =
+  const std::optional<ServiceSettings> section =
       ServiceSection(config, definition.name);
+  if (!section) {
+    return absl::InternalError(
+        absl::StrCat("no config section for service ", definition.name));
+  }
   ServiceContext context;
   context.identity.name = definition.name;
   context.identity.root = absl::StrCat(config.root(), "/", definition.name);
-  context.identity.socket = section->socket();
+  context.identity.socket = section->socket;
   context.identity.host_process = program;
   context.identity.pid = getpid();
   context.identity.started_at = absl::Now();
   context.config = &config;
   ASSIGN_OR_RETURN(context.logger,
-                   MakeLogger(definition.name, section->log().level(),
-                              section->log().file()));
+                   MakeLogger(definition.name, section->log.level(),
+                              section->log.file()));
 
   HostedService hosted;
   ASSIGN_OR_RETURN(hosted.lock, RootLock::Acquire(context.identity.root));

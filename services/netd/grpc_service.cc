@@ -2,15 +2,30 @@
 
 #include <utility>
 
+#include "common/event_stream.h"
+#include "common/grpc_status.h"
+#include "common/status_macros.h"
+#include "services/netd/bridge/netlink_bridge_driver.h"
+
 namespace berth::netd {
 
 absl::StatusOr<std::unique_ptr<NetworkGrpcService>> NetworkGrpcService::Create(
     std::unique_ptr<ServiceCore> core) {
-  return std::make_unique<NetworkGrpcService>(std::move(core));
+  ASSIGN_OR_RETURN(NetdSettings settings, SettingsFromConfig(core->config().netd()));
+  ASSIGN_OR_RETURN(std::unique_ptr<bridge::NetlinkBridgeDriver> driver,
+                   bridge::NetlinkBridgeDriver::Open());
+  std::unique_ptr<NetworkGrpcService> service(
+      new NetworkGrpcService(std::move(core), std::move(driver)));
+  ASSIGN_OR_RETURN(service->controller_,
+                   NetworkController::Open(service->core_->store(),
+                                           *service->driver_, std::move(settings),
+                                           service->core_->log()));
+  return service;
 }
 
-NetworkGrpcService::NetworkGrpcService(std::unique_ptr<ServiceCore> core)
-    : core_(std::move(core)) {}
+NetworkGrpcService::NetworkGrpcService(std::unique_ptr<ServiceCore> core,
+                                       std::unique_ptr<bridge::BridgeDriver> driver)
+    : core_(std::move(core)), driver_(std::move(driver)) {}
 
 grpc::Status NetworkGrpcService::Version(
     grpc::ServerContext*, const network::v1::VersionRequest*,
@@ -23,5 +38,61 @@ grpc::Status NetworkGrpcService::Info(grpc::ServerContext*,
                                       network::v1::InfoResponse* response) {
   return AnswerInfo(*core_, response);
 }
+
+grpc::Status NetworkGrpcService::CreateNetwork(
+    grpc::ServerContext*, const network::v1::CreateNetworkRequest* request,
+    network::v1::CreateNetworkResponse* response) {
+  absl::StatusOr<network::v1::CreateNetworkResponse> created =
+      controller_->Create(*request);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  *response = *std::move(created);
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworkGrpcService::RemoveNetwork(
+    grpc::ServerContext*, const network::v1::RemoveNetworkRequest* request,
+    network::v1::RemoveNetworkResponse*) {
+  return ToGrpcStatus(controller_->Remove(request->network()));
+}
+
+grpc::Status NetworkGrpcService::ListNetworks(
+    grpc::ServerContext*, const network::v1::ListNetworksRequest* request,
+    network::v1::ListNetworksResponse* response) {
+  absl::StatusOr<std::vector<network::v1::Network>> listed =
+      controller_->List(request->filter());
+  if (!listed.ok()) return ToGrpcStatus(listed.status());
+  for (network::v1::Network& network : *listed) {
+    *response->add_networks() = std::move(network);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworkGrpcService::InspectNetwork(
+    grpc::ServerContext*, const network::v1::InspectNetworkRequest* request,
+    network::v1::InspectNetworkResponse* response) {
+  absl::StatusOr<network::v1::Network> network =
+      controller_->Inspect(request->network());
+  if (!network.ok()) return ToGrpcStatus(network.status());
+  *response->mutable_network() = *std::move(network);
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworkGrpcService::PruneNetworks(
+    grpc::ServerContext*, const network::v1::PruneNetworksRequest* request,
+    network::v1::PruneNetworksResponse* response) {
+  absl::StatusOr<std::vector<std::string>> deleted =
+      controller_->Prune(request->filter());
+  if (!deleted.ok()) return ToGrpcStatus(deleted.status());
+  for (std::string& name : *deleted) response->add_deleted(std::move(name));
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworkGrpcService::Events(
+    grpc::ServerContext* context, const network::v1::EventsRequest* request,
+    grpc::ServerWriter<network::v1::EventsResponse>* writer) {
+  return ServeEvents(controller_->events(), context, *request, writer);
+}
+
+void NetworkGrpcService::BeginShutdown() { controller_->events().Shutdown(); }
 
 }  // namespace berth::netd

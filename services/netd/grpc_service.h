@@ -7,6 +7,8 @@
 
 #include "berth/network/v1/network.grpc.pb.h"
 #include "common/service_adapter.h"
+#include "services/netd/bridge/bridge_driver.h"
+#include "services/netd/network_controller.h"
 
 namespace berth::netd {
 
@@ -15,9 +17,10 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
   // The contract this class serves.
   using Contract = network::v1::NetworkService;
 
+  // The composition root: the kernel side in the daemon's own network
+  // namespace, and the controller over the service's store.
   static absl::StatusOr<std::unique_ptr<NetworkGrpcService>> Create(
       std::unique_ptr<ServiceCore> core);
-  explicit NetworkGrpcService(std::unique_ptr<ServiceCore> core);
 
   grpc::Status Version(grpc::ServerContext* context,
                        const network::v1::VersionRequest* request,
@@ -25,9 +28,34 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
   grpc::Status Info(grpc::ServerContext* context,
                     const network::v1::InfoRequest* request,
                     network::v1::InfoResponse* response) override;
+  grpc::Status CreateNetwork(grpc::ServerContext* context,
+                             const network::v1::CreateNetworkRequest* request,
+                             network::v1::CreateNetworkResponse* response) override;
+  grpc::Status RemoveNetwork(grpc::ServerContext* context,
+                             const network::v1::RemoveNetworkRequest* request,
+                             network::v1::RemoveNetworkResponse* response) override;
+  grpc::Status ListNetworks(grpc::ServerContext* context,
+                            const network::v1::ListNetworksRequest* request,
+                            network::v1::ListNetworksResponse* response) override;
+  grpc::Status InspectNetwork(grpc::ServerContext* context,
+                              const network::v1::InspectNetworkRequest* request,
+                              network::v1::InspectNetworkResponse* response) override;
+  grpc::Status PruneNetworks(grpc::ServerContext* context,
+                             const network::v1::PruneNetworksRequest* request,
+                             network::v1::PruneNetworksResponse* response) override;
+  grpc::Status Events(grpc::ServerContext* context,
+                      const network::v1::EventsRequest* request,
+                      grpc::ServerWriter<network::v1::EventsResponse>* writer) override;
+
+  void BeginShutdown();
 
  private:
+  NetworkGrpcService(std::unique_ptr<ServiceCore> core,
+                     std::unique_ptr<bridge::BridgeDriver> driver);
+
   std::unique_ptr<ServiceCore> core_;
+  std::unique_ptr<bridge::BridgeDriver> driver_;
+  std::unique_ptr<NetworkController> controller_;
 };
 
 }  // namespace berth::netd

@@ -2,16 +2,11 @@
 
 #include "common/service_adapter.h"
 #include "services/netd/grpc_service.h"
+#include "services/netd/network_records.h"
 
 namespace berth::netd {
 
-StoreSchema Schema() {
-  return StoreSchema{/*version=*/1,
-                     /*tables=*/{
-                         {"networks", {}},
-                         {"endpoints", {}},
-                     }};
-}
+StoreSchema Schema() { return NetdSchema(); }
 
 ServiceDefinition Definition() {
   return DefineService<NetworkGrpcService>("netd", Schema());

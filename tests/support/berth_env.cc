@@ -1,11 +1,20 @@
 #include "tests/support/berth_env.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <thread>
 
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
@@ -18,6 +27,49 @@ BerthEnv::BerthEnv() {
   if (mkdtemp(tmpl) == nullptr) ADD_FAILURE() << "mkdtemp failed";
   dir_ = tmpl;
   cgroup_parent_ = "berth-test-" + dir_.substr(dir_.rfind('-') + 1);
+  MakeNetns();
+}
+
+void BerthEnv::MakeNetns() {
+  const std::string path = netns_path();
+  const int file = open(path.c_str(), O_CREAT | O_WRONLY | O_CLOEXEC, 0644);
+  if (file < 0) {
+    ADD_FAILURE() << "create " << path << ": " << std::strerror(errno);
+    return;
+  }
+  close(file);
+  std::string problem;
+  // A thread of its own moves into the new namespace, so the test's
+  // threads stay where they are.
+  std::thread maker([&] {
+    if (unshare(CLONE_NEWNET) != 0) {
+      problem = std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno);
+      return;
+    }
+    if (mount("/proc/thread-self/ns/net", path.c_str(), nullptr, MS_BIND,
+              nullptr) != 0) {
+      problem = "bind-mount the netns: " + std::string(std::strerror(errno));
+      return;
+    }
+    const int sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    ifreq request{};
+    std::strncpy(request.ifr_name, "lo", IFNAMSIZ - 1);
+    if (sock < 0 || ioctl(sock, SIOCGIFFLAGS, &request) != 0 ||
+        (request.ifr_flags |= IFF_UP, ioctl(sock, SIOCSIFFLAGS, &request)) != 0) {
+      problem = "bring lo up: " + std::string(std::strerror(errno));
+    }
+    if (sock >= 0) close(sock);
+  });
+  maker.join();
+  if (!problem.empty()) ADD_FAILURE() << problem;
+}
+
+std::vector<std::string> BerthEnv::InNetns(
+    const std::vector<std::string>& argv) const {
+  std::vector<std::string> wrapped = {"/usr/bin/nsenter",
+                                      "--net=" + netns_path(), "--"};
+  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
+  return wrapped;
 }
 
 namespace {
@@ -116,6 +168,11 @@ void BerthEnv::KillLeftovers() {
 
 BerthEnv::~BerthEnv() {
   KillLeftovers();
+  // The namespace, its bridges and veths go once nothing is left in it.
+  if (umount2(netns_path().c_str(), MNT_DETACH) != 0) {
+    std::fprintf(stderr, "unmount %s: %s\n", netns_path().c_str(),
+                 std::strerror(errno));
+  }
   if (::testing::Test::HasFailure()) {
     std::fprintf(stderr, "--- daemon log (%s) ---\n%s\n", log_path().c_str(),
                  ReadFile(log_path()).c_str());
@@ -137,12 +194,14 @@ std::unique_ptr<Daemon> BerthEnv::StartDaemon(
     const std::string config = dir_ + "/berth-test-config.json";
     std::ofstream(config) << "{\"runtime\": {\"shimPath\": \""
                           << Runfile(kBerthShim) << "\", \"cgroupParent\": \""
-                          << cgroup_parent_ << "\"}}";
+                          << cgroup_parent_
+                          << "\"}, \"netd\": {\"masquerade\": false, "
+                             "\"dnsForwarding\": false}}";
     argv.push_back("--config");
     argv.push_back(config);
   }
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
-  return std::make_unique<Daemon>(argv, log_path(), env);
+  return std::make_unique<Daemon>(InNetns(argv), log_path(), env);
 }
 
 bool BerthEnv::WaitHealthy(const std::vector<std::string>& services,

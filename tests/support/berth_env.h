@@ -30,6 +30,13 @@ class BerthEnv {
   std::string root() const { return dir_ + "/root"; }
   std::string run_root() const { return dir_ + "/run"; }
   std::string log_path() const { return dir_ + "/daemon.log"; }
+  // The environment's own network namespace (a bind mount): its daemons
+  // run there, so the bridges, veths and rules they make never meet the
+  // host's or another test's, and they all go with the environment.
+  std::string netns_path() const { return dir_ + "/netns"; }
+  // `argv` run inside that namespace (the test's "host" side: wget to a
+  // published port, say).
+  std::vector<std::string> InNetns(const std::vector<std::string>& argv) const;
 
   // Starts `binary` (a runfiles path) with --root/--run-root/--log-file of
   // this environment plus `extra_args`. Unless they name a --config, the
@@ -67,6 +74,8 @@ class BerthEnv {
   // Kills what a test left running (shims and their containers) and
   // removes this environment's cgroups: containers outlive their daemon.
   void KillLeftovers();
+  // Makes the network namespace at netns_path(), loopback up.
+  void MakeNetns();
 
   std::string dir_;
   std::string cgroup_parent_;

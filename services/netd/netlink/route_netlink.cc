@@ -339,4 +339,28 @@ absl::StatusOr<std::vector<std::string>> RouteNetlink::Addresses(
   return addresses;
 }
 
+absl::StatusOr<std::vector<ipam::Prefix>> RouteNetlink::Routes() {
+  Message message(RTM_GETROUTE, NLM_F_DUMP);
+  auto* request = static_cast<rtmsg*>(
+      mnl_nlmsg_put_extra_header(message.header, sizeof(rtmsg)));
+  request->rtm_family = AF_INET;
+  std::vector<ipam::Prefix> routes;
+  RETURN_IF_ERROR(Exchange(
+      message.header, "list the IPv4 routes", [&](const nlmsghdr* h) {
+        const auto* route = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(h));
+        if (route->rtm_family != AF_INET || route->rtm_table != RT_TABLE_MAIN ||
+            route->rtm_type != RTN_UNICAST) {
+          return;
+        }
+        ipam::Prefix prefix{0, route->rtm_dst_len};
+        ForEachAttribute(h, sizeof(rtmsg), [&](const nlattr* attr) {
+          if (mnl_attr_get_type(attr) == RTA_DST) {
+            prefix.base = ntohl(mnl_attr_get_u32(attr));
+          }
+        });
+        routes.push_back(prefix);
+      }));
+  return routes;
+}
+
 }  // namespace berth::netd::netlink

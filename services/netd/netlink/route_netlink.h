@@ -66,6 +66,9 @@ class RouteNetlink {
   absl::StatusOr<std::optional<LinkState>> GetLink(const std::string& name);
   // The IPv4 addresses of a link as "a.b.c.d/n".
   absl::StatusOr<std::vector<std::string>> Addresses(const std::string& name);
+  // Destinations of the main table's IPv4 routes (a default route is
+  // 0.0.0.0/0).
+  absl::StatusOr<std::vector<ipam::Prefix>> Routes();
 
  private:
   explicit RouteNetlink(mnl_socket* socket);

@@ -92,6 +92,11 @@ TEST(RouteNetlinkTest, BridgeVethAddressesAndRoutes) {
   EXPECT_TRUE(route.ok()) << route;
   EXPECT_TRUE(absl::IsAlreadyExists(there->AddDefaultRoute(Ip("10.99.0.1"))));
   EXPECT_THAT(*there->Addresses("eth0"), ElementsAre("10.99.0.2/24"));
+  // The address's subnet route and the default route.
+  absl::StatusOr<std::vector<ipam::Prefix>> routes = there->Routes();
+  ASSERT_TRUE(routes.ok()) << routes.status();
+  EXPECT_THAT(*routes, ::testing::UnorderedElementsAre(
+                           ipam::Prefix{0, 0}, ipam::Prefix{Ip("10.99.0.0"), 24}));
 
   // Deleting one end removes its peer too.
   ASSERT_TRUE(here->DeleteLink("veth-t0").ok());

@@ -1,0 +1,40 @@
+// What netd asks of the kernel for a bridge network. NetlinkBridgeDriver
+// does it over rtnetlink; the controller's tests use a fake.
+#ifndef BERTH_SERVICES_NETD_BRIDGE_BRIDGE_DRIVER_H_
+#define BERTH_SERVICES_NETD_BRIDGE_BRIDGE_DRIVER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "services/netd/ipam/ipv4.h"
+
+namespace berth::netd::bridge {
+
+// One network's bridge as the kernel should have it.
+struct BridgeSpec {
+  std::string name;        // "berth0", "br-1a2b3c4d5e6f"
+  ipam::Ipv4 gateway = 0;  // the bridge's own address
+  int prefix_length = 0;   // the subnet's
+  uint32_t mtu = 1500;
+};
+
+class BridgeDriver {
+ public:
+  virtual ~BridgeDriver() = default;
+  // The destinations of the host's IPv4 routes: a new network's subnet
+  // must overlap none of them.
+  virtual absl::StatusOr<std::vector<ipam::Prefix>> HostRoutes() = 0;
+  // Makes the bridge, or finds it as a netd before a restart left it,
+  // with its address, and brings it up. FAILED_PRECONDITION when the name
+  // belongs to a link that is not a bridge.
+  virtual absl::Status EnsureBridge(const BridgeSpec& bridge) = 0;
+  // Removes the bridge; one already gone is not an error.
+  virtual absl::Status RemoveBridge(const std::string& name) = 0;
+};
+
+}  // namespace berth::netd::bridge
+
+#endif  // BERTH_SERVICES_NETD_BRIDGE_BRIDGE_DRIVER_H_

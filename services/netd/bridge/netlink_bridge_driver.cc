@@ -1,0 +1,51 @@
+#include "services/netd/bridge/netlink_bridge_driver.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace berth::netd::bridge {
+
+absl::StatusOr<std::unique_ptr<NetlinkBridgeDriver>> NetlinkBridgeDriver::Open() {
+  ASSIGN_OR_RETURN(std::unique_ptr<netlink::RouteNetlink> host,
+                   netlink::RouteNetlink::Open());
+  return std::unique_ptr<NetlinkBridgeDriver>(
+      new NetlinkBridgeDriver(std::move(host)));
+}
+
+absl::StatusOr<std::vector<ipam::Prefix>> NetlinkBridgeDriver::HostRoutes() {
+  return host_->Routes();
+}
+
+absl::Status NetlinkBridgeDriver::EnsureBridge(const BridgeSpec& bridge) {
+  ASSIGN_OR_RETURN(std::optional<netlink::LinkState> link,
+                   host_->GetLink(bridge.name));
+  if (!link) {
+    RETURN_IF_ERROR(host_->CreateBridge(bridge.name, bridge.mtu));
+  } else if (link->kind != "bridge") {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot use \"", bridge.name, "\" as a bridge: a ",
+        link->kind.empty() ? "device" : link->kind,
+        " of that name exists; choose another name with -o "
+        "com.docker.network.bridge.name=NAME"));
+  }
+  const std::string address = absl::StrCat(ipam::FormatIpv4(bridge.gateway),
+                                           "/", bridge.prefix_length);
+  ASSIGN_OR_RETURN(std::vector<std::string> addresses,
+                   host_->Addresses(bridge.name));
+  if (std::find(addresses.begin(), addresses.end(), address) ==
+      addresses.end()) {
+    RETURN_IF_ERROR(
+        host_->AddAddress(bridge.name, bridge.gateway, bridge.prefix_length));
+  }
+  return host_->SetUp(bridge.name);
+}
+
+absl::Status NetlinkBridgeDriver::RemoveBridge(const std::string& name) {
+  absl::Status status = host_->DeleteLink(name);
+  if (absl::IsNotFound(status)) return absl::OkStatus();
+  return status;
+}
+
+}  // namespace berth::netd::bridge

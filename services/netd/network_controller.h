@@ -1,0 +1,106 @@
+// NetworkController: netd's networks. It keeps the records (RocksDB, with a
+// copy in memory), each bridge network's address space, and the kernel's
+// bridges in step: a network exists in the store only while its bridge
+// exists, and the bridges of every stored network are made again at start
+// (after a reboot or a kill -9). Thread-safe; one lock orders all changes.
+#ifndef BERTH_SERVICES_NETD_NETWORK_CONTROLLER_H_
+#define BERTH_SERVICES_NETD_NETWORK_CONTROLLER_H_
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "berth/config/v1/config.pb.h"
+#include "berth/network/v1/network.pb.h"
+#include "common/event_log.h"
+#include "common/store.h"
+#include "services/netd/bridge/bridge_driver.h"
+#include "services/netd/ipam/address_space.h"
+#include "services/netd/ipam/subnet_pool.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace berth::netd {
+
+// netd's part of the config file, checked and with defaults applied.
+struct NetdSettings {
+  std::vector<ipam::AddressPool> address_pools;
+  bool masquerade = true;
+  bool dns_forwarding = true;
+  // The default network's bridge (Docker's docker0).
+  std::string default_bridge = "berth0";
+};
+
+// INVALID_ARGUMENT naming the key for a bad pool.
+absl::StatusOr<NetdSettings> SettingsFromConfig(
+    const config::v1::NetdConfig& config);
+
+class NetworkController {
+ public:
+  // Loads the records, adds the predefined networks on a first start
+  // (bridge, host, none) and makes every bridge network's bridge.
+  static absl::StatusOr<std::unique_ptr<NetworkController>> Open(
+      Store& store, bridge::BridgeDriver& driver, NetdSettings settings,
+      spdlog::logger& log);
+
+  absl::StatusOr<network::v1::CreateNetworkResponse> Create(
+      const network::v1::CreateNetworkRequest& request);
+  absl::Status Remove(const std::string& reference);
+  // Sorted by name, without containers.
+  absl::StatusOr<std::vector<network::v1::Network>> List(
+      const network::v1::NetworkFilter& filter);
+  // With the endpoints of its containers.
+  absl::StatusOr<network::v1::Network> Inspect(const std::string& reference);
+  // Removes the user networks without endpoints that `filter` selects;
+  // their names, sorted.
+  absl::StatusOr<std::vector<std::string>> Prune(
+      const types::v1::PruneFilter& filter);
+
+  EventLog& events() { return events_; }
+
+ private:
+  NetworkController(Store& store, bridge::BridgeDriver& driver,
+                    NetdSettings settings, spdlog::logger& log);
+
+  absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status AddPredefinedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // A bridge network's record from a request: subnet (picked when not
+  // given), gateway, bridge name, options.
+  absl::StatusOr<network::v1::Network> PlanBridgeLocked(
+      const network::v1::CreateNetworkRequest& request, bool predefined)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Makes the bridge, stores the record and keeps both in memory; the
+  // bridge goes again if the record cannot be stored.
+  absl::Status CommitBridgeLocked(const network::v1::Network& network)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status PutLocked(const network::v1::Network& network)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::Status RemoveLocked(const network::v1::Network& network)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<network::v1::Network> FindLocked(
+      const std::string& reference) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Endpoints of a network, by container id.
+  absl::StatusOr<std::map<std::string, types::v1::NetworkEndpoint>>
+  EndpointsOf(const std::string& network_id) const;
+
+  Store& store_;
+  bridge::BridgeDriver& driver_;
+  const NetdSettings settings_;
+  spdlog::logger& log_;
+  EventLog events_;
+
+  mutable absl::Mutex mu_;
+  std::map<std::string, network::v1::Network> networks_ ABSL_GUARDED_BY(mu_);
+  // Address spaces of the bridge networks, by network id.
+  std::map<std::string, ipam::AddressSpace> spaces_ ABSL_GUARDED_BY(mu_);
+};
+
+}  // namespace berth::netd
+
+#endif  // BERTH_SERVICES_NETD_NETWORK_CONTROLLER_H_
