@@ -5,6 +5,7 @@
 
 #include "ctl/container/container_group.h"
 #include "ctl/image/image_group.h"
+#include "ctl/network/network_group.h"
 #include "ctl/shell/shell_group.h"
 #include "ctl/system/system_group.h"
 
@@ -33,14 +34,14 @@ NameSource ObjectNames(const CommandRegistry& registry) {
 absl::Status RegisterBuiltinCommands(CommandRegistry& registry) {
   for (std::vector<CommandSpec> table :
        {SystemCommands(), EventsCommands(), ImageCommands(), ContainerCommands(),
-        ShellCommands(registry)}) {
+        NetworkCommands(), ShellCommands(registry)}) {
     if (absl::Status status = registry.RegisterAll(std::move(table));
         !status.ok()) {
       return status;
     }
   }
   for (std::vector<NameSource> sources :
-       {ContainerNameSources(), ImageNameSources(),
+       {ContainerNameSources(), ImageNameSources(), NetworkNameSources(),
         std::vector<NameSource>{ObjectNames(registry)}}) {
     for (NameSource& source : sources) {
       if (absl::Status status = registry.RegisterNameSource(std::move(source));

@@ -1,5 +1,5 @@
-// Berth's built-in commands: the tables of the image, container and system
-// groups, in the order `berth --help` lists them.
+// Berth's built-in commands: the tables of the system, image, container,
+// network and shell groups, in the order `berth --help` lists them.
 #ifndef BERTH_CTL_COMMANDS_H_
 #define BERTH_CTL_COMMANDS_H_
 

@@ -44,10 +44,10 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
                                 "logs", "pause", "ps", "rename", "restart",
                                 "rm", "run", "start", "stats", "stop", "top",
                                 "unpause",
-                                "update", "wait", "completion",
+                                "update", "wait", "network", "completion",
                                 "__complete", "__manpages"}));
   EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",
-                                           "shell"}));
+                                           "network", "shell"}));
   // Registering the tables again finds every name taken.
   EXPECT_EQ(RegisterBuiltinCommands(registry).code(),
             absl::StatusCode::kAlreadyExists);
@@ -118,6 +118,7 @@ TEST(BuiltinCommandsTest, EveryCommandHasAManPageAndItsNamesASource) {
   kinds.erase(ArgKind::kNone);
   EXPECT_TRUE(kinds.count(ArgKind::kContainer));
   EXPECT_TRUE(kinds.count(ArgKind::kImage));
+  EXPECT_TRUE(kinds.count(ArgKind::kNetwork));
   for (ArgKind kind : kinds) {
     EXPECT_NE(registry.FindNameSource(kind), nullptr) << ArgKindName(kind);
   }

@@ -301,6 +301,105 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        125,
        "unknown flag: --bogus\n\nUsage:  berth system events [OPTIONS]" +
            RunHint("berth system events")},
+      // network: argument counts, flags, and create's IPAM checks, which
+      // Docker's CLI makes itself and prints unframed.
+      {{"network", "frob"},
+       1,
+       "berth: unknown command: berth network frob\n\nUsage:  berth network" +
+           RunHint("berth network")},
+      {{"network", "connect"},
+       1,
+       "berth: unknown command: berth network connect\n\nUsage:  berth "
+       "network" +
+           RunHint("berth network"),
+       "Berth has no `network connect` yet; Docker 28 asks for 2 arguments"},
+      {{"network", "create"},
+       1,
+       "berth: 'berth network create' requires 1 argument\n\nUsage:  berth "
+       "network create [OPTIONS] NETWORK" +
+           RunHint("berth network create")},
+      {{"network", "create", "a", "b"},
+       1,
+       "berth: 'berth network create' requires 1 argument\n\nUsage:  berth "
+       "network create [OPTIONS] NETWORK" +
+           RunHint("berth network create")},
+      {{"network", "create", "--bogus", "a"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth network create [OPTIONS] "
+       "NETWORK" +
+           RunHint("berth network create")},
+      {{"network", "create", "--label", "", "a"},
+       125,
+       "invalid argument \"\" for \"--label\" flag: invalid label '': empty "
+       "name\n\nUsage:  berth network create [OPTIONS] NETWORK" +
+           RunHint("berth network create")},
+      {{"network", "create", "--ipv6=bogus", "a"},
+       125,
+       "invalid argument \"bogus\" for \"--ipv6\" flag: strconv.ParseBool: "
+       "parsing \"bogus\": invalid syntax\n\nUsage:  berth network create "
+       "[OPTIONS] NETWORK" +
+           RunHint("berth network create")},
+      {{"network", "create", "--gateway", "1.2.3.4", "a"},
+       1,
+       "every ip-range or gateway must have a corresponding subnet\n"},
+      {{"network", "create", "--subnet", "10.0.0.0/24", "--gateway",
+        "10.1.0.1", "a"},
+       1,
+       "no matching subnet for gateway 10.1.0.1\n"},
+      {{"network", "create", "--subnet", "x", "--gateway", "1.2.3.4", "a"},
+       1,
+       "invalid subnet: invalid CIDR address: x\n"},
+      {{"network", "create", "--subnet", "10.0.0.0/24", "--ip-range", "x",
+        "a"},
+       1,
+       "invalid CIDR address: x\n"},
+      {{"network", "create", "--subnet", "10.0.0.0/24,10.0.0.0/16", "a"},
+       1,
+       "multiple overlapping subnet configuration is not supported\n"},
+      {{"network", "ls", "x"},
+       1,
+       "berth: 'berth network ls' accepts no arguments\n\nUsage:  berth "
+       "network ls [OPTIONS]" +
+           RunHint("berth network ls")},
+      {{"network", "ls", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth network ls [OPTIONS]" +
+           RunHint("berth network ls")},
+      {{"network", "ls", "-f", "foo"},
+       125,
+       "invalid argument \"foo\" for \"-f, --filter\" flag: bad format of "
+       "filter (expected name=value)\n\nUsage:  berth network ls [OPTIONS]" +
+           RunHint("berth network ls")},
+      {{"network", "inspect"},
+       1,
+       "berth: 'berth network inspect' requires at least 1 argument\n\n"
+       "Usage:  berth network inspect [OPTIONS] NETWORK [NETWORK...]\n\nSee "
+       "'berth network inspect --help' for more information\n"},
+      {{"network", "rm"},
+       1,
+       "berth: 'berth network rm' requires at least 1 argument\n\nUsage:  "
+       "berth network rm NETWORK [NETWORK...]\n\nSee 'berth network rm "
+       "--help' for more information\n"},
+      {{"network", "rm", "--bogus", "x"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth network rm NETWORK "
+       "[NETWORK...]" +
+           RunHint("berth network rm")},
+      {{"network", "prune", "x"},
+       1,
+       "berth: 'berth network prune' accepts no arguments\n\nUsage:  berth "
+       "network prune [OPTIONS]" +
+           RunHint("berth network prune")},
+      {{"network", "prune", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth network prune [OPTIONS]" +
+           RunHint("berth network prune")},
+      {{"network", "prune", "--filter", "foo"},
+       125,
+       "invalid argument \"foo\" for \"--filter\" flag: bad format of "
+       "filter (expected name=value)\n\nUsage:  berth network prune "
+       "[OPTIONS]" +
+           RunHint("berth network prune")},
       {{"events", "--format", "{{.Foo"},
        64,
        "Error parsing format: template: :1: unclosed action\n"},

@@ -21,6 +21,7 @@ const TemplateShapes& TemplateShapes::Docker() {
           {"Details", GoKind::kString},
           {"LogConfig.Config", GoKind::kString},
           {"GraphDriver.Data", GoKind::kString},
+          {"AuxiliaryAddresses", GoKind::kString},
           // map[string]struct{}: Docker's sets
           {"Volumes", GoKind::kEmptyStruct},
           {"ExposedPorts", GoKind::kEmptyStruct},
