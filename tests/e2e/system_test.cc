@@ -54,7 +54,8 @@ TEST_F(BerthdTest, InfoListsFourHealthyServices) {
               HasSubstr("berthd (pid " + std::to_string(berthd_->pid()) + ")"));
   EXPECT_THAT(info.out, HasSubstr("Images:       0"));
   EXPECT_THAT(info.out, HasSubstr("Containers:   0"));
-  EXPECT_THAT(info.out, HasSubstr("Networks:     0"));
+  // bridge, host and none.
+  EXPECT_THAT(info.out, HasSubstr("Networks:     3"));
   EXPECT_THAT(info.out, HasSubstr("Volumes:      0"));
   EXPECT_EQ(info.err, "");
 }

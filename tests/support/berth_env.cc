@@ -27,6 +27,7 @@ BerthEnv::BerthEnv() {
   if (mkdtemp(tmpl) == nullptr) ADD_FAILURE() << "mkdtemp failed";
   dir_ = tmpl;
   cgroup_parent_ = "berth-test-" + dir_.substr(dir_.rfind('-') + 1);
+  netns_path_ = "/tmp/bn-" + dir_.substr(dir_.rfind('-') + 1);
   MakeNetns();
 }
 
@@ -173,6 +174,7 @@ BerthEnv::~BerthEnv() {
     std::fprintf(stderr, "unmount %s: %s\n", netns_path().c_str(),
                  std::strerror(errno));
   }
+  unlink(netns_path().c_str());
   if (::testing::Test::HasFailure()) {
     std::fprintf(stderr, "--- daemon log (%s) ---\n%s\n", log_path().c_str(),
                  ReadFile(log_path()).c_str());

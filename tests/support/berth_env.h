@@ -33,7 +33,9 @@ class BerthEnv {
   // The environment's own network namespace (a bind mount): its daemons
   // run there, so the bridges, veths and rules they make never meet the
   // host's or another test's, and they all go with the environment.
-  std::string netns_path() const { return dir_ + "/netns"; }
+  // Outside dir() so that a check for mounts left under dir() (a
+  // container's) does not see it.
+  const std::string& netns_path() const { return netns_path_; }
   // `argv` run inside that namespace (the test's "host" side: wget to a
   // published port, say).
   std::vector<std::string> InNetns(const std::vector<std::string>& argv) const;
@@ -79,6 +81,7 @@ class BerthEnv {
 
   std::string dir_;
   std::string cgroup_parent_;
+  std::string netns_path_;
 };
 
 }  // namespace berth::testing
