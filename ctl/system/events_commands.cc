@@ -14,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "berth/container/v1/container.grpc.pb.h"
 #include "berth/image/v1/image.grpc.pb.h"
+#include "berth/network/v1/network.grpc.pb.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/cli.h"
 #include "ctl/cli/command.h"
@@ -130,14 +131,18 @@ void RunEvents(CommandContext& context, const EventsFlags& flags) {
   if (!query.ok()) return context.Fail(query.status());
   query->container_filter.MergeFrom(window);
   query->image_filter.MergeFrom(window);
+  query->network_filter.MergeFrom(window);
 
   Fanin fanin;
   grpc::ClientContext container_call;
   grpc::ClientContext image_call;
+  grpc::ClientContext network_call;
   auto containers = container::v1::ContainerService::NewStub(
       context.connections().Channel("containerd"));
   auto images =
       image::v1::ImageService::NewStub(context.connections().Channel("imaged"));
+  auto networks = network::v1::NetworkService::NewStub(
+      context.connections().Channel("netd"));
   std::vector<std::thread> readers;
   if (query->containers) {
     container::v1::EventsRequest request;
@@ -159,6 +164,17 @@ void RunEvents(CommandContext& context, const EventsFlags& flags) {
                  image::v1::EventsResponse>(context, "imaged", *images,
                                             request, &image_call, *query,
                                             fanin);
+    });
+  }
+  if (query->networks) {
+    network::v1::EventsRequest request;
+    *request.mutable_filter() = query->network_filter;
+    fanin.running++;
+    readers.emplace_back([&, request] {
+      ReadStream<network::v1::NetworkService::Stub, network::v1::EventsRequest,
+                 network::v1::EventsResponse>(context, "netd", *networks,
+                                              request, &network_call, *query,
+                                              fanin);
     });
   }
 
@@ -201,6 +217,7 @@ void RunEvents(CommandContext& context, const EventsFlags& flags) {
   // A failed stream ends the other too.
   container_call.TryCancel();
   image_call.TryCancel();
+  network_call.TryCancel();
   for (std::thread& reader : readers) reader.join();
   if (!failure.ok()) context.Fail(failure);
 }

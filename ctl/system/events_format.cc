@@ -46,6 +46,7 @@ absl::StatusOr<EventQuery> BuildEventQuery(const std::vector<FilterTerm>& terms)
   bool typed = false;
   bool want_container_type = false;
   bool want_image_type = false;
+  bool want_network_type = false;
   for (const FilterTerm& term : terms) {
     if (kAccepted.count(term.name) == 0) return InvalidFilter(term.name);
     kinds.insert(term.name);
@@ -57,11 +58,16 @@ absl::StatusOr<EventQuery> BuildEventQuery(const std::vector<FilterTerm>& terms)
       if (known == KnownTypes().end()) continue;
       want_container_type |= known->second == types::v1::OBJECT_TYPE_CONTAINER;
       want_image_type |= known->second == types::v1::OBJECT_TYPE_IMAGE;
+      want_network_type |= known->second == types::v1::OBJECT_TYPE_NETWORK;
       query.container_filter.add_types(known->second);
       query.image_filter.add_types(known->second);
+      query.network_filter.add_types(known->second);
     } else if (term.name == "event") {
       query.container_filter.add_actions(term.value);
       query.image_filter.add_actions(term.value);
+      query.network_filter.add_actions(term.value);
+    } else if (term.name == "network") {
+      query.network_filter.add_actors(term.value);
     } else if (term.name == "container") {
       query.container_filter.add_actors(term.value);
     } else if (term.name == "image") {
@@ -70,20 +76,26 @@ absl::StatusOr<EventQuery> BuildEventQuery(const std::vector<FilterTerm>& terms)
     } else if (term.name == "label") {
       *query.container_filter.add_labels() = ParseLabelFilter(term.value, false);
       *query.image_filter.add_labels() = ParseLabelFilter(term.value, false);
+      *query.network_filter.add_labels() = ParseLabelFilter(term.value, false);
     }
   }
   if (typed) {
     query.containers = want_container_type;
     query.images = want_image_type;
+    query.networks = want_network_type;
   }
-  // Kinds only other objects have (a container= term excludes image events,
-  // a network= term both) leave a service nothing to match.
+  // Kinds only other objects have (a container= term excludes image and
+  // network events, a network= term container and image ones) leave a
+  // service nothing to match.
   for (const std::string& kind : kinds) {
-    if (kind == "container") query.images = false;
-    if (kind != "container" && kind != "image" && kind != "label" &&
-        kind != "event" && kind != "type") {
+    if (kind == "container") query.images = query.networks = false;
+    if (kind == "image") query.networks = false;
+    if (kind == "network") query.containers = query.images = false;
+    if (kind != "container" && kind != "image" && kind != "network" &&
+        kind != "label" && kind != "event" && kind != "type") {
       query.containers = false;
       query.images = false;
+      query.networks = false;
     }
   }
   return query;

@@ -19,16 +19,18 @@ namespace berth::ctl {
 struct EventQuery {
   bool containers = true;  // ask containerd
   bool images = true;      // ask imaged
+  bool networks = true;    // ask netd
   types::v1::EventFilter container_filter;
   types::v1::EventFilter image_filter;
+  types::v1::EventFilter network_filter;
   // `image=` terms: on a container event they name its image attribute,
   // which the contract's actor filter does not look at.
   std::vector<std::string> image_terms;
 };
 
-// Docker's event filters: type, event, container, image, label (and the
-// other kinds Docker accepts, which no Berth service produces yet: daemon,
-// network, volume, plugin, node, service, secret, config, scope). Anything
+// Docker's event filters: type, event, container, image, network, label
+// (and the other kinds Docker accepts, which no Berth service produces yet:
+// daemon, volume, plugin, node, service, secret, config, scope). Anything
 // else is Docker's "invalid filter 'NAME'". Kinds are ANDed: container=
 // keeps image events out, as Docker's daemon does.
 absl::StatusOr<EventQuery> BuildEventQuery(const std::vector<FilterTerm>& terms);

@@ -53,6 +53,7 @@ TEST(BuildEventQueryTest, SplitsTermsPerService) {
   ASSERT_TRUE(query.ok());
   EXPECT_TRUE(query->containers);
   EXPECT_FALSE(query->images);
+  EXPECT_FALSE(query->networks);
   EXPECT_EQ(query->container_filter.actions(0), "start");
   EXPECT_EQ(query->container_filter.labels(0).key(), "a");
 
@@ -60,11 +61,24 @@ TEST(BuildEventQueryTest, SplitsTermsPerService) {
   ASSERT_TRUE(query.ok());
   EXPECT_TRUE(query->containers);
   EXPECT_FALSE(query->images);  // container= excludes image events
+  EXPECT_FALSE(query->networks);
   EXPECT_EQ(query->container_filter.actors(0), "web");
 
   query = BuildEventQuery({{"network", "n"}});
   ASSERT_TRUE(query.ok());
   EXPECT_FALSE(query->containers || query->images);
+  EXPECT_TRUE(query->networks);
+  EXPECT_EQ(query->network_filter.actors(0), "n");
+
+  query = BuildEventQuery({{"type", "network"}, {"event", "create"}});
+  ASSERT_TRUE(query.ok());
+  EXPECT_FALSE(query->containers || query->images);
+  EXPECT_TRUE(query->networks);
+  EXPECT_EQ(query->network_filter.actions(0), "create");
+
+  query = BuildEventQuery({{"volume", "v"}});
+  ASSERT_TRUE(query.ok());
+  EXPECT_FALSE(query->containers || query->images || query->networks);
 
   EXPECT_EQ(BuildEventQuery({{"bogus", "1"}}).status().message(),
             "invalid filter 'bogus'");

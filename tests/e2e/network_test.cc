@@ -10,6 +10,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
@@ -93,6 +94,7 @@ TEST_F(NetworkE2eTest, PredefinedNetworksAndTheDefaultBridge) {
 }
 
 TEST_F(NetworkE2eTest, CreateMakesABridgeThatRmTakesAway) {
+  const std::string since = absl::StrCat(absl::ToUnixSeconds(absl::Now()) - 1);
   RunResult created = env_.Berth({"network", "create", "--label", "tier=web", "app"});
   ASSERT_EQ(created.exit_code, 0) << created.err;
   const std::string id(absl::StripAsciiWhitespace(created.out));
@@ -140,6 +142,12 @@ TEST_F(NetworkE2eTest, CreateMakesABridgeThatRmTakesAway) {
   RunResult missing = env_.Berth({"network", "inspect", "app"});
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("network app not found"));
+  RunResult events = env_.Berth(
+      {"events", "--since", since, "--until",
+       absl::StrCat(absl::ToUnixSeconds(absl::Now()) + 1), "--filter",
+       "network=app", "--format", "{{.Type}} {{.Action}} {{.Actor.ID}}"});
+  EXPECT_EQ(events.exit_code, 0) << events.err;
+  EXPECT_EQ(events.out, "network create " + id + "\nnetwork destroy " + id + "\n");
 
   RunResult prune = env_.Berth({"network", "prune", "-f"});
   EXPECT_EQ(prune.exit_code, 0) << prune.err;
