@@ -12,6 +12,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/etc_files.h"
 #include "common/proto_util.h"
 #include "common/signals.h"
 #include "common/status_macros.h"
@@ -564,13 +565,7 @@ std::string HostnameFileFor(const Container& container) {
 }
 
 std::string HostsFileFor(const Container& container) {
-  std::string hosts =
-      "127.0.0.1\tlocalhost\n"
-      "::1\tlocalhost ip6-localhost ip6-loopback\n"
-      "fe00::0\tip6-localnet\n"
-      "ff00::0\tip6-mcastprefix\n"
-      "ff02::1\tip6-allnodes\n"
-      "ff02::2\tip6-allrouters\n";
+  std::string hosts = LoopbackHostsLines();
   absl::StatusOr<NetworkMode> network =
       ParseNetworkMode(container.host_config().network_mode());
   if (!network.ok() || !network->IsHost()) {

@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/etc_files.h"
 #include "common/fs_util.h"
 #include "common/proto_util.h"
 #include "common/root_lock.h"
@@ -35,16 +36,7 @@ std::string ResolvConfForContainer(bool host_network) {
       ReadFileToString("/etc/resolv.conf", 1 << 20);
   if (!host.ok()) return "";
   if (host_network) return *host;
-  std::string result;
-  for (absl::string_view line : absl::StrSplit(*host, '\n')) {
-    if (absl::StartsWith(line, "nameserver 127.") ||
-        absl::StartsWith(line, "nameserver ::1")) {
-      continue;
-    }
-    if (line.empty()) continue;
-    absl::StrAppend(&result, line, "\n");
-  }
-  return result;
+  return ResolvConfWithoutLoopback(*host);
 }
 
 }  // namespace

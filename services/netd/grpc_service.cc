@@ -87,6 +87,32 @@ grpc::Status NetworkGrpcService::PruneNetworks(
   return grpc::Status::OK;
 }
 
+grpc::Status NetworkGrpcService::AttachContainer(
+    grpc::ServerContext*, const network::v1::AttachContainerRequest* request,
+    network::v1::AttachContainerResponse* response) {
+  absl::StatusOr<network::v1::AttachContainerResponse> attached =
+      controller_->Attach(*request);
+  if (!attached.ok()) return ToGrpcStatus(attached.status());
+  *response = *std::move(attached);
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworkGrpcService::DetachContainer(
+    grpc::ServerContext*, const network::v1::DetachContainerRequest* request,
+    network::v1::DetachContainerResponse*) {
+  return ToGrpcStatus(controller_->Detach(*request));
+}
+
+grpc::Status NetworkGrpcService::ListEndpoints(
+    grpc::ServerContext*, const network::v1::ListEndpointsRequest* request,
+    network::v1::ListEndpointsResponse* response) {
+  absl::StatusOr<network::v1::ListEndpointsResponse> listed =
+      controller_->ListEndpoints(*request);
+  if (!listed.ok()) return ToGrpcStatus(listed.status());
+  *response = *std::move(listed);
+  return grpc::Status::OK;
+}
+
 grpc::Status NetworkGrpcService::Events(
     grpc::ServerContext* context, const network::v1::EventsRequest* request,
     grpc::ServerWriter<network::v1::EventsResponse>* writer) {

@@ -43,6 +43,15 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
   grpc::Status PruneNetworks(grpc::ServerContext* context,
                              const network::v1::PruneNetworksRequest* request,
                              network::v1::PruneNetworksResponse* response) override;
+  grpc::Status AttachContainer(grpc::ServerContext* context,
+                               const network::v1::AttachContainerRequest* request,
+                               network::v1::AttachContainerResponse* response) override;
+  grpc::Status DetachContainer(grpc::ServerContext* context,
+                               const network::v1::DetachContainerRequest* request,
+                               network::v1::DetachContainerResponse* response) override;
+  grpc::Status ListEndpoints(grpc::ServerContext* context,
+                             const network::v1::ListEndpointsRequest* request,
+                             network::v1::ListEndpointsResponse* response) override;
   grpc::Status Events(grpc::ServerContext* context,
                       const network::v1::EventsRequest* request,
                       grpc::ServerWriter<network::v1::EventsResponse>* writer) override;

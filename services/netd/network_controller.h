@@ -62,6 +62,17 @@ class NetworkController {
   absl::StatusOr<std::vector<std::string>> Prune(
       const types::v1::PruneFilter& filter);
 
+  // A starting container's endpoints, one per requested network in order
+  // (the first is primary: default route), and its hosts and resolv.conf.
+  // All or nothing; a container already attached gets its endpoints back.
+  absl::StatusOr<network::v1::AttachContainerResponse> Attach(
+      const network::v1::AttachContainerRequest& request);
+  // Removes a container's endpoints (all, or the listed networks'), frees
+  // their addresses. Idempotent, also when the namespace is gone.
+  absl::Status Detach(const network::v1::DetachContainerRequest& request);
+  absl::StatusOr<network::v1::ListEndpointsResponse> ListEndpoints(
+      const network::v1::ListEndpointsRequest& request);
+
   EventLog& events() { return events_; }
 
  private:
@@ -85,6 +96,18 @@ class NetworkController {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<network::v1::Network> FindLocked(
       const std::string& reference) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
+  // Allocates the address and wires one endpoint; undone on error.
+  absl::StatusOr<types::v1::NetworkEndpoint> WireLocked(
+      const network::v1::Network& network,
+      const network::v1::NetworkAttachment& attachment,
+      const network::v1::ContainerIdentity& container,
+      const std::string& netns_path, int index)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Takes an endpoint's pair away and frees its address (not its record).
+  absl::Status UnwireLocked(const types::v1::NetworkEndpoint& endpoint)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  absl::StatusOr<std::vector<types::v1::NetworkEndpoint>> EndpointsOfContainer(
+      const std::string& container_id) const;
   // Endpoints of a network, by container id.
   absl::StatusOr<std::map<std::string, types::v1::NetworkEndpoint>>
   EndpointsOf(const std::string& network_id) const;

@@ -2,110 +2,15 @@
 // pools, predefined networks, and that the bridges follow the records.
 #include "services/netd/network_controller.h"
 
-#include <stdlib.h>
-
-#include <map>
-#include <set>
-
-#include "common/logging.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "services/netd/network_records.h"
+#include "services/netd/controller_fixture.h"
 
 namespace berth::netd {
 namespace {
 
-using network::v1::CreateNetworkRequest;
-using network::v1::Network;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-class FakeBridgeDriver : public bridge::BridgeDriver {
- public:
-  absl::StatusOr<std::vector<ipam::Prefix>> HostRoutes() override {
-    return routes;
-  }
-  absl::Status EnsureBridge(const bridge::BridgeSpec& spec) override {
-    if (!fail_next.ok()) return std::exchange(fail_next, absl::OkStatus());
-    bridges[spec.name] = spec;
-    return absl::OkStatus();
-  }
-  absl::Status RemoveBridge(const std::string& name) override {
-    bridges.erase(name);
-    return absl::OkStatus();
-  }
-
-  std::vector<ipam::Prefix> routes;
-  std::map<std::string, bridge::BridgeSpec> bridges;
-  absl::Status fail_next;
-};
-
-ipam::Prefix Cidr(const char* text) { return *ipam::ParsePrefix(text, "cidr"); }
-
-CreateNetworkRequest Named(const std::string& name) {
-  CreateNetworkRequest request;
-  request.set_name(name);
-  return request;
-}
-
-CreateNetworkRequest WithSubnet(const std::string& name, const std::string& subnet) {
-  CreateNetworkRequest request = Named(name);
-  request.mutable_ipam()->add_pools()->set_subnet(subnet);
-  return request;
-}
-
-class NetworkControllerTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/netd-ctl-XXXXXX";
-    ASSERT_NE(mkdtemp(tmpl), nullptr);
-    dir_ = tmpl;
-    log_ = *MakeLogger("netd-test", "off", "");
-    // The host's own LAN route, as a real host has.
-    driver_.routes = {ipam::Prefix{0, 0}, Cidr("10.0.2.0/24")};
-    Reopen();
-  }
-  void TearDown() override {
-    controller_.reset();
-    store_.reset();
-    std::system(("rm -rf " + dir_).c_str());
-  }
-  void Reopen(NetdSettings settings = DefaultSettings()) {
-    controller_.reset();
-    store_.reset();
-    auto store = Store::Open(dir_ + "/db", NetdSchema());
-    ASSERT_TRUE(store.ok()) << store.status();
-    store_ = *std::move(store);
-    auto controller =
-        NetworkController::Open(*store_, driver_, std::move(settings), *log_);
-    ASSERT_TRUE(controller.ok()) << controller.status();
-    controller_ = *std::move(controller);
-  }
-  static NetdSettings DefaultSettings() {
-    NetdSettings settings;
-    settings.address_pools = ipam::DefaultAddressPools();
-    return settings;
-  }
-  Network Inspect(const std::string& name) {
-    absl::StatusOr<Network> network = controller_->Inspect(name);
-    EXPECT_TRUE(network.ok()) << network.status();
-    return network.ok() ? *network : Network();
-  }
-  std::vector<std::string> Names(const network::v1::NetworkFilter& filter = {}) {
-    std::vector<std::string> names;
-    absl::StatusOr<std::vector<Network>> listed = controller_->List(filter);
-    EXPECT_TRUE(listed.ok()) << listed.status();
-    if (!listed.ok()) return names;
-    for (const Network& n : *listed) names.push_back(n.name());
-    return names;
-  }
-
-  std::string dir_;
-  std::shared_ptr<spdlog::logger> log_;
-  FakeBridgeDriver driver_;
-  std::unique_ptr<Store> store_;
-  std::unique_ptr<NetworkController> controller_;
-};
 
 TEST_F(NetworkControllerTest, PredefinedNetworksExistFromTheFirstStart) {
   EXPECT_THAT(Names(), ElementsAre("bridge", "host", "none"));

@@ -21,6 +21,21 @@ struct BridgeSpec {
   uint32_t mtu = 1500;
 };
 
+// One container's attachment: a veth pair, the host end a port of the
+// bridge, the other end `interface_name` in the container's namespace.
+struct EndpointSpec {
+  std::string bridge;
+  std::string host_interface;  // "veth1a2b3c4"
+  std::string netns_path;      // the container's network namespace
+  std::string interface_name;  // "eth0"
+  ipam::Ipv4 address = 0;
+  int prefix_length = 0;
+  ipam::Ipv4 gateway = 0;
+  bool default_route = false;  // the container's primary network
+  uint8_t mac[6] = {};
+  uint32_t mtu = 1500;
+};
+
 class BridgeDriver {
  public:
   virtual ~BridgeDriver() = default;
@@ -33,6 +48,13 @@ class BridgeDriver {
   virtual absl::Status EnsureBridge(const BridgeSpec& bridge) = 0;
   // Removes the bridge; one already gone is not an error.
   virtual absl::Status RemoveBridge(const std::string& name) = 0;
+  // Wires the endpoint: the pair, the address, the container's loopback
+  // and interface up, the default route when asked. NOT_FOUND when the
+  // namespace is gone. On error nothing of it is left.
+  virtual absl::Status AddEndpoint(const EndpointSpec& endpoint) = 0;
+  // Removes the pair by its host end (both ends go); one already gone,
+  // with its namespace say, is not an error.
+  virtual absl::Status RemoveEndpoint(const std::string& host_interface) = 0;
 };
 
 }  // namespace berth::netd::bridge

@@ -1,6 +1,10 @@
 #include "services/netd/bridge/netlink_bridge_driver.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
@@ -44,6 +48,45 @@ absl::Status NetlinkBridgeDriver::EnsureBridge(const BridgeSpec& bridge) {
 
 absl::Status NetlinkBridgeDriver::RemoveBridge(const std::string& name) {
   absl::Status status = host_->DeleteLink(name);
+  if (absl::IsNotFound(status)) return absl::OkStatus();
+  return status;
+}
+
+absl::Status NetlinkBridgeDriver::AddEndpoint(const EndpointSpec& endpoint) {
+  const int netns = open(endpoint.netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (netns < 0) {
+    return ErrnoStatus(errno, "open the container's network namespace",
+                       endpoint.netns_path);
+  }
+  absl::Status wired = [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(std::unique_ptr<netlink::RouteNetlink> inside,
+                     netlink::RouteNetlink::OpenIn(netns));
+    RETURN_IF_ERROR(host_->CreateVethPair(endpoint.host_interface,
+                                          endpoint.interface_name, endpoint.mtu,
+                                          netns));
+    RETURN_IF_ERROR(host_->SetMaster(endpoint.host_interface, endpoint.bridge));
+    RETURN_IF_ERROR(host_->SetUp(endpoint.host_interface));
+    RETURN_IF_ERROR(inside->SetMac(endpoint.interface_name, endpoint.mac));
+    RETURN_IF_ERROR(inside->AddAddress(endpoint.interface_name, endpoint.address,
+                                       endpoint.prefix_length));
+    RETURN_IF_ERROR(inside->SetUp("lo"));
+    RETURN_IF_ERROR(inside->SetUp(endpoint.interface_name));
+    if (endpoint.default_route) {
+      RETURN_IF_ERROR(inside->AddDefaultRoute(endpoint.gateway));
+    }
+    return absl::OkStatus();
+  }();
+  close(netns);
+  if (!wired.ok()) {
+    // The pair may be half made; deleting one end takes both.
+    (void)RemoveEndpoint(endpoint.host_interface);
+  }
+  return wired;
+}
+
+absl::Status NetlinkBridgeDriver::RemoveEndpoint(
+    const std::string& host_interface) {
+  absl::Status status = host_->DeleteLink(host_interface);
   if (absl::IsNotFound(status)) return absl::OkStatus();
   return status;
 }

@@ -17,6 +17,8 @@ class NetlinkBridgeDriver : public BridgeDriver {
   absl::StatusOr<std::vector<ipam::Prefix>> HostRoutes() override;
   absl::Status EnsureBridge(const BridgeSpec& bridge) override;
   absl::Status RemoveBridge(const std::string& name) override;
+  absl::Status AddEndpoint(const EndpointSpec& endpoint) override;
+  absl::Status RemoveEndpoint(const std::string& host_interface) override;
 
  private:
   explicit NetlinkBridgeDriver(std::unique_ptr<netlink::RouteNetlink> host)

@@ -1,0 +1,261 @@
+// NetworkController's container side: endpoints wired at start, removed at
+// stop, and the files they imply.
+#include <algorithm>
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "common/fs_util.h"
+#include "common/random_id.h"
+#include "common/status_macros.h"
+#include "services/netd/dns_files.h"
+#include "services/netd/network_controller.h"
+#include "services/netd/network_records.h"
+#include "spdlog/spdlog.h"
+
+namespace berth::netd {
+namespace {
+
+using network::v1::AttachContainerRequest;
+using network::v1::AttachContainerResponse;
+using network::v1::Network;
+using types::v1::NetworkEndpoint;
+
+// Docker's MAC for an address: 02:42 and the address's four bytes.
+void MacFor(ipam::Ipv4 address, uint8_t (&mac)[6]) {
+  mac[0] = 0x02;
+  mac[1] = 0x42;
+  for (int i = 0; i < 4; ++i) {
+    mac[2 + i] = static_cast<uint8_t>(address >> (24 - 8 * i));
+  }
+}
+
+std::string FormatMac(const uint8_t (&mac)[6]) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (int i = 0; i < 6; ++i) {
+    if (i > 0) out.push_back(':');
+    out.push_back(kHex[mac[i] >> 4]);
+    out.push_back(kHex[mac[i] & 15]);
+  }
+  return out;
+}
+
+std::string HostResolvConf() {
+  absl::StatusOr<std::string> host = ReadFileToString("/etc/resolv.conf", 1 << 20);
+  return host.ok() ? *host : "";
+}
+
+}  // namespace
+
+absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
+    const Network& network, const network::v1::NetworkAttachment& attachment,
+    const network::v1::ContainerIdentity& container,
+    const std::string& netns_path, int index) {
+  if (network.driver() != "bridge") {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network ", network.name(), " (driver ", network.driver(),
+        ") takes no endpoints: it is a network mode of its own"));
+  }
+  auto space = spaces_.find(network.id());
+  if (space == spaces_.end()) {
+    return absl::InternalError(
+        absl::StrCat("network ", network.name(), " has no address space"));
+  }
+  ipam::Ipv4 address = 0;
+  const std::string& fixed = attachment.config().ipv4_address();
+  if (!fixed.empty()) {
+    ASSIGN_OR_RETURN(address, ipam::ParseIpv4(fixed, "--ip"));
+    RETURN_IF_ERROR(space->second.AllocateFixed(address));
+  } else {
+    ASSIGN_OR_RETURN(address, space->second.Allocate());
+  }
+  NetworkEndpoint endpoint;
+  endpoint.set_network_id(network.id());
+  endpoint.set_network_name(network.name());
+  endpoint.set_endpoint_id(NewObjectId());
+  endpoint.set_container_id(container.container_id());
+  endpoint.set_container_name(container.name());
+  endpoint.set_interface_name(absl::StrCat("eth", index));
+  endpoint.set_host_interface(absl::StrCat("veth", endpoint.endpoint_id().substr(0, 7)));
+  endpoint.set_ipv4_address(ipam::FormatIpv4(address));
+  endpoint.set_ipv4_prefix_length(space->second.subnet().length);
+  endpoint.set_ipv4_gateway(ipam::FormatIpv4(space->second.gateway()));
+  *endpoint.mutable_aliases() = attachment.config().aliases();
+  if (!network.predefined()) {
+    // Docker: on user networks a container answers to its name, short id
+    // and aliases.
+    if (!container.name().empty()) endpoint.add_dns_names(container.name());
+    endpoint.add_dns_names(container.container_id().substr(0, 12));
+    for (const std::string& alias : attachment.config().aliases()) {
+      endpoint.add_dns_names(alias);
+    }
+  }
+  bridge::EndpointSpec spec;
+  spec.bridge = network.bridge_name();
+  spec.host_interface = endpoint.host_interface();
+  spec.netns_path = netns_path;
+  spec.interface_name = endpoint.interface_name();
+  spec.address = address;
+  spec.prefix_length = space->second.subnet().length;
+  spec.gateway = space->second.gateway();
+  spec.default_route = index == 0 && !network.internal();
+  MacFor(address, spec.mac);
+  endpoint.set_mac_address(FormatMac(spec.mac));
+  absl::Status wired = driver_.AddEndpoint(spec);
+  if (!wired.ok()) {
+    space->second.Release(address);
+    return wired;
+  }
+  return endpoint;
+}
+
+absl::Status NetworkController::UnwireLocked(const NetworkEndpoint& endpoint) {
+  RETURN_IF_ERROR(driver_.RemoveEndpoint(endpoint.host_interface()));
+  auto space = spaces_.find(endpoint.network_id());
+  absl::StatusOr<ipam::Ipv4> address =
+      ipam::ParseIpv4(endpoint.ipv4_address(), "address");
+  if (space != spaces_.end() && address.ok()) space->second.Release(*address);
+  return absl::OkStatus();
+}
+
+absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
+    const AttachContainerRequest& request) {
+  const network::v1::ContainerIdentity& container = request.container();
+  if (container.container_id().size() < 12 || request.netns_path().empty() ||
+      request.networks().empty()) {
+    return absl::InvalidArgumentError(
+        "AttachContainer needs the container's id, its netns path and at "
+        "least one network");
+  }
+  if (!request.port_bindings().empty() || !request.publish_all_exposed().empty()) {
+    return absl::InvalidArgumentError(
+        "netd does not publish ports yet: run the container without -p/-P");
+  }
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(std::vector<NetworkEndpoint> endpoints,
+                   EndpointsOfContainer(container.container_id()));
+  if (endpoints.empty()) {
+    for (int i = 0; i < request.networks_size(); ++i) {
+      absl::StatusOr<Network> network = FindLocked(request.networks(i).network());
+      absl::StatusOr<NetworkEndpoint> wired =
+          network.ok() ? WireLocked(*network, request.networks(i), container,
+                                    request.netns_path(), i)
+                       : absl::StatusOr<NetworkEndpoint>(network.status());
+      if (!wired.ok()) {
+        for (const NetworkEndpoint& made : endpoints) {
+          absl::Status undone = UnwireLocked(made);
+          if (!undone.ok()) {
+            log_.error("container {}: endpoint {} left behind: {}",
+                       container.container_id(), made.host_interface(),
+                       undone.ToString());
+          }
+        }
+        return wired.status();
+      }
+      endpoints.push_back(*std::move(wired));
+    }
+    const Table<NetworkEndpoint> table = EndpointsTable();
+    absl::Status stored = store_.Update([&](Transaction& txn) -> absl::Status {
+      for (const NetworkEndpoint& endpoint : endpoints) {
+        RETURN_IF_ERROR(table.Put(txn, endpoint));
+      }
+      return absl::OkStatus();
+    });
+    if (!stored.ok()) {
+      for (const NetworkEndpoint& made : endpoints) (void)UnwireLocked(made);
+      return stored;
+    }
+    for (const NetworkEndpoint& endpoint : endpoints) {
+      log_.info("container {}: {} on {} as {} ({})", container.container_id(),
+                endpoint.interface_name(), endpoint.network_name(),
+                endpoint.ipv4_address(), endpoint.host_interface());
+      events_.Emit(types::v1::OBJECT_TYPE_NETWORK, "connect",
+                   endpoint.network_id(),
+                   {{"container", container.container_id()},
+                    {"name", endpoint.network_name()},
+                    {"type", "bridge"}});
+    }
+  }
+  AttachContainerResponse response;
+  for (const NetworkEndpoint& endpoint : endpoints) {
+    *response.add_endpoints() = endpoint;
+  }
+  response.set_hosts(RenderHosts(container, endpoints, request.extra_hosts()));
+  response.set_resolv_conf(RenderResolvConf(request.dns(), HostResolvConf()));
+  return response;
+}
+
+absl::Status NetworkController::Detach(
+    const network::v1::DetachContainerRequest& request) {
+  absl::MutexLock lock(&mu_);
+  ASSIGN_OR_RETURN(std::vector<NetworkEndpoint> endpoints,
+                   EndpointsOfContainer(request.container_id()));
+  std::vector<NetworkEndpoint> chosen;
+  for (const NetworkEndpoint& endpoint : endpoints) {
+    const bool listed =
+        request.networks().empty() ||
+        std::any_of(request.networks().begin(), request.networks().end(),
+                    [&](const std::string& network) {
+                      absl::StatusOr<Network> found = FindLocked(network);
+                      return found.ok() && found->id() == endpoint.network_id();
+                    });
+    if (listed) chosen.push_back(endpoint);
+  }
+  for (const NetworkEndpoint& endpoint : chosen) {
+    RETURN_IF_ERROR(UnwireLocked(endpoint));
+  }
+  const Table<NetworkEndpoint> table = EndpointsTable();
+  RETURN_IF_ERROR(store_.Update([&](Transaction& txn) -> absl::Status {
+    for (const NetworkEndpoint& endpoint : chosen) {
+      RETURN_IF_ERROR(table.Delete(txn, endpoint.endpoint_id()));
+    }
+    return absl::OkStatus();
+  }));
+  for (const NetworkEndpoint& endpoint : chosen) {
+    events_.Emit(types::v1::OBJECT_TYPE_NETWORK, "disconnect",
+                 endpoint.network_id(),
+                 {{"container", endpoint.container_id()},
+                  {"name", endpoint.network_name()},
+                  {"type", "bridge"}});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<network::v1::ListEndpointsResponse>
+NetworkController::ListEndpoints(const network::v1::ListEndpointsRequest& request) {
+  absl::ReaderMutexLock lock(&mu_);
+  std::string network_id;
+  if (!request.network().empty()) {
+    ASSIGN_OR_RETURN(Network network, FindLocked(request.network()));
+    network_id = network.id();
+  }
+  network::v1::ListEndpointsResponse response;
+  RETURN_IF_ERROR(EndpointsTable().ForEach(store_, [&](const NetworkEndpoint& e) {
+    if ((request.container_id().empty() ||
+         e.container_id() == request.container_id()) &&
+        (network_id.empty() || e.network_id() == network_id)) {
+      *response.add_endpoints() = e;
+    }
+    return true;
+  }));
+  return response;
+}
+
+absl::StatusOr<std::vector<NetworkEndpoint>>
+NetworkController::EndpointsOfContainer(const std::string& container_id) const {
+  const Table<NetworkEndpoint> table = EndpointsTable();
+  ASSIGN_OR_RETURN(Keys keys, table.FindAll(store_, "container", container_id));
+  std::vector<NetworkEndpoint> endpoints;
+  for (const std::string& key : keys) {
+    ASSIGN_OR_RETURN(NetworkEndpoint endpoint, table.Get(store_, key));
+    endpoints.push_back(std::move(endpoint));
+  }
+  // In interface order, the primary first.
+  std::sort(endpoints.begin(), endpoints.end(),
+            [](const NetworkEndpoint& a, const NetworkEndpoint& b) {
+              return a.interface_name() < b.interface_name();
+            });
+  return endpoints;
+}
+
+}  // namespace berth::netd

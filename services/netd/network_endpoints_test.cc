@@ -1,0 +1,141 @@
+// The controller's container side over the fake kernel: addresses in
+// Docker's order and never twice, --ip, all-or-nothing attach, idempotent
+// attach and detach, allocations that survive a restart, rm refused while
+// endpoints exist.
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/netd/controller_fixture.h"
+
+namespace berth::netd {
+namespace {
+
+using network::v1::AttachContainerRequest;
+using network::v1::AttachContainerResponse;
+using ::testing::HasSubstr;
+
+std::string Id(char c) { return std::string(64, c); }
+
+AttachContainerRequest AttachTo(const std::string& id,
+                                const std::vector<std::string>& networks,
+                                const std::string& ip = "") {
+  AttachContainerRequest request;
+  request.mutable_container()->set_container_id(id);
+  request.mutable_container()->set_name("c-" + id.substr(0, 1));
+  request.mutable_container()->set_hostname(id.substr(0, 12));
+  request.set_netns_path("/proc/1/ns/net");
+  for (const std::string& network : networks) {
+    network::v1::NetworkAttachment* attachment = request.add_networks();
+    attachment->set_network(network);
+    attachment->mutable_config()->set_ipv4_address(ip);
+  }
+  return request;
+}
+
+network::v1::DetachContainerRequest DetachOf(const std::string& id) {
+  network::v1::DetachContainerRequest request;
+  request.set_container_id(id);
+  return request;
+}
+
+class NetworkEndpointsTest : public NetworkControllerTest {};
+
+TEST_F(NetworkEndpointsTest, AddressesInOrderNeverTwiceAndReleased) {
+  absl::StatusOr<AttachContainerResponse> a = controller_->Attach(AttachTo(Id('a'), {"bridge"}));
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->endpoints_size(), 1);
+  const types::v1::NetworkEndpoint& first = a->endpoints(0);
+  EXPECT_EQ(first.ipv4_address(), "172.17.0.2");
+  EXPECT_EQ(first.ipv4_prefix_length(), 16);
+  EXPECT_EQ(first.ipv4_gateway(), "172.17.0.1");
+  EXPECT_EQ(first.mac_address(), "02:42:ac:11:00:02");
+  EXPECT_EQ(first.interface_name(), "eth0");
+  EXPECT_TRUE(first.dns_names().empty());  // the default bridge has no DNS
+  ASSERT_EQ(driver_.endpoints.count(first.host_interface()), 1u);
+  const bridge::EndpointSpec& spec = driver_.endpoints[first.host_interface()];
+  EXPECT_EQ(spec.bridge, "berth0");
+  EXPECT_TRUE(spec.default_route);
+  EXPECT_THAT(a->hosts(), HasSubstr("172.17.0.2\taaaaaaaaaaaa\n"));
+  EXPECT_THAT(a->hosts(), HasSubstr("127.0.0.1\tlocalhost\n"));
+
+  auto b = controller_->Attach(AttachTo(Id('b'), {"bridge"}));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->endpoints(0).ipv4_address(), "172.17.0.3");
+  // Attaching again returns the same endpoint (containerd's retry).
+  auto again = controller_->Attach(AttachTo(Id('a'), {"bridge"}));
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->endpoints(0).endpoint_id(), first.endpoint_id());
+  EXPECT_EQ(driver_.endpoints.size(), 2u);
+
+  EXPECT_EQ(Inspect("bridge").containers().size(), 2u);
+  ASSERT_TRUE(controller_->Detach(DetachOf(Id('a'))).ok());
+  ASSERT_TRUE(controller_->Detach(DetachOf(Id('a'))).ok());  // idempotent
+  EXPECT_EQ(driver_.endpoints.count(first.host_interface()), 0u);
+  // The freed address is the lowest again.
+  auto c = controller_->Attach(AttachTo(Id('c'), {"bridge"}));
+  ASSERT_TRUE(c.ok());
+  EXPECT_EQ(c->endpoints(0).ipv4_address(), "172.17.0.2");
+}
+
+TEST_F(NetworkEndpointsTest, AllocationsSurviveARestart) {
+  ASSERT_TRUE(controller_->Attach(AttachTo(Id('a'), {"bridge"})).ok());
+  Reopen();
+  auto b = controller_->Attach(AttachTo(Id('b'), {"bridge"}));
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b->endpoints(0).ipv4_address(), "172.17.0.3");
+  auto listed = controller_->ListEndpoints({});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->endpoints_size(), 2);
+}
+
+TEST_F(NetworkEndpointsTest, UserNetworksFixedAddressesAndNames) {
+  ASSERT_TRUE(controller_->Create(WithSubnet("app", "10.50.0.0/24")).ok());
+  AttachContainerRequest request = AttachTo(Id('a'), {"app", "bridge"}, "");
+  request.mutable_networks(0)->mutable_config()->set_ipv4_address("10.50.0.9");
+  request.mutable_networks(0)->mutable_config()->add_aliases("db");
+  auto a = controller_->Attach(request);
+  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_EQ(a->endpoints_size(), 2);
+  EXPECT_EQ(a->endpoints(0).ipv4_address(), "10.50.0.9");
+  EXPECT_EQ(a->endpoints(0).interface_name(), "eth0");
+  EXPECT_THAT(a->endpoints(0).dns_names(),
+              ::testing::ElementsAre("c-a", "aaaaaaaaaaaa", "db"));
+  EXPECT_EQ(a->endpoints(1).interface_name(), "eth1");
+  EXPECT_FALSE(driver_.endpoints[a->endpoints(1).host_interface()].default_route);
+
+  // The same fixed address again, one outside the subnet.
+  auto taken = controller_->Attach(AttachTo(Id('b'), {"app"}, "10.50.0.9"));
+  EXPECT_TRUE(absl::IsFailedPrecondition(taken.status())) << taken.status();
+  auto outside = controller_->Attach(AttachTo(Id('b'), {"app"}, "10.51.0.9"));
+  EXPECT_TRUE(absl::IsInvalidArgument(outside.status())) << outside.status();
+
+  absl::Status rm = controller_->Remove("app");
+  EXPECT_TRUE(absl::IsFailedPrecondition(rm));
+  EXPECT_THAT(rm.message(), HasSubstr("has active endpoints (c-a)"));
+  ASSERT_TRUE(controller_->Detach(DetachOf(Id('a'))).ok());
+  EXPECT_TRUE(controller_->Remove("app").ok());
+}
+
+TEST_F(NetworkEndpointsTest, AFailedAttachLeavesNothing) {
+  ASSERT_TRUE(controller_->Create(Named("app")).ok());
+  // The second network is missing: the first endpoint is undone.
+  auto missing = controller_->Attach(AttachTo(Id('a'), {"app", "nosuch"}));
+  EXPECT_TRUE(absl::IsNotFound(missing.status()));
+  EXPECT_TRUE(driver_.endpoints.empty());
+  EXPECT_TRUE(Inspect("app").containers().empty());
+  // The kernel refuses: the address is free again.
+  driver_.fail_next = absl::NotFoundError("no netns");
+  EXPECT_TRUE(absl::IsNotFound(controller_->Attach(AttachTo(Id('a'), {"app"})).status()));
+  auto ok = controller_->Attach(AttachTo(Id('a'), {"app"}));
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->endpoints(0).ipv4_address(), "172.18.0.2");
+  // host and none take no endpoints; ports are refused, not ignored.
+  EXPECT_TRUE(absl::IsInvalidArgument(
+      controller_->Attach(AttachTo(Id('b'), {"host"})).status()));
+  AttachContainerRequest ports = AttachTo(Id('b'), {"app"});
+  ports.add_port_bindings()->set_container_port(80);
+  EXPECT_TRUE(absl::IsInvalidArgument(controller_->Attach(ports).status()));
+  EXPECT_EQ(driver_.endpoints.size(), 1u);
+}
+
+}  // namespace
+}  // namespace berth::netd
