@@ -67,6 +67,10 @@ using TemplateMethod = std::function<absl::StatusOr<nlohmann::ordered_json>(
     const std::vector<nlohmann::ordered_json>& args)>;
 using TemplateMethods = std::map<std::string, TemplateMethod>;
 
+// The `Label` method of Docker's list rows (containers, images, networks,
+// volumes): `{{.Label "k"}}` is the value of label k, "" when unset.
+TemplateMethods LabelMethods(std::map<std::string, std::string> labels);
+
 struct TemplateOptions {
   const TemplateShapes* shapes = &TemplateShapes::Docker();
   // Every object is a map and every number prints as written: the data as

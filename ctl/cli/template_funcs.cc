@@ -504,3 +504,22 @@ bool IsFunctionName(absl::string_view name) {
 }
 
 }  // namespace berth::ctl::template_internal
+
+namespace berth::ctl {
+
+TemplateMethods LabelMethods(std::map<std::string, std::string> labels) {
+  TemplateMethods methods;
+  methods["Label"] = [labels = std::move(labels)](
+                         const std::vector<nlohmann::ordered_json>& args)
+      -> absl::StatusOr<nlohmann::ordered_json> {
+    if (args.size() != 1 || !args[0].is_string()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "wrong number of args for Label: want 1 got ", args.size()));
+    }
+    auto it = labels.find(args[0].get<std::string>());
+    return nlohmann::ordered_json(it == labels.end() ? "" : it->second);
+  };
+  return methods;
+}
+
+}  // namespace berth::ctl

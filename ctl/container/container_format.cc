@@ -62,20 +62,7 @@ std::string ImageColumn(const ContainerSummary& c, bool no_trunc) {
 // The ps row's methods: Docker's ContainerContext.Label.
 TemplateMethods RowMethods(
     const google::protobuf::Map<std::string, std::string>& labels) {
-  TemplateMethods methods;
-  methods["Label"] =
-      [labels = std::map<std::string, std::string>(labels.begin(),
-                                                   labels.end())](
-          const std::vector<ordered_json>& args)
-      -> absl::StatusOr<ordered_json> {
-    if (args.size() != 1 || !args[0].is_string()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "wrong number of args for Label: want 1 got ", args.size()));
-    }
-    auto it = labels.find(args[0].get<std::string>());
-    return ordered_json(it == labels.end() ? "" : it->second);
-  };
-  return methods;
+  return LabelMethods({labels.begin(), labels.end()});
 }
 
 // Headers of the ps fields, for "table" templates.

@@ -82,18 +82,7 @@ ordered_json ContainersJson(const network::v1::Network& network) {
 
 // Docker's row methods: networkContext.Label.
 TemplateMethods RowMethods(const StringMap& labels) {
-  TemplateMethods methods;
-  methods["Label"] = [labels = Sorted(labels)](
-                         const std::vector<ordered_json>& args)
-      -> absl::StatusOr<ordered_json> {
-    if (args.size() != 1 || !args[0].is_string()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "wrong number of args for Label: want 1 got ", args.size()));
-    }
-    auto it = labels.find(args[0].get<std::string>());
-    return ordered_json(it == labels.end() ? "" : it->second);
-  };
-  return methods;
+  return LabelMethods(Sorted(labels));
 }
 
 ordered_json ListHeader() {
