@@ -94,8 +94,11 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
                       "Restart policy to apply when a container exits: no, "
                       "always, on-failure[:max-retries], unless-stopped");
   command->add_option("--network", f.network,
-                      "Connect a container to a network: none (default) or "
-                      "host");
+                      "Connect a container to a network: bridge (default), "
+                      "none, host or a network's name");
+  list("--network-alias", f.network_aliases,
+       "Add network-scoped alias for the container");
+  command->add_option("--ip", f.ip, "IPv4 address (e.g., 172.30.100.104)");
   command->add_flag("--read-only", f.read_only,
                     "Mount the container's root filesystem as read only");
   list("--cap-add", f.cap_add, "Add Linux capabilities");

@@ -165,20 +165,29 @@ absl::Status SetResources(const ContainerFlags& flags,
 }
 
 absl::Status SetNetwork(const ContainerFlags& flags,
-                        container::v1::HostConfig* host) {
-  // Until netd provides networks, a container has none or the host's.
-  if (flags.network.empty() || flags.network == "none") {
-    host->set_network_mode("none");
+                        container::v1::CreateContainerRequest* request) {
+  // "" leaves the choice to the daemon: its default bridge, as Docker's.
+  request->mutable_host_config()->set_network_mode(flags.network);
+  if (flags.network_aliases.empty() && flags.ip.empty()) {
     return absl::OkStatus();
   }
-  if (flags.network == "host") {
-    host->set_network_mode("host");
-    return absl::OkStatus();
+  if (flags.network.empty() || flags.network == "none" ||
+      flags.network == "host" || flags.network == "bridge" ||
+      absl::StartsWith(flags.network, "container:")) {
+    return absl::InvalidArgumentError(
+        flags.ip.empty()
+            ? "network-scoped aliases are only supported for user-defined "
+              "networks: add --network NAME"
+            : "user specified IP address is supported on user defined "
+              "networks only: add --network NAME");
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "network \"", flags.network,
-      "\" is not available: only --network none (the default) and "
-      "--network host exist until networks are implemented"));
+  types::v1::EndpointConfig& endpoint =
+      (*request->mutable_networking_config()->mutable_endpoints())[flags.network];
+  for (const std::string& alias : flags.network_aliases) {
+    endpoint.add_aliases(alias);
+  }
+  endpoint.set_ipv4_address(flags.ip);
+  return absl::OkStatus();
 }
 
 // "CONTAINER:HOST:SIZE" (Podman's --uidmap/--gidmap).
@@ -321,7 +330,7 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   }
   if (!flags.restart.empty()) *host->mutable_restart_policy() = *restart;
   host->set_auto_remove(flags.auto_remove);
-  if (absl::Status s = SetNetwork(flags, host); !s.ok()) return s;
+  if (absl::Status s = SetNetwork(flags, &request); !s.ok()) return s;
   if (absl::Status s = SetUserns(flags, host); !s.ok()) return s;
   // Checked here too so a typo fails before an image is pulled; "" leaves
   // the choice to the daemon, which knows the host's cgroup layout.

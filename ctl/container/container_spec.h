@@ -32,6 +32,8 @@ struct ContainerFlags {
   std::string hostname;
   std::string restart;
   std::string network;
+  std::vector<std::string> network_aliases;  // --network-alias
+  std::string ip;                            // --ip
   std::optional<std::string> memory;  // set, possibly to "" (an error)
   std::string memory_swap;
   std::string cpus;

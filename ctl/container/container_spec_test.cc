@@ -37,8 +37,9 @@ TEST(BuildCreateRequestTest, ImageAndCommandAfterIt) {
   EXPECT_EQ(request->config().cmd().values(1), "-c");
   EXPECT_EQ(request->config().cmd().values(2), "ls -l");
   EXPECT_FALSE(request->config().has_entrypoint());
-  // Until networks exist, containers get none unless they ask for host.
-  EXPECT_EQ(request->host_config().network_mode(), "none");
+  // The daemon picks its default network (the bridge).
+  EXPECT_EQ(request->host_config().network_mode(), "");
+  EXPECT_TRUE(request->networking_config().endpoints().empty());
   EXPECT_TRUE(request->config().attach_stdout());
   EXPECT_TRUE(request->config().attach_stderr());
 }
@@ -174,10 +175,33 @@ TEST(BuildCreateRequestTest, BadValuesSpeakDocker) {
   flags.restart = "no";
   EXPECT_TRUE(BuildCreateRequest(flags, FakeInputs()).ok());
   flags.network = "bridge";
+  flags.network_aliases = {"db"};
   absl::Status network = BuildCreateRequest(flags, FakeInputs()).status();
   EXPECT_EQ(network.code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(network.message().find("only --network none"), absl::string_view::npos);
+  EXPECT_NE(network.message().find("only supported for user-defined networks"),
+            absl::string_view::npos);
+  flags.network_aliases.clear();
+  flags.ip = "10.0.0.9";
+  EXPECT_NE(BuildCreateRequest(flags, FakeInputs())
+                .status()
+                .message()
+                .find("user defined networks only"),
+            absl::string_view::npos);
+  flags.network = "backend";
+  flags.network_aliases = {"db", "sql"};
+  absl::StatusOr<CreateContainerRequest> on_backend =
+      BuildCreateRequest(flags, FakeInputs());
+  ASSERT_TRUE(on_backend.ok()) << on_backend.status();
+  EXPECT_EQ(on_backend->host_config().network_mode(), "backend");
+  const types::v1::EndpointConfig& endpoint =
+      on_backend->networking_config().endpoints().at("backend");
+  ASSERT_EQ(endpoint.aliases_size(), 2);
+  EXPECT_EQ(endpoint.aliases(0), "db");
+  EXPECT_EQ(endpoint.aliases(1), "sql");
+  EXPECT_EQ(endpoint.ipv4_address(), "10.0.0.9");
   flags.network = "";
+  flags.network_aliases.clear();
+  flags.ip.clear();
   flags.env_files = {"missing.env"};
   EXPECT_EQ(BuildCreateRequest(flags, FakeInputs()).status().message(),
             "open missing.env: no such file or directory");

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "common/failpoint.h"
 #include "common/fs_util.h"
@@ -86,7 +87,20 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     spec.set_await_attach(live_[id].awaiting_attach > 0);
   }
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir()));
-  RETURN_IF_ERROR(WriteContainerFiles(container));
+  std::optional<network::v1::AttachContainerResponse> attached;
+  if (UsesNetd(container)) {
+    ASSIGN_OR_RETURN(attached, AttachNetwork(container));
+    spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
+    spec.set_netns_path(netns_->PathOf(id));
+  }
+  // Until the start is recorded, a failure gives the network back (after
+  // mu_ below is released: the cleanup is declared first).
+  bool recorded = false;
+  absl::Cleanup release_network = [&] {
+    if (attached.has_value() && !recorded) ReleaseNetwork(container);
+  };
+  RETURN_IF_ERROR(
+      WriteContainerFiles(container, attached ? &*attached : nullptr));
   if (!spec.uid_map().empty()) {
     // In its user namespace the container's root is a host user without
     // rights on root's files: the files bound into its /etc become that
@@ -164,6 +178,9 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   state->set_oom_killed(false);
   state->set_manually_stopped(false);
   *state->mutable_started_at() = ToTimestamp(now);
+  if (attached.has_value()) {
+    RecordAttachment(*attached, netns_->PathOf(id), &container);
+  }
   if (health::SettingsOf(container.config().healthcheck()).has_value()) {
     *state->mutable_health() = health::StartingHealth();
   } else {
@@ -181,6 +198,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     record_failure(failure);
     return failure;
   }
+  recorded = true;
   if (!by_policy) live_[id].backoff = absl::ZeroDuration();
   ++live_[id].starts;  // wakes clients waiting to attach
   Failpoint("start-recorded");
@@ -204,6 +222,12 @@ void ContainerSupervisor::OnExit(const std::string& id,
                                  const absl::StatusOr<shim::ExitRecord>& exit) {
   health_->End(id);
   absl::StatusOr<shim::ExitRecord> record = shims_->ReadExit(PathsOf(id));
+  {
+    // The network goes before the exit is recorded: until then no start
+    // can begin that would make the container's namespace again.
+    absl::StatusOr<Container> ran = Load(id);
+    if (ran.ok() && HasProcess(ran->state().status())) ReleaseNetwork(*ran);
+  }
   bool restart = false;
   bool remove = false;
   absl::Duration delay;
@@ -242,6 +266,7 @@ void ContainerSupervisor::OnExit(const std::string& id,
         .IgnoreError();  // allowed from running and paused, checked above
     state->set_pid(0);
     state->set_shim_pid(0);
+    ForgetAttachment(&container);
     state->set_exit_code(record->exit_code);
     state->set_oom_killed(record->oom_killed);
     state->set_error(record->error);

@@ -10,8 +10,8 @@
 namespace berth::containerd {
 namespace {
 
-// How often, and how far apart, the rootfs sweep asks an imaged that does
-// not answer (a split imaged may start after containerd).
+// How often, and how far apart, a sweep asks an imaged or netd that does
+// not answer (a split service may start after containerd).
 constexpr int kSweepAttempts = 12;
 constexpr absl::Duration kSweepRetryCap = absl::Seconds(30);
 
@@ -46,15 +46,24 @@ void ContainerSupervisor::RemoveUnrecordedState() {
   }
 }
 
+bool ContainerSupervisor::RetrySweep(
+    int attempt, const absl::Status& failure,
+    const std::function<void(int)>& sweep) {
+  if (attempt + 1 >= kSweepAttempts ||
+      !(absl::IsUnavailable(failure) || absl::IsDeadlineExceeded(failure))) {
+    return false;
+  }
+  const absl::Duration delay =
+      std::min(absl::Milliseconds(250) * (1 << attempt), kSweepRetryCap);
+  scheduler_->Post(delay, [sweep, attempt] { sweep(attempt + 1); });
+  return true;
+}
+
 void ContainerSupervisor::SweepUnrecordedRootfs(int attempt) {
   absl::StatusOr<std::vector<image::v1::Rootfs>> all = images_->ListRootfs();
   if (!all.ok()) {
-    if (attempt + 1 < kSweepAttempts &&
-        (absl::IsUnavailable(all.status()) ||
-         absl::IsDeadlineExceeded(all.status()))) {
-      const absl::Duration delay =
-          std::min(absl::Milliseconds(250) * (1 << attempt), kSweepRetryCap);
-      scheduler_->Post(delay, [this, attempt] { SweepUnrecordedRootfs(attempt + 1); });
+    if (RetrySweep(attempt, all.status(),
+                   [this](int next) { SweepUnrecordedRootfs(next); })) {
       return;
     }
     log_.warn("rootfs snapshots of interrupted creates stay until the next "

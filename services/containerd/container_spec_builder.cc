@@ -111,7 +111,7 @@ absl::Status RejectUnsupported(const HostConfig& host) {
   }
   if (!host.port_bindings().empty() || host.publish_all_ports()) {
     return unsupported("publishing ports (-p, -P)",
-                       "it needs bridge networks, which arrive with netd");
+                       "netd does not forward host ports yet");
   }
   if (!host.devices().empty()) {
     return unsupported("adding host devices (--device)", "use --privileged");
@@ -196,19 +196,11 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     RETURN_IF_ERROR(cgroups::NormalizeCgroupParent(host.cgroup_parent()).status());
   }
   ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
-  switch (network.kind) {
-    case NetworkMode::Kind::kNone:
-    case NetworkMode::Kind::kHost:
-      break;
-    case NetworkMode::Kind::kBridge:
-      return absl::InvalidArgumentError(
-          "network mode \"bridge\" is not available yet (bridge networks "
-          "arrive with netd); use --network none or --network host");
-    case NetworkMode::Kind::kContainer:
-    case NetworkMode::Kind::kNetwork:
-      return absl::InvalidArgumentError(absl::StrCat(
-          "network \"", network.ToString(),
-          "\" not found: only --network none and --network host exist so far"));
+  if (network.kind == NetworkMode::Kind::kContainer) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "network mode \"", network.ToString(),
+        "\" is not available yet: use --network none, host, bridge or a "
+        "network's name"));
   }
   ASSIGN_OR_RETURN(std::vector<int> caps,
                    security::ContainerCapabilities(

@@ -50,7 +50,7 @@ TEST(NewContainerTest, ImageDefaultsFillTheConfig) {
   EXPECT_EQ(c->config().working_dir(), "/srv");
   EXPECT_EQ(c->config().hostname(), kId.substr(0, 12));
   EXPECT_EQ(c->config().labels().at("from"), "image");
-  EXPECT_EQ(c->host_config().network_mode(), "none");
+  EXPECT_EQ(c->host_config().network_mode(), "bridge");  // Docker's default
   EXPECT_EQ(c->log_path(), "/state/c1/" + kId + "-json.log");
   EXPECT_EQ(c->state().status(), container::v1::CONTAINER_STATUS_CREATED);
   EXPECT_EQ(c->image_id(), "sha256:abc");
@@ -167,6 +167,8 @@ TEST(ValidateHostConfigTest, RejectsWhatDockerRejects) {
               HasSubstr("Minimum memory limit allowed is 6MB"));
   host.Clear();
   host.set_network_mode("bridge");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.set_network_mode("container:db");  // not yet
   EXPECT_TRUE(absl::IsInvalidArgument(ValidateHostConfig(host).status()));
   host.Clear();
   host.add_cap_add("NOT_A_CAP");

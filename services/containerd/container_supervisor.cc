@@ -41,17 +41,24 @@ std::string ResolvConfForContainer(bool host_network) {
 
 }  // namespace
 
-absl::Status WriteContainerFiles(const Container& container) {
+absl::Status WriteContainerFiles(
+    const Container& container,
+    const network::v1::AttachContainerResponse* attached) {
   ASSIGN_OR_RETURN(NetworkMode network,
                    ParseNetworkMode(container.host_config().network_mode()));
   const bool host_network = network.IsHost();
   // Rewritten at every start, so no fsync.
   RETURN_IF_ERROR(WriteFileAtomic(container.hostname_path(),
                                   HostnameFileFor(container), 0644, false));
-  RETURN_IF_ERROR(WriteFileAtomic(container.hosts_path(),
-                                  HostsFileFor(container), 0644, false));
+  RETURN_IF_ERROR(WriteFileAtomic(
+      container.hosts_path(),
+      attached != nullptr ? attached->hosts() : HostsFileFor(container), 0644,
+      false));
   return WriteFileAtomic(container.resolv_conf_path(),
-                         ResolvConfForContainer(host_network), 0644, false);
+                         attached != nullptr
+                             ? attached->resolv_conf()
+                             : ResolvConfForContainer(host_network),
+                         0644, false);
 }
 
 ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
@@ -70,6 +77,8 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
       open_rootfs_(std::move(deps.open_rootfs)),
       host_stats_(deps.host_stats != nullptr ? std::move(deps.host_stats)
                                              : stats::NewProcHostStats()),
+      netd_(std::move(deps.netd)),
+      netns_(std::move(deps.netns)),
       scheduler_(std::move(deps.scheduler)),
       shims_(std::move(deps.shims)),
       detached_execs_(std::make_unique<DetachedExecs>(
@@ -174,7 +183,13 @@ absl::Status ContainerSupervisor::Save(const Container& container) {
 
 absl::Status ContainerSupervisor::Recover() {
   RemoveUnrecordedState();
-  scheduler_->Post(absl::ZeroDuration(), [this] { SweepUnrecordedRootfs(0); });
+  RemoveStaleNamespaces();
+  // What needs imaged and netd, which may start after containerd: one task
+  // (each sweep posts its own retries).
+  scheduler_->Post(absl::ZeroDuration(), [this] {
+    SweepUnrecordedRootfs(0);
+    if (netd_ != nullptr) SweepStaleEndpoints(0);
+  });
   std::vector<Container> all;
   for (const ContainerRecords::Record& record : records_->Snapshot()) {
     all.push_back(*record);
@@ -345,6 +360,7 @@ ContainerSupervisor::Create(
                        NewContainer(request, rootfs, id, name, paths,
                                     absl::Now(),
                                     options_.default_cgroupns_mode));
+      RETURN_IF_ERROR(CheckNetworks(&container));
       // A client that left while the record was built gets no container.
       RETURN_IF_ERROR(Abandoned(cancelled, "create", container.id()));
       // hostname, hosts and resolv.conf are written at every start.
@@ -439,6 +455,7 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   // A shim containerd could not adopt still holds its container: end both
   // before the rootfs goes.
   absl::Status cleaned = shims_->KillShim(unadopted_shim);
+  ReleaseNetwork(container);
   // The shim removes the cgroup when the init exits; this catches a shim
   // that died first, in the container's own cgroup parent.
   absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);

@@ -31,6 +31,7 @@
 #include "spdlog/logger.h"
 #include "services/containerd/attach/stream_bridge.h"
 #include "services/containerd/cgroups/cgroups.h"
+#include "services/containerd/container_network.h"
 #include "services/containerd/container_records.h"
 #include "services/containerd/container_spec_builder.h"
 #include "services/containerd/detached_execs.h"
@@ -39,6 +40,7 @@
 #include "services/containerd/files/rootfs_access.h"
 #include "services/containerd/image_source.h"
 #include "services/containerd/lifecycle/state_machine.h"
+#include "services/containerd/netd_client.h"
 #include "services/containerd/scheduler.h"
 #include "services/containerd/seccomp_cache.h"
 #include "services/containerd/shim_client.h"
@@ -90,6 +92,11 @@ struct SupervisorDeps {
       open_rootfs;
   // The host's side of `stats`; /proc when null.
   std::unique_ptr<stats::HostStats> host_stats;
+  // netd and the containers' network namespaces, for containers on the
+  // default bridge and user networks; without them only none, host and
+  // container: modes are available.
+  std::unique_ptr<NetdClient> netd;
+  std::unique_ptr<NetnsStore> netns;
 };
 
 // The config of an image committed from `container`: the container's
@@ -98,8 +105,11 @@ image::v1::ImageConfig CommittedConfig(const container::v1::Container& container
                                        const image::v1::ImageConfig& image);
 
 // Writes the container's hostname, hosts and resolv.conf files (bind-mounted
-// into it), from its record and the host's resolv.conf.
-absl::Status WriteContainerFiles(const container::v1::Container& container);
+// into it): hosts and resolv.conf as netd rendered them for an attached
+// container, else from its record and the host's resolv.conf.
+absl::Status WriteContainerFiles(
+    const container::v1::Container& container,
+    const network::v1::AttachContainerResponse* attached = nullptr);
 
 class ContainerSupervisor {
  public:
@@ -272,6 +282,24 @@ class ContainerSupervisor {
   // needs imaged: tried on the scheduler until imaged answers. Containers
   // this supervisor is creating meanwhile are spared (created_here_).
   void SweepUnrecordedRootfs(int attempt);
+  // A sweep whose service did not answer (UNAVAILABLE, DEADLINE_EXCEEDED)
+  // is posted again with backoff, a few times: true when it was.
+  bool RetrySweep(int attempt, const absl::Status& failure,
+                  const std::function<void(int)>& sweep);
+  // Networks (container_networking.cc). The networks a create names must
+  // exist; the record lists them (names and ids) until the first start.
+  absl::Status CheckNetworks(container::v1::Container* container);
+  // A namespace for the container wired by netd to its networks; undone
+  // by ReleaseNetwork, which is fine to call when nothing is attached.
+  absl::StatusOr<network::v1::AttachContainerResponse> AttachNetwork(
+      const container::v1::Container& container);
+  void ReleaseNetwork(const container::v1::Container& container);
+  // At recovery: the namespaces of containers that do not run (they ended
+  // while containerd was down, or a start was interrupted) are removed,
+  // and the endpoints netd holds for them are released by
+  // SweepStaleEndpoints, tried on the scheduler until netd answers.
+  void RemoveStaleNamespaces();
+  void SweepStaleEndpoints(int attempt);
   // Moves `container` by `event` per the state machine (the status and the
   // flags derived from it); FAILED_PRECONDITION if the table forbids it.
   static absl::Status Move(container::v1::Container& container,
@@ -367,6 +395,8 @@ class ContainerSupervisor {
   ExecRegistry execs_;
   decltype(SupervisorDeps::open_rootfs) open_rootfs_;
   std::unique_ptr<stats::HostStats> host_stats_;
+  std::unique_ptr<NetdClient> netd_;
+  std::unique_ptr<NetnsStore> netns_;
 
   absl::Mutex drivers_mu_;
   std::map<std::string, std::unique_ptr<cgroups::CgroupDriver>> drivers_

@@ -67,6 +67,12 @@ ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
                                         : config.imaged().socket();
   SupervisorDeps deps;
   deps.images = NewImagedClient(imaged_socket);
+  deps.netd = NewGrpcNetdClient(config.netd().socket().empty()
+                                    ? run_root + "/netd.sock"
+                                    : config.netd().socket());
+  // The namespaces of containers on networks, kept like the shims' sockets
+  // for as long as the containers run (not across reboots).
+  deps.netns = NewBoundNetnsStore(run_root + "/netns");
   ShimClientOptions shim_options;
   shim_options.shim_path = FindShim(config.runtime().shim_path());
   ASSIGN_OR_RETURN(deps.shims, NewSocketShimClient(std::move(shim_options)));

@@ -19,12 +19,12 @@ std::string NetworkMode::ToString() const {
 
 absl::StatusOr<NetworkMode> ParseNetworkMode(absl::string_view mode) {
   NetworkMode parsed;
-  if (mode.empty() || mode == "default" || mode == "none") {
+  if (mode == "none") {
     parsed.kind = NetworkMode::Kind::kNone;
+  } else if (mode.empty() || mode == "default" || mode == "bridge") {
+    parsed.kind = NetworkMode::Kind::kBridge;
   } else if (mode == "host") {
     parsed.kind = NetworkMode::Kind::kHost;
-  } else if (mode == "bridge") {
-    parsed.kind = NetworkMode::Kind::kBridge;
   } else if (absl::ConsumePrefix(&mode, "container:")) {
     if (mode.empty()) {
       return absl::InvalidArgumentError(

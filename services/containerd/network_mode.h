@@ -32,8 +32,8 @@ struct NetworkMode {
   std::string ToString() const;
 };
 
-// Parses Docker's string; "" and "default" are the daemon's default mode
-// (`none` until bridge networks exist). INVALID_ARGUMENT for
+// Parses Docker's string; "" and "default" are the daemon's default mode,
+// the default bridge (as Docker's). INVALID_ARGUMENT for
 // "container:" without a name.
 absl::StatusOr<NetworkMode> ParseNetworkMode(absl::string_view mode);
 

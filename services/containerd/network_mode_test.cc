@@ -11,8 +11,8 @@ TEST(NetworkModeTest, ParsesDockersStrings) {
     NetworkMode::Kind kind;
     const char* canonical;
   } cases[] = {
-      {"", NetworkMode::Kind::kNone, "none"},
-      {"default", NetworkMode::Kind::kNone, "none"},
+      {"", NetworkMode::Kind::kBridge, "bridge"},
+      {"default", NetworkMode::Kind::kBridge, "bridge"},
       {"none", NetworkMode::Kind::kNone, "none"},
       {"host", NetworkMode::Kind::kHost, "host"},
       {"bridge", NetworkMode::Kind::kBridge, "bridge"},

@@ -165,6 +165,15 @@ void BerthEnv::KillLeftovers() {
                "-exec rmdir {} + 2>/dev/null; done; true")
                   .c_str());
   (void)removed;  // best effort: whatever is left is reported by the tests
+  // Namespaces of containers on networks that a failed test left bound.
+  if (DIR* netns = opendir((run_root() + "/netns").c_str())) {
+    while (dirent* entry = readdir(netns)) {
+      if (entry->d_name[0] == '.') continue;
+      const std::string path = run_root() + "/netns/" + entry->d_name;
+      umount2(path.c_str(), MNT_DETACH);  // best effort, as above
+    }
+    closedir(netns);
+  }
 }
 
 BerthEnv::~BerthEnv() {

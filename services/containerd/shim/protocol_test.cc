@@ -376,6 +376,11 @@ TEST(SpecTest, AMissingFieldIsRefusedNotDefaulted) {
       {"confinement.readonly_paths",
        [](ShimSpec* s) { s->mutable_confinement()->clear_readonly_paths(); }},
       {"network_mode", [](ShimSpec* s) { s->clear_network_mode(); }},
+      {"netns_path",
+       [](ShimSpec* s) {
+         s->set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
+       }},
+      {"netns_path", [](ShimSpec* s) { s->set_netns_path("/run/netns/x"); }},
       {"args", [](ShimSpec* s) { s->clear_args(); }},
       {"cgroup_parent", [](ShimSpec* s) { s->clear_cgroup_parent(); }},
       {"socket_path", [](ShimSpec* s) { s->clear_socket_path(); }},

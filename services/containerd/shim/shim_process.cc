@@ -146,8 +146,10 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
   init.hostname = spec_.hostname();
   init.domainname = spec_.domainname();
   init.clone_flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
-  if (spec_.network_mode() != ::berth::shim::v1::NETWORK_MODE_HOST) {
+  if (spec_.network_mode() == ::berth::shim::v1::NETWORK_MODE_NONE) {
     init.clone_flags |= CLONE_NEWNET;
+  } else if (spec_.network_mode() == ::berth::shim::v1::NETWORK_MODE_PATH) {
+    init.netns_path = spec_.netns_path();
   }
   if (spec_.cgroupns_private()) init.clone_flags |= CLONE_NEWCGROUP;
   for (const ::berth::shim::v1::Mount& mount : spec_.mounts()) {

@@ -20,8 +20,15 @@ absl::Status ValidateShimSpec(const ShimSpec& spec) {
   if (spec.args().empty()) return Missing("args (the command)");
   if (spec.cgroup_parent().empty()) return Missing("cgroup_parent");
   if (spec.network_mode() != ::berth::shim::v1::NETWORK_MODE_NONE &&
-      spec.network_mode() != ::berth::shim::v1::NETWORK_MODE_HOST) {
+      spec.network_mode() != ::berth::shim::v1::NETWORK_MODE_HOST &&
+      spec.network_mode() != ::berth::shim::v1::NETWORK_MODE_PATH) {
     return Missing("network_mode");
+  }
+  if ((spec.network_mode() == ::berth::shim::v1::NETWORK_MODE_PATH) !=
+      !spec.netns_path().empty()) {
+    return absl::InvalidArgumentError(
+        "the shim spec's netns_path goes with network_mode PATH, and only "
+        "with it");
   }
   if (!spec.has_confinement()) return Missing("confinement");
   const ::berth::shim::v1::Confinement& confinement = spec.confinement();

@@ -21,6 +21,7 @@
 #include "services/containerd/cgroups/fake_cgroup_driver.h"
 #include "services/containerd/container_supervisor.h"
 #include "services/containerd/testing/fake_images.h"
+#include "services/containerd/testing/fake_networks.h"
 #include "services/containerd/testing/fake_shims.h"
 #include "services/containerd/testing/fake_time.h"
 #include "spdlog/sinks/null_sink.h"
@@ -117,6 +118,8 @@ class SupervisorTest : public ::testing::Test {
     auto images = std::make_unique<testing::FakeImages>(image_world_);
     images_ = images.get();
     deps.images = std::move(images);
+    deps.netd = std::make_unique<testing::FakeNetd>(network_world_);
+    deps.netns = std::make_unique<testing::FakeNetns>(network_world_);
     auto shims = std::make_unique<testing::FakeShims>(world_);
     shims_ = shims.get();
     deps.shims = std::move(shims);
@@ -265,6 +268,7 @@ class SupervisorTest : public ::testing::Test {
   spdlog::logger log_{"test", std::make_shared<spdlog::sinks::null_sink_mt>()};
   testing::ShimWorld world_;
   testing::ImageWorld image_world_;
+  testing::NetworkWorld network_world_;
   std::map<std::string, cgroups::FakeCgroupDriver> cgroups_;
   testing::FakeClock clock_;
   testing::FakeImages* images_ = nullptr;

@@ -1,0 +1,140 @@
+// Attaching containers to netd's networks: the namespace each gets, the
+// request netd wires it by, and the record of the answer.
+#include "services/containerd/container_network.h"
+
+#include <dirent.h>
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "common/netns.h"
+#include "common/root_lock.h"
+#include "common/status_macros.h"
+#include "services/containerd/network_mode.h"
+
+namespace berth::containerd {
+namespace {
+
+using container::v1::Container;
+
+class BoundNetnsStore final : public NetnsStore {
+ public:
+  explicit BoundNetnsStore(std::string dir) : dir_(std::move(dir)) {}
+
+  std::string PathOf(const std::string& id) const override {
+    return absl::StrCat(dir_, "/", id);
+  }
+
+  absl::Status Create(const std::string& id) override {
+    RETURN_IF_ERROR(MakeDirs(dir_));
+    // One left by a crash between create and record is replaced.
+    RETURN_IF_ERROR(RemoveNetns(PathOf(id)));
+    return CreateNetns(PathOf(id));
+  }
+
+  absl::Status Remove(const std::string& id) override {
+    return RemoveNetns(PathOf(id));
+  }
+
+  std::set<std::string> List() const override {
+    std::set<std::string> ids;
+    DIR* dir = opendir(dir_.c_str());
+    if (dir == nullptr) return ids;
+    while (dirent* entry = readdir(dir)) {
+      if (entry->d_name[0] != '.') ids.insert(entry->d_name);
+    }
+    closedir(dir);
+    return ids;
+  }
+
+ private:
+  const std::string dir_;
+};
+
+// The network mode's network as netd knows it ("bridge" for the default).
+std::string PrimaryNetwork(const Container& container) {
+  absl::StatusOr<NetworkMode> mode =
+      ParseNetworkMode(container.host_config().network_mode());
+  if (!mode.ok() || mode->kind != NetworkMode::Kind::kNetwork) return "bridge";
+  return mode->name;
+}
+
+}  // namespace
+
+std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir) {
+  return std::make_unique<BoundNetnsStore>(dir);
+}
+
+bool UsesNetd(const Container& container) {
+  absl::StatusOr<NetworkMode> mode =
+      ParseNetworkMode(container.host_config().network_mode());
+  return mode.ok() && (mode->kind == NetworkMode::Kind::kBridge ||
+                       mode->kind == NetworkMode::Kind::kNetwork);
+}
+
+network::v1::AttachContainerRequest AttachRequestFor(
+    const Container& container, const std::string& netns_path) {
+  network::v1::AttachContainerRequest request;
+  network::v1::ContainerIdentity* identity = request.mutable_container();
+  identity->set_container_id(container.id());
+  identity->set_name(container.name());
+  identity->set_hostname(container.config().hostname());
+  identity->set_domainname(container.config().domainname());
+  request.set_netns_path(netns_path);
+
+  const std::string primary = PrimaryNetwork(container);
+  const auto& endpoints = container.networking_config().endpoints();
+  network::v1::NetworkAttachment* first = request.add_networks();
+  first->set_network(primary);
+  if (auto it = endpoints.find(primary); it != endpoints.end()) {
+    *first->mutable_config() = it->second;
+  }
+  // The map's order is unspecified: by name, so eth1, eth2... are stable.
+  std::map<std::string, const types::v1::EndpointConfig*> others;
+  for (const auto& [name, config] : endpoints) {
+    if (name != primary) others[name] = &config;
+  }
+  for (const auto& [name, config] : others) {
+    network::v1::NetworkAttachment* attachment = request.add_networks();
+    attachment->set_network(name);
+    *attachment->mutable_config() = *config;
+  }
+
+  const container::v1::HostConfig& host = container.host_config();
+  *request.mutable_port_bindings() = host.port_bindings();
+  if (host.publish_all_ports()) {
+    for (const std::string& port : container.config().exposed_ports()) {
+      request.add_publish_all_exposed(port);
+    }
+  }
+  *request.mutable_dns() = host.dns();
+  *request.mutable_extra_hosts() = host.extra_hosts();
+  return request;
+}
+
+void RecordAttachment(const network::v1::AttachContainerResponse& attached,
+                      const std::string& netns_path, Container* container) {
+  container::v1::NetworkSettings* settings =
+      container->mutable_network_settings();
+  settings->Clear();
+  settings->set_sandbox_key(netns_path);
+  for (const types::v1::NetworkEndpoint& endpoint : attached.endpoints()) {
+    (*settings->mutable_networks())[endpoint.network_name()] = endpoint;
+  }
+  *settings->mutable_ports() = attached.ports();
+}
+
+void ForgetAttachment(Container* container) {
+  container::v1::NetworkSettings* settings =
+      container->mutable_network_settings();
+  settings->clear_sandbox_key();
+  settings->clear_ports();
+  for (auto& [name, endpoint] : *settings->mutable_networks()) {
+    types::v1::NetworkEndpoint kept;
+    kept.set_network_id(endpoint.network_id());
+    kept.set_network_name(endpoint.network_name());
+    endpoint = kept;
+  }
+}
+
+}  // namespace berth::containerd

@@ -1,0 +1,58 @@
+// A container's network as containerd handles it: the namespace it gets
+// (NetnsStore), the request that asks netd to wire it (AttachRequestFor),
+// and the record of what netd answered (network_settings). The supervisor
+// attaches at every start of a container on a bridge or user network and
+// releases at its exit and removal (container_network.cc).
+#ifndef BERTH_SERVICES_CONTAINERD_CONTAINER_NETWORK_H_
+#define BERTH_SERVICES_CONTAINERD_CONTAINER_NETWORK_H_
+
+#include <memory>
+#include <set>
+#include <string>
+
+#include "absl/status/status.h"
+#include "berth/container/v1/container.pb.h"
+#include "berth/network/v1/network.pb.h"
+
+namespace berth::containerd {
+
+// The network namespaces of containers, one per container id, each kept
+// by a bind mount (common/netns.h) so netd can wire it before the init
+// joins it by path.
+class NetnsStore {
+ public:
+  virtual ~NetnsStore() = default;
+  virtual std::string PathOf(const std::string& id) const = 0;
+  // A new namespace at PathOf(id), replacing one left there.
+  virtual absl::Status Create(const std::string& id) = 0;
+  // Fine when there is none.
+  virtual absl::Status Remove(const std::string& id) = 0;
+  // The ids that have one.
+  virtual std::set<std::string> List() const = 0;
+};
+
+// Namespaces bound under `dir` (RUN_ROOT/netns), made when first needed.
+std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir);
+
+// Whether the container's network comes from netd (bridge or a user
+// network), as opposed to none, host or another container's.
+bool UsesNetd(const container::v1::Container& container);
+
+// netd's request for the container's start: its network mode's network
+// first (the primary one), then the other networks of its
+// networking_config in name order, each with its endpoint config; ports
+// (-p, and with -P every exposed port), DNS settings and extra hosts.
+network::v1::AttachContainerRequest AttachRequestFor(
+    const container::v1::Container& container, const std::string& netns_path);
+
+// The record of a running container's attachment, keyed by network name as
+// Docker's NetworkSettings.Networks.
+void RecordAttachment(const network::v1::AttachContainerResponse& attached,
+                      const std::string& netns_path,
+                      container::v1::Container* container);
+// A container without a process keeps its networks' names and ids only.
+void ForgetAttachment(container::v1::Container* container);
+
+}  // namespace berth::containerd
+
+#endif  // BERTH_SERVICES_CONTAINERD_CONTAINER_NETWORK_H_

@@ -1,0 +1,199 @@
+// Containers on netd's networks, without netd or root: the request netd
+// gets, and the supervisor attaching at start and releasing at exit,
+// removal and recovery (fake netd and namespaces).
+#include "services/containerd/container_network.h"
+
+#include <string>
+
+#include "common/fs_util.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "services/containerd/testing/supervisor_fixture.h"
+
+namespace berth::containerd {
+namespace {
+
+using container::v1::Container;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+
+TEST(AttachRequestForTest, PrimaryNetworkFirstThenTheOthersByName) {
+  Container container;
+  container.set_id(std::string(64, 'c'));
+  container.set_name("web");
+  container.mutable_config()->set_hostname("box");
+  container.mutable_config()->add_exposed_ports("80/tcp");
+  container::v1::HostConfig* host = container.mutable_host_config();
+  host->set_network_mode("front");
+  host->set_publish_all_ports(true);
+  host->mutable_dns()->add_servers("10.0.0.53");
+  auto& endpoints = *container.mutable_networking_config()->mutable_endpoints();
+  endpoints["zeta"].add_aliases("z");
+  endpoints["front"].set_ipv4_address("10.1.0.9");
+  endpoints["alpha"];
+
+  network::v1::AttachContainerRequest request =
+      AttachRequestFor(container, "/run/berth/netns/c");
+  EXPECT_EQ(request.netns_path(), "/run/berth/netns/c");
+  EXPECT_EQ(request.container().name(), "web");
+  EXPECT_EQ(request.container().hostname(), "box");
+  ASSERT_EQ(request.networks_size(), 3);
+  EXPECT_EQ(request.networks(0).network(), "front");
+  EXPECT_EQ(request.networks(0).config().ipv4_address(), "10.1.0.9");
+  EXPECT_EQ(request.networks(1).network(), "alpha");
+  EXPECT_EQ(request.networks(2).network(), "zeta");
+  EXPECT_THAT(request.networks(2).config().aliases(), ElementsAre("z"));
+  EXPECT_THAT(request.publish_all_exposed(), ElementsAre("80/tcp"));
+  EXPECT_THAT(request.dns().servers(), ElementsAre("10.0.0.53"));
+
+  host->set_network_mode("bridge");
+  EXPECT_EQ(AttachRequestFor(container, "").networks(0).network(), "bridge");
+  EXPECT_TRUE(UsesNetd(container));
+  host->set_network_mode("none");
+  EXPECT_FALSE(UsesNetd(container));
+  host->set_network_mode("host");
+  EXPECT_FALSE(UsesNetd(container));
+}
+
+class NetworkedSupervisorTest : public SupervisorTest {
+ protected:
+  absl::StatusOr<std::string> CreateOn(const std::string& network) {
+    container::v1::CreateContainerRequest request;
+    request.mutable_config()->set_image("busybox");
+    request.mutable_host_config()->set_network_mode(network);
+    ASSIGN_OR_RETURN(container::v1::CreateContainerResponse created,
+                     supervisor_->Create(request));
+    return created.id();
+  }
+  std::set<std::string> Namespaces() {
+    absl::MutexLock lock(&network_world_.mu);
+    return network_world_.namespaces;
+  }
+  std::vector<std::string> Detaches() {
+    absl::MutexLock lock(&network_world_.mu);
+    return network_world_.detaches;
+  }
+};
+
+TEST_F(NetworkedSupervisorTest, ACreateNamesAnExistingNetwork) {
+  Open();
+  absl::StatusOr<std::string> missing = CreateOn("nosuch");
+  EXPECT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
+  EXPECT_THAT(missing.status().message(), HasSubstr("network nosuch not found"));
+  EXPECT_THAT(supervisor_->List({})->containers(), IsEmpty());
+
+  absl::StatusOr<std::string> id = CreateOn("");  // the default: bridge
+  ASSERT_TRUE(id.ok()) << id.status();
+  const Container created = Inspect(*id);
+  EXPECT_EQ(created.host_config().network_mode(), "bridge");
+  EXPECT_EQ(created.network_settings().networks().count("bridge"), 1u);
+  EXPECT_TRUE(Namespaces().empty());  // nothing is wired before a start
+}
+
+TEST_F(NetworkedSupervisorTest, StartAttachesAndExitReleases) {
+  Open();
+  absl::StatusOr<std::string> id = CreateOn("bridge");
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(supervisor_->Start(*id).ok());
+  EXPECT_THAT(Namespaces(), ElementsAre(*id));
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    ASSERT_EQ(network_world_.attaches.size(), 1u);
+    EXPECT_EQ(network_world_.attaches[0].netns_path(),
+              "/run/berth/netns/" + *id);
+  }
+  Container running = Inspect(*id);
+  EXPECT_EQ(running.network_settings().sandbox_key(), "/run/berth/netns/" + *id);
+  EXPECT_EQ(running.network_settings().networks().at("bridge").ipv4_address(),
+            "172.17.0.2");
+  // The files netd rendered are the container's.
+  EXPECT_EQ(*ReadFileToString(running.hosts_path(), 4096), "hosts from netd\n");
+  EXPECT_EQ(*ReadFileToString(running.resolv_conf_path(), 4096),
+            "nameserver 192.0.2.53\n");
+
+  shims_->Exit(*id, 0);
+  AwaitStatus(*id, container::v1::CONTAINER_STATUS_EXITED);
+  EXPECT_THAT(Detaches(), ElementsAre(*id));
+  EXPECT_TRUE(Namespaces().empty());
+  const Container exited = Inspect(*id);
+  EXPECT_EQ(exited.network_settings().sandbox_key(), "");
+  EXPECT_EQ(exited.network_settings().networks().at("bridge").ipv4_address(), "");
+  EXPECT_EQ(exited.network_settings().networks().at("bridge").network_name(),
+            "bridge");
+
+  // Started again, it is attached again; removed, released.
+  ASSERT_TRUE(supervisor_->Start(*id).ok());
+  EXPECT_THAT(Namespaces(), ElementsAre(*id));
+  ASSERT_TRUE(supervisor_->Remove(*id, /*force=*/true).ok());
+  EXPECT_TRUE(Namespaces().empty());
+  EXPECT_GE(Detaches().size(), 2u);
+}
+
+TEST_F(NetworkedSupervisorTest, AFailedAttachLeavesTheContainerCreated) {
+  Open();
+  absl::StatusOr<std::string> id = CreateOn("bridge");
+  ASSERT_TRUE(id.ok()) << id.status();
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    network_world_.attach_error =
+        absl::ResourceExhaustedError("no free address in 172.17.0.0/16");
+  }
+  absl::Status started = supervisor_->Start(*id);
+  EXPECT_THAT(started.message(), HasSubstr("no free address"));
+  EXPECT_EQ(StatusOf(*id), container::v1::CONTAINER_STATUS_CREATED);
+  EXPECT_TRUE(Namespaces().empty());
+  EXPECT_TRUE(shims_->calls().empty());
+}
+
+TEST_F(NetworkedSupervisorTest, NoneAndHostNeedNoNetd) {
+  Open();
+  for (const char* mode : {"none", "host"}) {
+    absl::StatusOr<std::string> id = CreateOn(mode);
+    ASSERT_TRUE(id.ok()) << id.status();
+    ASSERT_TRUE(supervisor_->Start(*id).ok());
+  }
+  absl::MutexLock lock(&network_world_.mu);
+  EXPECT_TRUE(network_world_.attaches.empty());
+  EXPECT_TRUE(network_world_.namespaces.empty());
+}
+
+TEST_F(NetworkedSupervisorTest, RecoveryReleasesWhatEndedWhileDown) {
+  Open();
+  absl::StatusOr<std::string> live = CreateOn("bridge");
+  absl::StatusOr<std::string> gone = CreateOn("bridge");
+  ASSERT_TRUE(live.ok() && gone.ok());
+  ASSERT_TRUE(supervisor_->Start(*live).ok());
+  ASSERT_TRUE(supervisor_->Start(*gone).ok());
+  supervisor_.reset();
+  {
+    // `gone` ended while containerd was down; a namespace and endpoints of
+    // a container that no record names were left by a crash.
+    absl::MutexLock lock(&world_.mu);
+    world_.shims[*gone].alive = false;
+    shim::ExitRecord record;
+    record.finished_at = absl::Now();
+    world_.shims[*gone].exit = record;
+  }
+  const std::string stray(64, 'f');
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    network_world_.namespaces.insert(stray);
+    network_world_.attached[stray].emplace_back().set_container_id(stray);
+    network_world_.reachable = false;  // netd starts later
+  }
+  Open();
+  EXPECT_THAT(Namespaces(), ElementsAre(*live));
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    network_world_.reachable = true;
+  }
+  ASSERT_GE(scheduler_->RunPending(), 1);  // the sweep's retry
+  absl::MutexLock lock(&network_world_.mu);
+  EXPECT_EQ(network_world_.attached.count(stray), 0u);
+  EXPECT_EQ(network_world_.attached.count(*gone), 0u);
+  EXPECT_EQ(network_world_.attached.count(*live), 1u);
+}
+
+}  // namespace
+}  // namespace berth::containerd

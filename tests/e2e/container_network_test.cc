@@ -1,0 +1,169 @@
+// End to end: containers on netd's networks through the CLI. berthd runs in
+// the test environment's own network namespace, so every bridge, veth and
+// packet stays there: a container on the default bridge gets an address,
+// route and hosts entry from berth0's subnet; containers on a user network
+// talk to each other; stop and rm give addresses, veths and namespaces back;
+// netd refuses to remove a network with containers; running containers
+// keep their network across a kill -9 of berthd.
+#include <signal.h>
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/container_fixture.h"
+
+namespace berth::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::IsEmpty;
+using ::testing::Not;
+using ::testing::StartsWith;
+
+class ContainerNetworkE2eTest : public ContainerE2eTest {
+ protected:
+  std::string Field(const std::string& container, const std::string& format) {
+    RunResult inspected = env_.Berth({"inspect", "-f", format, container});
+    EXPECT_EQ(inspected.exit_code, 0) << inspected.err;
+    return std::string(absl::StripAsciiWhitespace(inspected.out));
+  }
+  // Host-side veths in the environment's namespace.
+  int Veths() {
+    RunResult dev = RunCommand(env_.InNetns({"/bin/cat", "/proc/net/dev"}));
+    EXPECT_EQ(dev.exit_code, 0) << dev.err;
+    int veths = 0;
+    for (const std::string& line : Lines(dev.out)) {
+      if (absl::StartsWith(absl::StripLeadingAsciiWhitespace(line), "veth")) {
+        ++veths;
+      }
+    }
+    return veths;
+  }
+  std::vector<std::string> Namespaces() {
+    RunResult listed =
+        RunCommand({"/bin/ls", "-A", env_.run_root() + "/netns"});
+    return Lines(listed.out);
+  }
+  // A detached busybox httpd serving "hello" on port 80.
+  RunResult RunServer(const std::vector<std::string>& flags) {
+    std::vector<std::string> args = {"run", "-d"};
+    args.insert(args.end(), flags.begin(), flags.end());
+    args.insert(args.end(),
+                {"busybox", "sh", "-c",
+                 "mkdir -p /www && echo hello > /www/index.html && "
+                 "exec httpd -f -p 80 -h /www"});
+    return env_.Berth(args);
+  }
+};
+
+TEST_F(ContainerNetworkE2eTest, TheDefaultBridgeGivesAnAddressRouteAndName) {
+  RunResult run = RunScript(
+      "ip -4 addr show eth0; ip route; cat /etc/hosts; hostname",
+      {"--hostname", "boxy"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("inet 172.17.0."));
+  EXPECT_THAT(run.out, HasSubstr("default via 172.17.0.1 dev eth0"));
+  EXPECT_THAT(run.out, ::testing::ContainsRegex("172\\.17\\.0\\.[0-9]+\tboxy"));
+  // --rm gave everything back.
+  EXPECT_THAT(Namespaces(), IsEmpty());
+  EXPECT_EQ(Veths(), 0);
+}
+
+TEST_F(ContainerNetworkE2eTest, ContainersOnAUserNetworkTalk) {
+  ASSERT_EQ(env_.Berth({"network", "create", "appnet"}).exit_code, 0);
+  RunResult server = RunServer({"--name", "web", "--network", "appnet",
+                                "--network-alias", "www"});
+  ASSERT_EQ(server.exit_code, 0) << server.err;
+  const std::string ip =
+      Field("web", "{{.NetworkSettings.Networks.appnet.IPAddress}}");
+  ASSERT_THAT(ip, StartsWith("172."));
+  EXPECT_EQ(Field("web", "{{.NetworkSettings.Networks.appnet.MacAddress}}")
+                .substr(0, 6),
+            "02:42:");
+  EXPECT_EQ(Field("web", "{{.HostConfig.NetworkMode}}"), "appnet");
+  EXPECT_THAT(Field("web", "{{json .NetworkSettings.Networks.appnet.DNSNames}}"),
+              HasSubstr("\"www\""));
+
+  RunResult fetched = RunScript(
+      absl::StrCat("for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://", ip,
+                   "/ && exit 0; sleep 0.2; done; exit 1"),
+      {"--network", "appnet"});
+  EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
+  EXPECT_EQ(fetched.out, "hello\n");
+  RunResult pinged = RunScript(absl::StrCat("ping -c1 -W2 ", ip),
+                               {"--network", "appnet"});
+  EXPECT_EQ(pinged.exit_code, 0) << pinged.out << pinged.err;
+
+  // The network lists it and will not go while it is attached.
+  RunResult inspected = env_.Berth({"network", "inspect", "appnet"});
+  EXPECT_THAT(inspected.out, HasSubstr("\"Name\": \"web\""));
+  RunResult refused = env_.Berth({"network", "rm", "appnet"});
+  EXPECT_NE(refused.exit_code, 0);
+  EXPECT_THAT(refused.err, HasSubstr("web"));
+
+  // Stopped, it holds no address, veth or namespace; started, it gets its
+  // network back.
+  ASSERT_EQ(env_.Berth({"stop", "-t", "1", "web"}).exit_code, 0);
+  EXPECT_EQ(Field("web", "{{.NetworkSettings.Networks.appnet.IPAddress}}"), "");
+  EXPECT_THAT(env_.Berth({"network", "inspect", "appnet"}).out,
+              Not(HasSubstr("\"web\"")));
+  EXPECT_EQ(Veths(), 0);
+  EXPECT_THAT(Namespaces(), IsEmpty());
+  ASSERT_EQ(env_.Berth({"start", "web"}).exit_code, 0);
+  EXPECT_EQ(Field("web", "{{.NetworkSettings.Networks.appnet.IPAddress}}"), ip);
+  EXPECT_EQ(Veths(), 1);
+
+  ASSERT_EQ(env_.Berth({"rm", "-f", "web"}).exit_code, 0);
+  EXPECT_EQ(Veths(), 0);
+  EXPECT_THAT(Namespaces(), IsEmpty());
+  EXPECT_EQ(env_.Berth({"network", "rm", "appnet"}).exit_code, 0);
+}
+
+TEST_F(ContainerNetworkE2eTest, BadNetworksAreRefusedBeforeAnythingIsMade) {
+  RunResult missing = env_.Berth({"run", "--rm", "--network", "nosuch",
+                                  "busybox", "true"});
+  EXPECT_EQ(missing.exit_code, 125);
+  EXPECT_THAT(missing.err, HasSubstr("network nosuch not found"));
+  RunResult alias = env_.Berth({"run", "--rm", "--network-alias", "db",
+                                "busybox", "true"});
+  EXPECT_EQ(alias.exit_code, 125);
+  EXPECT_THAT(alias.err, HasSubstr("user-defined networks"));
+  EXPECT_THAT(env_.Berth({"ps", "-aq"}).out, IsEmpty());
+}
+
+TEST_F(ContainerNetworkE2eTest, RunningContainersKeepTheirNetworkAcrossAKill) {
+  ASSERT_EQ(env_.Berth({"network", "create", "keep"}).exit_code, 0);
+  ASSERT_EQ(RunServer({"--name", "web", "--network", "keep"}).exit_code, 0);
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "brief", "--network", "keep",
+                        "busybox", "sleep", "1"})
+                .exit_code,
+            0);
+  const std::string ip =
+      Field("web", "{{.NetworkSettings.Networks.keep.IPAddress}}");
+  berthd_->Signal(SIGKILL);
+  berthd_->Wait(absl::Seconds(10));
+  absl::SleepFor(absl::Seconds(1.5));  // `brief` ends while nobody watches
+  StartBerthd();
+  ASSERT_TRUE(WaitForStatus("brief", "exited"));
+  RunResult fetched = RunScript(
+      absl::StrCat("for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://", ip,
+                   "/ && exit 0; sleep 0.2; done; exit 1"),
+      {"--network", "keep"});
+  EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
+  // `brief` holds nothing any more: only web's veth and namespace remain.
+  for (int i = 0; i < 50 && Veths() != 1; ++i) absl::SleepFor(absl::Milliseconds(100));
+  EXPECT_EQ(Veths(), 1);
+  EXPECT_EQ(Namespaces().size(), 1u);
+  EXPECT_THAT(env_.Berth({"network", "inspect", "keep"}).out,
+              Not(HasSubstr("\"brief\"")));
+  ASSERT_EQ(env_.Berth({"rm", "-f", "web", "brief"}).exit_code, 0);
+  EXPECT_EQ(Veths(), 0);
+}
+
+}  // namespace
+}  // namespace berth::testing
