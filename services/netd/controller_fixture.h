@@ -65,6 +65,22 @@ inline CreateNetworkRequest WithSubnet(const std::string& name, const std::strin
   return request;
 }
 
+// The embedded DNS server: which containers it serves, and where.
+class FakeDns final : public dns::ContainerDns {
+ public:
+  absl::Status Listen(const std::string& container_id,
+                      const std::string& netns_path) override {
+    if (!fail_next.ok()) return std::exchange(fail_next, absl::OkStatus());
+    served[container_id] = netns_path;
+    return absl::OkStatus();
+  }
+  void Close(const std::string& container_id) override {
+    served.erase(container_id);
+  }
+  std::map<std::string, std::string> served;
+  absl::Status fail_next;
+};
+
 class NetworkControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -88,7 +104,8 @@ class NetworkControllerTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto controller =
-        NetworkController::Open(*store_, driver_, std::move(settings), *log_);
+        NetworkController::Open(*store_, driver_, std::move(settings), *log_,
+                                &dns_);
     ASSERT_TRUE(controller.ok()) << controller.status();
     controller_ = *std::move(controller);
   }
@@ -114,6 +131,7 @@ class NetworkControllerTest : public ::testing::Test {
   std::string dir_;
   std::shared_ptr<spdlog::logger> log_;
   FakeBridgeDriver driver_;
+  FakeDns dns_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<NetworkController> controller_;
 };

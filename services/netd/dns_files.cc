@@ -5,6 +5,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/etc_files.h"
+#include "services/netd/ipam/ipv4.h"
 
 namespace berth::netd {
 
@@ -30,32 +31,54 @@ std::string RenderHosts(
 }
 
 std::string RenderResolvConf(const types::v1::DnsConfig& dns,
-                             absl::string_view host_resolv_conf) {
+                             absl::string_view host_resolv_conf,
+                             bool embedded_dns) {
   const std::string host = ResolvConfWithoutLoopback(host_resolv_conf);
-  if (dns.servers().empty() && dns.searches().empty() && dns.options().empty()) {
+  if (!embedded_dns && dns.servers().empty() && dns.searches().empty() &&
+      dns.options().empty()) {
     return host;
   }
+  const bool servers = embedded_dns || !dns.servers().empty();
+  std::vector<std::string> options(dns.options().begin(), dns.options().end());
+  if (embedded_dns && options.empty()) options.push_back("ndots:0");
   // An override replaces the host's lines of its kind; the others stay.
   std::string out;
   for (absl::string_view line : absl::StrSplit(host, '\n', absl::SkipEmpty())) {
-    if ((!dns.servers().empty() && absl::StartsWith(line, "nameserver")) ||
+    if ((servers && absl::StartsWith(line, "nameserver")) ||
         (!dns.searches().empty() &&
          (absl::StartsWith(line, "search") || absl::StartsWith(line, "domain"))) ||
-        (!dns.options().empty() && absl::StartsWith(line, "options"))) {
+        (!options.empty() && absl::StartsWith(line, "options"))) {
       continue;
     }
     absl::StrAppend(&out, line, "\n");
   }
-  for (const std::string& server : dns.servers()) {
-    absl::StrAppend(&out, "nameserver ", server, "\n");
+  if (embedded_dns) {
+    absl::StrAppend(&out, "nameserver 127.0.0.11\n");
+  } else {
+    for (const std::string& server : dns.servers()) {
+      absl::StrAppend(&out, "nameserver ", server, "\n");
+    }
   }
   if (!dns.searches().empty()) {
     absl::StrAppend(&out, "search ", absl::StrJoin(dns.searches(), " "), "\n");
   }
-  if (!dns.options().empty()) {
-    absl::StrAppend(&out, "options ", absl::StrJoin(dns.options(), " "), "\n");
+  if (!options.empty()) {
+    absl::StrAppend(&out, "options ", absl::StrJoin(options, " "), "\n");
   }
   return out;
+}
+
+std::vector<std::string> NameServers(absl::string_view resolv_conf) {
+  std::vector<std::string> servers;
+  for (absl::string_view line : absl::StrSplit(resolv_conf, '\n')) {
+    std::vector<absl::string_view> words =
+        absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+    if (words.size() >= 2 && words[0] == "nameserver" &&
+        ipam::ParseIpv4(words[1], "name server").ok()) {
+      servers.emplace_back(words[1]);
+    }
+  }
+  return servers;
 }
 
 }  // namespace berth::netd

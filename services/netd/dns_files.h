@@ -20,9 +20,16 @@ std::string RenderHosts(
     const google::protobuf::RepeatedPtrField<types::v1::HostEntry>& extra_hosts);
 
 // The container's DNS overrides (--dns, --dns-search, --dns-option) over
-// the host's resolv.conf without its loopback name servers.
+// the host's resolv.conf without its loopback name servers. With
+// `embedded_dns` (a container on a user network), the name server is
+// netd's 127.0.0.11 with Docker's "options ndots:0".
 std::string RenderResolvConf(const types::v1::DnsConfig& dns,
-                             absl::string_view host_resolv_conf);
+                             absl::string_view host_resolv_conf,
+                             bool embedded_dns = false);
+
+// The IPv4 name servers of a resolv.conf, loopback ones included: the
+// embedded DNS server forwards from netd's namespace, where they answer.
+std::vector<std::string> NameServers(absl::string_view resolv_conf);
 
 }  // namespace berth::netd
 

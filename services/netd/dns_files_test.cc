@@ -38,5 +38,23 @@ TEST(DnsFilesTest, ResolvConfDropsLoopbackAndTakesOverrides) {
             "search lan\nnameserver 10.9.9.9\noptions ndots:2\n");
 }
 
+TEST(DnsFilesTest, OnUserNetworksTheNameServerIsTheEmbeddedOne) {
+  const std::string host =
+      "nameserver 10.0.2.3\nsearch lan\noptions edns0\n";
+  EXPECT_EQ(RenderResolvConf({}, host, /*embedded_dns=*/true),
+            "search lan\nnameserver 127.0.0.11\noptions ndots:0\n");
+  types::v1::DnsConfig dns;
+  dns.add_servers("10.9.9.9");  // not written: the embedded server answers
+  dns.add_options("ndots:2");
+  EXPECT_EQ(RenderResolvConf(dns, host, true),
+            "search lan\nnameserver 127.0.0.11\noptions ndots:2\n");
+}
+
+TEST(DnsFilesTest, NameServersAreTheIpv4Ones) {
+  EXPECT_EQ(NameServers("# x\nnameserver 127.0.0.53\nnameserver ::1\n"
+                        "nameserver\t10.0.2.3\nsearch lan\n"),
+            (std::vector<std::string>{"127.0.0.53", "10.0.2.3"}));
+}
+
 }  // namespace
 }  // namespace berth::netd

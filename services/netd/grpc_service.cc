@@ -3,9 +3,11 @@
 #include <utility>
 
 #include "common/event_stream.h"
+#include "common/fs_util.h"
 #include "common/grpc_status.h"
 #include "common/status_macros.h"
 #include "services/netd/bridge/netlink_bridge_driver.h"
+#include "services/netd/dns_files.h"
 
 namespace berth::netd {
 
@@ -16,12 +18,32 @@ absl::StatusOr<std::unique_ptr<NetworkGrpcService>> NetworkGrpcService::Create(
                    bridge::NetlinkBridgeDriver::Open());
   std::unique_ptr<NetworkGrpcService> service(
       new NetworkGrpcService(std::move(core), std::move(driver)));
+  NetworkGrpcService* raw = service.get();
+  // Until the controller is open, names are not known (SERVFAIL).
+  ASSIGN_OR_RETURN(
+      service->dns_,
+      dns::DnsServer::Start(
+          [raw](const std::string& container_id, const std::string& name)
+              -> std::optional<std::vector<uint32_t>> {
+            NetworkController* controller = raw->controller_ready_.load();
+            if (controller == nullptr) return std::nullopt;
+            return controller->Resolve(container_id, name);
+          },
+          settings.dns_forwarding
+              ? NameServers(ReadFileToString("/etc/resolv.conf", 1 << 20)
+                                .value_or(""))
+              : std::vector<std::string>{},
+          service->core_->log()));
   ASSIGN_OR_RETURN(service->controller_,
                    NetworkController::Open(service->core_->store(),
                                            *service->driver_, std::move(settings),
-                                           service->core_->log()));
+                                           service->core_->log(),
+                                           service->dns_.get()));
+  service->controller_ready_.store(service->controller_.get());
   return service;
 }
+
+NetworkGrpcService::~NetworkGrpcService() { dns_.reset(); }
 
 NetworkGrpcService::NetworkGrpcService(std::unique_ptr<ServiceCore> core,
                                        std::unique_ptr<bridge::BridgeDriver> driver)

@@ -3,11 +3,13 @@
 #ifndef BERTH_SERVICES_NETD_GRPC_SERVICE_H_
 #define BERTH_SERVICES_NETD_GRPC_SERVICE_H_
 
+#include <atomic>
 #include <memory>
 
 #include "berth/network/v1/network.grpc.pb.h"
 #include "common/service_adapter.h"
 #include "services/netd/bridge/bridge_driver.h"
+#include "services/netd/dns/dns_server.h"
 #include "services/netd/network_controller.h"
 
 namespace berth::netd {
@@ -57,6 +59,7 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
                       grpc::ServerWriter<network::v1::EventsResponse>* writer) override;
 
   void BeginShutdown();
+  ~NetworkGrpcService() override;
 
  private:
   NetworkGrpcService(std::unique_ptr<ServiceCore> core,
@@ -64,7 +67,10 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
 
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<bridge::BridgeDriver> driver_;
+  // Asks controller_ (once it is open); stopped first by the destructor.
+  std::unique_ptr<dns::DnsServer> dns_;
   std::unique_ptr<NetworkController> controller_;
+  std::atomic<NetworkController*> controller_ready_{nullptr};
 };
 
 }  // namespace berth::netd

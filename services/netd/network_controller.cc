@@ -99,12 +99,14 @@ NetworkController::NetworkController(Store& store, bridge::BridgeDriver& driver,
 
 absl::StatusOr<std::unique_ptr<NetworkController>> NetworkController::Open(
     Store& store, bridge::BridgeDriver& driver, NetdSettings settings,
-    spdlog::logger& log) {
+    spdlog::logger& log, dns::ContainerDns* dns) {
   std::unique_ptr<NetworkController> controller(
       new NetworkController(store, driver, std::move(settings), log));
+  controller->dns_ = dns;
   absl::MutexLock lock(&controller->mu_);
   RETURN_IF_ERROR(controller->LoadLocked());
   RETURN_IF_ERROR(controller->AddPredefinedLocked());
+  controller->ServeAttachedLocked();
   return controller;
 }
 

@@ -6,8 +6,10 @@
 #ifndef BERTH_SERVICES_NETD_NETWORK_CONTROLLER_H_
 #define BERTH_SERVICES_NETD_NETWORK_CONTROLLER_H_
 
+#include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +21,7 @@
 #include "common/event_log.h"
 #include "common/store.h"
 #include "services/netd/bridge/bridge_driver.h"
+#include "services/netd/dns/container_dns.h"
 #include "services/netd/ipam/address_space.h"
 #include "services/netd/ipam/subnet_pool.h"
 
@@ -44,10 +47,12 @@ absl::StatusOr<NetdSettings> SettingsFromConfig(
 class NetworkController {
  public:
   // Loads the records, adds the predefined networks on a first start
-  // (bridge, host, none) and makes every bridge network's bridge.
+  // (bridge, host, none) and makes every bridge network's bridge. With
+  // `dns` (outliving the controller), containers attached to user networks
+  // are served by it, those already attached again at once.
   static absl::StatusOr<std::unique_ptr<NetworkController>> Open(
       Store& store, bridge::BridgeDriver& driver, NetdSettings settings,
-      spdlog::logger& log);
+      spdlog::logger& log, dns::ContainerDns* dns = nullptr);
 
   absl::StatusOr<network::v1::CreateNetworkResponse> Create(
       const network::v1::CreateNetworkRequest& request);
@@ -72,6 +77,13 @@ class NetworkController {
   absl::Status Detach(const network::v1::DetachContainerRequest& request);
   absl::StatusOr<network::v1::ListEndpointsResponse> ListEndpoints(
       const network::v1::ListEndpointsRequest& request);
+
+  // The embedded DNS server's question: the addresses of the containers
+  // that share a user network with `container_id` and answer to `name`
+  // (lower case: their name, short id, aliases, hostname); nullopt when
+  // there are none.
+  std::optional<std::vector<uint32_t>> Resolve(const std::string& container_id,
+                                               const std::string& name) const;
 
   EventLog& events() { return events_; }
 
@@ -103,6 +115,16 @@ class NetworkController {
       const network::v1::ContainerIdentity& container,
       const std::string& netns_path, int index)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Removes the container's endpoints on `networks` (names or ids; empty:
+  // all) with their records; the DNS server lets it go with the last.
+  absl::Status DetachLocked(const std::string& container_id,
+                            const std::vector<std::string>& networks)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Whether one of the endpoints is on a user network (has DNS names).
+  static bool OnUserNetwork(
+      const std::vector<types::v1::NetworkEndpoint>& endpoints);
+  // Serves the DNS of containers attached before a restart again.
+  void ServeAttachedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Takes an endpoint's pair away and frees its address (not its record).
   absl::Status UnwireLocked(const types::v1::NetworkEndpoint& endpoint)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -114,6 +136,7 @@ class NetworkController {
 
   Store& store_;
   bridge::BridgeDriver& driver_;
+  dns::ContainerDns* dns_ = nullptr;
   const NetdSettings settings_;
   spdlog::logger& log_;
   EventLog events_;

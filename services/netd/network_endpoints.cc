@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/fs_util.h"
 #include "common/random_id.h"
@@ -89,7 +90,15 @@ absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
     for (const std::string& alias : attachment.config().aliases()) {
       endpoint.add_dns_names(alias);
     }
+    // And to a --hostname of its own (the default is the short id).
+    const std::string& hostname = container.hostname();
+    if (!hostname.empty() &&
+        std::find(endpoint.dns_names().begin(), endpoint.dns_names().end(),
+                  hostname) == endpoint.dns_names().end()) {
+      endpoint.add_dns_names(hostname);
+    }
   }
+  endpoint.set_netns_path(netns_path);
   bridge::EndpointSpec spec;
   spec.bridge = network.bridge_name();
   spec.host_interface = endpoint.host_interface();
@@ -176,25 +185,107 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
                     {"type", "bridge"}});
     }
   }
+  const bool embedded_dns = dns_ != nullptr && OnUserNetwork(endpoints);
+  if (embedded_dns) {
+    absl::Status served =
+        dns_->Listen(container.container_id(), request.netns_path());
+    if (!served.ok()) {
+      absl::Status undone = DetachLocked(container.container_id(), {});
+      if (!undone.ok()) {
+        log_.error("container {}: undoing its attach: {}",
+                   container.container_id(), undone.ToString());
+      }
+      return Annotate(served, "serving the container's DNS at 127.0.0.11");
+    }
+  }
   AttachContainerResponse response;
   for (const NetworkEndpoint& endpoint : endpoints) {
     *response.add_endpoints() = endpoint;
   }
   response.set_hosts(RenderHosts(container, endpoints, request.extra_hosts()));
-  response.set_resolv_conf(RenderResolvConf(request.dns(), HostResolvConf()));
+  response.set_resolv_conf(
+      RenderResolvConf(request.dns(), HostResolvConf(), embedded_dns));
   return response;
+}
+
+void NetworkController::ServeAttachedLocked() {
+  if (dns_ == nullptr) return;
+  std::map<std::string, std::string> served;  // container -> netns
+  absl::Status listed =
+      EndpointsTable().ForEach(store_, [&](const NetworkEndpoint& endpoint) {
+        if (!endpoint.dns_names().empty() && !endpoint.netns_path().empty()) {
+          served[endpoint.container_id()] = endpoint.netns_path();
+        }
+        return true;
+      });
+  if (!listed.ok()) {
+    log_.error("reading endpoints to serve their DNS again: {}",
+               listed.ToString());
+  }
+  for (const auto& [container_id, netns_path] : served) {
+    absl::Status again = dns_->Listen(container_id, netns_path);
+    if (!again.ok()) {
+      // It ended while netd was down: containerd detaches it.
+      log_.warn("container {}: its DNS is not served again: {}", container_id,
+                again.ToString());
+    }
+  }
+}
+
+bool NetworkController::OnUserNetwork(
+    const std::vector<NetworkEndpoint>& endpoints) {
+  return std::any_of(endpoints.begin(), endpoints.end(),
+                     [](const NetworkEndpoint& endpoint) {
+                       return !endpoint.dns_names().empty();
+                     });
+}
+
+std::optional<std::vector<uint32_t>> NetworkController::Resolve(
+    const std::string& container_id, const std::string& name) const {
+  absl::StatusOr<std::vector<NetworkEndpoint>> own =
+      EndpointsOfContainer(container_id);
+  if (!own.ok()) return std::nullopt;
+  std::vector<uint32_t> addresses;
+  for (const NetworkEndpoint& mine : *own) {
+    if (mine.dns_names().empty()) continue;  // the default bridge: no DNS
+    absl::StatusOr<std::map<std::string, NetworkEndpoint>> peers =
+        EndpointsOf(mine.network_id());
+    if (!peers.ok()) continue;
+    for (const auto& [peer, endpoint] : *peers) {
+      const bool named = std::any_of(
+          endpoint.dns_names().begin(), endpoint.dns_names().end(),
+          [&](const std::string& dns_name) {
+            return absl::AsciiStrToLower(dns_name) == name;
+          });
+      absl::StatusOr<ipam::Ipv4> address =
+          ipam::ParseIpv4(endpoint.ipv4_address(), "address");
+      if (named && address.ok() &&
+          std::find(addresses.begin(), addresses.end(), *address) ==
+              addresses.end()) {
+        addresses.push_back(*address);
+      }
+    }
+  }
+  if (addresses.empty()) return std::nullopt;
+  return addresses;
 }
 
 absl::Status NetworkController::Detach(
     const network::v1::DetachContainerRequest& request) {
   absl::MutexLock lock(&mu_);
+  return DetachLocked(request.container_id(),
+                      {request.networks().begin(), request.networks().end()});
+}
+
+absl::Status NetworkController::DetachLocked(
+    const std::string& container_id, const std::vector<std::string>& networks) {
   ASSIGN_OR_RETURN(std::vector<NetworkEndpoint> endpoints,
-                   EndpointsOfContainer(request.container_id()));
+                   EndpointsOfContainer(container_id));
   std::vector<NetworkEndpoint> chosen;
   for (const NetworkEndpoint& endpoint : endpoints) {
     const bool listed =
-        request.networks().empty() ||
-        std::any_of(request.networks().begin(), request.networks().end(),
+        networks.empty() ||
+        std::any_of(networks.begin(), networks.end(),
                     [&](const std::string& network) {
                       absl::StatusOr<Network> found = FindLocked(network);
                       return found.ok() && found->id() == endpoint.network_id();
@@ -217,6 +308,9 @@ absl::Status NetworkController::Detach(
                  {{"container", endpoint.container_id()},
                   {"name", endpoint.network_name()},
                   {"type", "bridge"}});
+  }
+  if (dns_ != nullptr && chosen.size() == endpoints.size()) {
+    dns_->Close(container_id);
   }
   return absl::OkStatus();
 }

@@ -137,5 +137,61 @@ TEST_F(NetworkEndpointsTest, AFailedAttachLeavesNothing) {
   EXPECT_EQ(driver_.endpoints.size(), 1u);
 }
 
+TEST_F(NetworkEndpointsTest, UserNetworksGetTheEmbeddedDns) {
+  ASSERT_TRUE(controller_->Create(Named("app")).ok());
+  ASSERT_TRUE(controller_->Create(Named("other")).ok());
+  AttachContainerRequest web = AttachTo(Id('a'), {"app"});
+  web.mutable_container()->set_hostname("www");
+  web.mutable_networks(0)->mutable_config()->add_aliases("Front");
+  absl::StatusOr<AttachContainerResponse> a = controller_->Attach(web);
+  ASSERT_TRUE(a.ok()) << a.status();
+  EXPECT_EQ(dns_.served[Id('a')], "/proc/1/ns/net");
+  EXPECT_THAT(a->resolv_conf(), HasSubstr("nameserver 127.0.0.11\n"));
+  EXPECT_THAT(a->endpoints(0).dns_names(),
+              ::testing::ElementsAre("c-a", "aaaaaaaaaaaa", "Front", "www"));
+  auto b = controller_->Attach(AttachTo(Id('b'), {"app"}));
+  auto c = controller_->Attach(AttachTo(Id('c'), {"other"}));
+  auto d = controller_->Attach(AttachTo(Id('d'), {"bridge"}));
+  ASSERT_TRUE(b.ok() && c.ok() && d.ok());
+  EXPECT_EQ(dns_.served.count(Id('d')), 0u);  // the default bridge: no DNS
+  EXPECT_THAT(d->resolv_conf(), ::testing::Not(HasSubstr("127.0.0.11")));
+
+  absl::StatusOr<ipam::Ipv4> web_ip =
+      ipam::ParseIpv4(a->endpoints(0).ipv4_address(), "");
+  ASSERT_TRUE(web_ip.ok());
+  for (const char* name : {"c-a", "aaaaaaaaaaaa", "front", "www"}) {
+    EXPECT_EQ(controller_->Resolve(Id('b'), name),
+              std::optional<std::vector<uint32_t>>(std::vector<uint32_t>{*web_ip}))
+        << name;
+  }
+  EXPECT_EQ(controller_->Resolve(Id('b'), "nosuch"), std::nullopt);
+  // Other networks' containers and the default bridge's see nothing.
+  EXPECT_EQ(controller_->Resolve(Id('c'), "c-a"), std::nullopt);
+  EXPECT_EQ(controller_->Resolve(Id('d'), "c-a"), std::nullopt);
+
+  // A restarted netd serves the attached containers again.
+  dns_.served.clear();
+  Reopen();
+  EXPECT_EQ(dns_.served.count(Id('a')), 1u);
+  EXPECT_EQ(dns_.served.count(Id('b')), 1u);
+  EXPECT_EQ(dns_.served.count(Id('d')), 0u);
+
+  ASSERT_TRUE(controller_->Detach(DetachOf(Id('a'))).ok());
+  EXPECT_EQ(dns_.served.count(Id('a')), 0u);
+  EXPECT_EQ(controller_->Resolve(Id('b'), "c-a"), std::nullopt);
+}
+
+TEST_F(NetworkEndpointsTest, AnAttachWhoseDnsFailsLeavesNothing) {
+  ASSERT_TRUE(controller_->Create(Named("app")).ok());
+  dns_.fail_next = absl::InternalError("bind 127.0.0.11:53: address in use");
+  absl::StatusOr<AttachContainerResponse> refused =
+      controller_->Attach(AttachTo(Id('a'), {"app"}));
+  EXPECT_THAT(refused.status().message(), HasSubstr("address in use"));
+  EXPECT_TRUE(driver_.endpoints.empty());
+  auto listed = controller_->ListEndpoints({});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->endpoints_size(), 0);
+}
+
 }  // namespace
 }  // namespace berth::netd

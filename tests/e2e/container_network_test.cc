@@ -4,7 +4,8 @@
 // route and hosts entry from berth0's subnet; containers on a user network
 // talk to each other; stop and rm give addresses, veths and namespaces back;
 // netd refuses to remove a network with containers; running containers
-// keep their network across a kill -9 of berthd.
+// keep their network across a kill -9 of berthd; containers on a user
+// network find each other by name (netd's DNS at 127.0.0.11).
 #include <signal.h>
 
 #include <string>
@@ -99,6 +100,22 @@ TEST_F(ContainerNetworkE2eTest, ContainersOnAUserNetworkTalk) {
                                {"--network", "appnet"});
   EXPECT_EQ(pinged.exit_code, 0) << pinged.out << pinged.err;
 
+  // By name and alias, through netd's DNS server at 127.0.0.11.
+  RunResult named = RunScript(
+      "cat /etc/resolv.conf; wget -q -O- http://web/ && wget -q -O- http://www/"
+      " && ping -c1 -W2 web >/dev/null && echo pinged",
+      {"--network", "appnet"});
+  EXPECT_EQ(named.exit_code, 0) << named.out << named.err;
+  EXPECT_THAT(named.out, HasSubstr("nameserver 127.0.0.11\n"));
+  EXPECT_THAT(named.out, HasSubstr("hello\nhello\npinged\n"));
+  // Not from another network, nor from the default bridge.
+  ASSERT_EQ(env_.Berth({"network", "create", "othernet"}).exit_code, 0);
+  RunResult elsewhere = RunScript("nslookup web", {"--network", "othernet"});
+  EXPECT_NE(elsewhere.exit_code, 0) << elsewhere.out;
+  RunResult bridged = RunScript("ping -c1 -W1 web");
+  EXPECT_NE(bridged.exit_code, 0) << bridged.out;
+  ASSERT_EQ(env_.Berth({"network", "rm", "othernet"}).exit_code, 0);
+
   // The network lists it and will not go while it is attached.
   RunResult inspected = env_.Berth({"network", "inspect", "appnet"});
   EXPECT_THAT(inspected.out, HasSubstr("\"Name\": \"web\""));
@@ -150,11 +167,14 @@ TEST_F(ContainerNetworkE2eTest, RunningContainersKeepTheirNetworkAcrossAKill) {
   absl::SleepFor(absl::Seconds(1.5));  // `brief` ends while nobody watches
   StartBerthd();
   ASSERT_TRUE(WaitForStatus("brief", "exited"));
+  // By address and by name: the new netd serves web's DNS again.
   RunResult fetched = RunScript(
       absl::StrCat("for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://", ip,
-                   "/ && exit 0; sleep 0.2; done; exit 1"),
+                   "/ && wget -q -O- http://web/ && exit 0; sleep 0.2; done; "
+                   "exit 1"),
       {"--network", "keep"});
   EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
+  EXPECT_EQ(fetched.out, "hello\nhello\n");
   // `brief` holds nothing any more: only web's veth and namespace remain.
   for (int i = 0; i < 50 && Veths() != 1; ++i) absl::SleepFor(absl::Milliseconds(100));
   EXPECT_EQ(Veths(), 1);
