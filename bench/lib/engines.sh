@@ -20,6 +20,11 @@
 #   berth_rm_all / docker_rm_all   remove every Berth container / every Docker
 #                                  container labelled $DOCKER_LABEL
 #   engines_cleanup                containers, daemons, shims, cgroups, mounts
+#
+# With ENGINES_NETNS set (a bound network namespace), both daemons run in
+# it: Docker always privately and with its default bridge (10.213.0.1/24,
+# no iptables, no masquerade), Berth without masquerade, so every bridge,
+# veth and packet of the run stays in that namespace.
 
 BAZEL=(bazel --output_base=/root/.cache/bazel-bench2)
 BAZEL_STARTED=""
@@ -66,12 +71,22 @@ engines_build() {
   BERTHD_BIN=$TMP/bin/berthd
 }
 
+# Starts a daemon, in ENGINES_NETNS when set. Only ever run in the
+# background (`engines_exec_daemon ... &`): it execs, so $! is the daemon's
+# pid (nsenter execs the command after joining the namespace).
+engines_exec_daemon() {
+  if [[ -n ${ENGINES_NETNS:-} ]]; then
+    exec nsenter --net="$ENGINES_NETNS" -- "$@"
+  fi
+  exec "$@"
+}
+
 engines_start_berthd() {
   mkdir -p "$TMP/root" "$TMP/run"
-  printf '{"runtime": {"shimPath": "%s", "cgroupParent": "berth-bench"}}\n' \
+  printf '{"runtime": {"shimPath": "%s", "cgroupParent": "berth-bench"}, "netd": {"masquerade": false}}\n' \
     "$TMP/bin/berth-shim" >"$TMP/berthd.json"
   log "starting berthd"
-  "$BERTHD_BIN" --config "$TMP/berthd.json" --root "$TMP/root" --run-root "$TMP/run" \
+  engines_exec_daemon "$BERTHD_BIN" --config "$TMP/berthd.json" --root "$TMP/root" --run-root "$TMP/run" \
     --log-file "$TMP/berthd.log" >>"$TMP/berthd.out" 2>&1 &
   BERTHD_PID=$!
   wait_for 30 berthd berth info
@@ -84,16 +99,18 @@ engines_start_docker() {
   DOCKERD_BIN=$(command -v dockerd)
   DOCKER_BIN=$(docker_client_for "$DOCKERD_BIN")
   DOCKER_ARGS=()
-  if "$DOCKER_BIN" version >/dev/null 2>&1; then
+  local bridge=(--bridge none)
+  [[ -n ${ENGINES_NETNS:-} ]] && bridge=(--bip 10.213.0.1/24)
+  if [[ -z ${ENGINES_NETNS:-} ]] && "$DOCKER_BIN" version >/dev/null 2>&1; then
     log "using the running dockerd ($("$DOCKER_BIN" version --format '{{.Server.Version}}'))"
     DOCKER_WHERE="running dockerd"
   else
     log "starting a private dockerd ($("$DOCKERD_BIN" --version))"
     mkdir -p "$TMP/docker" "$TMP/dx"
     DOCKER_ARGS=(-H "unix://$TMP/docker.sock")
-    "$DOCKERD_BIN" --data-root "$TMP/docker" --exec-root "$TMP/dx" \
+    engines_exec_daemon "$DOCKERD_BIN" --data-root "$TMP/docker" --exec-root "$TMP/dx" \
       --pidfile "$TMP/docker.pid" -H "unix://$TMP/docker.sock" \
-      --bridge none --iptables=false --ip6tables=false --ip-masq=false \
+      "${bridge[@]}" --iptables=false --ip6tables=false --ip-masq=false \
       --ip-forward=false --userland-proxy=false --storage-driver overlay2 \
       --log-level warn >>"$TMP/dockerd.log" 2>&1 &
     DOCKERD_PID=$!

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "absl/cleanup/cleanup.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/failpoint.h"
 #include "common/fs_util.h"
@@ -88,10 +89,18 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   }
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir()));
   std::optional<network::v1::AttachContainerResponse> attached;
+  std::optional<JoinedNetwork> joined;
   if (UsesNetd(container)) {
     ASSIGN_OR_RETURN(attached, AttachNetwork(container));
     spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
     spec.set_netns_path(netns_->PathOf(id));
+  } else if (absl::StartsWith(container.host_config().network_mode(),
+                              "container:")) {
+    ASSIGN_OR_RETURN(joined, JoinNetwork(container));
+    spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
+    spec.set_netns_path(joined->netns_path);
+    spec.set_hostname(joined->hostname);
+    container.mutable_config()->set_hostname(joined->hostname);
   }
   // Until the start is recorded, a failure gives the network back (after
   // mu_ below is released: the cleanup is declared first).
@@ -99,8 +108,10 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   absl::Cleanup release_network = [&] {
     if (attached.has_value() && !recorded) ReleaseNetwork(container);
   };
-  RETURN_IF_ERROR(
-      WriteContainerFiles(container, attached ? &*attached : nullptr));
+  RETURN_IF_ERROR(WriteContainerFiles(
+      container, attached  ? &*attached
+                 : joined ? &joined->files
+                          : nullptr));
   if (!spec.uid_map().empty()) {
     // In its user namespace the container's root is a host user without
     // rights on root's files: the files bound into its /etc become that

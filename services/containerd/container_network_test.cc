@@ -8,6 +8,7 @@
 #include "common/fs_util.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "services/containerd/shim/protocol.h"
 #include "services/containerd/testing/supervisor_fixture.h"
 
 namespace berth::containerd {
@@ -66,6 +67,14 @@ class NetworkedSupervisorTest : public SupervisorTest {
                      supervisor_->Create(request));
     return created.id();
   }
+  container::v1::ListContainersResponse ListAll() {
+    container::v1::ListContainersRequest request;
+    request.set_all(true);
+    absl::StatusOr<container::v1::ListContainersResponse> listed =
+        supervisor_->List(request);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    return listed.value_or(container::v1::ListContainersResponse());
+  }
   std::set<std::string> Namespaces() {
     absl::MutexLock lock(&network_world_.mu);
     return network_world_.namespaces;
@@ -81,7 +90,7 @@ TEST_F(NetworkedSupervisorTest, ACreateNamesAnExistingNetwork) {
   absl::StatusOr<std::string> missing = CreateOn("nosuch");
   EXPECT_TRUE(absl::IsNotFound(missing.status())) << missing.status();
   EXPECT_THAT(missing.status().message(), HasSubstr("network nosuch not found"));
-  EXPECT_THAT(supervisor_->List({})->containers(), IsEmpty());
+  EXPECT_THAT(ListAll().containers(), IsEmpty());
 
   absl::StatusOr<std::string> id = CreateOn("");  // the default: bridge
   ASSERT_TRUE(id.ok()) << id.status();
@@ -89,6 +98,10 @@ TEST_F(NetworkedSupervisorTest, ACreateNamesAnExistingNetwork) {
   EXPECT_EQ(created.host_config().network_mode(), "bridge");
   EXPECT_EQ(created.network_settings().networks().count("bridge"), 1u);
   EXPECT_TRUE(Namespaces().empty());  // nothing is wired before a start
+  // ps names the networks.
+  const container::v1::ListContainersResponse listed = ListAll();
+  ASSERT_EQ(listed.containers_size(), 1);
+  EXPECT_THAT(listed.containers(0).networks(), ElementsAre("bridge"));
 }
 
 TEST_F(NetworkedSupervisorTest, StartAttachesAndExitReleases) {
@@ -193,6 +206,33 @@ TEST_F(NetworkedSupervisorTest, RecoveryReleasesWhatEndedWhileDown) {
   EXPECT_EQ(network_world_.attached.count(stray), 0u);
   EXPECT_EQ(network_world_.attached.count(*gone), 0u);
   EXPECT_EQ(network_world_.attached.count(*live), 1u);
+}
+
+TEST_F(NetworkedSupervisorTest, AContainerJoinsAnotherOnesNamespace) {
+  Open();
+  EXPECT_TRUE(absl::IsNotFound(CreateOn("container:nosuch").status()));
+  absl::StatusOr<std::string> web = CreateOn("bridge");
+  absl::StatusOr<std::string> side = CreateOn("container:" + web->substr(0, 12));
+  ASSERT_TRUE(web.ok() && side.ok()) << side.status();
+  absl::Status early = supervisor_->Start(*side);
+  EXPECT_TRUE(absl::IsFailedPrecondition(early)) << early;
+  EXPECT_THAT(early.message(), HasSubstr("non running container"));
+
+  ASSERT_TRUE(supervisor_->Start(*web).ok());
+  ASSERT_TRUE(supervisor_->Start(*side).ok());
+  const Container joined = Inspect(*side);
+  // The other's namespace, hostname, hosts and resolv.conf; no netd call.
+  absl::StatusOr<std::string> spec_bytes = ReadFileToString(
+      dir_ + "/containers/" + *side + "/" + shim::kSpecFile, 1 << 20);
+  ASSERT_TRUE(spec_bytes.ok());
+  absl::StatusOr<shim::ShimSpec> spec = shim::ParseShimSpec(*spec_bytes);
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  EXPECT_EQ(spec->network_mode(), ::berth::shim::v1::NETWORK_MODE_PATH);
+  EXPECT_EQ(spec->netns_path(), "/run/berth/netns/" + *web);
+  EXPECT_EQ(spec->hostname(), web->substr(0, 12));
+  EXPECT_EQ(*ReadFileToString(joined.hosts_path(), 4096), "hosts from netd\n");
+  absl::MutexLock lock(&network_world_.mu);
+  EXPECT_EQ(network_world_.attaches.size(), 1u);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 // names, attaching a starting container through netd (container_network.h)
 // and releasing it at its exit, removal, or after a restart of containerd.
 #include "absl/strings/str_cat.h"
+#include "common/fs_util.h"
 #include "common/status_macros.h"
 #include "services/containerd/container_supervisor.h"
 #include "services/containerd/network_mode.h"
@@ -22,6 +23,17 @@ absl::Status NoNetd(const Container& container) {
 }  // namespace
 
 absl::Status ContainerSupervisor::CheckNetworks(Container* container) {
+  ASSIGN_OR_RETURN(NetworkMode mode,
+                   ParseNetworkMode(container->host_config().network_mode()));
+  if (mode.kind == NetworkMode::Kind::kContainer) {
+    // Docker's "No such container: NAME" at create.
+    RETURN_IF_ERROR(records_->Find(mode.name).status());
+    if (!container->config().hostname().empty() &&
+        container->config().hostname() != container->id().substr(0, 12)) {
+      return absl::InvalidArgumentError(
+          "conflicting options: hostname and the network mode");
+    }
+  }
   if (!UsesNetd(*container)) {
     if (!container->networking_config().endpoints().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -74,11 +86,42 @@ ContainerSupervisor::AttachNetwork(const Container& container) {
   return attached;
 }
 
+absl::StatusOr<ContainerSupervisor::JoinedNetwork>
+ContainerSupervisor::JoinNetwork(const Container& container) {
+  ASSIGN_OR_RETURN(NetworkMode mode,
+                   ParseNetworkMode(container.host_config().network_mode()));
+  ASSIGN_OR_RETURN(Container other, records_->Find(mode.name));
+  if (other.id() == container.id()) {
+    return absl::InvalidArgumentError(
+        "cannot join own network namespace: name another container");
+  }
+  if (!HasProcess(other.state().status()) || other.state().pid() <= 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot join network namespace of a non running container: ",
+        other.id()));
+  }
+  JoinedNetwork joined;
+  // Its bound namespace, or the one its init is in (none, or joined).
+  joined.netns_path = !other.network_settings().sandbox_key().empty()
+                          ? other.network_settings().sandbox_key()
+                          : absl::StrCat("/proc/", other.state().pid(), "/ns/net");
+  ASSIGN_OR_RETURN(std::string hosts,
+                   ReadFileToString(other.hosts_path(), 1 << 20));
+  ASSIGN_OR_RETURN(std::string resolv_conf,
+                   ReadFileToString(other.resolv_conf_path(), 1 << 20));
+  joined.hostname = other.config().hostname();
+  joined.files.set_hosts(std::move(hosts));
+  joined.files.set_resolv_conf(std::move(resolv_conf));
+  return joined;
+}
+
 void ContainerSupervisor::ReleaseNetwork(const Container& container) {
   if (!UsesNetd(container) || netd_ == nullptr || netns_ == nullptr) return;
   const std::string& id = container.id();
-  // netd first, while the namespace still holds the container's side.
-  absl::Status detached = netd_->Detach(id, netns_->PathOf(id));
+  // netd first, while the namespace still holds the container's side; the
+  // namespace's end takes the veths with it.
+  absl::Status detached =
+      netd_->Detach(id, netns_->PathOf(id), /*namespace_ends=*/true);
   if (!detached.ok()) {
     // The sweep at the next start of containerd tries again.
     log_.error("container {}: releasing its network endpoints: {}", id,
@@ -127,7 +170,7 @@ void ContainerSupervisor::SweepStaleEndpoints(int attempt) {
     absl::MutexLock op_lock(op.get());
     absl::StatusOr<Container> container = Load(id);
     if (container.ok() && HasProcess(container->state().status())) continue;
-    absl::Status detached = netd_->Detach(id, "");
+    absl::Status detached = netd_->Detach(id, "", /*namespace_ends=*/false);
     if (detached.ok()) {
       log_.warn(
           "container {}: released the network endpoints it held "

@@ -1,6 +1,7 @@
 // ps, prune and logs: reading many records or a container's log.
 #include <algorithm>
 #include <regex>
+#include <set>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -53,7 +54,15 @@ void FillSummary(const Container& container,
   *summary.mutable_started_at() = container.state().started_at();
   *summary.mutable_finished_at() = container.state().finished_at();
   *summary.mutable_labels() = container.config().labels();
-  if (!container.host_config().network_mode().empty()) {
+  // The networks it is (or will be) attached to, by name; else its mode
+  // (none, host).
+  if (!container.network_settings().networks().empty()) {
+    std::set<std::string> names;
+    for (const auto& [name, endpoint] : container.network_settings().networks()) {
+      names.insert(name);
+    }
+    for (const std::string& name : names) summary.add_networks(name);
+  } else if (!container.host_config().network_mode().empty()) {
     summary.add_networks(container.host_config().network_mode());
   }
   *summary.mutable_mounts() = container.mounts();

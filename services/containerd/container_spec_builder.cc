@@ -197,10 +197,16 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
   }
   ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
   if (network.kind == NetworkMode::Kind::kContainer) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "network mode \"", network.ToString(),
-        "\" is not available yet: use --network none, host, bridge or a "
-        "network's name"));
+    // Docker's checks: the other container's network comes whole.
+    if (!host.port_bindings().empty() || host.publish_all_ports()) {
+      return absl::InvalidArgumentError(
+          "conflicting options: port publishing and the container type "
+          "network mode");
+    }
+    if (!host.dns().servers().empty() || !host.extra_hosts().empty()) {
+      return absl::InvalidArgumentError(
+          "conflicting options: dns and the network mode");
+    }
   }
   ASSIGN_OR_RETURN(std::vector<int> caps,
                    security::ContainerCapabilities(

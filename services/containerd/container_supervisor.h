@@ -294,6 +294,15 @@ class ContainerSupervisor {
   absl::StatusOr<network::v1::AttachContainerResponse> AttachNetwork(
       const container::v1::Container& container);
   void ReleaseNetwork(const container::v1::Container& container);
+  // --network container:NAME: the running container's namespace and a copy
+  // of its hosts and resolv.conf.
+  struct JoinedNetwork {
+    std::string netns_path;
+    std::string hostname;  // the other's, as Docker gives it
+    network::v1::AttachContainerResponse files;  // hosts, resolv_conf
+  };
+  absl::StatusOr<JoinedNetwork> JoinNetwork(
+      const container::v1::Container& container);
   // At recovery: the namespaces of containers that do not run (they ended
   // while containerd was down, or a start was interrupted) are removed,
   // and the endpoints netd holds for them are released by

@@ -41,10 +41,12 @@ class GrpcNetdClient final : public NetdClient {
   }
 
   absl::Status Detach(const std::string& container_id,
-                      const std::string& netns_path) override {
+                      const std::string& netns_path,
+                      bool namespace_ends) override {
     network::v1::DetachContainerRequest request;
     request.set_container_id(container_id);
     request.set_netns_path(netns_path);
+    request.set_namespace_ends(namespace_ends);
     network::v1::DetachContainerResponse response;
     grpc::ClientContext context;
     netd_.Prepare(context, kDeadline);

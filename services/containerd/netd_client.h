@@ -24,9 +24,11 @@ class NetdClient {
   virtual absl::StatusOr<network::v1::AttachContainerResponse> Attach(
       const network::v1::AttachContainerRequest& request) = 0;
   // Releases every endpoint of the container; fine when it has none.
-  // `netns_path` "" when the namespace is gone.
+  // `netns_path` "" when the namespace is gone. With `namespace_ends` the
+  // caller removes the namespace next, which takes the veths with it.
   virtual absl::Status Detach(const std::string& container_id,
-                              const std::string& netns_path) = 0;
+                              const std::string& netns_path,
+                              bool namespace_ends) = 0;
   // The endpoints netd holds for every container.
   virtual absl::StatusOr<std::vector<types::v1::NetworkEndpoint>>
   ListEndpoints() = 0;

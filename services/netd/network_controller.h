@@ -116,17 +116,21 @@ class NetworkController {
       const std::string& netns_path, int index)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Removes the container's endpoints on `networks` (names or ids; empty:
-  // all) with their records; the DNS server lets it go with the last.
+  // all) with their records; the DNS server lets it go with the last. With
+  // `namespace_ends` the veths are left to the namespace's end.
   absl::Status DetachLocked(const std::string& container_id,
-                            const std::vector<std::string>& networks)
+                            const std::vector<std::string>& networks,
+                            bool namespace_ends)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether one of the endpoints is on a user network (has DNS names).
   static bool OnUserNetwork(
       const std::vector<types::v1::NetworkEndpoint>& endpoints);
   // Serves the DNS of containers attached before a restart again.
   void ServeAttachedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  // Takes an endpoint's pair away and frees its address (not its record).
-  absl::Status UnwireLocked(const types::v1::NetworkEndpoint& endpoint)
+  // Takes an endpoint's pair away (unless its namespace ends anyway) and
+  // frees its address (not its record).
+  absl::Status UnwireLocked(const types::v1::NetworkEndpoint& endpoint,
+                            bool namespace_ends = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<std::vector<types::v1::NetworkEndpoint>> EndpointsOfContainer(
       const std::string& container_id) const;

@@ -118,8 +118,11 @@ absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
   return endpoint;
 }
 
-absl::Status NetworkController::UnwireLocked(const NetworkEndpoint& endpoint) {
-  RETURN_IF_ERROR(driver_.RemoveEndpoint(endpoint.host_interface()));
+absl::Status NetworkController::UnwireLocked(const NetworkEndpoint& endpoint,
+                                            bool namespace_ends) {
+  if (!namespace_ends) {
+    RETURN_IF_ERROR(driver_.RemoveEndpoint(endpoint.host_interface()));
+  }
   auto space = spaces_.find(endpoint.network_id());
   absl::StatusOr<ipam::Ipv4> address =
       ipam::ParseIpv4(endpoint.ipv4_address(), "address");
@@ -190,7 +193,7 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
     absl::Status served =
         dns_->Listen(container.container_id(), request.netns_path());
     if (!served.ok()) {
-      absl::Status undone = DetachLocked(container.container_id(), {});
+      absl::Status undone = DetachLocked(container.container_id(), {}, false);
       if (!undone.ok()) {
         log_.error("container {}: undoing its attach: {}",
                    container.container_id(), undone.ToString());
@@ -274,11 +277,13 @@ absl::Status NetworkController::Detach(
     const network::v1::DetachContainerRequest& request) {
   absl::MutexLock lock(&mu_);
   return DetachLocked(request.container_id(),
-                      {request.networks().begin(), request.networks().end()});
+                      {request.networks().begin(), request.networks().end()},
+                      request.namespace_ends());
 }
 
 absl::Status NetworkController::DetachLocked(
-    const std::string& container_id, const std::vector<std::string>& networks) {
+    const std::string& container_id, const std::vector<std::string>& networks,
+    bool namespace_ends) {
   ASSIGN_OR_RETURN(std::vector<NetworkEndpoint> endpoints,
                    EndpointsOfContainer(container_id));
   std::vector<NetworkEndpoint> chosen;
@@ -293,7 +298,7 @@ absl::Status NetworkController::DetachLocked(
     if (listed) chosen.push_back(endpoint);
   }
   for (const NetworkEndpoint& endpoint : chosen) {
-    RETURN_IF_ERROR(UnwireLocked(endpoint));
+    RETURN_IF_ERROR(UnwireLocked(endpoint, namespace_ends));
   }
   const Table<NetworkEndpoint> table = EndpointsTable();
   RETURN_IF_ERROR(store_.Update([&](Transaction& txn) -> absl::Status {

@@ -193,5 +193,21 @@ TEST_F(NetworkEndpointsTest, AnAttachWhoseDnsFailsLeavesNothing) {
   EXPECT_EQ(listed->endpoints_size(), 0);
 }
 
+TEST_F(NetworkEndpointsTest, AnEndingNamespaceTakesItsVethsAlong) {
+  auto a = controller_->Attach(AttachTo(Id('a'), {"bridge"}));
+  ASSERT_TRUE(a.ok()) << a.status();
+  const std::string veth = a->endpoints(0).host_interface();
+  network::v1::DetachContainerRequest ending = DetachOf(Id('a'));
+  ending.set_namespace_ends(true);
+  ASSERT_TRUE(controller_->Detach(ending).ok());
+  // netd leaves the pair to the kernel but frees the address at once.
+  EXPECT_EQ(driver_.endpoints.count(veth), 1u);
+  auto b = controller_->Attach(AttachTo(Id('b'), {"bridge"}));
+  ASSERT_TRUE(b.ok()) << b.status();
+  EXPECT_EQ(b->endpoints(0).ipv4_address(), a->endpoints(0).ipv4_address());
+  ASSERT_TRUE(controller_->Detach(DetachOf(Id('b'))).ok());
+  EXPECT_EQ(driver_.endpoints.count(b->endpoints(0).host_interface()), 0u);
+}
+
 }  // namespace
 }  // namespace berth::netd

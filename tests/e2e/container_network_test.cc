@@ -45,6 +45,16 @@ class ContainerNetworkE2eTest : public ContainerE2eTest {
     }
     return veths;
   }
+  // The veths of ended namespaces go when the kernel gets to them, a few
+  // milliseconds later: waits up to 5 s for `want`.
+  int AwaitVeths(int want) {
+    int now = Veths();
+    for (int i = 0; i < 100 && now != want; ++i) {
+      absl::SleepFor(absl::Milliseconds(50));
+      now = Veths();
+    }
+    return now;
+  }
   std::vector<std::string> Namespaces() {
     RunResult listed =
         RunCommand({"/bin/ls", "-A", env_.run_root() + "/netns"});
@@ -72,7 +82,7 @@ TEST_F(ContainerNetworkE2eTest, TheDefaultBridgeGivesAnAddressRouteAndName) {
   EXPECT_THAT(run.out, ::testing::ContainsRegex("172\\.17\\.0\\.[0-9]+\tboxy"));
   // --rm gave everything back.
   EXPECT_THAT(Namespaces(), IsEmpty());
-  EXPECT_EQ(Veths(), 0);
+  EXPECT_EQ(AwaitVeths(0), 0);
 }
 
 TEST_F(ContainerNetworkE2eTest, ContainersOnAUserNetworkTalk) {
@@ -129,14 +139,14 @@ TEST_F(ContainerNetworkE2eTest, ContainersOnAUserNetworkTalk) {
   EXPECT_EQ(Field("web", "{{.NetworkSettings.Networks.appnet.IPAddress}}"), "");
   EXPECT_THAT(env_.Berth({"network", "inspect", "appnet"}).out,
               Not(HasSubstr("\"web\"")));
-  EXPECT_EQ(Veths(), 0);
+  EXPECT_EQ(AwaitVeths(0), 0);
   EXPECT_THAT(Namespaces(), IsEmpty());
   ASSERT_EQ(env_.Berth({"start", "web"}).exit_code, 0);
   EXPECT_EQ(Field("web", "{{.NetworkSettings.Networks.appnet.IPAddress}}"), ip);
-  EXPECT_EQ(Veths(), 1);
+  EXPECT_EQ(AwaitVeths(1), 1);
 
   ASSERT_EQ(env_.Berth({"rm", "-f", "web"}).exit_code, 0);
-  EXPECT_EQ(Veths(), 0);
+  EXPECT_EQ(AwaitVeths(0), 0);
   EXPECT_THAT(Namespaces(), IsEmpty());
   EXPECT_EQ(env_.Berth({"network", "rm", "appnet"}).exit_code, 0);
 }
@@ -176,13 +186,27 @@ TEST_F(ContainerNetworkE2eTest, RunningContainersKeepTheirNetworkAcrossAKill) {
   EXPECT_EQ(fetched.exit_code, 0) << fetched.err;
   EXPECT_EQ(fetched.out, "hello\nhello\n");
   // `brief` holds nothing any more: only web's veth and namespace remain.
-  for (int i = 0; i < 50 && Veths() != 1; ++i) absl::SleepFor(absl::Milliseconds(100));
-  EXPECT_EQ(Veths(), 1);
+  EXPECT_EQ(AwaitVeths(1), 1);
   EXPECT_EQ(Namespaces().size(), 1u);
   EXPECT_THAT(env_.Berth({"network", "inspect", "keep"}).out,
               Not(HasSubstr("\"brief\"")));
   ASSERT_EQ(env_.Berth({"rm", "-f", "web", "brief"}).exit_code, 0);
-  EXPECT_EQ(Veths(), 0);
+  EXPECT_EQ(AwaitVeths(0), 0);
+}
+
+TEST_F(ContainerNetworkE2eTest, AContainerJoinsAnotherOnesNetwork) {
+  ASSERT_EQ(RunServer({"--name", "web"}).exit_code, 0);
+  RunResult side = RunScript(
+      "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://127.0.0.1/ && "
+      "hostname && exit 0; sleep 0.2; done; exit 1",
+      {"--network", "container:web"});
+  EXPECT_EQ(side.exit_code, 0) << side.err;
+  EXPECT_EQ(side.out, "hello\n" + Field("web", "{{.Config.Hostname}}") + "\n");
+  RunResult missing =
+      env_.Berth({"run", "--rm", "--network", "container:nosuch", "busybox", "true"});
+  EXPECT_EQ(missing.exit_code, 125);
+  EXPECT_THAT(missing.err, HasSubstr("nosuch"));
+  ASSERT_EQ(env_.Berth({"rm", "-f", "web"}).exit_code, 0);
 }
 
 }  // namespace

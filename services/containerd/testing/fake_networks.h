@@ -73,8 +73,8 @@ class FakeNetd final : public NetdClient {
     return response;
   }
 
-  absl::Status Detach(const std::string& container_id,
-                      const std::string&) override {
+  absl::Status Detach(const std::string& container_id, const std::string&,
+                      bool) override {
     absl::MutexLock lock(&world_.mu);
     RETURN_IF_ERROR(Reachable());
     world_.detaches.push_back(container_id);

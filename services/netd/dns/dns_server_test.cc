@@ -96,6 +96,24 @@ std::string Ask(const std::string& netns, const std::string& query) {
   return answer;
 }
 
+// A container's namespace with its loopback up, at DIR/ns; DIR ("" on
+// failure, reported).
+std::string MakeContainerNetns() {
+  absl::StatusOr<std::string> dir = MakeTempDir("/tmp", "dns-test-");
+  if (!dir.ok() || !CreateNetns(*dir + "/ns").ok()) {
+    ADD_FAILURE() << "cannot make a netns";
+    return "";
+  }
+  bool up = false;
+  std::thread([&] {
+    const int ns = open((*dir + "/ns").c_str(), O_RDONLY | O_CLOEXEC);
+    up = ns >= 0 && setns(ns, CLONE_NEWNET) == 0 && LoopbackUp();
+    if (ns >= 0) close(ns);
+  }).join();
+  if (!up) ADD_FAILURE() << "cannot bring up the netns' loopback";
+  return *dir;
+}
+
 int RcodeOf(const std::string& answer) {
   return answer.size() < 4 ? -1 : static_cast<uint8_t>(answer[3]) & 0x0f;
 }
@@ -103,16 +121,9 @@ int RcodeOf(const std::string& answer) {
 TEST(DnsServerTest, AnswersContainersNamesAndForwardsTheRest) {
   ASSERT_EQ(unshare(CLONE_NEWNET), 0);
   ASSERT_TRUE(LoopbackUp());
-  absl::StatusOr<std::string> dir = MakeTempDir("/tmp", "dns-test-");
-  ASSERT_TRUE(dir.ok());
-  const std::string netns = *dir + "/ns";
-  ASSERT_TRUE(CreateNetns(netns).ok());
-  std::thread([&] {
-    const int ns = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_EQ(setns(ns, CLONE_NEWNET), 0);
-    close(ns);
-    ASSERT_TRUE(LoopbackUp());
-  }).join();
+  const std::string dir = MakeContainerNetns();
+  ASSERT_FALSE(dir.empty());
+  const std::string netns = dir + "/ns";
 
   // The upstream: answers every query with its id and REFUSED... as a
   // marker that the answer came from it.
@@ -167,21 +178,14 @@ TEST(DnsServerTest, AnswersContainersNamesAndForwardsTheRest) {
   EXPECT_EQ(RcodeOf(Ask(netns, QueryFor("web", 10))), 0);
   server->reset();
   EXPECT_TRUE(RemoveNetns(netns).ok());
-  EXPECT_TRUE(RemoveTree(*dir).ok());
+  EXPECT_TRUE(RemoveTree(dir).ok());
 }
 
 TEST(DnsServerTest, WithoutUpstreamsUnknownNamesFail) {
   ASSERT_EQ(unshare(CLONE_NEWNET), 0);
-  absl::StatusOr<std::string> dir = MakeTempDir("/tmp", "dns-test-");
-  ASSERT_TRUE(dir.ok());
-  const std::string netns = *dir + "/ns";
-  ASSERT_TRUE(CreateNetns(netns).ok());
-  std::thread([&] {
-    const int ns = open(netns.c_str(), O_RDONLY | O_CLOEXEC);
-    ASSERT_EQ(setns(ns, CLONE_NEWNET), 0);
-    close(ns);
-    ASSERT_TRUE(LoopbackUp());
-  }).join();
+  const std::string dir = MakeContainerNetns();
+  ASSERT_FALSE(dir.empty());
+  const std::string netns = dir + "/ns";
   spdlog::logger log("test", std::make_shared<spdlog::sinks::null_sink_mt>());
   auto server = DnsServer::Start(
       [](const std::string&, const std::string&) {
@@ -196,7 +200,7 @@ TEST(DnsServerTest, WithoutUpstreamsUnknownNamesFail) {
   EXPECT_EQ(RcodeOf(refused), 1);  // FORMERR
   server->reset();
   EXPECT_TRUE(RemoveNetns(netns).ok());
-  EXPECT_TRUE(RemoveTree(*dir).ok());
+  EXPECT_TRUE(RemoveTree(dir).ok());
 }
 
 }  // namespace
