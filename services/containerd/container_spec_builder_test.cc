@@ -168,7 +168,9 @@ TEST(ValidateHostConfigTest, RejectsWhatDockerRejects) {
   host.Clear();
   host.set_network_mode("bridge");
   EXPECT_TRUE(ValidateHostConfig(host).ok());
-  host.set_network_mode("container:db");  // not yet
+  host.set_network_mode("container:db");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.mutable_dns()->add_servers("10.0.0.53");  // Docker refuses it there
   EXPECT_TRUE(absl::IsInvalidArgument(ValidateHostConfig(host).status()));
   host.Clear();
   host.add_cap_add("NOT_A_CAP");

@@ -95,6 +95,7 @@ RunResult RunContainer(const InitSpec& spec,
 
 // Mount points (field 5) of a mountinfo text.
 std::set<std::string> MountPoints(const std::string& mountinfo);
+// This process's mountinfo without nsfs binds (other tests' namespaces).
 std::string SelfMountinfo();
 
 }  // namespace testing
