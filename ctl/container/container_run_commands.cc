@@ -99,6 +99,7 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
   list("--network-alias", f.network_aliases,
        "Add network-scoped alias for the container");
   command->add_option("--ip", f.ip, "IPv4 address (e.g., 172.30.100.104)");
+  list("--link", f.links, "Add link to another container");
   command->add_flag("--read-only", f.read_only,
                     "Mount the container's root filesystem as read only");
   list("--cap-add", f.cap_add, "Add Linux capabilities");

@@ -168,6 +168,9 @@ absl::Status SetNetwork(const ContainerFlags& flags,
                         container::v1::CreateContainerRequest* request) {
   // "" leaves the choice to the daemon: its default bridge, as Docker's.
   request->mutable_host_config()->set_network_mode(flags.network);
+  for (const std::string& link : flags.links) {
+    request->mutable_host_config()->add_links(link);
+  }
   if (flags.network_aliases.empty() && flags.ip.empty()) {
     return absl::OkStatus();
   }

@@ -34,6 +34,7 @@ struct ContainerFlags {
   std::string network;
   std::vector<std::string> network_aliases;  // --network-alias
   std::string ip;                            // --ip
+  std::vector<std::string> links;            // --link NAME[:ALIAS]
   std::optional<std::string> memory;  // set, possibly to "" (an error)
   std::string memory_swap;
   std::string cpus;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <set>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/match.h"
@@ -91,7 +92,23 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   std::optional<network::v1::AttachContainerResponse> attached;
   std::optional<JoinedNetwork> joined;
   if (UsesNetd(container)) {
-    ASSIGN_OR_RETURN(attached, AttachNetwork(container));
+    ASSIGN_OR_RETURN(ResolvedLinks links, ResolveLinks(container));
+    if (!links.env.empty()) {
+      // The container's own variables win over its links' (Docker's order).
+      std::set<std::string> own;
+      for (const std::string& variable : spec.env()) {
+        own.insert(variable.substr(0, variable.find('=')));
+      }
+      google::protobuf::RepeatedPtrField<std::string> env;
+      for (const std::string& variable : links.env) {
+        if (own.count(variable.substr(0, variable.find('='))) == 0) {
+          *env.Add() = variable;
+        }
+      }
+      env.MergeFrom(spec.env());
+      *spec.mutable_env() = std::move(env);
+    }
+    ASSIGN_OR_RETURN(attached, AttachNetwork(container, links.hosts));
     spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
     spec.set_netns_path(netns_->PathOf(id));
   } else if (absl::StartsWith(container.host_config().network_mode(),

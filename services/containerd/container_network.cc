@@ -4,8 +4,12 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <map>
+#include <utility>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/netns.h"
 #include "common/root_lock.h"
@@ -135,6 +139,75 @@ void ForgetAttachment(Container* container) {
     kept.set_network_name(endpoint.network_name());
     endpoint = kept;
   }
+}
+
+absl::StatusOr<Link> ParseLink(const std::string& link) {
+  Link parsed;
+  const size_t colon = link.find(':');
+  parsed.name = link.substr(0, colon);
+  parsed.alias = colon == std::string::npos ? parsed.name : link.substr(colon + 1);
+  if (parsed.name.empty() || parsed.alias.empty() ||
+      parsed.alias.find(':') != std::string::npos) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid link \"", link, "\": use --link NAME or --link NAME:ALIAS"));
+  }
+  return parsed;
+}
+
+types::v1::HostEntry LinkHostEntry(const Link& link, const Container& target,
+                                   const std::string& ip) {
+  types::v1::HostEntry entry;
+  entry.set_ip(ip);
+  for (const std::string& name :
+       {link.alias, target.config().hostname(), target.name()}) {
+    if (name.empty() || std::find(entry.names().begin(), entry.names().end(),
+                                  name) != entry.names().end()) {
+      continue;
+    }
+    entry.add_names(name);
+  }
+  return entry;
+}
+
+std::vector<std::string> LinkEnvironment(const Link& link,
+                                         const std::string& name,
+                                         const Container& target,
+                                         const std::string& ip) {
+  std::string prefix = absl::AsciiStrToUpper(link.alias);
+  std::replace(prefix.begin(), prefix.end(), '-', '_');
+  // "80/tcp" -> (80, "tcp"), in port order as Docker lists them.
+  std::vector<std::pair<int, std::string>> ports;
+  for (const std::string& exposed : target.config().exposed_ports()) {
+    const size_t slash = exposed.find('/');
+    int port = 0;
+    if (!absl::SimpleAtoi(exposed.substr(0, slash), &port)) continue;
+    ports.emplace_back(port, slash == std::string::npos
+                                 ? "tcp"
+                                 : absl::AsciiStrToLower(exposed.substr(slash + 1)));
+  }
+  std::sort(ports.begin(), ports.end());
+  std::vector<std::string> env;
+  if (!ports.empty()) {
+    env.push_back(absl::StrCat(prefix, "_PORT=", ports[0].second, "://", ip, ":",
+                               ports[0].first));
+  }
+  for (const auto& [port, proto] : ports) {
+    const std::string key = absl::StrCat(prefix, "_PORT_", port, "_",
+                                         absl::AsciiStrToUpper(proto));
+    env.push_back(absl::StrCat(key, "=", proto, "://", ip, ":", port));
+    env.push_back(absl::StrCat(key, "_ADDR=", ip));
+    env.push_back(absl::StrCat(key, "_PORT=", port));
+    env.push_back(absl::StrCat(key, "_PROTO=", proto));
+  }
+  env.push_back(absl::StrCat(prefix, "_NAME=/", name, "/", link.alias));
+  for (const std::string& variable : target.config().env()) {
+    const size_t equals = variable.find('=');
+    if (equals == std::string::npos) continue;
+    const std::string key = variable.substr(0, equals);
+    if (key == "HOME" || key == "PATH") continue;
+    env.push_back(absl::StrCat(prefix, "_ENV_", variable));
+  }
+  return env;
 }
 
 }  // namespace berth::containerd

@@ -9,8 +9,10 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "berth/container/v1/container.pb.h"
 #include "berth/network/v1/network.pb.h"
 
@@ -52,6 +54,27 @@ void RecordAttachment(const network::v1::AttachContainerResponse& attached,
                       container::v1::Container* container);
 // A container without a process keeps its networks' names and ids only.
 void ForgetAttachment(container::v1::Container* container);
+
+// One `--link NAME[:ALIAS]`: INVALID_ARGUMENT for an empty name or alias.
+struct Link {
+  std::string name;
+  std::string alias;  // the name when not given
+};
+absl::StatusOr<Link> ParseLink(const std::string& link);
+
+// What a link to `target` (at `ip` on the default bridge) gives the
+// container named `name`: its /etc/hosts line (the alias, the target's
+// hostname and name) and Docker's legacy environment: ALIAS_PORT and
+// ALIAS_PORT_<port>_<PROTO>{,_ADDR,_PORT,_PROTO} for each exposed port,
+// ALIAS_NAME=/NAME/ALIAS, and ALIAS_ENV_<key> for the target's environment
+// (but HOME and PATH), ALIAS in upper case with '-' as '_'.
+types::v1::HostEntry LinkHostEntry(const Link& link,
+                                   const container::v1::Container& target,
+                                   const std::string& ip);
+std::vector<std::string> LinkEnvironment(const Link& link,
+                                         const std::string& name,
+                                         const container::v1::Container& target,
+                                         const std::string& ip);
 
 }  // namespace berth::containerd
 

@@ -57,6 +57,38 @@ TEST(AttachRequestForTest, PrimaryNetworkFirstThenTheOthersByName) {
   EXPECT_FALSE(UsesNetd(container));
 }
 
+TEST(LinkTest, DockersHostsLineAndEnvironment) {
+  EXPECT_FALSE(ParseLink(":x").ok());
+  EXPECT_FALSE(ParseLink("db:").ok());
+  absl::StatusOr<Link> plain = ParseLink("db");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->alias, "db");
+  absl::StatusOr<Link> link = ParseLink("db:my-db");
+  ASSERT_TRUE(link.ok());
+  Container target;
+  target.set_name("db");
+  target.mutable_config()->set_hostname("0123456789ab");
+  target.mutable_config()->add_exposed_ports("8080/tcp");
+  target.mutable_config()->add_exposed_ports("53/udp");
+  target.mutable_config()->add_env("PATH=/bin");
+  target.mutable_config()->add_env("PASSWORD=secret");
+  const types::v1::HostEntry entry = LinkHostEntry(*link, target, "172.17.0.5");
+  EXPECT_EQ(entry.ip(), "172.17.0.5");
+  EXPECT_THAT(entry.names(), ElementsAre("my-db", "0123456789ab", "db"));
+  EXPECT_THAT(LinkEnvironment(*link, "web", target, "172.17.0.5"),
+              ElementsAre("MY_DB_PORT=udp://172.17.0.5:53",
+                          "MY_DB_PORT_53_UDP=udp://172.17.0.5:53",
+                          "MY_DB_PORT_53_UDP_ADDR=172.17.0.5",
+                          "MY_DB_PORT_53_UDP_PORT=53",
+                          "MY_DB_PORT_53_UDP_PROTO=udp",
+                          "MY_DB_PORT_8080_TCP=tcp://172.17.0.5:8080",
+                          "MY_DB_PORT_8080_TCP_ADDR=172.17.0.5",
+                          "MY_DB_PORT_8080_TCP_PORT=8080",
+                          "MY_DB_PORT_8080_TCP_PROTO=tcp",
+                          "MY_DB_NAME=/web/my-db",
+                          "MY_DB_ENV_PASSWORD=secret"));
+}
+
 class NetworkedSupervisorTest : public SupervisorTest {
  protected:
   absl::StatusOr<std::string> CreateOn(const std::string& network) {

@@ -34,6 +34,16 @@ absl::Status ContainerSupervisor::CheckNetworks(Container* container) {
           "conflicting options: hostname and the network mode");
     }
   }
+  for (const std::string& text : container->host_config().links()) {
+    if (mode.kind != NetworkMode::Kind::kBridge) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "--link works on the default bridge only, not with network mode \"",
+          mode.ToString(), "\": on a user network containers find each other by "
+          "name, or use --network-alias"));
+    }
+    ASSIGN_OR_RETURN(Link link, ParseLink(text));
+    RETURN_IF_ERROR(records_->Find(link.name).status());
+  }
   if (!UsesNetd(*container)) {
     if (!container->networking_config().endpoints().empty()) {
       return absl::InvalidArgumentError(absl::StrCat(
@@ -65,13 +75,47 @@ absl::Status ContainerSupervisor::CheckNetworks(Container* container) {
   return absl::OkStatus();
 }
 
+absl::StatusOr<ContainerSupervisor::ResolvedLinks>
+ContainerSupervisor::ResolveLinks(const Container& container) {
+  ResolvedLinks resolved;
+  for (const std::string& text : container.host_config().links()) {
+    ASSIGN_OR_RETURN(Link link, ParseLink(text));
+    ASSIGN_OR_RETURN(Container target, records_->Find(link.name));
+    if (!HasProcess(target.state().status())) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot link to a non running container: /", target.name(),
+          " AS /", container.name(), "/", link.alias));
+    }
+    auto bridge = target.network_settings().networks().find("bridge");
+    if (bridge == target.network_settings().networks().end() ||
+        bridge->second.ipv4_address().empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "cannot link to /", target.name(),
+          ": it is not on the default bridge network"));
+    }
+    const std::string& ip = bridge->second.ipv4_address();
+    resolved.hosts.push_back(LinkHostEntry(link, target, ip));
+    for (std::string& variable :
+         LinkEnvironment(link, container.name(), target, ip)) {
+      resolved.env.push_back(std::move(variable));
+    }
+  }
+  return resolved;
+}
+
 absl::StatusOr<network::v1::AttachContainerResponse>
-ContainerSupervisor::AttachNetwork(const Container& container) {
+ContainerSupervisor::AttachNetwork(const Container& container,
+                                   const std::vector<types::v1::HostEntry>& links) {
   if (netd_ == nullptr || netns_ == nullptr) return NoNetd(container);
   const std::string& id = container.id();
+  network::v1::AttachContainerRequest request =
+      AttachRequestFor(container, netns_->PathOf(id));
+  for (const types::v1::HostEntry& entry : links) {
+    *request.add_extra_hosts() = entry;
+  }
   RETURN_IF_ERROR(netns_->Create(id));
   absl::StatusOr<network::v1::AttachContainerResponse> attached =
-      netd_->Attach(AttachRequestFor(container, netns_->PathOf(id)));
+      netd_->Attach(request);
   if (!attached.ok()) {
     // netd attaches all or nothing: only the namespace is left to undo.
     absl::Status removed = netns_->Remove(id);

@@ -292,6 +292,15 @@ class ContainerSupervisor {
   // A namespace for the container wired by netd to its networks; undone
   // by ReleaseNetwork, which is fine to call when nothing is attached.
   absl::StatusOr<network::v1::AttachContainerResponse> AttachNetwork(
+      const container::v1::Container& container,
+      const std::vector<types::v1::HostEntry>& links);
+  // --link: the running containers linked to, as hosts lines and Docker's
+  // legacy environment (container_network.h).
+  struct ResolvedLinks {
+    std::vector<types::v1::HostEntry> hosts;
+    std::vector<std::string> env;
+  };
+  absl::StatusOr<ResolvedLinks> ResolveLinks(
       const container::v1::Container& container);
   void ReleaseNetwork(const container::v1::Container& container);
   // --network container:NAME: the running container's namespace and a copy

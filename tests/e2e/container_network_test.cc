@@ -209,5 +209,33 @@ TEST_F(ContainerNetworkE2eTest, AContainerJoinsAnotherOnesNetwork) {
   ASSERT_EQ(env_.Berth({"rm", "-f", "web"}).exit_code, 0);
 }
 
+TEST_F(ContainerNetworkE2eTest, ALinkGivesHostsAndEnvironment) {
+  ASSERT_EQ(env_.Berth({"run", "-d", "--name", "db", "-e", "ROLE=primary",
+                        "busybox", "sleep", "60"})
+                .exit_code,
+            0);
+  const std::string ip =
+      Field("db", "{{.NetworkSettings.Networks.bridge.IPAddress}}");
+  RunResult linked = RunScript(
+      "grep mydb /etc/hosts; echo $MYDB_NAME $MYDB_ENV_ROLE; ping -c1 -W2 mydb"
+      " >/dev/null && echo reached",
+      {"--name", "web", "--link", "db:mydb"});
+  EXPECT_EQ(linked.exit_code, 0) << linked.out << linked.err;
+  EXPECT_THAT(linked.out, HasSubstr(ip + "\tmydb "));
+  EXPECT_THAT(linked.out, HasSubstr(" db\n"));
+  EXPECT_THAT(linked.out, HasSubstr("/web/mydb primary\nreached\n"));
+
+  RunResult missing =
+      env_.Berth({"run", "--rm", "--link", "nosuch:x", "busybox", "true"});
+  EXPECT_EQ(missing.exit_code, 125);
+  EXPECT_THAT(missing.err, HasSubstr("nosuch"));
+  ASSERT_EQ(env_.Berth({"network", "create", "usernet"}).exit_code, 0);
+  RunResult user = env_.Berth({"run", "--rm", "--network", "usernet", "--link",
+                               "db", "busybox", "true"});
+  EXPECT_EQ(user.exit_code, 125);
+  EXPECT_THAT(user.err, HasSubstr("default bridge only"));
+  ASSERT_EQ(env_.Berth({"rm", "-f", "db"}).exit_code, 0);
+}
+
 }  // namespace
 }  // namespace berth::testing
