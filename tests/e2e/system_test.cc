@@ -213,8 +213,13 @@ TEST_F(BerthdTest, AContainerFillingTheDiskLeavesBerthdWorking) {
                         MakeBusyboxTar(env_.dir()), "busybox"})
                 .exit_code,
             0);
-  RunResult filled = env_.Berth({"run", "--name", "filler", "busybox", "sh",
-                                 "-c", "echo filling; dd if=/dev/zero of=/big bs=1M"});
+  // Without a network: netd's store shares this 30 MB disk, and its writes
+  // at the container's exit compete for the space containerd's reserve
+  // freed, so rm could find the disk still full (noted in issue 13). This
+  // test is about containerd's own store.
+  RunResult filled =
+      env_.Berth({"run", "--name", "filler", "--network", "none", "busybox",
+                  "sh", "-c", "echo filling; dd if=/dev/zero of=/big bs=1M"});
   EXPECT_NE(filled.exit_code, 0);
   EXPECT_TRUE(berthd_->running()) << "berthd died on a full disk";
   RunResult ps = env_.Berth({"ps", "-a"});
