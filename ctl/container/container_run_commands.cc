@@ -95,7 +95,7 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
                       "always, on-failure[:max-retries], unless-stopped");
   command->add_option("--network", f.network,
                       "Connect a container to a network: bridge (default), "
-                      "none, host or a network's name");
+                      "none, host, container:NAME or a network's name");
   list("--network-alias", f.network_aliases,
        "Add network-scoped alias for the container");
   command->add_option("--ip", f.ip, "IPv4 address (e.g., 172.30.100.104)");

@@ -5,10 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <set>
 
 #include "absl/cleanup/cleanup.h"
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/failpoint.h"
 #include "common/fs_util.h"
@@ -89,46 +87,16 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     spec.set_await_attach(live_[id].awaiting_attach > 0);
   }
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir()));
-  std::optional<network::v1::AttachContainerResponse> attached;
-  std::optional<JoinedNetwork> joined;
-  if (UsesNetd(container)) {
-    ASSIGN_OR_RETURN(ResolvedLinks links, ResolveLinks(container));
-    if (!links.env.empty()) {
-      // The container's own variables win over its links' (Docker's order).
-      std::set<std::string> own;
-      for (const std::string& variable : spec.env()) {
-        own.insert(variable.substr(0, variable.find('=')));
-      }
-      google::protobuf::RepeatedPtrField<std::string> env;
-      for (const std::string& variable : links.env) {
-        if (own.count(variable.substr(0, variable.find('='))) == 0) {
-          *env.Add() = variable;
-        }
-      }
-      env.MergeFrom(spec.env());
-      *spec.mutable_env() = std::move(env);
-    }
-    ASSIGN_OR_RETURN(attached, AttachNetwork(container, links.hosts));
-    spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
-    spec.set_netns_path(netns_->PathOf(id));
-  } else if (absl::StartsWith(container.host_config().network_mode(),
-                              "container:")) {
-    ASSIGN_OR_RETURN(joined, JoinNetwork(container));
-    spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
-    spec.set_netns_path(joined->netns_path);
-    spec.set_hostname(joined->hostname);
-    container.mutable_config()->set_hostname(joined->hostname);
-  }
+  ASSIGN_OR_RETURN(const StartNetwork network,
+                   PrepareNetwork(container, spec));
   // Until the start is recorded, a failure gives the network back (after
   // mu_ below is released: the cleanup is declared first).
   bool recorded = false;
   absl::Cleanup release_network = [&] {
-    if (attached.has_value() && !recorded) ReleaseNetwork(container);
+    if (network.attached && !recorded) ReleaseNetwork(container);
   };
   RETURN_IF_ERROR(WriteContainerFiles(
-      container, attached  ? &*attached
-                 : joined ? &joined->files
-                          : nullptr));
+      container, network.files.has_value() ? &*network.files : nullptr));
   if (!spec.uid_map().empty()) {
     // In its user namespace the container's root is a host user without
     // rights on root's files: the files bound into its /etc become that
@@ -206,8 +174,8 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
   state->set_oom_killed(false);
   state->set_manually_stopped(false);
   *state->mutable_started_at() = ToTimestamp(now);
-  if (attached.has_value()) {
-    RecordAttachment(*attached, netns_->PathOf(id), &container);
+  if (network.attached) {
+    RecordAttachment(*network.files, netns_->PathOf(id), &container);
   }
   if (health::SettingsOf(container.config().healthcheck()).has_value()) {
     *state->mutable_health() = health::StartingHealth();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -167,6 +168,23 @@ types::v1::HostEntry LinkHostEntry(const Link& link, const Container& target,
     entry.add_names(name);
   }
   return entry;
+}
+
+google::protobuf::RepeatedPtrField<std::string> WithLinkEnvironment(
+    const std::vector<std::string>& links,
+    const google::protobuf::RepeatedPtrField<std::string>& own) {
+  std::set<std::string> keys;
+  for (const std::string& variable : own) {
+    keys.insert(variable.substr(0, variable.find('=')));
+  }
+  google::protobuf::RepeatedPtrField<std::string> env;
+  for (const std::string& variable : links) {
+    if (keys.count(variable.substr(0, variable.find('='))) == 0) {
+      *env.Add() = variable;
+    }
+  }
+  env.MergeFrom(own);
+  return env;
 }
 
 std::vector<std::string> LinkEnvironment(const Link& link,

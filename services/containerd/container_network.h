@@ -71,6 +71,11 @@ absl::StatusOr<Link> ParseLink(const std::string& link);
 types::v1::HostEntry LinkHostEntry(const Link& link,
                                    const container::v1::Container& target,
                                    const std::string& ip);
+// The links' variables, but those the container sets itself, before its
+// own (Docker's order: the container's win).
+google::protobuf::RepeatedPtrField<std::string> WithLinkEnvironment(
+    const std::vector<std::string>& links,
+    const google::protobuf::RepeatedPtrField<std::string>& own);
 std::vector<std::string> LinkEnvironment(const Link& link,
                                          const std::string& name,
                                          const container::v1::Container& target,

@@ -89,6 +89,14 @@ TEST(LinkTest, DockersHostsLineAndEnvironment) {
                           "MY_DB_ENV_PASSWORD=secret"));
 }
 
+TEST(LinkTest, TheContainersOwnVariablesWin) {
+  google::protobuf::RepeatedPtrField<std::string> own;
+  *own.Add() = "PATH=/bin";
+  *own.Add() = "DB_NAME=mine";
+  EXPECT_THAT(WithLinkEnvironment({"DB_NAME=/web/db", "DB_ENV_X=1"}, own),
+              ElementsAre("DB_ENV_X=1", "PATH=/bin", "DB_NAME=mine"));
+}
+
 class NetworkedSupervisorTest : public SupervisorTest {
  protected:
   absl::StatusOr<std::string> CreateOn(const std::string& network) {

@@ -159,6 +159,29 @@ ContainerSupervisor::JoinNetwork(const Container& container) {
   return joined;
 }
 
+absl::StatusOr<ContainerSupervisor::StartNetwork>
+ContainerSupervisor::PrepareNetwork(Container& container, shim::ShimSpec& spec) {
+  ASSIGN_OR_RETURN(NetworkMode mode,
+                   ParseNetworkMode(container.host_config().network_mode()));
+  StartNetwork network;
+  if (UsesNetd(container)) {
+    ASSIGN_OR_RETURN(ResolvedLinks links, ResolveLinks(container));
+    *spec.mutable_env() = WithLinkEnvironment(links.env, spec.env());
+    ASSIGN_OR_RETURN(network.files, AttachNetwork(container, links.hosts));
+    network.attached = true;
+    spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
+    spec.set_netns_path(netns_->PathOf(container.id()));
+  } else if (mode.kind == NetworkMode::Kind::kContainer) {
+    ASSIGN_OR_RETURN(JoinedNetwork joined, JoinNetwork(container));
+    spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);
+    spec.set_netns_path(joined.netns_path);
+    spec.set_hostname(joined.hostname);
+    container.mutable_config()->set_hostname(joined.hostname);
+    network.files = std::move(joined.files);
+  }
+  return network;
+}
+
 void ContainerSupervisor::ReleaseNetwork(const Container& container) {
   if (!UsesNetd(container) || netd_ == nullptr || netns_ == nullptr) return;
   const std::string& id = container.id();

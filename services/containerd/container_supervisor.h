@@ -312,6 +312,17 @@ class ContainerSupervisor {
   };
   absl::StatusOr<JoinedNetwork> JoinNetwork(
       const container::v1::Container& container);
+  // A start's network: on the bridge or a user network its links resolved
+  // and its namespace attached (`attached`: ReleaseNetwork undoes it), with
+  // container:NAME the other's namespace joined. Sets the spec's network
+  // mode, netns path, hostname and environment, and gives the hosts and
+  // resolv.conf to write (none for none and host).
+  struct StartNetwork {
+    bool attached = false;
+    std::optional<network::v1::AttachContainerResponse> files;
+  };
+  absl::StatusOr<StartNetwork> PrepareNetwork(
+      container::v1::Container& container, shim::ShimSpec& spec);
   // At recovery: the namespaces of containers that do not run (they ended
   // while containerd was down, or a start was interrupted) are removed,
   // and the endpoints netd holds for them are released by

@@ -117,8 +117,10 @@ DnsServer::~DnsServer() {
 
 absl::Status DnsServer::Listen(const std::string& container_id,
                                const std::string& netns_path) {
-  ASSIGN_OR_RETURN(const int fd, BindIn(netns_path));
+  // The earlier socket goes first: it holds 127.0.0.11:53 there (netd's
+  // attach of an attached container listens again).
   Close(container_id);
+  ASSIGN_OR_RETURN(const int fd, BindIn(netns_path));
   absl::MutexLock lock(&mu_);
   epoll_event event{};
   event.events = EPOLLIN;

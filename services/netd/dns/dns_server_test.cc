@@ -171,6 +171,10 @@ TEST(DnsServerTest, AnswersContainersNamesAndForwardsTheRest) {
   upstream_thread.join();
   close(upstream);
 
+  // Listening again without a Close replaces the socket.
+  ASSERT_TRUE((*server)->Listen("c1", netns).ok());
+  EXPECT_EQ(RcodeOf(Ask(netns, QueryFor("web", 11))), 0);
+
   (*server)->Close("c1");
   EXPECT_EQ(Ask(netns, QueryFor("web", 9)), "");
   // Listening again works (the port was given back).
