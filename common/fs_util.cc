@@ -110,22 +110,31 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
   return data;
 }
 
+namespace {
+
+// write(2) until all of `data` is out; the errno on failure.
+int WriteFully(int fd, absl::string_view data) {
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(fd, data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errno;
+    done += static_cast<size_t>(n);
+  }
+  return 0;
+}
+
+}  // namespace
+
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
                              unsigned mode, bool durable) {
   const std::string temp = absl::StrCat(path, ".tmp-", getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(errno, "create", temp);
-  size_t done = 0;
-  while (done < data.size()) {
-    ssize_t n = write(fd, data.data() + done, data.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      close(fd);
-      unlink(temp.c_str());
-      return ErrnoStatus(err, "write", temp);
-    }
-    done += static_cast<size_t>(n);
+  if (int err = WriteFully(fd, data); err != 0) {
+    close(fd);
+    unlink(temp.c_str());
+    return ErrnoStatus(err, "write", temp);
   }
   if ((durable && fsync(fd) != 0) || close(fd) != 0) {
     int err = errno;
@@ -137,6 +146,17 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
     unlink(temp.c_str());
     return ErrnoStatus(err, "rename to " + path, temp);
   }
+  return absl::OkStatus();
+}
+
+absl::Status RewriteFileInPlace(const std::string& path, absl::string_view data) {
+  int fd = open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) return ErrnoStatus(errno, "open for rewriting", path);
+  if (int err = WriteFully(fd, data); err != 0) {
+    close(fd);
+    return ErrnoStatus(err, "write", path);
+  }
+  if (close(fd) != 0) return ErrnoStatus(errno, "close", path);
   return absl::OkStatus();
 }
 

@@ -28,6 +28,11 @@ absl::StatusOr<std::string> ReadFileToString(const std::string& path,
 absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
                              unsigned mode = 0644, bool durable = true);
 
+// Truncates the existing file at `path` and writes `data` into it: the same
+// inode, so a bind mount of it (a running container's /etc/hosts) sees the
+// new content. Readers may see it half written; NOT_FOUND when missing.
+absl::Status RewriteFileInPlace(const std::string& path, absl::string_view data);
+
 // fsync of a directory, making renames and creations in it durable.
 absl::Status FsyncDir(const std::string& dir);
 

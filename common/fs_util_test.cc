@@ -63,6 +63,19 @@ TEST_F(FsUtilTest, WriteAtomicThenRead) {
   EXPECT_EQ(*names, std::vector<std::string>{"f"});
 }
 
+TEST_F(FsUtilTest, RewriteInPlaceKeepsTheInode) {
+  const std::string path = dir_ + "/hosts";
+  ASSERT_TRUE(WriteFileAtomic(path, "a long first content\n").ok());
+  struct stat before {};
+  ASSERT_EQ(stat(path.c_str(), &before), 0);
+  ASSERT_TRUE(RewriteFileInPlace(path, "short\n").ok());
+  struct stat after {};
+  ASSERT_EQ(stat(path.c_str(), &after), 0);
+  EXPECT_EQ(before.st_ino, after.st_ino);
+  EXPECT_EQ(*ReadFileToString(path), "short\n");
+  EXPECT_TRUE(absl::IsNotFound(RewriteFileInPlace(dir_ + "/none", "x")));
+}
+
 TEST_F(FsUtilTest, ReadRefusesOversizedFile) {
   const std::string path = dir_ + "/big";
   ASSERT_TRUE(WriteFileAtomic(path, std::string(100, 'x')).ok());

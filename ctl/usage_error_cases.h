@@ -309,10 +309,19 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
            RunHint("berth network")},
       {{"network", "connect"},
        1,
-       "berth: unknown command: berth network connect\n\nUsage:  berth "
-       "network" +
-           RunHint("berth network"),
-       "Berth has no `network connect` yet; Docker 28 asks for 2 arguments"},
+       "berth: 'berth network connect' requires 2 arguments\n\nUsage:  berth "
+       "network connect [OPTIONS] NETWORK CONTAINER" +
+           RunHint("berth network connect")},
+      {{"network", "connect", "--bogus", "a", "b"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth network connect [OPTIONS] "
+       "NETWORK CONTAINER" +
+           RunHint("berth network connect")},
+      {{"network", "disconnect", "a"},
+       1,
+       "berth: 'berth network disconnect' requires 2 arguments\n\nUsage:  "
+       "berth network disconnect [OPTIONS] NETWORK CONTAINER" +
+           RunHint("berth network disconnect")},
       {{"network", "create"},
        1,
        "berth: 'berth network create' requires 1 argument\n\nUsage:  berth "

@@ -1,4 +1,5 @@
-// The network command group: `berth network create|ls|inspect|rm|prune`.
+// The network command group: `berth network create|ls|inspect|rm|prune`
+// (and connect|disconnect, network_connect_commands.h).
 // Each command calls netd's NetworkService and prints its answer with
 // network_format.h; requests are built by network_request.h.
 #include <algorithm>
@@ -20,6 +21,7 @@
 #include "ctl/cli/docker_template.h"
 #include "ctl/cli/exit_codes.h"
 #include "ctl/image/image_format.h"
+#include "ctl/network/network_connect_commands.h"
 #include "ctl/network/network_format.h"
 #include "ctl/network/network_group.h"
 #include "ctl/network/network_request.h"
@@ -322,7 +324,9 @@ std::vector<CommandSpec> NetworkCommands() {
   auto group = [](CLI::App& app, CommandContext& context) {
     AddCommandGroup(app, "network", "Manage networks",
                     [&context](CLI::App& network) {
+                      AddConnectCommand(network, context);
                       AddCreateCommand(network, context);
+                      AddDisconnectCommand(network, context);
                       AddInspectCommand(network, context);
                       AddListCommand(network, context);
                       AddPruneCommand(network, context);

@@ -12,6 +12,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "common/netns.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
@@ -56,15 +58,29 @@ class BoundNetnsStore final : public NetnsStore {
   const std::string dir_;
 };
 
-// The network mode's network as netd knows it ("bridge" for the default).
+network::v1::ContainerIdentity IdentityOf(const Container& container) {
+  network::v1::ContainerIdentity identity;
+  identity.set_container_id(container.id());
+  identity.set_name(container.name());
+  identity.set_hostname(container.config().hostname());
+  identity.set_domainname(container.config().domainname());
+  return identity;
+}
+
+// The first field of a hosts line.
+absl::string_view AddressOf(absl::string_view line) {
+  line = absl::StripLeadingAsciiWhitespace(line);
+  return line.substr(0, line.find_first_of(" \t"));
+}
+
+}  // namespace
+
 std::string PrimaryNetwork(const Container& container) {
   absl::StatusOr<NetworkMode> mode =
       ParseNetworkMode(container.host_config().network_mode());
   if (!mode.ok() || mode->kind != NetworkMode::Kind::kNetwork) return "bridge";
   return mode->name;
 }
-
-}  // namespace
 
 std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir) {
   return std::make_unique<BoundNetnsStore>(dir);
@@ -80,29 +96,32 @@ bool UsesNetd(const Container& container) {
 network::v1::AttachContainerRequest AttachRequestFor(
     const Container& container, const std::string& netns_path) {
   network::v1::AttachContainerRequest request;
-  network::v1::ContainerIdentity* identity = request.mutable_container();
-  identity->set_container_id(container.id());
-  identity->set_name(container.name());
-  identity->set_hostname(container.config().hostname());
-  identity->set_domainname(container.config().domainname());
+  *request.mutable_container() = IdentityOf(container);
   request.set_netns_path(netns_path);
 
   const std::string primary = PrimaryNetwork(container);
   const auto& endpoints = container.networking_config().endpoints();
-  network::v1::NetworkAttachment* first = request.add_networks();
-  first->set_network(primary);
-  if (auto it = endpoints.find(primary); it != endpoints.end()) {
-    *first->mutable_config() = it->second;
+  // The networks the record lists (connects and disconnects change them);
+  // none listed, the mode's and the configured ones (a create's check, and
+  // as Docker, a container disconnected from all gets its mode's again).
+  // By name after the primary, so eth1, eth2... are stable.
+  std::set<std::string> names;
+  for (const auto& [name, endpoint] : container.network_settings().networks()) {
+    names.insert(name);
   }
-  // The map's order is unspecified: by name, so eth1, eth2... are stable.
-  std::map<std::string, const types::v1::EndpointConfig*> others;
-  for (const auto& [name, config] : endpoints) {
-    if (name != primary) others[name] = &config;
+  if (names.empty()) {
+    names.insert(primary);
+    for (const auto& [name, config] : endpoints) names.insert(name);
   }
-  for (const auto& [name, config] : others) {
+  std::vector<std::string> ordered;
+  if (names.erase(primary) > 0) ordered.push_back(primary);
+  ordered.insert(ordered.end(), names.begin(), names.end());
+  for (const std::string& name : ordered) {
     network::v1::NetworkAttachment* attachment = request.add_networks();
     attachment->set_network(name);
-    *attachment->mutable_config() = *config;
+    if (auto it = endpoints.find(name); it != endpoints.end()) {
+      *attachment->mutable_config() = it->second;
+    }
   }
 
   const container::v1::HostConfig& host = container.host_config();
@@ -140,6 +159,46 @@ void ForgetAttachment(Container* container) {
     kept.set_network_name(endpoint.network_name());
     endpoint = kept;
   }
+}
+
+network::v1::ConnectContainerRequest ConnectRequestFor(
+    const Container& container, const std::string& network,
+    const types::v1::EndpointConfig& config) {
+  network::v1::ConnectContainerRequest request;
+  *request.mutable_container() = IdentityOf(container);
+  request.set_netns_path(container.network_settings().sandbox_key());
+  request.mutable_network()->set_network(network);
+  *request.mutable_network()->mutable_config() = config;
+  *request.mutable_dns() = container.host_config().dns();
+  return request;
+}
+
+std::string HostsWithAddress(absl::string_view hosts, const Container& container,
+                             const std::string& ip) {
+  const std::string& hostname = container.config().hostname();
+  const std::string& domain = container.config().domainname();
+  std::string names =
+      domain.empty() ? hostname : absl::StrCat(hostname, ".", domain, " ", hostname);
+  std::string out(hosts);
+  if (!out.empty() && out.back() != '\n') out.push_back('\n');
+  absl::StrAppend(&out, ip, "\t", names, "\n");
+  return out;
+}
+
+std::string HostsWithoutAddress(absl::string_view hosts, const std::string& ip) {
+  std::string out;
+  for (absl::string_view line : absl::StrSplit(hosts, '\n')) {
+    if (AddressOf(line) == ip) continue;
+    absl::StrAppend(&out, line, "\n");
+  }
+  // StrSplit gives a last empty piece after the final newline.
+  if (!out.empty()) out.pop_back();
+  return out;
+}
+
+void ForgetNetwork(Container* container, const std::string& network) {
+  container->mutable_network_settings()->mutable_networks()->erase(network);
+  container->mutable_networking_config()->mutable_endpoints()->erase(network);
 }
 
 absl::StatusOr<Link> ParseLink(const std::string& link) {

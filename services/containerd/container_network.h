@@ -13,6 +13,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "berth/container/v1/container.pb.h"
 #include "berth/network/v1/network.pb.h"
 
@@ -40,9 +41,10 @@ std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir);
 // network), as opposed to none, host or another container's.
 bool UsesNetd(const container::v1::Container& container);
 
-// netd's request for the container's start: its network mode's network
-// first (the primary one), then the other networks of its
-// networking_config in name order, each with its endpoint config; ports
+// netd's request for the container's start: the networks its record lists
+// (or, none listed, its mode's and its networking_config's), the mode's
+// first (the primary one), the others in name order, each with its
+// endpoint config; ports
 // (-p, and with -P every exposed port), DNS settings and extra hosts.
 network::v1::AttachContainerRequest AttachRequestFor(
     const container::v1::Container& container, const std::string& netns_path);
@@ -54,6 +56,31 @@ void RecordAttachment(const network::v1::AttachContainerResponse& attached,
                       container::v1::Container* container);
 // A container without a process keeps its networks' names and ids only.
 void ForgetAttachment(container::v1::Container* container);
+
+// The network mode's network as netd knows it ("bridge" for the default
+// and for modes that are no network).
+std::string PrimaryNetwork(const container::v1::Container& container);
+
+// netd's request for `network connect` of the running container: its
+// namespace (the record's sandbox key), `network` with `config`, its DNS
+// overrides.
+network::v1::ConnectContainerRequest ConnectRequestFor(
+    const container::v1::Container& container, const std::string& network,
+    const types::v1::EndpointConfig& config);
+
+// Docker's edits of a running container's /etc/hosts: a connect adds the
+// new address with the container's hostname, a disconnect drops the lines
+// of the address it loses. Everything else in the file stays.
+std::string HostsWithAddress(absl::string_view hosts,
+                             const container::v1::Container& container,
+                             const std::string& ip);
+std::string HostsWithoutAddress(absl::string_view hosts, const std::string& ip);
+
+// The record without `network` (a canonical name) after a disconnect: in
+// neither settings nor networking config. The mode stays (Docker's
+// HostConfig.NetworkMode): the next start attaches the networks left, or
+// the mode's again when none is.
+void ForgetNetwork(container::v1::Container* container, const std::string& network);
 
 // One `--link NAME[:ALIAS]`: INVALID_ARGUMENT for an empty name or alias.
 struct Link {

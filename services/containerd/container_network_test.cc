@@ -97,6 +97,54 @@ TEST(LinkTest, TheContainersOwnVariablesWin) {
               ElementsAre("DB_ENV_X=1", "PATH=/bin", "DB_NAME=mine"));
 }
 
+TEST(HostsEditTest, ConnectAddsTheAddressDisconnectDropsIt) {
+  Container container;
+  container.mutable_config()->set_hostname("web");
+  const std::string hosts = "127.0.0.1\tlocalhost\n172.17.0.2\tweb\n";
+  const std::string connected = HostsWithAddress(hosts, container, "10.5.0.3");
+  EXPECT_EQ(connected, hosts + "10.5.0.3\tweb\n");
+  container.mutable_config()->set_domainname("example.org");
+  EXPECT_EQ(HostsWithAddress("x", container, "10.5.0.3"),
+            "x\n10.5.0.3\tweb.example.org web\n");
+  EXPECT_EQ(HostsWithoutAddress(connected, "10.5.0.3"), hosts);
+  // Only whole addresses: 10.5.0.30 is another one.
+  EXPECT_EQ(HostsWithoutAddress("10.5.0.30 a\n 10.5.0.3\tb\n", "10.5.0.3"),
+            "10.5.0.30 a\n");
+}
+
+TEST(AttachRequestForTest, TheRecordsNetworksAfterConnectsAndDisconnects) {
+  Container container;
+  container.mutable_host_config()->set_network_mode("bridge");
+  auto& networks = *container.mutable_network_settings()->mutable_networks();
+  networks["bridge"].set_network_name("bridge");
+  networks["zeta"].set_network_name("zeta");
+  networks["app"].set_network_name("app");
+  (*container.mutable_networking_config()->mutable_endpoints())["app"]
+      .add_aliases("db");
+  auto names = [&] {
+    std::vector<std::string> out;
+    const network::v1::AttachContainerRequest request =
+        AttachRequestFor(container, "");
+    for (const auto& attachment : request.networks()) {
+      out.push_back(attachment.network());
+    }
+    return out;
+  };
+  EXPECT_THAT(names(), ElementsAre("bridge", "app", "zeta"));
+  const network::v1::AttachContainerRequest request =
+      AttachRequestFor(container, "");
+  ASSERT_EQ(request.networks_size(), 3);
+  EXPECT_THAT(request.networks(1).config().aliases(), ElementsAre("db"));
+  ForgetNetwork(&container, "app");
+  EXPECT_EQ(container.networking_config().endpoints().count("app"), 0u);
+  ForgetNetwork(&container, "bridge");
+  EXPECT_EQ(container.host_config().network_mode(), "bridge");
+  EXPECT_THAT(names(), ElementsAre("zeta"));
+  // Off every network, the next start has its mode's again (Docker's).
+  ForgetNetwork(&container, "zeta");
+  EXPECT_THAT(names(), ElementsAre("bridge"));
+}
+
 class NetworkedSupervisorTest : public SupervisorTest {
  protected:
   absl::StatusOr<std::string> CreateOn(const std::string& network) {
@@ -273,6 +321,137 @@ TEST_F(NetworkedSupervisorTest, AContainerJoinsAnotherOnesNamespace) {
   EXPECT_EQ(*ReadFileToString(joined.hosts_path(), 4096), "hosts from netd\n");
   absl::MutexLock lock(&network_world_.mu);
   EXPECT_EQ(network_world_.attaches.size(), 1u);
+}
+
+container::v1::ConnectContainerNetworkRequest ConnectOf(
+    const std::string& id, const std::string& network,
+    const std::string& alias = "") {
+  container::v1::ConnectContainerNetworkRequest request;
+  request.set_id(id);
+  request.set_network(network);
+  if (!alias.empty()) request.mutable_endpoint_config()->add_aliases(alias);
+  return request;
+}
+
+container::v1::DisconnectContainerNetworkRequest DisconnectOf(
+    const std::string& id, const std::string& network, bool force = false) {
+  container::v1::DisconnectContainerNetworkRequest request;
+  request.set_id(id);
+  request.set_network(network);
+  request.set_force(force);
+  return request;
+}
+
+TEST_F(NetworkedSupervisorTest, ConnectAndDisconnectARunningContainer) {
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    network_world_.networks.insert("app");
+  }
+  Open();
+  absl::StatusOr<std::string> id = CreateOn("bridge");
+  ASSERT_TRUE(id.ok()) << id.status();
+  ASSERT_TRUE(supervisor_->Start(*id).ok());
+
+  absl::StatusOr<types::v1::NetworkEndpoint> endpoint =
+      supervisor_->ConnectNetwork(ConnectOf(*id, "app", "db"));
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  EXPECT_EQ(endpoint->ipv4_address(), "10.9.0.3");
+  Container running = Inspect(*id);
+  EXPECT_EQ(running.network_settings().networks().at("app").ipv4_address(),
+            "10.9.0.3");
+  EXPECT_THAT(running.networking_config().endpoints().at("app").aliases(),
+              ElementsAre("db"));
+  // Edited in place: the running container's bind mounts see it.
+  EXPECT_EQ(*ReadFileToString(running.hosts_path(), 4096),
+            "hosts from netd\n10.9.0.3\t" + id->substr(0, 12) + "\n");
+  EXPECT_EQ(*ReadFileToString(running.resolv_conf_path(), 4096),
+            "nameserver 127.0.0.11\n");
+
+  EXPECT_TRUE(absl::IsAlreadyExists(
+      supervisor_->ConnectNetwork(ConnectOf(*id, "app")).status()));
+  EXPECT_THAT(supervisor_->ConnectNetwork(ConnectOf(*id, "host")).status().message(),
+              HasSubstr("connected to host network"));
+  EXPECT_THAT(
+      supervisor_->ConnectNetwork(ConnectOf(*id, "bridge", "x")).status().message(),
+      HasSubstr("already exists in network bridge"));
+
+  ASSERT_TRUE(supervisor_->DisconnectNetwork(DisconnectOf(*id, "app")).ok());
+  running = Inspect(*id);
+  EXPECT_EQ(running.network_settings().networks().count("app"), 0u);
+  EXPECT_EQ(running.networking_config().endpoints().count("app"), 0u);
+  EXPECT_EQ(*ReadFileToString(running.hosts_path(), 4096), "hosts from netd\n");
+  absl::Status again = supervisor_->DisconnectNetwork(DisconnectOf(*id, "app"));
+  EXPECT_TRUE(absl::IsNotFound(again)) << again;
+  EXPECT_THAT(again.message(), HasSubstr("is not connected to network app"));
+  EXPECT_TRUE(supervisor_->DisconnectNetwork(DisconnectOf(*id, "app", true)).ok());
+
+  // Off every network it runs on in its namespace, may connect again, and
+  // its exit still releases that namespace.
+  ASSERT_TRUE(supervisor_->DisconnectNetwork(DisconnectOf(*id, "bridge")).ok());
+  EXPECT_EQ(Inspect(*id).host_config().network_mode(), "bridge");
+  EXPECT_TRUE(Inspect(*id).network_settings().networks().empty());
+  ASSERT_TRUE(supervisor_->ConnectNetwork(ConnectOf(*id, "app")).ok());
+  ASSERT_TRUE(supervisor_->DisconnectNetwork(DisconnectOf(*id, "app")).ok());
+  shims_->Exit(*id, 0);
+  AwaitStatus(*id, container::v1::CONTAINER_STATUS_EXITED);
+  EXPECT_TRUE(Namespaces().empty());
+}
+
+TEST_F(NetworkedSupervisorTest, ConnectOfAStoppedContainerIsKeptForItsStart) {
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    network_world_.networks.insert("app");
+  }
+  Open();
+  absl::StatusOr<std::string> id = CreateOn("bridge");
+  ASSERT_TRUE(id.ok()) << id.status();
+  absl::StatusOr<types::v1::NetworkEndpoint> endpoint =
+      supervisor_->ConnectNetwork(ConnectOf(*id, "app", "db"));
+  ASSERT_TRUE(endpoint.ok()) << endpoint.status();
+  EXPECT_EQ(endpoint->network_id(), "");  // nothing wired yet
+  ASSERT_TRUE(supervisor_->Start(*id).ok());
+  absl::MutexLock lock(&network_world_.mu);
+  ASSERT_EQ(network_world_.attaches.size(), 1u);
+  const network::v1::AttachContainerRequest& attach = network_world_.attaches[0];
+  ASSERT_EQ(attach.networks_size(), 2);
+  EXPECT_EQ(attach.networks(0).network(), "bridge");
+  EXPECT_EQ(attach.networks(1).network(), "app");
+  EXPECT_THAT(attach.networks(1).config().aliases(), ElementsAre("db"));
+}
+
+TEST_F(NetworkedSupervisorTest, ConnectRefusesModesThatAreNoNetwork) {
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    network_world_.networks.insert("app");
+  }
+  Open();
+  absl::StatusOr<std::string> none = CreateOn("none");
+  absl::StatusOr<std::string> host = CreateOn("host");
+  absl::StatusOr<std::string> bridged = CreateOn("bridge");
+  ASSERT_TRUE(none.ok() && host.ok() && bridged.ok());
+  EXPECT_THAT(supervisor_->ConnectNetwork(ConnectOf(*none, "app")).status().message(),
+              HasSubstr("private (none) mode"));
+  EXPECT_THAT(supervisor_->ConnectNetwork(ConnectOf(*host, "app")).status().message(),
+              HasSubstr("host network"));
+  EXPECT_THAT(supervisor_->DisconnectNetwork(DisconnectOf(*host, "host")).message(),
+              HasSubstr("host network"));
+  container::v1::ConnectContainerNetworkRequest fixed = ConnectOf(*bridged, "bridge");
+  EXPECT_TRUE(absl::IsAlreadyExists(supervisor_->ConnectNetwork(fixed).status()));
+  EXPECT_TRUE(absl::IsNotFound(
+      supervisor_->ConnectNetwork(ConnectOf(*bridged, "nosuch")).status()));
+  ASSERT_TRUE(supervisor_->DisconnectNetwork(DisconnectOf(*bridged, "bridge")).ok());
+  fixed.mutable_endpoint_config()->set_ipv4_address("172.17.0.9");
+  // Docker's pattern: off the bridge, onto a user network, then start.
+  ASSERT_TRUE(supervisor_->ConnectNetwork(ConnectOf(*bridged, "app")).ok());
+  ASSERT_TRUE(supervisor_->Start(*bridged).ok());
+  {
+    absl::MutexLock lock(&network_world_.mu);
+    ASSERT_EQ(network_world_.attaches.size(), 1u);
+    ASSERT_EQ(network_world_.attaches[0].networks_size(), 1);
+    EXPECT_EQ(network_world_.attaches[0].networks(0).network(), "app");
+  }
+  EXPECT_THAT(supervisor_->ConnectNetwork(fixed).status().message(),
+              HasSubstr("user defined networks only"));
 }
 
 }  // namespace

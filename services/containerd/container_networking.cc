@@ -1,6 +1,8 @@
 // The supervisor's side of networking: checking the networks a create
 // names, attaching a starting container through netd (container_network.h)
 // and releasing it at its exit, removal, or after a restart of containerd.
+#include <functional>
+
 #include "absl/strings/str_cat.h"
 #include "common/fs_util.h"
 #include "common/status_macros.h"
@@ -20,7 +22,171 @@ absl::Status NoNetd(const Container& container) {
       "--network none or --network host"));
 }
 
+// Docker's refusals of `network connect` for containers whose network is
+// not netd's, and of connects to the modes that are no network.
+absl::Status UnconnectableMode(const NetworkMode& mode) {
+  switch (mode.kind) {
+    case NetworkMode::Kind::kHost:
+      return absl::FailedPreconditionError(
+          "container cannot be disconnected from host network or connected "
+          "to host network");
+    case NetworkMode::Kind::kNone:
+      return absl::FailedPreconditionError(
+          "container cannot be connected to multiple networks with one of "
+          "the networks in private (none) mode");
+    case NetworkMode::Kind::kContainer:
+      return absl::FailedPreconditionError(
+          "container sharing network namespace with another container or "
+          "host cannot be connected to any other network");
+    default:
+      return absl::OkStatus();
+  }
+}
+
+// Whether the record holds a live attachment netd knows of.
+bool Attached(const Container& container) {
+  return HasProcess(container.state().status()) &&
+         !container.network_settings().sandbox_key().empty();
+}
+
+absl::Status EditHosts(const Container& container,
+                       const std::function<std::string(const std::string&)>& edit) {
+  ASSIGN_OR_RETURN(std::string hosts,
+                   ReadFileToString(container.hosts_path(), 1 << 20));
+  return RewriteFileInPlace(container.hosts_path(), edit(hosts));
+}
+
 }  // namespace
+
+absl::StatusOr<types::v1::NetworkEndpoint> ContainerSupervisor::ConnectNetwork(
+    const container::v1::ConnectContainerNetworkRequest& request) {
+  ASSIGN_OR_RETURN(Container found, records_->Find(request.id()));
+  std::shared_ptr<absl::Mutex> op = OpLock(found.id());
+  absl::MutexLock op_lock(op.get());
+  ASSIGN_OR_RETURN(Container container, Load(found.id()));
+  ASSIGN_OR_RETURN(NetworkMode mode,
+                   ParseNetworkMode(container.host_config().network_mode()));
+  RETURN_IF_ERROR(UnconnectableMode(mode));
+  if (netd_ == nullptr) return NoNetd(container);
+  ASSIGN_OR_RETURN(network::v1::Network network,
+                   netd_->InspectNetwork(request.network()));
+  if (network.name() == "host") {
+    return UnconnectableMode({NetworkMode::Kind::kHost, ""});
+  }
+  if (network.name() == "none") {
+    return UnconnectableMode({NetworkMode::Kind::kNone, ""});
+  }
+  if (container.network_settings().networks().count(network.name()) > 0) {
+    return absl::AlreadyExistsError(
+        absl::StrCat("endpoint with name ", container.name(),
+                     " already exists in network ", network.name()));
+  }
+  const types::v1::EndpointConfig& config = request.endpoint_config();
+  if (network.predefined() &&
+      (!config.ipv4_address().empty() || !config.aliases().empty())) {
+    return absl::InvalidArgumentError(
+        !config.ipv4_address().empty()
+            ? "user specified IP address is supported on user defined "
+              "networks only"
+            : "network-scoped alias is supported only for containers in "
+              "user defined networks");
+  }
+  types::v1::NetworkEndpoint endpoint;
+  const bool attached = Attached(container);
+  if (attached) {
+    ASSIGN_OR_RETURN(network::v1::ConnectContainerResponse connected,
+                     netd_->Connect(ConnectRequestFor(container, network.name(),
+                                                      config)));
+    endpoint = connected.endpoint();
+    absl::Status written = EditHosts(container, [&](const std::string& hosts) {
+      return HostsWithAddress(hosts, container, endpoint.ipv4_address());
+    });
+    if (written.ok() && !connected.resolv_conf().empty()) {
+      written = RewriteFileInPlace(container.resolv_conf_path(),
+                                   connected.resolv_conf());
+    }
+    if (!written.ok()) {
+      network::v1::DisconnectContainerRequest undo;
+      undo.set_container_id(container.id());
+      undo.set_netns_path(container.network_settings().sandbox_key());
+      undo.set_network(network.name());
+      undo.set_force(true);
+      absl::Status undone = netd_->Disconnect(undo);
+      if (!undone.ok()) {
+        log_.error("container {}: undoing its connect to {}: {}",
+                   container.id(), network.name(),
+                   std::string(undone.message()));
+      }
+      return written;
+    }
+  } else {
+    endpoint.set_network_id(network.id());
+    endpoint.set_network_name(network.name());
+  }
+  (*container.mutable_network_settings()->mutable_networks())[network.name()] =
+      endpoint;
+  (*container.mutable_networking_config()->mutable_endpoints())[network.name()] =
+      config;
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Save(container));
+  log_.info("container {}: connected to network {}", container.id(),
+            network.name());
+  if (!attached) endpoint.Clear();
+  return endpoint;
+}
+
+absl::Status ContainerSupervisor::DisconnectNetwork(
+    const container::v1::DisconnectContainerNetworkRequest& request) {
+  ASSIGN_OR_RETURN(Container found, records_->Find(request.id()));
+  std::shared_ptr<absl::Mutex> op = OpLock(found.id());
+  absl::MutexLock op_lock(op.get());
+  ASSIGN_OR_RETURN(Container container, Load(found.id()));
+  ASSIGN_OR_RETURN(NetworkMode mode,
+                   ParseNetworkMode(container.host_config().network_mode()));
+  if (mode.kind == NetworkMode::Kind::kHost) return UnconnectableMode(mode);
+  if (netd_ == nullptr) return NoNetd(container);
+  ASSIGN_OR_RETURN(network::v1::Network network,
+                   netd_->InspectNetwork(request.network()));
+  if (network.name() == "host") {
+    return UnconnectableMode({NetworkMode::Kind::kHost, ""});
+  }
+  auto connected = container.network_settings().networks().find(network.name());
+  if (connected == container.network_settings().networks().end()) {
+    if (request.force()) return absl::OkStatus();
+    return absl::NotFoundError(absl::StrCat("container ", container.id(),
+                                            " is not connected to network ",
+                                            network.name()));
+  }
+  if (Attached(container)) {
+    network::v1::DisconnectContainerRequest detach;
+    detach.set_container_id(container.id());
+    detach.set_netns_path(container.network_settings().sandbox_key());
+    detach.set_network(network.name());
+    detach.set_force(request.force());
+    absl::Status detached = netd_->Disconnect(detach);
+    if (!detached.ok() && !request.force()) return detached;
+    if (!detached.ok()) {
+      log_.error("container {}: forced disconnect from {}: {}", container.id(),
+                 network.name(), std::string(detached.message()));
+    }
+    const std::string ip = connected->second.ipv4_address();
+    if (!ip.empty()) {
+      absl::Status written = EditHosts(container, [&](const std::string& hosts) {
+        return HostsWithoutAddress(hosts, ip);
+      });
+      if (!written.ok()) {
+        log_.error("container {}: /etc/hosts keeps {}: {}", container.id(), ip,
+                   std::string(written.message()));
+      }
+    }
+  }
+  ForgetNetwork(&container, network.name());
+  absl::MutexLock lock(&mu_);
+  RETURN_IF_ERROR(Save(container));
+  log_.info("container {}: disconnected from network {}", container.id(),
+            network.name());
+  return absl::OkStatus();
+}
 
 absl::Status ContainerSupervisor::CheckNetworks(Container* container) {
   ASSIGN_OR_RETURN(NetworkMode mode,

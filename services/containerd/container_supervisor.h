@@ -204,6 +204,14 @@ class ContainerSupervisor {
   absl::Status Export(const std::string& reference,
                       const tree_archive::TarSink& data);
 
+  // `network connect` and `disconnect` (container_networking.cc): the
+  // record's networks change; a running container's namespace gets or
+  // loses the endpoint through netd at once, its /etc/hosts edited in
+  // place. Connect returns the endpoint of a running container.
+  absl::StatusOr<types::v1::NetworkEndpoint> ConnectNetwork(
+      const container::v1::ConnectContainerNetworkRequest& request);
+  absl::Status DisconnectNetwork(
+      const container::v1::DisconnectContainerNetworkRequest& request);
   // Records for Info: containers and how many run.
   absl::StatusOr<int64_t> RunningCount();
   // How many containers are in `status` (Info's "paused").

@@ -138,6 +138,24 @@ grpc::Status ContainerGrpcService::RenameContainer(
   return Done(supervisor_->Rename(request->id(), request->new_name()));
 }
 
+grpc::Status ContainerGrpcService::ConnectContainerNetwork(
+    grpc::ServerContext*,
+    const container::v1::ConnectContainerNetworkRequest* request,
+    container::v1::ConnectContainerNetworkResponse* response) {
+  absl::StatusOr<types::v1::NetworkEndpoint> endpoint =
+      supervisor_->ConnectNetwork(*request);
+  if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
+  if (!endpoint->network_id().empty()) *response->mutable_endpoint() = *endpoint;
+  return grpc::Status::OK;
+}
+
+grpc::Status ContainerGrpcService::DisconnectContainerNetwork(
+    grpc::ServerContext*,
+    const container::v1::DisconnectContainerNetworkRequest* request,
+    container::v1::DisconnectContainerNetworkResponse*) {
+  return Done(supervisor_->DisconnectNetwork(*request));
+}
+
 grpc::Status ContainerGrpcService::PruneContainers(
     grpc::ServerContext*, const container::v1::PruneContainersRequest* request,
     container::v1::PruneContainersResponse* response) {

@@ -52,6 +52,10 @@ class ContainerGrpcService final
               UnpauseContainerResponse)
   BERTH_UNARY(UpdateContainer, UpdateContainerRequest, UpdateContainerResponse)
   BERTH_UNARY(TopContainer, TopContainerRequest, TopContainerResponse)
+  BERTH_UNARY(ConnectContainerNetwork, ConnectContainerNetworkRequest,
+              ConnectContainerNetworkResponse)
+  BERTH_UNARY(DisconnectContainerNetwork, DisconnectContainerNetworkRequest,
+              DisconnectContainerNetworkResponse)
 #undef BERTH_UNARY
 
   grpc::Status ContainerLogs(

@@ -53,6 +53,24 @@ class GrpcNetdClient final : public NetdClient {
     return netd_.Check(stub_->DetachContainer(&context, request, &response));
   }
 
+  absl::StatusOr<network::v1::ConnectContainerResponse> Connect(
+      const network::v1::ConnectContainerRequest& request) override {
+    network::v1::ConnectContainerResponse response;
+    grpc::ClientContext context;
+    netd_.Prepare(context, kDeadline);
+    RETURN_IF_ERROR(
+        netd_.Check(stub_->ConnectContainer(&context, request, &response)));
+    return response;
+  }
+
+  absl::Status Disconnect(
+      const network::v1::DisconnectContainerRequest& request) override {
+    network::v1::DisconnectContainerResponse response;
+    grpc::ClientContext context;
+    netd_.Prepare(context, kDeadline);
+    return netd_.Check(stub_->DisconnectContainer(&context, request, &response));
+  }
+
   absl::StatusOr<std::vector<types::v1::NetworkEndpoint>> ListEndpoints()
       override {
     network::v1::ListEndpointsRequest request;

@@ -29,6 +29,12 @@ class NetdClient {
   virtual absl::Status Detach(const std::string& container_id,
                               const std::string& netns_path,
                               bool namespace_ends) = 0;
+  // `network connect` of a running container: one more endpoint.
+  virtual absl::StatusOr<network::v1::ConnectContainerResponse> Connect(
+      const network::v1::ConnectContainerRequest& request) = 0;
+  // `network disconnect`: NOT_FOUND when not connected, unless forced.
+  virtual absl::Status Disconnect(
+      const network::v1::DisconnectContainerRequest& request) = 0;
   // The endpoints netd holds for every container.
   virtual absl::StatusOr<std::vector<types::v1::NetworkEndpoint>>
   ListEndpoints() = 0;

@@ -125,6 +125,22 @@ grpc::Status NetworkGrpcService::DetachContainer(
   return ToGrpcStatus(controller_->Detach(*request));
 }
 
+grpc::Status NetworkGrpcService::ConnectContainer(
+    grpc::ServerContext*, const network::v1::ConnectContainerRequest* request,
+    network::v1::ConnectContainerResponse* response) {
+  absl::StatusOr<network::v1::ConnectContainerResponse> connected =
+      controller_->Connect(*request);
+  if (!connected.ok()) return ToGrpcStatus(connected.status());
+  *response = *std::move(connected);
+  return grpc::Status::OK;
+}
+
+grpc::Status NetworkGrpcService::DisconnectContainer(
+    grpc::ServerContext*, const network::v1::DisconnectContainerRequest* request,
+    network::v1::DisconnectContainerResponse*) {
+  return ToGrpcStatus(controller_->Disconnect(*request));
+}
+
 grpc::Status NetworkGrpcService::ListEndpoints(
     grpc::ServerContext*, const network::v1::ListEndpointsRequest* request,
     network::v1::ListEndpointsResponse* response) {

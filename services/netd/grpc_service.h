@@ -51,6 +51,13 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
   grpc::Status DetachContainer(grpc::ServerContext* context,
                                const network::v1::DetachContainerRequest* request,
                                network::v1::DetachContainerResponse* response) override;
+  grpc::Status ConnectContainer(grpc::ServerContext* context,
+                                const network::v1::ConnectContainerRequest* request,
+                                network::v1::ConnectContainerResponse* response) override;
+  grpc::Status DisconnectContainer(
+      grpc::ServerContext* context,
+      const network::v1::DisconnectContainerRequest* request,
+      network::v1::DisconnectContainerResponse* response) override;
   grpc::Status ListEndpoints(grpc::ServerContext* context,
                              const network::v1::ListEndpointsRequest* request,
                              network::v1::ListEndpointsResponse* response) override;

@@ -40,6 +40,10 @@ struct NetdSettings {
   std::string default_bridge = "berth0";
 };
 
+// The host's /etc/resolv.conf ("" when unreadable), what containers'
+// resolv.conf are rendered from.
+std::string HostResolvConf();
+
 // INVALID_ARGUMENT naming the key for a bad pool.
 absl::StatusOr<NetdSettings> SettingsFromConfig(
     const config::v1::NetdConfig& config);
@@ -75,6 +79,14 @@ class NetworkController {
   // Removes a container's endpoints (all, or the listed networks'), frees
   // their addresses. Idempotent, also when the namespace is gone.
   absl::Status Detach(const network::v1::DetachContainerRequest& request);
+  // `network connect` of a running container: one more endpoint, as its
+  // next interface (network_connect.cc). ALREADY_EXISTS when it has one
+  // on that network.
+  absl::StatusOr<network::v1::ConnectContainerResponse> Connect(
+      const network::v1::ConnectContainerRequest& request);
+  // `network disconnect`: the endpoint goes, veth included. NOT_FOUND
+  // when the container is not on the network, unless `force`.
+  absl::Status Disconnect(const network::v1::DisconnectContainerRequest& request);
   absl::StatusOr<network::v1::ListEndpointsResponse> ListEndpoints(
       const network::v1::ListEndpointsRequest& request);
 
@@ -108,20 +120,26 @@ class NetworkController {
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::StatusOr<network::v1::Network> FindLocked(
       const std::string& reference) const ABSL_SHARED_LOCKS_REQUIRED(mu_);
-  // Allocates the address and wires one endpoint; undone on error.
+  // Allocates the address and wires one endpoint as the container's
+  // `index`th interface (ethN); the `primary` one holds the default route.
+  // Undone on error.
   absl::StatusOr<types::v1::NetworkEndpoint> WireLocked(
       const network::v1::Network& network,
       const network::v1::NetworkAttachment& attachment,
       const network::v1::ContainerIdentity& container,
-      const std::string& netns_path, int index)
+      const std::string& netns_path, int index, bool primary)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Removes the container's endpoints on `networks` (names or ids; empty:
   // all) with their records; the DNS server lets it go with the last. With
-  // `namespace_ends` the veths are left to the namespace's end.
+  // `namespace_ends` the veths are left to the namespace's end; with
+  // `force` a veth that cannot be removed is logged, its record dropped.
   absl::Status DetachLocked(const std::string& container_id,
                             const std::vector<std::string>& networks,
-                            bool namespace_ends)
+                            bool namespace_ends, bool force = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Docker's network event for an endpoint ("connect", "disconnect").
+  void EmitEndpointEvent(const std::string& action,
+                         const types::v1::NetworkEndpoint& endpoint);
   // Whether one of the endpoints is on a user network (has DNS names).
   static bool OnUserNetwork(
       const std::vector<types::v1::NetworkEndpoint>& endpoints);

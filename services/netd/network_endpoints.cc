@@ -41,17 +41,17 @@ std::string FormatMac(const uint8_t (&mac)[6]) {
   return out;
 }
 
+}  // namespace
+
 std::string HostResolvConf() {
   absl::StatusOr<std::string> host = ReadFileToString("/etc/resolv.conf", 1 << 20);
   return host.ok() ? *host : "";
 }
 
-}  // namespace
-
 absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
     const Network& network, const network::v1::NetworkAttachment& attachment,
     const network::v1::ContainerIdentity& container,
-    const std::string& netns_path, int index) {
+    const std::string& netns_path, int index, bool primary) {
   if (network.driver() != "bridge") {
     return absl::InvalidArgumentError(absl::StrCat(
         "network ", network.name(), " (driver ", network.driver(),
@@ -64,6 +64,18 @@ absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
   }
   ipam::Ipv4 address = 0;
   const std::string& fixed = attachment.config().ipv4_address();
+  // Docker's refusals: the default bridge hands out its own addresses and
+  // has no names.
+  if (network.predefined() && !fixed.empty()) {
+    return absl::InvalidArgumentError(
+        "user specified IP address is supported on user defined networks "
+        "only");
+  }
+  if (network.predefined() && !attachment.config().aliases().empty()) {
+    return absl::InvalidArgumentError(
+        "network-scoped alias is supported only for containers in user "
+        "defined networks");
+  }
   if (!fixed.empty()) {
     ASSIGN_OR_RETURN(address, ipam::ParseIpv4(fixed, "--ip"));
     RETURN_IF_ERROR(space->second.AllocateFixed(address));
@@ -107,7 +119,7 @@ absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
   spec.address = address;
   spec.prefix_length = space->second.subnet().length;
   spec.gateway = space->second.gateway();
-  spec.default_route = index == 0 && !network.internal();
+  spec.default_route = primary && !network.internal();
   MacFor(address, spec.mac);
   endpoint.set_mac_address(FormatMac(spec.mac));
   absl::Status wired = driver_.AddEndpoint(spec);
@@ -116,6 +128,14 @@ absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
     return wired;
   }
   return endpoint;
+}
+
+void NetworkController::EmitEndpointEvent(const std::string& action,
+                                          const NetworkEndpoint& endpoint) {
+  events_.Emit(types::v1::OBJECT_TYPE_NETWORK, action, endpoint.network_id(),
+               {{"container", endpoint.container_id()},
+                {"name", endpoint.network_name()},
+                {"type", "bridge"}});
 }
 
 absl::Status NetworkController::UnwireLocked(const NetworkEndpoint& endpoint,
@@ -151,7 +171,7 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
       absl::StatusOr<Network> network = FindLocked(request.networks(i).network());
       absl::StatusOr<NetworkEndpoint> wired =
           network.ok() ? WireLocked(*network, request.networks(i), container,
-                                    request.netns_path(), i)
+                                    request.netns_path(), i, i == 0)
                        : absl::StatusOr<NetworkEndpoint>(network.status());
       if (!wired.ok()) {
         for (const NetworkEndpoint& made : endpoints) {
@@ -181,11 +201,7 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
       log_.info("container {}: {} on {} as {} ({})", container.container_id(),
                 endpoint.interface_name(), endpoint.network_name(),
                 endpoint.ipv4_address(), endpoint.host_interface());
-      events_.Emit(types::v1::OBJECT_TYPE_NETWORK, "connect",
-                   endpoint.network_id(),
-                   {{"container", container.container_id()},
-                    {"name", endpoint.network_name()},
-                    {"type", "bridge"}});
+      EmitEndpointEvent("connect", endpoint);
     }
   }
   const bool embedded_dns = dns_ != nullptr && OnUserNetwork(endpoints);
@@ -283,7 +299,7 @@ absl::Status NetworkController::Detach(
 
 absl::Status NetworkController::DetachLocked(
     const std::string& container_id, const std::vector<std::string>& networks,
-    bool namespace_ends) {
+    bool namespace_ends, bool force) {
   ASSIGN_OR_RETURN(std::vector<NetworkEndpoint> endpoints,
                    EndpointsOfContainer(container_id));
   std::vector<NetworkEndpoint> chosen;
@@ -298,7 +314,12 @@ absl::Status NetworkController::DetachLocked(
     if (listed) chosen.push_back(endpoint);
   }
   for (const NetworkEndpoint& endpoint : chosen) {
-    RETURN_IF_ERROR(UnwireLocked(endpoint, namespace_ends));
+    absl::Status unwired = UnwireLocked(endpoint, namespace_ends);
+    if (!unwired.ok() && !force) return unwired;
+    if (!unwired.ok()) {
+      log_.error("container {}: {} left behind on a forced detach: {}",
+                 container_id, endpoint.host_interface(), unwired.ToString());
+    }
   }
   const Table<NetworkEndpoint> table = EndpointsTable();
   RETURN_IF_ERROR(store_.Update([&](Transaction& txn) -> absl::Status {
@@ -308,11 +329,7 @@ absl::Status NetworkController::DetachLocked(
     return absl::OkStatus();
   }));
   for (const NetworkEndpoint& endpoint : chosen) {
-    events_.Emit(types::v1::OBJECT_TYPE_NETWORK, "disconnect",
-                 endpoint.network_id(),
-                 {{"container", endpoint.container_id()},
-                  {"name", endpoint.network_name()},
-                  {"type", "bridge"}});
+    EmitEndpointEvent("disconnect", endpoint);
   }
   if (dns_ != nullptr && chosen.size() == endpoints.size()) {
     dns_->Close(container_id);

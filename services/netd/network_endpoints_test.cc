@@ -209,5 +209,113 @@ TEST_F(NetworkEndpointsTest, AnEndingNamespaceTakesItsVethsAlong) {
   EXPECT_EQ(driver_.endpoints.count(b->endpoints(0).host_interface()), 0u);
 }
 
+network::v1::ConnectContainerRequest ConnectTo(const std::string& id,
+                                               const std::string& network) {
+  network::v1::ConnectContainerRequest request;
+  request.mutable_container()->set_container_id(id);
+  request.mutable_container()->set_name("c-" + id.substr(0, 1));
+  request.mutable_container()->set_hostname(id.substr(0, 12));
+  request.set_netns_path("/proc/1/ns/net");
+  request.mutable_network()->set_network(network);
+  return request;
+}
+
+network::v1::DisconnectContainerRequest DisconnectFrom(
+    const std::string& id, const std::string& network, bool force = false) {
+  network::v1::DisconnectContainerRequest request;
+  request.set_container_id(id);
+  request.set_network(network);
+  request.set_force(force);
+  return request;
+}
+
+TEST_F(NetworkEndpointsTest, ConnectAddsAnInterfaceWithItsNamesAndDisconnectTakesThem) {
+  ASSERT_TRUE(controller_->Create(WithSubnet("app", "10.5.0.0/24")).ok());
+  ASSERT_TRUE(controller_->Attach(AttachTo(Id('a'), {"bridge"})).ok());
+  ASSERT_TRUE(controller_->Attach(AttachTo(Id('b'), {"app"})).ok());
+  EXPECT_EQ(dns_.served.count(Id('a')), 0u);
+
+  network::v1::ConnectContainerRequest request = ConnectTo(Id('a'), "app");
+  request.mutable_network()->mutable_config()->add_aliases("db");
+  absl::StatusOr<network::v1::ConnectContainerResponse> connected =
+      controller_->Connect(request);
+  ASSERT_TRUE(connected.ok()) << connected.status();
+  const types::v1::NetworkEndpoint& endpoint = connected->endpoint();
+  EXPECT_EQ(endpoint.interface_name(), "eth1");
+  EXPECT_EQ(endpoint.ipv4_address(), "10.5.0.3");
+  const bridge::EndpointSpec& spec = driver_.endpoints[endpoint.host_interface()];
+  EXPECT_FALSE(spec.default_route);  // eth0 keeps the way out
+  // Its first user network: the embedded DNS starts, resolv.conf turns to it.
+  EXPECT_EQ(dns_.served[Id('a')], "/proc/1/ns/net");
+  EXPECT_THAT(connected->resolv_conf(), HasSubstr("nameserver 127.0.0.11\n"));
+  absl::StatusOr<ipam::Ipv4> ip = ipam::ParseIpv4("10.5.0.3", "");
+  EXPECT_EQ(controller_->Resolve(Id('b'), "db"),
+            std::optional<std::vector<uint32_t>>(std::vector<uint32_t>{*ip}));
+  EXPECT_EQ(controller_->Resolve(Id('b'), "c-a"),
+            std::optional<std::vector<uint32_t>>(std::vector<uint32_t>{*ip}));
+
+  absl::StatusOr<network::v1::ConnectContainerResponse> twice =
+      controller_->Connect(ConnectTo(Id('a'), "app"));
+  EXPECT_EQ(twice.status().code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(twice.status().message(),
+              HasSubstr("endpoint with name c-a already exists in network app"));
+  EXPECT_EQ(controller_->Connect(ConnectTo(Id('a'), "nosuch")).status().code(),
+            absl::StatusCode::kNotFound);
+  // A second user network: DNS already serves it, resolv.conf stays.
+  ASSERT_TRUE(controller_->Create(Named("more")).ok());
+  auto more = controller_->Connect(ConnectTo(Id('a'), "more"));
+  ASSERT_TRUE(more.ok()) << more.status();
+  EXPECT_EQ(more->endpoint().interface_name(), "eth2");
+  EXPECT_EQ(more->resolv_conf(), "");
+
+  ASSERT_TRUE(controller_->Disconnect(DisconnectFrom(Id('a'), "app")).ok());
+  EXPECT_EQ(driver_.endpoints.count(endpoint.host_interface()), 0u);
+  EXPECT_EQ(controller_->Resolve(Id('b'), "db"), std::nullopt);
+  absl::Status again = controller_->Disconnect(DisconnectFrom(Id('a'), "app"));
+  EXPECT_EQ(again.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(again.message(), HasSubstr("is not connected to network app"));
+  EXPECT_TRUE(controller_->Disconnect(DisconnectFrom(Id('a'), "app", true)).ok());
+  // The address is free again; the next connect is eth3 (eth2 still in use).
+  auto c = controller_->Attach(AttachTo(Id('c'), {"app"}));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->endpoints(0).ipv4_address(), "10.5.0.3");
+  auto back = controller_->Connect(ConnectTo(Id('a'), "app"));
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->endpoint().interface_name(), "eth3");
+}
+
+TEST_F(NetworkEndpointsTest, ConnectRefusesWhatTheDefaultBridgeCannotDo) {
+  ASSERT_TRUE(controller_->Create(Named("app")).ok());
+  ASSERT_TRUE(controller_->Attach(AttachTo(Id('a'), {"app"})).ok());
+  network::v1::ConnectContainerRequest fixed = ConnectTo(Id('a'), "bridge");
+  fixed.mutable_network()->mutable_config()->set_ipv4_address("172.17.0.9");
+  EXPECT_THAT(controller_->Connect(fixed).status().message(),
+              HasSubstr("user specified IP address is supported on user "
+                        "defined networks only"));
+  network::v1::ConnectContainerRequest aliased = ConnectTo(Id('a'), "bridge");
+  aliased.mutable_network()->mutable_config()->add_aliases("x");
+  EXPECT_THAT(controller_->Connect(aliased).status().message(),
+              HasSubstr("network-scoped alias is supported only"));
+  EXPECT_EQ(driver_.endpoints.size(), 1u);
+
+  // Without endpoints left, the next connect carries the default route.
+  ASSERT_TRUE(controller_->Disconnect(DisconnectFrom(Id('a'), "app")).ok());
+  auto bridge = controller_->Connect(ConnectTo(Id('a'), "bridge"));
+  ASSERT_TRUE(bridge.ok()) << bridge.status();
+  EXPECT_EQ(bridge->endpoint().interface_name(), "eth0");
+  EXPECT_TRUE(driver_.endpoints[bridge->endpoint().host_interface()].default_route);
+}
+
+TEST_F(NetworkEndpointsTest, AConnectWhoseDnsFailsLeavesNothing) {
+  ASSERT_TRUE(controller_->Create(Named("app")).ok());
+  ASSERT_TRUE(controller_->Attach(AttachTo(Id('a'), {"bridge"})).ok());
+  dns_.fail_next = absl::InternalError("bind 127.0.0.11:53: address in use");
+  EXPECT_FALSE(controller_->Connect(ConnectTo(Id('a'), "app")).ok());
+  EXPECT_EQ(driver_.endpoints.size(), 1u);
+  auto listed = controller_->ListEndpoints({});
+  ASSERT_TRUE(listed.ok());
+  EXPECT_EQ(listed->endpoints_size(), 1);
+}
+
 }  // namespace
 }  // namespace berth::netd

@@ -5,7 +5,8 @@
 // talk to each other; stop and rm give addresses, veths and namespaces back;
 // netd refuses to remove a network with containers; running containers
 // keep their network across a kill -9 of berthd; containers on a user
-// network find each other by name (netd's DNS at 127.0.0.11).
+// network find each other by name (netd's DNS at 127.0.0.11); network
+// connect and disconnect plug a running container's interfaces.
 #include <signal.h>
 
 #include <string>
@@ -59,6 +60,11 @@ class ContainerNetworkE2eTest : public ContainerE2eTest {
     RunResult listed =
         RunCommand({"/bin/ls", "-A", env_.run_root() + "/netns"});
     return Lines(listed.out);
+  }
+  // `berth exec CONTAINER sh -c SCRIPT`: busybox's applets run through its
+  // shell (the image has links for few of them).
+  RunResult ExecScript(const std::string& container, const std::string& script) {
+    return env_.Berth({"exec", container, "sh", "-c", script});
   }
   // A detached busybox httpd serving "hello" on port 80.
   RunResult RunServer(const std::vector<std::string>& flags) {
@@ -146,6 +152,77 @@ TEST_F(ContainerNetworkE2eTest, ContainersOnAUserNetworkTalk) {
   EXPECT_EQ(AwaitVeths(1), 1);
 
   ASSERT_EQ(env_.Berth({"rm", "-f", "web"}).exit_code, 0);
+  EXPECT_EQ(AwaitVeths(0), 0);
+  EXPECT_THAT(Namespaces(), IsEmpty());
+  EXPECT_EQ(env_.Berth({"network", "rm", "appnet"}).exit_code, 0);
+}
+
+TEST_F(ContainerNetworkE2eTest, ConnectAndDisconnectARunningContainer) {
+  ASSERT_EQ(env_.Berth({"network", "create", "appnet"}).exit_code, 0);
+  ASSERT_EQ(RunServer({"--name", "web", "--network", "appnet"}).exit_code, 0);
+  RunResult client = env_.Berth(
+      {"run", "-d", "--name", "client", "--hostname", "cli", "busybox", "sleep", "300"});
+  ASSERT_EQ(client.exit_code, 0) << client.err;
+  EXPECT_NE(ExecScript("client", "ip link show eth1").exit_code, 0);
+
+  RunResult connected = env_.Berth(
+      {"network", "connect", "--alias", "front", "appnet", "client"});
+  ASSERT_EQ(connected.exit_code, 0) << connected.err;
+  EXPECT_EQ(connected.out, "");
+  const std::string ip =
+      Field("client", "{{.NetworkSettings.Networks.appnet.IPAddress}}");
+  ASSERT_THAT(ip, StartsWith("172."));
+  RunResult eth1 = ExecScript("client", "ip -4 addr show eth1");
+  EXPECT_THAT(eth1.out, HasSubstr("inet " + ip + "/"));
+  RunResult hosts = env_.Berth({"exec", "client", "cat", "/etc/hosts"});
+  EXPECT_THAT(hosts.out, HasSubstr(ip + "\tcli\n"));
+  // Names both ways: web by its name, the client by its alias.
+  RunResult fetched = env_.Berth(
+      {"exec", "client", "sh", "-c",
+       "for i in 1 2 3 4 5 6 7 8 9 10; do wget -q -O- http://web/ && exit 0; "
+       "sleep 0.2; done; exit 1"});
+  EXPECT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
+  EXPECT_EQ(fetched.out, "hello\n");
+  RunResult pinged = ExecScript("web", "ping -c1 -W2 front");
+  EXPECT_EQ(pinged.exit_code, 0) << pinged.out << pinged.err;
+
+  RunResult twice = env_.Berth({"network", "connect", "appnet", "client"});
+  EXPECT_EQ(twice.exit_code, 1);
+  EXPECT_THAT(twice.err, HasSubstr("already exists in network appnet"));
+  RunResult nosuch = env_.Berth({"network", "connect", "appnet", "nosuch"});
+  EXPECT_EQ(nosuch.exit_code, 1);
+  EXPECT_THAT(nosuch.err, HasSubstr("No such container: nosuch"));
+
+  RunResult disconnected =
+      env_.Berth({"network", "disconnect", "appnet", "client"});
+  ASSERT_EQ(disconnected.exit_code, 0) << disconnected.err;
+  EXPECT_NE(ExecScript("client", "ip link show eth1").exit_code, 0);
+  EXPECT_THAT(env_.Berth({"exec", "client", "cat", "/etc/hosts"}).out,
+              Not(HasSubstr(ip)));
+  EXPECT_NE(ExecScript("web", "ping -c1 -W1 front").exit_code, 0);
+  EXPECT_EQ(Field("client", "{{json .NetworkSettings.Networks}}").find("appnet"),
+            std::string::npos);
+  RunResult again = env_.Berth({"network", "disconnect", "appnet", "client"});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("is not connected to network appnet"));
+  EXPECT_EQ(env_.Berth({"network", "disconnect", "-f", "appnet", "client"}).exit_code, 0);
+
+  // Docker's pattern for a created container: off the bridge, onto a user
+  // network, then started there alone.
+  ASSERT_EQ(env_.Berth({"create", "--name", "later", "busybox", "sleep", "300"})
+                .exit_code,
+            0);
+  ASSERT_EQ(env_.Berth({"network", "disconnect", "bridge", "later"}).exit_code, 0);
+  ASSERT_EQ(env_.Berth({"network", "connect", "appnet", "later"}).exit_code, 0);
+  ASSERT_EQ(env_.Berth({"start", "later"}).exit_code, 0);
+  const std::string networks = Field("later", "{{json .NetworkSettings.Networks}}");
+  EXPECT_THAT(networks, HasSubstr("\"appnet\""));
+  EXPECT_THAT(networks, Not(HasSubstr("\"bridge\"")));
+  RunResult routes = ExecScript("later", "ip route");
+  EXPECT_THAT(routes.out, HasSubstr("default via 172."));
+  EXPECT_THAT(routes.out, Not(HasSubstr("172.17.")));
+
+  ASSERT_EQ(env_.Berth({"rm", "-f", "web", "client", "later"}).exit_code, 0);
   EXPECT_EQ(AwaitVeths(0), 0);
   EXPECT_THAT(Namespaces(), IsEmpty());
   EXPECT_EQ(env_.Berth({"network", "rm", "appnet"}).exit_code, 0);

@@ -4,6 +4,7 @@
 #ifndef BERTH_SERVICES_CONTAINERD_TESTING_FAKE_NETWORKS_H_
 #define BERTH_SERVICES_CONTAINERD_TESTING_FAKE_NETWORKS_H_
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -46,6 +47,7 @@ class FakeNetd final : public NetdClient {
     network::v1::Network network;
     network.set_name(name);
     network.set_id(std::string(64, name[0]));
+    network.set_predefined(name == "bridge" || name == "host" || name == "none");
     return network;
   }
 
@@ -79,6 +81,48 @@ class FakeNetd final : public NetdClient {
     RETURN_IF_ERROR(Reachable());
     world_.detaches.push_back(container_id);
     world_.attached.erase(container_id);
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<network::v1::ConnectContainerResponse> Connect(
+      const network::v1::ConnectContainerRequest& request) override {
+    absl::MutexLock lock(&world_.mu);
+    RETURN_IF_ERROR(Reachable());
+    std::vector<types::v1::NetworkEndpoint>& endpoints =
+        world_.attached[request.container().container_id()];
+    const std::string& name = request.network().network();
+    for (const types::v1::NetworkEndpoint& endpoint : endpoints) {
+      if (endpoint.network_name() == name) {
+        return absl::AlreadyExistsError("already exists in network " + name);
+      }
+    }
+    types::v1::NetworkEndpoint endpoint;
+    endpoint.set_network_name(name);
+    endpoint.set_network_id(std::string(64, name[0]));
+    endpoint.set_container_id(request.container().container_id());
+    endpoint.set_ipv4_address(absl::StrCat("10.9.0.", world_.next_address++));
+    endpoints.push_back(endpoint);
+    network::v1::ConnectContainerResponse response;
+    *response.mutable_endpoint() = endpoint;
+    response.set_resolv_conf("nameserver 127.0.0.11\n");
+    return response;
+  }
+
+  absl::Status Disconnect(
+      const network::v1::DisconnectContainerRequest& request) override {
+    absl::MutexLock lock(&world_.mu);
+    RETURN_IF_ERROR(Reachable());
+    std::vector<types::v1::NetworkEndpoint>& endpoints =
+        world_.attached[request.container_id()];
+    auto it = std::find_if(endpoints.begin(), endpoints.end(),
+                           [&](const types::v1::NetworkEndpoint& endpoint) {
+                             return endpoint.network_name() == request.network();
+                           });
+    if (it == endpoints.end()) {
+      if (request.force()) return absl::OkStatus();
+      return absl::NotFoundError("not connected to " + request.network());
+    }
+    endpoints.erase(it);
     return absl::OkStatus();
   }
 
