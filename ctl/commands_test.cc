@@ -41,7 +41,7 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
                                 "images", "import", "load", "rmi", "save",
                                 "tag", "container", "attach", "commit", "cp",
                                 "create", "diff", "exec", "export", "inspect", "kill",
-                                "logs", "pause", "ps", "rename", "restart",
+                                "logs", "pause", "port", "ps", "rename", "restart",
                                 "rm", "run", "start", "stats", "stop", "top",
                                 "unpause",
                                 "update", "wait", "network", "completion",

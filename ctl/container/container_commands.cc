@@ -342,6 +342,7 @@ std::vector<CommandSpec> ContainerCommands() {
       AddKillCommand(group, context, "berth container kill");
       AddLogsCommand(group, context, "berth container logs");
       AddPauseCommand(group, context, "pause", "berth container pause");
+      AddPortCommand(group, context, "berth container port");
       CLI::App* ls = AddPsCommand(group, context, "ls", "berth container ls");
       ls->alias("ps");
       ls->alias("list");
@@ -411,6 +412,11 @@ std::vector<CommandSpec> ContainerCommands() {
        "Pause all processes within one or more containers",
        [](CLI::App& app, CommandContext& context) {
          AddPauseCommand(app, context, "pause", "berth pause");
+       }},
+      {"port", "container",
+       "List port mappings or a specific mapping for the container",
+       [](CLI::App& app, CommandContext& context) {
+         AddPortCommand(app, context, "berth port");
        }},
       {"ps", "container", "List containers",
        [](CLI::App& app, CommandContext& context) {

@@ -46,6 +46,9 @@ void AddPauseCommand(CLI::App& parent, CommandContext& context,
                      const std::string& name, const std::string& path);
 void AddUpdateCommand(CLI::App& parent, CommandContext& context,
                       const std::string& path);
+// `port`: the published ports of a container (container_runtime_commands.cc).
+void AddPortCommand(CLI::App& parent, CommandContext& context,
+                    const std::string& path);
 void AddTopCommand(CLI::App& parent, CommandContext& context,
                    const std::string& path);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <tuple>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -217,6 +218,38 @@ std::string PortsText(
     parts.push_back(absl::StrCat(ip, ":", port.host_port(), "->", inside));
   }
   return absl::StrJoin(parts, ", ");
+}
+
+absl::StatusOr<std::string> RenderPortList(
+    const google::protobuf::RepeatedPtrField<types::v1::PortBinding>& ports,
+    const std::string& filter, const std::string& container) {
+  std::string wanted = filter;
+  if (!wanted.empty() && wanted.find('/') == std::string::npos) {
+    absl::StrAppend(&wanted, "/tcp");
+  }
+  std::vector<std::pair<std::tuple<uint32_t, std::string, std::string, uint32_t>,
+                        std::string>>
+      lines;
+  for (const types::v1::PortBinding& port : ports) {
+    if (port.host_port() == 0) continue;  // exposed, not published
+    const std::string inside =
+        absl::StrCat(port.container_port(), "/", ProtocolName(port.protocol()));
+    if (!wanted.empty() && inside != absl::AsciiStrToLower(wanted)) continue;
+    const std::string ip = port.host_ip().empty() ? "0.0.0.0" : port.host_ip();
+    const std::string host = absl::StrCat(ip, ":", port.host_port());
+    lines.push_back({{port.container_port(), ProtocolName(port.protocol()), ip,
+                      port.host_port()},
+                     wanted.empty() ? absl::StrCat(inside, " -> ", host) : host});
+  }
+  if (!wanted.empty() && lines.empty()) {
+    return absl::NotFoundError(absl::StrCat("Error: No public port '",
+                                            absl::AsciiStrToLower(wanted),
+                                            "' published for ", container));
+  }
+  std::sort(lines.begin(), lines.end());
+  std::string out;
+  for (const auto& [key, line] : lines) absl::StrAppend(&out, line, "\n");
+  return out;
 }
 
 ordered_json ContainerRowJson(const ContainerSummary& c, bool no_trunc,

@@ -44,6 +44,14 @@ std::string CommandColumn(absl::string_view command, bool no_trunc);
 std::string PortsText(
     const google::protobuf::RepeatedPtrField<types::v1::PortBinding>& ports);
 
+// `berth port CONTAINER [PORT[/PROTO]]`: "80/tcp -> 0.0.0.0:32768" lines
+// sorted, or with `filter` ("80" is 80/tcp) the host addresses of that
+// port alone. NOT_FOUND in Docker's words when `filter` has none:
+// "Error: No public port '80/tcp' published for NAME".
+absl::StatusOr<std::string> RenderPortList(
+    const google::protobuf::RepeatedPtrField<types::v1::PortBinding>& ports,
+    const std::string& filter, const std::string& container);
+
 // One container as `ps --format json` shows it, and the fields templates
 // see: Command, CreatedAt, ID, Image, Labels, LocalVolumes, Mounts, Names,
 // Networks, Ports, RunningFor, Size, State, Status.

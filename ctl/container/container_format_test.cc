@@ -82,6 +82,24 @@ TEST(PortsTextTest, Bindings) {
             "0.0.0.0:8080->80/tcp, 53/udp, [::1]:8443->443/tcp");
 }
 
+TEST(RenderPortListTest, DockersLinesAndFilter) {
+  auto ports = Parse<container::v1::ContainerSummary>(
+                   "ports { container_port: 443 host_port: 32768 } "
+                   "ports { container_port: 80 host_ip: '127.0.0.1' host_port: 18080 } "
+                   "ports { container_port: 53 protocol: PROTOCOL_UDP } "
+                   "ports { container_port: 53 protocol: PROTOCOL_UDP host_port: 5353 }")
+                   .ports();
+  EXPECT_EQ(*RenderPortList(ports, "", "web"),
+            "53/udp -> 0.0.0.0:5353\n80/tcp -> 127.0.0.1:18080\n"
+            "443/tcp -> 0.0.0.0:32768\n");
+  EXPECT_EQ(*RenderPortList(ports, "80", "web"), "127.0.0.1:18080\n");
+  EXPECT_EQ(*RenderPortList(ports, "53/UDP", "web"), "0.0.0.0:5353\n");
+  absl::StatusOr<std::string> missing = RenderPortList(ports, "81/tcp", "web");
+  EXPECT_EQ(missing.status().message(),
+            "Error: No public port '81/tcp' published for web");
+  EXPECT_EQ(*RenderPortList({}, "", "web"), "");
+}
+
 TEST(BuildContainerFilterTest, Terms) {
   absl::StatusOr<container::v1::ContainerFilter> filter = BuildContainerFilter(
       {{"status", "exited"}, {"status", "running"}, {"name", "web"},

@@ -100,6 +100,10 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
        "Add network-scoped alias for the container");
   command->add_option("--ip", f.ip, "IPv4 address (e.g., 172.30.100.104)");
   list("--link", f.links, "Add link to another container");
+  list("-p,--publish", f.publish, "Publish a container's port(s) to the host");
+  command->add_flag("-P,--publish-all", f.publish_all,
+                    "Publish all exposed ports to random ports");
+  list("--expose", f.expose, "Expose a port or a range of ports");
   command->add_flag("--read-only", f.read_only,
                     "Mount the container's root filesystem as read only");
   list("--cap-add", f.cap_add, "Add Linux capabilities");
@@ -283,9 +287,20 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
   return response.id();
 }
 
-// Starts `id`; on failure prints the error and sets 125, 126 or 127.
+// Whether a start failed on a host port of -p/-P that another container
+// or process has (netd's "Bind for IP:PORT failed: ..."): `run` removes
+// the container it made for nothing then.
+bool HostPortTaken(const absl::Status& error) {
+  return absl::IsFailedPrecondition(error) &&
+         absl::StrContains(error.message(), "Bind for ");
+}
+
+// Starts `id`; on failure prints the error and sets 125, 126 or 127, and
+// tells whether `run` should remove the container (`--rm`, or a host port
+// taken).
 bool Start(CommandContext& context, ContainerService::Stub& stub,
-           const std::string& id, const FailureReport& report) {
+           const std::string& id, const FailureReport& report,
+           bool auto_remove, bool* remove) {
   container::v1::StartContainerRequest request;
   request.set_id(id);
   container::v1::StartContainerResponse response;
@@ -293,6 +308,7 @@ bool Start(CommandContext& context, ContainerService::Stub& stub,
   grpc::Status status = stub.StartContainer(call.get(), request, &response);
   if (status.ok()) return true;
   const absl::Status error = ContainerdError(context, status, id);
+  *remove = auto_remove || HostPortTaken(error);
   // containerd records 126/127 in the state when the command cannot run.
   int recorded = -1;
   if (absl::StatusOr<container::v1::Container> found =
@@ -314,8 +330,9 @@ grpc::Status Wait(ContainerService::Stub& stub, grpc::ClientContext* call,
   return stub.WaitContainer(call, request, response);
 }
 
-// Removes a container whose start failed after `run --rm` created it (the
-// daemon removes only containers that ran).
+// Removes a container whose start failed after `run` created it (`--rm`:
+// the daemon removes only containers that ran; a taken host port: nothing
+// half made stays behind).
 void RemoveAfterFailedStart(ContainerService::Stub& stub, const std::string& id) {
   container::v1::RemoveContainerRequest request;
   request.set_id(id);
@@ -368,21 +385,20 @@ void RunAttached(CommandContext& context,
   std::unique_ptr<RemovalWait> removal;
   if (flags.auto_remove) removal = std::make_unique<RemovalWait>(stub, id);
   bool started = false;
+  bool remove = false;
   StdioOptions options;
   options.attach_stdin = flags.interactive;
   options.tty = flags.tty;
   options.detach_keys = DetachKeysOrConfigured(state.detach_keys);
   options.on_attached = [&] {
-    started = Start(context, stub, id, report);
+    started = Start(context, stub, id, report, flags.auto_remove, &remove);
     if (started && proxy != nullptr) ForwardSignals(*proxy, shared_stub, id);
     return started;
   };
   const StdioOutcome outcome = AttachToContainer(stub, id, options);
   if (!started) {
-    if (removal != nullptr) {
-      removal->Cancel();
-      RemoveAfterFailedStart(stub, id);
-    }
+    if (removal != nullptr) removal->Cancel();
+    if (remove) RemoveAfterFailedStart(stub, id);
     if (!outcome.status.ok()) {
       report.Failed(ContainerdError(context, outcome.status, id));
     }
@@ -465,10 +481,11 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
     const std::string id = Create(context, *stub, state->flags, report);
     if (id.empty()) return;
     if (state->flags.detach) {
-      if (Start(context, *stub, id, report)) {
+      bool remove = false;
+      if (Start(context, *stub, id, report, state->flags.auto_remove, &remove)) {
         std::printf("%s\n", id.c_str());
         std::fflush(stdout);
-      } else if (state->flags.auto_remove) {
+      } else if (remove) {
         // As Docker's: --rm removes a container that never ran too.
         RemoveAfterFailedStart(*stub, id);
       }

@@ -13,6 +13,7 @@
 #include "ctl/cli/usage_errors.h"
 #include "ctl/container/container_args.h"
 #include "ctl/container/container_commands.h"
+#include "ctl/container/container_format.h"
 #include "ctl/container/update_flags.h"
 
 namespace berth::ctl::container_cli {
@@ -180,6 +181,30 @@ void AddTopCommand(CLI::App& parent, CommandContext& context,
     // Docker's tabwriter: minimum width 20, padding 3.
     PrintOut(GoTabwrite(table, 20, 3));
   });
+}
+
+void AddPortCommand(CLI::App& parent, CommandContext& context,
+                    const std::string& path) {
+  AddCommand(parent, context, "port",
+             {path, "CONTAINER [PRIVATE_PORT[/PROTO]]",
+              "List port mappings or a specific mapping for the container",
+              {ArgKind::kContainer, ArgKind::kNone}},
+             1, 2, [&context](const std::vector<std::string>& args) {
+               container::v1::InspectContainerRequest request;
+               request.set_id(args[0]);
+               container::v1::InspectContainerResponse response;
+               auto call = Connections::CallContext();
+               grpc::Status status = ContainerStub(context)->InspectContainer(
+                   call.get(), request, &response);
+               if (!status.ok()) {
+                 return context.Fail(ContainerdError(context, status, args[0]));
+               }
+               absl::StatusOr<std::string> out = RenderPortList(
+                   response.container().network_settings().ports(),
+                   args.size() > 1 ? args[1] : "", args[0]);
+               if (!out.ok()) return context.Fail(out.status());
+               PrintOut(*out);
+             });
 }
 
 }  // namespace berth::ctl::container_cli

@@ -1,5 +1,6 @@
 #include "ctl/container/container_spec.h"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <tuple>
@@ -11,6 +12,8 @@
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "common/go_duration.h"
+#include "common/status_macros.h"
+#include "ctl/container/port_specs.h"
 
 namespace berth::ctl {
 namespace {
@@ -164,6 +167,33 @@ absl::Status SetResources(const ContainerFlags& flags,
   return absl::OkStatus();
 }
 
+// -p, -P and --expose: published ports are exposed too (Docker's
+// ExposedPorts lists them).
+absl::Status SetPorts(const ContainerFlags& flags,
+                      container::v1::CreateContainerRequest* request) {
+  container::v1::HostConfig* host = request->mutable_host_config();
+  container::v1::ContainerConfig* config = request->mutable_config();
+  auto expose = [config](const std::string& port) {
+    if (std::find(config->exposed_ports().begin(), config->exposed_ports().end(),
+                  port) == config->exposed_ports().end()) {
+      config->add_exposed_ports(port);
+    }
+  };
+  for (const std::string& spec : flags.expose) {
+    ASSIGN_OR_RETURN(std::vector<std::string> ports, ParseExpose(spec));
+    for (const std::string& port : ports) expose(port);
+  }
+  for (const std::string& spec : flags.publish) {
+    ASSIGN_OR_RETURN(std::vector<types::v1::PortBinding> bindings, ParsePublish(spec));
+    for (types::v1::PortBinding& binding : bindings) {
+      expose(ExposedName(binding));
+      *host->add_port_bindings() = std::move(binding);
+    }
+  }
+  host->set_publish_all_ports(flags.publish_all);
+  return absl::OkStatus();
+}
+
 absl::Status SetNetwork(const ContainerFlags& flags,
                         container::v1::CreateContainerRequest* request) {
   // "" leaves the choice to the daemon: its default bridge, as Docker's.
@@ -171,6 +201,7 @@ absl::Status SetNetwork(const ContainerFlags& flags,
   for (const std::string& link : flags.links) {
     request->mutable_host_config()->add_links(link);
   }
+  RETURN_IF_ERROR(SetPorts(flags, request));
   if (flags.network_aliases.empty() && flags.ip.empty()) {
     return absl::OkStatus();
   }

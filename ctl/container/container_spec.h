@@ -35,6 +35,9 @@ struct ContainerFlags {
   std::vector<std::string> network_aliases;  // --network-alias
   std::string ip;                            // --ip
   std::vector<std::string> links;            // --link NAME[:ALIAS]
+  std::vector<std::string> publish;          // -p
+  bool publish_all = false;                  // -P
+  std::vector<std::string> expose;           // --expose
   std::optional<std::string> memory;  // set, possibly to "" (an error)
   std::string memory_swap;
   std::string cpus;

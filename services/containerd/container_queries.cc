@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/fs_util.h"
@@ -64,6 +65,31 @@ void FillSummary(const Container& container,
     for (const std::string& name : names) summary.add_networks(name);
   } else if (!container.host_config().network_mode().empty()) {
     summary.add_networks(container.host_config().network_mode());
+  }
+  // ps PORTS of a running container: what it publishes, then what it
+  // exposes without publishing (Docker's "80/tcp").
+  if (HasProcess(container.state().status())) {
+    *summary.mutable_ports() = container.network_settings().ports();
+    for (const std::string& exposed : container.config().exposed_ports()) {
+      const size_t slash = exposed.find('/');
+      uint32_t port = 0;
+      if (!absl::SimpleAtoi(exposed.substr(0, slash), &port)) continue;
+      const std::string proto = slash == std::string::npos ? "tcp" : exposed.substr(slash + 1);
+      types::v1::PortBinding unpublished;
+      unpublished.set_container_port(port);
+      unpublished.set_protocol(proto == "udp"    ? types::v1::PROTOCOL_UDP
+                               : proto == "sctp" ? types::v1::PROTOCOL_SCTP
+                                                 : types::v1::PROTOCOL_TCP);
+      const bool published = std::any_of(
+          summary.ports().begin(), summary.ports().end(),
+          [&](const types::v1::PortBinding& binding) {
+            return binding.container_port() == port &&
+                   (binding.protocol() == unpublished.protocol() ||
+                    (binding.protocol() == types::v1::PROTOCOL_UNSPECIFIED &&
+                     unpublished.protocol() == types::v1::PROTOCOL_TCP));
+          });
+      if (!published) *summary.add_ports() = unpublished;
+    }
   }
   *summary.mutable_mounts() = container.mounts();
   summary.set_restart_count(container.restart_count());

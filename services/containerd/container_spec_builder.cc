@@ -109,10 +109,6 @@ absl::Status RejectUnsupported(const HostConfig& host) {
                        "--volumes-from)",
                        "volumes arrive with volumed");
   }
-  if (!host.port_bindings().empty() || host.publish_all_ports()) {
-    return unsupported("publishing ports (-p, -P)",
-                       "netd does not forward host ports yet");
-  }
   if (!host.devices().empty()) {
     return unsupported("adding host devices (--device)", "use --privileged");
   }
@@ -196,6 +192,10 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     RETURN_IF_ERROR(cgroups::NormalizeCgroupParent(host.cgroup_parent()).status());
   }
   ASSIGN_OR_RETURN(NetworkMode network, ParseNetworkMode(host.network_mode()));
+  if (network.kind == NetworkMode::Kind::kHost &&
+      (!host.port_bindings().empty() || host.publish_all_ports())) {
+    warnings.push_back("Published ports are discarded when using host network mode");
+  }
   if (network.kind == NetworkMode::Kind::kContainer) {
     // Docker's checks: the other container's network comes whole.
     if (!host.port_bindings().empty() || host.publish_all_ports()) {
@@ -372,7 +372,10 @@ absl::StatusOr<Container> NewContainer(
     config.mutable_labels()->insert({key, value});
   }
   for (const std::string& port : image.exposed_ports()) {
-    config.add_exposed_ports(port);
+    if (std::find(config.exposed_ports().begin(), config.exposed_ports().end(),
+                  port) == config.exposed_ports().end()) {
+      config.add_exposed_ports(port);
+    }
   }
 
   Container container;

@@ -7,10 +7,12 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "common/logging.h"
 #include "gtest/gtest.h"
 #include "services/netd/network_controller.h"
@@ -81,6 +83,35 @@ class FakeDns final : public dns::ContainerDns {
   absl::Status fail_next;
 };
 
+// The last table netd applied, and its next failure.
+class FakeFirewall final : public firewall::Firewall {
+ public:
+  absl::Status Apply(const firewall::Ruleset& rules) override {
+    if (!fail_next.ok()) return std::exchange(fail_next, absl::OkStatus());
+    applied = rules;
+    ++applies;
+    return absl::OkStatus();
+  }
+  firewall::Ruleset applied;
+  int applies = 0;
+  absl::Status fail_next;
+};
+
+// Host ports some other process holds.
+class FakeHostPorts final : public ports::HostPorts {
+ public:
+  absl::Status Probe(types::v1::Protocol, const std::string& ip,
+                     uint32_t port) override {
+    if (busy.count(port) > 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "Bind for ", ip.empty() ? "0.0.0.0" : ip, ":", port,
+          " failed: address already in use"));
+    }
+    return absl::OkStatus();
+  }
+  std::set<uint32_t> busy;
+};
+
 class NetworkControllerTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -104,8 +135,8 @@ class NetworkControllerTest : public ::testing::Test {
     ASSERT_TRUE(store.ok()) << store.status();
     store_ = *std::move(store);
     auto controller =
-        NetworkController::Open(*store_, driver_, std::move(settings), *log_,
-                                &dns_);
+        NetworkController::Open(*store_, driver_, firewall_, host_ports_,
+                                std::move(settings), *log_, &dns_);
     ASSERT_TRUE(controller.ok()) << controller.status();
     controller_ = *std::move(controller);
   }
@@ -132,6 +163,8 @@ class NetworkControllerTest : public ::testing::Test {
   std::shared_ptr<spdlog::logger> log_;
   FakeBridgeDriver driver_;
   FakeDns dns_;
+  FakeFirewall firewall_;
+  FakeHostPorts host_ports_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<NetworkController> controller_;
 };

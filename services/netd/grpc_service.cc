@@ -16,8 +16,12 @@ absl::StatusOr<std::unique_ptr<NetworkGrpcService>> NetworkGrpcService::Create(
   ASSIGN_OR_RETURN(NetdSettings settings, SettingsFromConfig(core->config().netd()));
   ASSIGN_OR_RETURN(std::unique_ptr<bridge::NetlinkBridgeDriver> driver,
                    bridge::NetlinkBridgeDriver::Open());
+  ASSIGN_OR_RETURN(std::unique_ptr<firewall::Firewall> firewall,
+                   firewall::NewNftFirewall());
   std::unique_ptr<NetworkGrpcService> service(
       new NetworkGrpcService(std::move(core), std::move(driver)));
+  service->firewall_ = std::move(firewall);
+  service->host_ports_ = ports::NewSocketHostPorts();
   NetworkGrpcService* raw = service.get();
   // Until the controller is open, names are not known (SERVFAIL).
   ASSIGN_OR_RETURN(
@@ -36,7 +40,8 @@ absl::StatusOr<std::unique_ptr<NetworkGrpcService>> NetworkGrpcService::Create(
           service->core_->log()));
   ASSIGN_OR_RETURN(service->controller_,
                    NetworkController::Open(service->core_->store(),
-                                           *service->driver_, std::move(settings),
+                                           *service->driver_, *service->firewall_,
+                                           *service->host_ports_, std::move(settings),
                                            service->core_->log(),
                                            service->dns_.get()));
   service->controller_ready_.store(service->controller_.get());

@@ -10,6 +10,8 @@
 #include "common/service_adapter.h"
 #include "services/netd/bridge/bridge_driver.h"
 #include "services/netd/dns/dns_server.h"
+#include "services/netd/firewall/firewall.h"
+#include "services/netd/ports/host_ports.h"
 #include "services/netd/network_controller.h"
 
 namespace berth::netd {
@@ -74,6 +76,8 @@ class NetworkGrpcService final : public network::v1::NetworkService::Service {
 
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<bridge::BridgeDriver> driver_;
+  std::unique_ptr<firewall::Firewall> firewall_;
+  std::unique_ptr<ports::HostPorts> host_ports_;
   // Asks controller_ (once it is open); stopped first by the destructor.
   std::unique_ptr<dns::DnsServer> dns_;
   std::unique_ptr<NetworkController> controller_;

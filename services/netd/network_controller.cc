@@ -94,20 +94,47 @@ absl::StatusOr<NetdSettings> SettingsFromConfig(
 }
 
 NetworkController::NetworkController(Store& store, bridge::BridgeDriver& driver,
+                                     firewall::Firewall& firewall,
+                                     ports::HostPorts& host_ports,
                                      NetdSettings settings, spdlog::logger& log)
-    : store_(store), driver_(driver), settings_(std::move(settings)), log_(log) {}
+    : store_(store),
+      driver_(driver),
+      firewall_(firewall),
+      host_ports_(host_ports),
+      settings_(std::move(settings)),
+      log_(log) {}
 
 absl::StatusOr<std::unique_ptr<NetworkController>> NetworkController::Open(
-    Store& store, bridge::BridgeDriver& driver, NetdSettings settings,
-    spdlog::logger& log, dns::ContainerDns* dns) {
-  std::unique_ptr<NetworkController> controller(
-      new NetworkController(store, driver, std::move(settings), log));
+    Store& store, bridge::BridgeDriver& driver, firewall::Firewall& firewall,
+    ports::HostPorts& host_ports, NetdSettings settings, spdlog::logger& log,
+    dns::ContainerDns* dns) {
+  std::unique_ptr<NetworkController> controller(new NetworkController(
+      store, driver, firewall, host_ports, std::move(settings), log));
   controller->dns_ = dns;
   absl::MutexLock lock(&controller->mu_);
   RETURN_IF_ERROR(controller->LoadLocked());
   RETURN_IF_ERROR(controller->AddPredefinedLocked());
+  // Isolation is a security setting: netd does not serve without it.
+  RETURN_IF_ERROR(controller->ApplyFirewallLocked());
   controller->ServeAttachedLocked();
   return controller;
+}
+
+absl::Status NetworkController::ApplyFirewallLocked() {
+  firewall::Ruleset rules;
+  rules.masquerade = settings_.masquerade;
+  for (const auto& [id, network] : networks_) {
+    if (network.driver() != "bridge" || network.ipam().pools().empty()) continue;
+    rules.bridges.push_back({network.bridge_name(),
+                             network.ipam().pools(0).subnet(), network.internal()});
+  }
+  RETURN_IF_ERROR(EndpointsTable().ForEach(store_, [&](const NetworkEndpoint& endpoint) {
+    for (const types::v1::PortBinding& binding : endpoint.published_ports()) {
+      rules.ports.push_back({binding, endpoint.ipv4_address()});
+    }
+    return true;
+  }));
+  return firewall_.Apply(rules);
 }
 
 absl::Status NetworkController::LoadLocked() {
@@ -295,6 +322,14 @@ absl::StatusOr<CreateNetworkResponse> NetworkController::Create(
   }
   ASSIGN_OR_RETURN(Network network, PlanBridgeLocked(request, false));
   RETURN_IF_ERROR(CommitBridgeLocked(network));
+  if (absl::Status applied = ApplyFirewallLocked(); !applied.ok()) {
+    // Not without its isolation: the network goes again.
+    absl::Status undone = RemoveLocked(network);
+    if (!undone.ok()) {
+      log_.error("network {}: undoing its create: {}", network.id(), undone.ToString());
+    }
+    return applied;
+  }
   log_.info("network {}: created {} (bridge {}, subnet {})", network.id(),
             network.name(), network.bridge_name(),
             network.ipam().pools(0).subnet());
@@ -337,6 +372,12 @@ absl::Status NetworkController::RemoveLocked(const Network& network) {
       [&](Transaction& txn) { return table.Delete(txn, network.id()); }));
   networks_.erase(network.id());
   spaces_.erase(network.id());
+  if (absl::Status applied = ApplyFirewallLocked(); !applied.ok()) {
+    // Rules naming a bridge that is gone match nothing; the next change
+    // or start makes the table again.
+    log_.warn("network {}: its rules stay until the next change: {}",
+              network.id(), applied.ToString());
+  }
   log_.info("network {}: removed {}", network.id(), network.name());
   events_.Emit(types::v1::OBJECT_TYPE_NETWORK, "destroy", network.id(),
                EventAttributes(network));

@@ -22,8 +22,10 @@
 #include "common/store.h"
 #include "services/netd/bridge/bridge_driver.h"
 #include "services/netd/dns/container_dns.h"
+#include "services/netd/firewall/firewall.h"
 #include "services/netd/ipam/address_space.h"
 #include "services/netd/ipam/subnet_pool.h"
+#include "services/netd/ports/host_ports.h"
 
 namespace spdlog {
 class logger;
@@ -54,9 +56,12 @@ class NetworkController {
   // (bridge, host, none) and makes every bridge network's bridge. With
   // `dns` (outliving the controller), containers attached to user networks
   // are served by it, those already attached again at once.
+  // Berth's firewall table is made again from the records (rules of
+  // containers that ended while netd was down go).
   static absl::StatusOr<std::unique_ptr<NetworkController>> Open(
-      Store& store, bridge::BridgeDriver& driver, NetdSettings settings,
-      spdlog::logger& log, dns::ContainerDns* dns = nullptr);
+      Store& store, bridge::BridgeDriver& driver, firewall::Firewall& firewall,
+      ports::HostPorts& host_ports, NetdSettings settings, spdlog::logger& log,
+      dns::ContainerDns* dns = nullptr);
 
   absl::StatusOr<network::v1::CreateNetworkResponse> Create(
       const network::v1::CreateNetworkRequest& request);
@@ -101,6 +106,7 @@ class NetworkController {
 
  private:
   NetworkController(Store& store, bridge::BridgeDriver& driver,
+                    firewall::Firewall& firewall, ports::HostPorts& host_ports,
                     NetdSettings settings, spdlog::logger& log);
 
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -137,6 +143,13 @@ class NetworkController {
                             const std::vector<std::string>& networks,
                             bool namespace_ends, bool force = false)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // Berth's nftables table for the networks and published ports now.
+  absl::Status ApplyFirewallLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The host ports a starting container's -p/-P get on `primary`: free
+  // among every container's and on the host.
+  absl::StatusOr<std::vector<types::v1::PortBinding>> ResolvePortsLocked(
+      const network::v1::AttachContainerRequest& request,
+      const network::v1::Network& primary) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Docker's network event for an endpoint ("connect", "disconnect").
   void EmitEndpointEvent(const std::string& action,
                          const types::v1::NetworkEndpoint& endpoint);
@@ -158,6 +171,8 @@ class NetworkController {
 
   Store& store_;
   bridge::BridgeDriver& driver_;
+  firewall::Firewall& firewall_;
+  ports::HostPorts& host_ports_;
   dns::ContainerDns* dns_ = nullptr;
   const NetdSettings settings_;
   spdlog::logger& log_;

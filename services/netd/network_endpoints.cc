@@ -11,6 +11,7 @@
 #include "services/netd/dns_files.h"
 #include "services/netd/network_controller.h"
 #include "services/netd/network_records.h"
+#include "services/netd/ports/published_ports.h"
 #include "spdlog/spdlog.h"
 
 namespace berth::netd {
@@ -159,14 +160,14 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
         "AttachContainer needs the container's id, its netns path and at "
         "least one network");
   }
-  if (!request.port_bindings().empty() || !request.publish_all_exposed().empty()) {
-    return absl::InvalidArgumentError(
-        "netd does not publish ports yet: run the container without -p/-P");
-  }
   absl::MutexLock lock(&mu_);
   ASSIGN_OR_RETURN(std::vector<NetworkEndpoint> endpoints,
                    EndpointsOfContainer(container.container_id()));
   if (endpoints.empty()) {
+    // Ports first: a clash leaves nothing made.
+    ASSIGN_OR_RETURN(Network primary, FindLocked(request.networks(0).network()));
+    ASSIGN_OR_RETURN(std::vector<types::v1::PortBinding> ports,
+                     ResolvePortsLocked(request, primary));
     for (int i = 0; i < request.networks_size(); ++i) {
       absl::StatusOr<Network> network = FindLocked(request.networks(i).network());
       absl::StatusOr<NetworkEndpoint> wired =
@@ -186,6 +187,9 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
       }
       endpoints.push_back(*std::move(wired));
     }
+    for (types::v1::PortBinding& port : ports) {
+      *endpoints[0].add_published_ports() = std::move(port);
+    }
     const Table<NetworkEndpoint> table = EndpointsTable();
     absl::Status stored = store_.Update([&](Transaction& txn) -> absl::Status {
       for (const NetworkEndpoint& endpoint : endpoints) {
@@ -202,6 +206,16 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
                 endpoint.interface_name(), endpoint.network_name(),
                 endpoint.ipv4_address(), endpoint.host_interface());
       EmitEndpointEvent("connect", endpoint);
+    }
+    if (!endpoints[0].published_ports().empty()) {
+      if (absl::Status applied = ApplyFirewallLocked(); !applied.ok()) {
+        absl::Status undone = DetachLocked(container.container_id(), {}, false);
+        if (!undone.ok()) {
+          log_.error("container {}: undoing its attach: {}",
+                     container.container_id(), undone.ToString());
+        }
+        return Annotate(applied, "publishing the container's ports");
+      }
     }
   }
   const bool embedded_dns = dns_ != nullptr && OnUserNetwork(endpoints);
@@ -221,10 +235,41 @@ absl::StatusOr<AttachContainerResponse> NetworkController::Attach(
   for (const NetworkEndpoint& endpoint : endpoints) {
     *response.add_endpoints() = endpoint;
   }
+  *response.mutable_ports() = endpoints[0].published_ports();
   response.set_hosts(RenderHosts(container, endpoints, request.extra_hosts()));
   response.set_resolv_conf(
       RenderResolvConf(request.dns(), HostResolvConf(), embedded_dns));
   return response;
+}
+
+absl::StatusOr<std::vector<types::v1::PortBinding>>
+NetworkController::ResolvePortsLocked(const AttachContainerRequest& request,
+                                      const Network& primary) {
+  std::vector<types::v1::PortBinding> wanted(request.port_bindings().begin(),
+                                             request.port_bindings().end());
+  for (const std::string& exposed : request.publish_all_exposed()) {
+    ASSIGN_OR_RETURN(types::v1::PortBinding binding, ports::ExposedPort(exposed));
+    // -P skips what -p publishes already.
+    const bool explicit_one = std::any_of(
+        wanted.begin(), wanted.end(), [&](const types::v1::PortBinding& other) {
+          return other.container_port() == binding.container_port() &&
+                 ports::ProtocolName(other.protocol()) ==
+                     ports::ProtocolName(binding.protocol());
+        });
+    if (!explicit_one) wanted.push_back(binding);
+  }
+  if (wanted.empty()) return wanted;
+  if (primary.internal()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "network ", primary.name(),
+        " is internal: its containers cannot publish ports"));
+  }
+  std::vector<types::v1::PortBinding> taken;
+  RETURN_IF_ERROR(EndpointsTable().ForEach(store_, [&](const NetworkEndpoint& e) {
+    taken.insert(taken.end(), e.published_ports().begin(), e.published_ports().end());
+    return true;
+  }));
+  return ports::ResolvePorts(wanted, taken, host_ports_);
 }
 
 void NetworkController::ServeAttachedLocked() {
@@ -331,6 +376,17 @@ absl::Status NetworkController::DetachLocked(
   for (const NetworkEndpoint& endpoint : chosen) {
     EmitEndpointEvent("disconnect", endpoint);
   }
+  const bool published = std::any_of(
+      chosen.begin(), chosen.end(),
+      [](const NetworkEndpoint& endpoint) { return !endpoint.published_ports().empty(); });
+  if (published) {
+    if (absl::Status applied = ApplyFirewallLocked(); !applied.ok()) {
+      // The forward points at an address no one holds; the next change or
+      // start of netd drops it.
+      log_.error("container {}: its port rules stay until the next change: {}",
+                 container_id, applied.ToString());
+    }
+  }
   if (dns_ != nullptr && chosen.size() == endpoints.size()) {
     dns_->Close(container_id);
   }
@@ -351,6 +407,10 @@ NetworkController::ListEndpoints(const network::v1::ListEndpointsRequest& reques
          e.container_id() == request.container_id()) &&
         (network_id.empty() || e.network_id() == network_id)) {
       *response.add_endpoints() = e;
+      if (!e.published_ports().empty()) {
+        *(*response.mutable_ports())[e.container_id()].mutable_bindings() =
+            e.published_ports();
+      }
     }
     return true;
   }));
