@@ -46,6 +46,17 @@ class FakeBridgeDriver : public bridge::BridgeDriver {
     endpoints.erase(host_interface);
     return absl::OkStatus();
   }
+  absl::StatusOr<std::vector<std::string>> Ports(const std::string& bridge) override {
+    std::vector<std::string> ports;
+    for (const auto& [name, spec] : endpoints) {
+      if (spec.bridge == bridge) ports.push_back(name);
+    }
+    return ports;
+  }
+  bool NamespaceExists(const std::string& netns_path) override {
+    return ended_namespaces.count(netns_path) == 0;
+  }
+  std::set<std::string> ended_namespaces;
 
   std::vector<ipam::Prefix> routes;
   std::map<std::string, bridge::BridgeSpec> bridges;

@@ -114,6 +114,7 @@ absl::StatusOr<std::unique_ptr<NetworkController>> NetworkController::Open(
   absl::MutexLock lock(&controller->mu_);
   RETURN_IF_ERROR(controller->LoadLocked());
   RETURN_IF_ERROR(controller->AddPredefinedLocked());
+  controller->ReconcileLocked();
   // Isolation is a security setting: netd does not serve without it.
   RETURN_IF_ERROR(controller->ApplyFirewallLocked());
   controller->ServeAttachedLocked();

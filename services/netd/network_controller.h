@@ -56,8 +56,9 @@ class NetworkController {
   // (bridge, host, none) and makes every bridge network's bridge. With
   // `dns` (outliving the controller), containers attached to user networks
   // are served by it, those already attached again at once.
-  // Berth's firewall table is made again from the records (rules of
-  // containers that ended while netd was down go).
+  // Reconciles the records with the kernel (ReconcileLocked) and makes
+  // Berth's firewall table again from them (rules of containers that ended
+  // while netd was down go).
   static absl::StatusOr<std::unique_ptr<NetworkController>> Open(
       Store& store, bridge::BridgeDriver& driver, firewall::Firewall& firewall,
       ports::HostPorts& host_ports, NetdSettings settings, spdlog::logger& log,
@@ -111,6 +112,10 @@ class NetworkController {
 
   absl::Status LoadLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   absl::Status AddPredefinedLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // After a crash: releases the endpoints of namespaces that ended and
+  // removes veths on the bridges that no endpoint holds
+  // (network_reconcile.cc). Failures are logged; netd serves on.
+  void ReconcileLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // A bridge network's record from a request: subnet (picked when not
   // given), gateway, bridge name, options.
   absl::StatusOr<network::v1::Network> PlanBridgeLocked(

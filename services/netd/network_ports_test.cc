@@ -121,5 +121,32 @@ TEST_F(NetworkPortsTest, InternalNetworksAndFailedRulesPublishNothing) {
   EXPECT_EQ(listed->endpoints_size(), 0);
 }
 
+TEST_F(NetworkPortsTest, ARestartReconcilesWithTheKernel) {
+  AttachContainerRequest gone = Publishing('a', "bridge", 18080);
+  gone.set_netns_path("/run/berth/netns/a");
+  AttachContainerRequest kept = Publishing('b', "bridge", 18081);
+  kept.set_netns_path("/run/berth/netns/b");
+  auto a = controller_->Attach(gone);
+  auto b = controller_->Attach(kept);
+  ASSERT_TRUE(a.ok() && b.ok());
+  // netd was killed: a's namespace ended meanwhile, and a veth was wired
+  // but never recorded.
+  driver_.ended_namespaces.insert("/run/berth/netns/a");
+  driver_.endpoints["vethstray"].bridge = "berth0";
+  Reopen();
+  EXPECT_EQ(driver_.endpoints.count("vethstray"), 0u);
+  EXPECT_EQ(driver_.endpoints.count(b->endpoints(0).host_interface()), 1u);
+  auto listed = controller_->ListEndpoints({});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->endpoints_size(), 1);
+  EXPECT_EQ(listed->endpoints(0).container_id(), std::string(64, 'b'));
+  ASSERT_EQ(firewall_.applied.ports.size(), 1u);
+  EXPECT_EQ(firewall_.applied.ports[0].binding.host_port(), 18081u);
+  // a's address and port are free again.
+  auto c = controller_->Attach(Publishing('c', "bridge", 18080));
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->endpoints(0).ipv4_address(), a->endpoints(0).ipv4_address());
+}
+
 }  // namespace
 }  // namespace berth::netd

@@ -55,6 +55,12 @@ class BridgeDriver {
   // Removes the pair by its host end (both ends go); one already gone,
   // with its namespace say, is not an error.
   virtual absl::Status RemoveEndpoint(const std::string& host_interface) = 0;
+  // The host ends of the veths that are ports of `bridge` (none when it
+  // is gone): what a restarted netd checks against its records.
+  virtual absl::StatusOr<std::vector<std::string>> Ports(const std::string& bridge) = 0;
+  // Whether `netns_path` still holds a network namespace (a container's
+  // bound one is unmounted and removed when it ends).
+  virtual bool NamespaceExists(const std::string& netns_path) = 0;
 };
 
 }  // namespace berth::netd::bridge

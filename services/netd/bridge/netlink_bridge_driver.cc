@@ -1,6 +1,8 @@
 #include "services/netd/bridge/netlink_bridge_driver.h"
 
 #include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -89,6 +91,26 @@ absl::Status NetlinkBridgeDriver::RemoveEndpoint(
   absl::Status status = host_->DeleteLink(host_interface);
   if (absl::IsNotFound(status)) return absl::OkStatus();
   return status;
+}
+
+absl::StatusOr<std::vector<std::string>> NetlinkBridgeDriver::Ports(
+    const std::string& bridge) {
+  ASSIGN_OR_RETURN(std::optional<netlink::LinkState> found, host_->GetLink(bridge));
+  std::vector<std::string> ports;
+  if (!found.has_value()) return ports;
+  ASSIGN_OR_RETURN(std::vector<netlink::LinkState> links, host_->Links());
+  for (const netlink::LinkState& link : links) {
+    if (link.master == found->index && link.kind == "veth") ports.push_back(link.name);
+  }
+  return ports;
+}
+
+bool NetlinkBridgeDriver::NamespaceExists(const std::string& netns_path) {
+  // A bound namespace is an nsfs mount; what is left of an ended one (a
+  // plain file, or nothing) is not.
+  struct statfs fs {};
+  return statfs(netns_path.c_str(), &fs) == 0 &&
+         static_cast<unsigned long>(fs.f_type) == NSFS_MAGIC;
 }
 
 }  // namespace berth::netd::bridge

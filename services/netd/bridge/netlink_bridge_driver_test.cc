@@ -113,6 +113,13 @@ TEST_F(NetlinkBridgeDriverTest, BridgeAndEndpointAreWiredAndRemoved) {
               UnorderedElementsAre(ipam::Prefix{0, 0},
                                    ipam::Prefix{Ip("10.88.0.0"), 24}));
 
+  // The bridge's ports and the namespace as a restarted netd sees them.
+  EXPECT_THAT(*driver_->Ports("br-test"), ElementsAre("vethtest1"));
+  EXPECT_TRUE(driver_->Ports("br-none")->empty());
+  EXPECT_TRUE(driver_->NamespaceExists(container_ns_));
+  EXPECT_FALSE(driver_->NamespaceExists(dir_));
+  EXPECT_FALSE(driver_->NamespaceExists(dir_ + "/no-such-netns"));
+
   // A second endpoint of the same name fails and leaves nothing half made.
   EndpointSpec twin = Endpoint(container_ns_);
   twin.host_interface = "vethtest2";

@@ -76,6 +76,37 @@ absl::Status CheckName(const std::string& name) {
   return absl::OkStatus();
 }
 
+// One RTM_NEWLINK answer.
+LinkState ParseLink(const nlmsghdr* h) {
+  LinkState state;
+  const auto* link = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(h));
+  state.index = link->ifi_index;
+  state.up = (link->ifi_flags & IFF_UP) != 0;
+  ForEachAttribute(h, sizeof(ifinfomsg), [&](const nlattr* attr) {
+    switch (mnl_attr_get_type(attr)) {
+      case IFLA_IFNAME:
+        state.name = mnl_attr_get_str(attr);
+        break;
+      case IFLA_MASTER:
+        state.master = static_cast<int>(mnl_attr_get_u32(attr));
+        break;
+      case IFLA_MTU:
+        state.mtu = mnl_attr_get_u32(attr);
+        break;
+      case IFLA_LINKINFO:
+        ForEachNested(attr, [&](const nlattr* inner) {
+          if (mnl_attr_get_type(inner) == IFLA_INFO_KIND) {
+            state.kind = mnl_attr_get_str(inner);
+          }
+        });
+        break;
+      default:
+        break;
+    }
+  });
+  return state;
+}
+
 }  // namespace
 
 RouteNetlink::RouteNetlink(mnl_socket* socket)
@@ -282,37 +313,21 @@ absl::StatusOr<std::optional<LinkState>> RouteNetlink::GetLink(
   message.Link(0);
   mnl_attr_put_strz(message.header, IFLA_IFNAME, name.c_str());
   LinkState state;
-  const absl::Status status = Exchange(
-      message.header, absl::StrCat("look up link ", name), [&](const nlmsghdr* h) {
-        const auto* link = static_cast<const ifinfomsg*>(mnl_nlmsg_get_payload(h));
-        state.index = link->ifi_index;
-        state.up = (link->ifi_flags & IFF_UP) != 0;
-        ForEachAttribute(h, sizeof(ifinfomsg), [&](const nlattr* attr) {
-          switch (mnl_attr_get_type(attr)) {
-            case IFLA_IFNAME:
-              state.name = mnl_attr_get_str(attr);
-              break;
-            case IFLA_MASTER:
-              state.master = static_cast<int>(mnl_attr_get_u32(attr));
-              break;
-            case IFLA_MTU:
-              state.mtu = mnl_attr_get_u32(attr);
-              break;
-            case IFLA_LINKINFO:
-              ForEachNested(attr, [&](const nlattr* inner) {
-                if (mnl_attr_get_type(inner) == IFLA_INFO_KIND) {
-                  state.kind = mnl_attr_get_str(inner);
-                }
-              });
-              break;
-            default:
-              break;
-          }
-        });
-      });
+  const absl::Status status =
+      Exchange(message.header, absl::StrCat("look up link ", name),
+               [&](const nlmsghdr* h) { state = ParseLink(h); });
   if (absl::IsNotFound(status)) return std::nullopt;
   RETURN_IF_ERROR(status);
   return state;
+}
+
+absl::StatusOr<std::vector<LinkState>> RouteNetlink::Links() {
+  Message message(RTM_GETLINK, NLM_F_DUMP);
+  message.Link(0);
+  std::vector<LinkState> links;
+  RETURN_IF_ERROR(Exchange(message.header, "list the links",
+                           [&](const nlmsghdr* h) { links.push_back(ParseLink(h)); }));
+  return links;
 }
 
 absl::StatusOr<std::vector<std::string>> RouteNetlink::Addresses(

@@ -64,6 +64,8 @@ class RouteNetlink {
 
   // nullopt when there is no such link.
   absl::StatusOr<std::optional<LinkState>> GetLink(const std::string& name);
+  // Every link of the namespace.
+  absl::StatusOr<std::vector<LinkState>> Links();
   // The IPv4 addresses of a link as "a.b.c.d/n".
   absl::StatusOr<std::vector<std::string>> Addresses(const std::string& name);
   // Destinations of the main table's IPv4 routes (a default route is
