@@ -8,6 +8,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace berth {
 
@@ -15,6 +16,14 @@ namespace berth {
 // to `path` (created; its directory must exist). ALREADY_EXISTS when
 // `path` is there. The caller's threads stay in their namespace.
 absl::Status CreateNetns(const std::string& path);
+
+// A new network namespace held only by the returned descriptor (close-on-
+// exec): made ahead of need, bound later with BindNetns.
+absl::StatusOr<int> NewNetnsFd();
+
+// Binds the namespace `fd` refers to at `path` (created; its directory
+// must exist). ALREADY_EXISTS when `path` is there. `fd` stays open.
+absl::Status BindNetns(int fd, const std::string& path);
 
 // Unbinds and removes `path`; the namespace ends once nothing else holds
 // it. A missing path is fine.

@@ -2,6 +2,7 @@
 #include "common/netns.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "common/fs_util.h"
 #include "gtest/gtest.h"
@@ -26,6 +27,23 @@ TEST(NetnsTest, CreateBindsANewNamespaceAndRemoveEndsIt) {
   ASSERT_TRUE(RemoveNetns(path).ok());
   EXPECT_NE(stat(path.c_str(), &bound), 0);
   EXPECT_TRUE(RemoveNetns(path).ok());  // gone already
+  EXPECT_TRUE(RemoveTree(*dir).ok());
+}
+
+TEST(NetnsTest, ANamespaceMadeAheadIsBoundLater) {
+  absl::StatusOr<std::string> dir = MakeTempDir("/tmp", "netns-test-");
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  absl::StatusOr<int> fd = NewNetnsFd();
+  ASSERT_TRUE(fd.ok()) << fd.status();
+  struct stat held {};
+  ASSERT_EQ(fstat(*fd, &held), 0);
+  const std::string path = *dir + "/ns";
+  ASSERT_TRUE(BindNetns(*fd, path).ok());
+  close(*fd);
+  struct stat bound {};
+  ASSERT_EQ(stat(path.c_str(), &bound), 0);
+  EXPECT_EQ(bound.st_ino, held.st_ino);  // the same namespace, still there
+  ASSERT_TRUE(RemoveNetns(path).ok());
   EXPECT_TRUE(RemoveTree(*dir).ok());
 }
 

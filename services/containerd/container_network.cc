@@ -3,6 +3,10 @@
 #include "services/containerd/container_network.h"
 
 #include <dirent.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
 
 #include <algorithm>
 #include <map>
@@ -14,19 +18,36 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "common/netns.h"
 #include "common/root_lock.h"
 #include "common/status_macros.h"
 #include "services/containerd/network_mode.h"
+#include "spdlog/spdlog.h"
 
 namespace berth::containerd {
 namespace {
 
 using container::v1::Container;
 
+// Namespaces made ahead by a thread of the store's own, so a start binds
+// one (a mount) instead of making it (the kernel's netns setup, ~1 ms) on
+// its path.
 class BoundNetnsStore final : public NetnsStore {
  public:
-  explicit BoundNetnsStore(std::string dir) : dir_(std::move(dir)) {}
+  BoundNetnsStore(std::string dir, spdlog::logger& log)
+      : dir_(std::move(dir)), log_(log) {
+    maker_ = std::thread([this] { MakeAhead(); });
+  }
+
+  ~BoundNetnsStore() override {
+    {
+      absl::MutexLock lock(&mu_);
+      stopping_ = true;
+    }
+    maker_.join();
+    for (const int fd : ready_) close(fd);
+  }
 
   std::string PathOf(const std::string& id) const override {
     return absl::StrCat(dir_, "/", id);
@@ -36,7 +57,18 @@ class BoundNetnsStore final : public NetnsStore {
     RETURN_IF_ERROR(MakeDirs(dir_));
     // One left by a crash between create and record is replaced.
     RETURN_IF_ERROR(RemoveNetns(PathOf(id)));
-    return CreateNetns(PathOf(id));
+    int fd = -1;
+    {
+      absl::MutexLock lock(&mu_);
+      if (!ready_.empty()) {
+        fd = ready_.back();
+        ready_.pop_back();
+      }
+    }
+    if (fd < 0) return CreateNetns(PathOf(id));
+    absl::Status bound = BindNetns(fd, PathOf(id));
+    close(fd);
+    return bound;
   }
 
   absl::Status Remove(const std::string& id) override {
@@ -55,7 +87,38 @@ class BoundNetnsStore final : public NetnsStore {
   }
 
  private:
+  static constexpr size_t kAhead = 2;
+
+  // Keeps kAhead namespaces ready until the store goes; a failure to make
+  // one leaves the starts to make theirs (and says why once).
+  void MakeAhead() {
+    absl::MutexLock lock(&mu_);
+    while (true) {
+      mu_.Await(absl::Condition(
+          +[](BoundNetnsStore* store) ABSL_EXCLUSIVE_LOCKS_REQUIRED(store->mu_) {
+            return store->stopping_ || store->ready_.size() < kAhead;
+          },
+          this));
+      if (stopping_) return;
+      mu_.Unlock();
+      absl::StatusOr<int> fd = NewNetnsFd();
+      mu_.Lock();
+      if (!fd.ok()) {
+        log_.warn("network namespaces are not made ahead, each start makes its "
+                  "own: {}",
+                  std::string(fd.status().message()));
+        return;
+      }
+      ready_.push_back(*fd);
+    }
+  }
+
   const std::string dir_;
+  spdlog::logger& log_;
+  absl::Mutex mu_;
+  std::vector<int> ready_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread maker_;
 };
 
 network::v1::ContainerIdentity IdentityOf(const Container& container) {
@@ -82,8 +145,9 @@ std::string PrimaryNetwork(const Container& container) {
   return mode->name;
 }
 
-std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir) {
-  return std::make_unique<BoundNetnsStore>(dir);
+std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir,
+                                               spdlog::logger& log) {
+  return std::make_unique<BoundNetnsStore>(dir, log);
 }
 
 bool UsesNetd(const Container& container) {

@@ -17,6 +17,10 @@
 #include "berth/container/v1/container.pb.h"
 #include "berth/network/v1/network.pb.h"
 
+namespace spdlog {
+class logger;
+}
+
 namespace berth::containerd {
 
 // The network namespaces of containers, one per container id, each kept
@@ -34,8 +38,10 @@ class NetnsStore {
   virtual std::set<std::string> List() const = 0;
 };
 
-// Namespaces bound under `dir` (RUN_ROOT/netns), made when first needed.
-std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir);
+// Namespaces bound under `dir` (RUN_ROOT/netns), made when first needed;
+// a thread of the store keeps two made ahead, so a start only binds one.
+std::unique_ptr<NetnsStore> NewBoundNetnsStore(const std::string& dir,
+                                               spdlog::logger& log);
 
 // Whether the container's network comes from netd (bridge or a user
 // network), as opposed to none, host or another container's.

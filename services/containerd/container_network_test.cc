@@ -229,6 +229,17 @@ TEST_F(NetworkedSupervisorTest, StartAttachesAndExitReleases) {
   ASSERT_TRUE(supervisor_->Remove(*id, /*force=*/true).ok());
   EXPECT_TRUE(Namespaces().empty());
   EXPECT_GE(Detaches().size(), 2u);
+
+  // An exited container gave its network back at its exit: its removal
+  // does not ask netd again (a `run --rm` saves the round trip).
+  absl::StatusOr<std::string> brief = CreateOn("bridge");
+  ASSERT_TRUE(brief.ok()) << brief.status();
+  ASSERT_TRUE(supervisor_->Start(*brief).ok());
+  shims_->Exit(*brief, 0);
+  AwaitStatus(*brief, container::v1::CONTAINER_STATUS_EXITED);
+  const size_t detaches = Detaches().size();
+  ASSERT_TRUE(supervisor_->Remove(*brief, /*force=*/false).ok());
+  EXPECT_EQ(Detaches().size(), detaches);
 }
 
 TEST_F(NetworkedSupervisorTest, AFailedAttachLeavesTheContainerCreated) {

@@ -455,7 +455,13 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   // A shim containerd could not adopt still holds its container: end both
   // before the rootfs goes.
   absl::Status cleaned = shims_->KillShim(unadopted_shim);
-  ReleaseNetwork(container);
+  // Its exit released the network already, unless it ran until now (its
+  // record holds the namespace) or containerd died before that exit was
+  // seen (the namespace is still bound).
+  if (!container.network_settings().sandbox_key().empty() ||
+      (netns_ != nullptr && netns_->List().count(id) > 0)) {
+    ReleaseNetwork(container);
+  }
   // The shim removes the cgroup when the init exits; this catches a shim
   // that died first, in the container's own cgroup parent.
   absl::StatusOr<cgroups::CgroupDriver*> driver = CgroupsOf(container);

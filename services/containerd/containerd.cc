@@ -72,7 +72,7 @@ ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
                                     : config.netd().socket());
   // The namespaces of containers on networks, kept like the shims' sockets
   // for as long as the containers run (not across reboots).
-  deps.netns = NewBoundNetnsStore(run_root + "/netns");
+  deps.netns = NewBoundNetnsStore(run_root + "/netns", core->log());
   ShimClientOptions shim_options;
   shim_options.shim_path = FindShim(config.runtime().shim_path());
   ASSIGN_OR_RETURN(deps.shims, NewSocketShimClient(std::move(shim_options)));
