@@ -1,5 +1,7 @@
 #include "common/proto_util.h"
 
+#include "absl/strings/ascii.h"
+
 namespace berth {
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time) {
@@ -27,6 +29,25 @@ bool MatchesLabels(
     if (match == filter.negate()) return false;
   }
   return true;
+}
+
+const char* ProtocolName(types::v1::Protocol protocol) {
+  switch (protocol) {
+    case types::v1::PROTOCOL_UDP:
+      return "udp";
+    case types::v1::PROTOCOL_SCTP:
+      return "sctp";
+    default:
+      return "tcp";
+  }
+}
+
+std::optional<types::v1::Protocol> ProtocolNamed(absl::string_view name) {
+  const std::string lower = absl::AsciiStrToLower(name);
+  if (lower.empty() || lower == "tcp") return types::v1::PROTOCOL_TCP;
+  if (lower == "udp") return types::v1::PROTOCOL_UDP;
+  if (lower == "sctp") return types::v1::PROTOCOL_SCTP;
+  return std::nullopt;
 }
 
 }  // namespace berth

@@ -3,8 +3,10 @@
 #ifndef BERTH_COMMON_PROTO_UTIL_H_
 #define BERTH_COMMON_PROTO_UTIL_H_
 
+#include <optional>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "berth/types/v1/types.pb.h"
 #include "google/protobuf/map.h"
@@ -15,6 +17,11 @@ namespace berth {
 
 google::protobuf::Timestamp ToTimestamp(absl::Time time);
 absl::Time FromTimestamp(const google::protobuf::Timestamp& timestamp);
+
+// "tcp", "udp" or "sctp" (unspecified is TCP, Docker's default).
+const char* ProtocolName(types::v1::Protocol protocol);
+// The protocol `name` names, in any case ("" is TCP); nullopt for another.
+std::optional<types::v1::Protocol> ProtocolNamed(absl::string_view name);
 
 // True if `labels` satisfy every `label=` filter term (AND).
 bool MatchesLabels(

@@ -13,15 +13,4 @@ nlohmann::ordered_json MapOrNull(
   return out;
 }
 
-const char* ProtocolName(types::v1::Protocol protocol) {
-  switch (protocol) {
-    case types::v1::PROTOCOL_UDP:
-      return "udp";
-    case types::v1::PROTOCOL_SCTP:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
-
 }  // namespace berth::ctl

@@ -15,9 +15,6 @@ namespace berth::ctl {
 nlohmann::ordered_json MapOrNull(
     const google::protobuf::Map<std::string, std::string>& map);
 
-// "tcp", "udp" or "sctp".
-const char* ProtocolName(types::v1::Protocol protocol);
-
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_CLI_DOCKER_JSON_H_

@@ -1,3 +1,4 @@
+#include "common/proto_util.h"
 #include "ctl/container/container_format.h"
 #include "ctl/cli/docker_json.h"
 

@@ -2,10 +2,10 @@
 
 #include <utility>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/proto_util.h"
 #include "common/status_macros.h"
 
 namespace berth::ctl {
@@ -40,11 +40,11 @@ absl::StatusOr<PortRangeSpec> ParseRange(const std::string& text,
 }
 
 absl::StatusOr<types::v1::Protocol> ParseProtocol(const std::string& text) {
-  const std::string proto = absl::AsciiStrToLower(text);
-  if (proto.empty() || proto == "tcp") return types::v1::PROTOCOL_TCP;
-  if (proto == "udp") return types::v1::PROTOCOL_UDP;
-  if (proto == "sctp") return types::v1::PROTOCOL_SCTP;
-  return absl::InvalidArgumentError(absl::StrCat("invalid proto: ", text));
+  std::optional<types::v1::Protocol> protocol = ProtocolNamed(text);
+  if (!protocol.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat("invalid proto: ", text));
+  }
+  return *protocol;
 }
 
 // "PORTS/PROTO" -> ("PORTS", "PROTO").
@@ -54,21 +54,10 @@ std::pair<std::string, std::string> SplitProto(const std::string& text) {
   return {text.substr(0, slash), text.substr(slash + 1)};
 }
 
-std::string Name(types::v1::Protocol protocol) {
-  switch (protocol) {
-    case types::v1::PROTOCOL_UDP:
-      return "udp";
-    case types::v1::PROTOCOL_SCTP:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
-
 }  // namespace
 
 std::string ExposedName(const PortBinding& binding) {
-  return absl::StrCat(binding.container_port(), "/", Name(binding.protocol()));
+  return absl::StrCat(binding.container_port(), "/", ProtocolName(binding.protocol()));
 }
 
 absl::StatusOr<std::vector<PortBinding>> ParsePublish(const std::string& spec) {
@@ -140,7 +129,7 @@ absl::StatusOr<std::vector<std::string>> ParseExpose(const std::string& spec) {
   ASSIGN_OR_RETURN(PortRangeSpec range, ParseRange(ports, "range format for --expose"));
   std::vector<std::string> exposed;
   for (uint32_t port = range.first; port <= range.last; ++port) {
-    exposed.push_back(absl::StrCat(port, "/", Name(protocol)));
+    exposed.push_back(absl::StrCat(port, "/", ProtocolName(protocol)));
   }
   return exposed;
 }

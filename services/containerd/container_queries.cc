@@ -74,12 +74,12 @@ void FillSummary(const Container& container,
       const size_t slash = exposed.find('/');
       uint32_t port = 0;
       if (!absl::SimpleAtoi(exposed.substr(0, slash), &port)) continue;
-      const std::string proto = slash == std::string::npos ? "tcp" : exposed.substr(slash + 1);
+      const std::optional<types::v1::Protocol> protocol = ProtocolNamed(
+          slash == std::string::npos ? "" : exposed.substr(slash + 1));
+      if (!protocol.has_value()) continue;
       types::v1::PortBinding unpublished;
       unpublished.set_container_port(port);
-      unpublished.set_protocol(proto == "udp"    ? types::v1::PROTOCOL_UDP
-                               : proto == "sctp" ? types::v1::PROTOCOL_SCTP
-                                                 : types::v1::PROTOCOL_TCP);
+      unpublished.set_protocol(*protocol);
       const bool published = std::any_of(
           summary.ports().begin(), summary.ports().end(),
           [&](const types::v1::PortBinding& binding) {

@@ -6,6 +6,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "common/fs_util.h"
+#include "common/proto_util.h"
 #include "common/random_id.h"
 #include "common/status_macros.h"
 #include "services/netd/dns_files.h"
@@ -253,8 +254,8 @@ NetworkController::ResolvePortsLocked(const AttachContainerRequest& request,
     const bool explicit_one = std::any_of(
         wanted.begin(), wanted.end(), [&](const types::v1::PortBinding& other) {
           return other.container_port() == binding.container_port() &&
-                 ports::ProtocolName(other.protocol()) ==
-                     ports::ProtocolName(binding.protocol());
+                 std::string(ProtocolName(other.protocol())) ==
+                     ProtocolName(binding.protocol());
         });
     if (!explicit_one) wanted.push_back(binding);
   }

@@ -2,22 +2,12 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/proto_util.h"
 
 namespace berth::netd::firewall {
 namespace {
 
 std::string Quoted(const std::string& name) { return absl::StrCat("\"", name, "\""); }
-
-std::string Protocol(types::v1::Protocol protocol) {
-  switch (protocol) {
-    case types::v1::PROTOCOL_UDP:
-      return "udp";
-    case types::v1::PROTOCOL_SCTP:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
 
 }  // namespace
 
@@ -63,7 +53,7 @@ std::string RenderRuleset(const Ruleset& rules) {
     if (!binding.host_ip().empty() && binding.host_ip() != "0.0.0.0") {
       match = absl::StrCat("ip daddr ", binding.host_ip(), " ");
     }
-    absl::StrAppend(&out, "    ", match, Protocol(binding.protocol()), " dport ",
+    absl::StrAppend(&out, "    ", match, ProtocolName(binding.protocol()), " dport ",
                     binding.host_port(), " dnat to ", port.container_ip, ":",
                     binding.container_port(), "\n");
   }

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 
-#include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "common/proto_util.h"
 #include "common/status_macros.h"
 
 namespace berth::netd::ports {
@@ -42,43 +42,24 @@ absl::Status Validate(const PortBinding& binding) {
 
 }  // namespace
 
-std::string ProtocolName(types::v1::Protocol protocol) {
-  switch (protocol) {
-    case types::v1::PROTOCOL_UDP:
-      return "udp";
-    case types::v1::PROTOCOL_SCTP:
-      return "sctp";
-    default:
-      return "tcp";
-  }
-}
-
 absl::StatusOr<PortBinding> ExposedPort(const std::string& spec) {
   const size_t slash = spec.find('/');
-  const std::string proto =
-      slash == std::string::npos ? "tcp" : absl::AsciiStrToLower(spec.substr(slash + 1));
+  const std::optional<types::v1::Protocol> protocol =
+      ProtocolNamed(slash == std::string::npos ? "" : spec.substr(slash + 1));
   uint32_t port = 0;
+  if (!absl::SimpleAtoi(spec.substr(0, slash), &port) || port < 1 || port > 65535 ||
+      !protocol.has_value()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid exposed port \"", spec, "\": use PORT[/tcp|udp|sctp]"));
+  }
   PortBinding binding;
-  if (!absl::SimpleAtoi(spec.substr(0, slash), &port) || port < 1 || port > 65535) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid exposed port \"", spec, "\": use PORT[/PROTO]"));
-  }
-  if (proto == "tcp") {
-    binding.set_protocol(types::v1::PROTOCOL_TCP);
-  } else if (proto == "udp") {
-    binding.set_protocol(types::v1::PROTOCOL_UDP);
-  } else if (proto == "sctp") {
-    binding.set_protocol(types::v1::PROTOCOL_SCTP);
-  } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("invalid exposed port \"", spec, "\": the protocol is tcp, udp or sctp"));
-  }
   binding.set_container_port(port);
+  binding.set_protocol(*protocol);
   return binding;
 }
 
 bool Clash(const PortBinding& a, const PortBinding& b) {
-  return ProtocolName(a.protocol()) == ProtocolName(b.protocol()) &&
+  return std::string(ProtocolName(a.protocol())) == ProtocolName(b.protocol()) &&
          a.host_port() == b.host_port() &&
          (EveryAddress(a.host_ip()) || EveryAddress(b.host_ip()) ||
           a.host_ip() == b.host_ip());

@@ -39,9 +39,6 @@ absl::StatusOr<std::vector<types::v1::PortBinding>> ResolvePorts(
     const std::vector<types::v1::PortBinding>& taken, HostPorts& host,
     PortRange range = {});
 
-// "tcp", "udp", "sctp".
-std::string ProtocolName(types::v1::Protocol protocol);
-
 }  // namespace berth::netd::ports
 
 #endif  // BERTH_SERVICES_NETD_PORTS_PUBLISHED_PORTS_H_
