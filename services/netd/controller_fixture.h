@@ -53,6 +53,12 @@ class FakeBridgeDriver : public bridge::BridgeDriver {
     }
     return ports;
   }
+  absl::Status SetDefaultRoute(const std::string& netns_path,
+                               ipam::Ipv4 gateway) override {
+    default_routes[netns_path] = gateway;
+    return absl::OkStatus();
+  }
+  std::map<std::string, ipam::Ipv4> default_routes;
   bool NamespaceExists(const std::string& netns_path) override {
     return ended_namespaces.count(netns_path) == 0;
   }

@@ -111,8 +111,45 @@ absl::Status NetworkController::Disconnect(
                                             " is not connected to network ",
                                             network.name()));
   }
-  return DetachLocked(request.container_id(), {network.id()},
-                      /*namespace_ends=*/false, request.force());
+  RETURN_IF_ERROR(DetachLocked(request.container_id(), {network.id()},
+                               /*namespace_ends=*/false, request.force()));
+  MoveDefaultRouteLocked(endpoints, network.id());
+  return absl::OkStatus();
+}
+
+void NetworkController::MoveDefaultRouteLocked(
+    const std::vector<NetworkEndpoint>& endpoints, const std::string& left) {
+  const auto gone = std::find_if(endpoints.begin(), endpoints.end(),
+                                 [&](const NetworkEndpoint& endpoint) {
+                                   return endpoint.network_id() == left;
+                                 });
+  if (gone == endpoints.end() || !gone->default_route()) return;
+  // Docker's choice too: the next endpoint (in interface order) on a
+  // network that leads out.
+  for (const NetworkEndpoint& endpoint : endpoints) {
+    auto network = networks_.find(endpoint.network_id());
+    if (endpoint.network_id() == left || network == networks_.end() ||
+        network->second.internal()) {
+      continue;
+    }
+    absl::StatusOr<ipam::Ipv4> gateway =
+        ipam::ParseIpv4(endpoint.ipv4_gateway(), "gateway");
+    absl::Status routed =
+        gateway.ok() ? driver_.SetDefaultRoute(endpoint.netns_path(), *gateway)
+                     : gateway.status();
+    NetworkEndpoint moved = endpoint;
+    moved.set_default_route(true);
+    if (routed.ok()) {
+      routed = store_.Update(
+          [&](Transaction& txn) { return EndpointsTable().Put(txn, moved); });
+    }
+    if (!routed.ok()) {
+      log_.error("container {}: its default route was not moved to {}: {}",
+                 endpoint.container_id(), endpoint.network_name(),
+                 routed.ToString());
+    }
+    return;
+  }
 }
 
 }  // namespace berth::netd

@@ -158,6 +158,12 @@ class NetworkController {
   // Docker's network event for an endpoint ("connect", "disconnect").
   void EmitEndpointEvent(const std::string& action,
                          const types::v1::NetworkEndpoint& endpoint);
+  // After `left` (a network id) was disconnected from the container of
+  // `endpoints` (as they were before): when its endpoint held the default
+  // route, the next one on a network that leads out takes it.
+  void MoveDefaultRouteLocked(const std::vector<types::v1::NetworkEndpoint>& endpoints,
+                              const std::string& left)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   // Whether one of the endpoints is on a user network (has DNS names).
   static bool OnUserNetwork(
       const std::vector<types::v1::NetworkEndpoint>& endpoints);

@@ -122,6 +122,7 @@ absl::StatusOr<NetworkEndpoint> NetworkController::WireLocked(
   spec.prefix_length = space->second.subnet().length;
   spec.gateway = space->second.gateway();
   spec.default_route = primary && !network.internal();
+  endpoint.set_default_route(spec.default_route);
   MacFor(address, spec.mac);
   endpoint.set_mac_address(FormatMac(spec.mac));
   absl::Status wired = driver_.AddEndpoint(spec);

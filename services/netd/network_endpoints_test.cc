@@ -306,6 +306,27 @@ TEST_F(NetworkEndpointsTest, ConnectRefusesWhatTheDefaultBridgeCannotDo) {
   EXPECT_TRUE(driver_.endpoints[bridge->endpoint().host_interface()].default_route);
 }
 
+TEST_F(NetworkEndpointsTest, DisconnectingTheWayOutMovesTheDefaultRoute) {
+  ASSERT_TRUE(controller_->Create(WithSubnet("app", "10.5.0.0/24")).ok());
+  auto attached = controller_->Attach(AttachTo(Id('a'), {"bridge"}));
+  ASSERT_TRUE(attached.ok());
+  EXPECT_TRUE(attached->endpoints(0).default_route());
+  auto app = controller_->Connect(ConnectTo(Id('a'), "app"));
+  ASSERT_TRUE(app.ok());
+  EXPECT_FALSE(app->endpoint().default_route());
+  ASSERT_TRUE(controller_->Disconnect(DisconnectFrom(Id('a'), "bridge")).ok());
+  EXPECT_EQ(driver_.default_routes["/proc/1/ns/net"], *ipam::ParseIpv4("10.5.0.1", ""));
+  auto listed = controller_->ListEndpoints({});
+  ASSERT_TRUE(listed.ok());
+  ASSERT_EQ(listed->endpoints_size(), 1);
+  EXPECT_TRUE(listed->endpoints(0).default_route());
+  // Disconnecting what does not hold it moves nothing.
+  driver_.default_routes.clear();
+  ASSERT_TRUE(controller_->Connect(ConnectTo(Id('a'), "bridge")).ok());
+  ASSERT_TRUE(controller_->Disconnect(DisconnectFrom(Id('a'), "bridge")).ok());
+  EXPECT_TRUE(driver_.default_routes.empty());
+}
+
 TEST_F(NetworkEndpointsTest, AConnectWhoseDnsFailsLeavesNothing) {
   ASSERT_TRUE(controller_->Create(Named("app")).ok());
   ASSERT_TRUE(controller_->Attach(AttachTo(Id('a'), {"bridge"})).ok());

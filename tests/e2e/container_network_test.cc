@@ -156,6 +156,15 @@ TEST_F(ContainerNetworkE2eTest, ConnectAndDisconnectARunningContainer) {
   EXPECT_THAT(again.err, HasSubstr("is not connected to network appnet"));
   EXPECT_EQ(env_.Berth({"network", "disconnect", "-f", "appnet", "client"}).exit_code, 0);
 
+  // Off the bridge, the default route moves to the network it is still on.
+  ASSERT_EQ(env_.Berth({"network", "connect", "appnet", "client"}).exit_code, 0);
+  ASSERT_EQ(env_.Berth({"network", "disconnect", "bridge", "client"}).exit_code, 0);
+  const std::string gateway =
+      Field("client", "{{.NetworkSettings.Networks.appnet.Gateway}}");
+  ASSERT_THAT(gateway, StartsWith("172."));
+  EXPECT_THAT(ExecScript("client", "ip route").out,
+              HasSubstr("default via " + gateway + " "));
+
   // Docker's pattern for a created container: off the bridge, onto a user
   // network, then started there alone.
   ASSERT_EQ(env_.Berth({"create", "--name", "later", "busybox", "sleep", "300"})

@@ -55,6 +55,10 @@ class BridgeDriver {
   // Removes the pair by its host end (both ends go); one already gone,
   // with its namespace say, is not an error.
   virtual absl::Status RemoveEndpoint(const std::string& host_interface) = 0;
+  // The default route of the namespace at `netns_path` through `gateway`
+  // (after the endpoint that held it was disconnected).
+  virtual absl::Status SetDefaultRoute(const std::string& netns_path,
+                                       ipam::Ipv4 gateway) = 0;
   // The host ends of the veths that are ports of `bridge` (none when it
   // is gone): what a restarted netd checks against its records.
   virtual absl::StatusOr<std::vector<std::string>> Ports(const std::string& bridge) = 0;

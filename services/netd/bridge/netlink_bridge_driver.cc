@@ -93,6 +93,19 @@ absl::Status NetlinkBridgeDriver::RemoveEndpoint(
   return status;
 }
 
+absl::Status NetlinkBridgeDriver::SetDefaultRoute(const std::string& netns_path,
+                                                  ipam::Ipv4 gateway) {
+  const int netns = open(netns_path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (netns < 0) {
+    return ErrnoStatus(errno, "open the container's network namespace", netns_path);
+  }
+  absl::StatusOr<std::unique_ptr<netlink::RouteNetlink>> inside =
+      netlink::RouteNetlink::OpenIn(netns);
+  close(netns);
+  if (!inside.ok()) return inside.status();
+  return (*inside)->AddDefaultRoute(gateway);
+}
+
 absl::StatusOr<std::vector<std::string>> NetlinkBridgeDriver::Ports(
     const std::string& bridge) {
   ASSIGN_OR_RETURN(std::optional<netlink::LinkState> found, host_->GetLink(bridge));

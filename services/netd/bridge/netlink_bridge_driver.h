@@ -19,6 +19,8 @@ class NetlinkBridgeDriver : public BridgeDriver {
   absl::Status RemoveBridge(const std::string& name) override;
   absl::Status AddEndpoint(const EndpointSpec& endpoint) override;
   absl::Status RemoveEndpoint(const std::string& host_interface) override;
+  absl::Status SetDefaultRoute(const std::string& netns_path,
+                               ipam::Ipv4 gateway) override;
   absl::StatusOr<std::vector<std::string>> Ports(const std::string& bridge) override;
   bool NamespaceExists(const std::string& netns_path) override;
 
