@@ -211,6 +211,15 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "images [OPTIONS] [REPOSITORY[:TAG]]" +
            RunHint("berth images"),
        "Docker 28 prints \"SRun\" here, a typo"},
+      // -p as Docker's CLI reads it, before any daemon is asked.
+      {{"run", "-p", "abc", "busybox"},
+       125,
+       "berth: invalid containerPort: abc" + RunHint("berth run")},
+      {{"port"},
+       1,
+       "berth: 'berth port' requires at least 1 and at most 2 arguments\n\n"
+       "Usage:  berth port CONTAINER [PRIVATE_PORT[/PROTO]]" +
+           RunHint("berth port")},
       {{"run", "--rm=false"},
        1,
        "berth: 'berth run' requires at least 1 argument\n\nUsage:  berth run "

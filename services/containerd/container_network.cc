@@ -237,6 +237,16 @@ network::v1::ConnectContainerRequest ConnectRequestFor(
   return request;
 }
 
+network::v1::DisconnectContainerRequest DisconnectRequestFor(
+    const Container& container, const std::string& network, bool force) {
+  network::v1::DisconnectContainerRequest request;
+  request.set_container_id(container.id());
+  request.set_netns_path(container.network_settings().sandbox_key());
+  request.set_network(network);
+  request.set_force(force);
+  return request;
+}
+
 std::string HostsWithAddress(absl::string_view hosts, const Container& container,
                              const std::string& ip) {
   const std::string& hostname = container.config().hostname();

@@ -74,6 +74,12 @@ network::v1::ConnectContainerRequest ConnectRequestFor(
     const container::v1::Container& container, const std::string& network,
     const types::v1::EndpointConfig& config);
 
+// ... and for `network disconnect` of it (`force`: drop the record even if
+// the kernel's side cannot be undone).
+network::v1::DisconnectContainerRequest DisconnectRequestFor(
+    const container::v1::Container& container, const std::string& network,
+    bool force);
+
 // Docker's edits of a running container's /etc/hosts: a connect adds the
 // new address with the container's hostname, a disconnect drops the lines
 // of the address it loses. Everything else in the file stays.

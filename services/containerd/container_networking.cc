@@ -58,134 +58,136 @@ absl::Status EditHosts(const Container& container,
 
 }  // namespace
 
-absl::StatusOr<types::v1::NetworkEndpoint> ContainerSupervisor::ConnectNetwork(
-    const container::v1::ConnectContainerNetworkRequest& request) {
-  ASSIGN_OR_RETURN(Container found, records_->Find(request.id()));
+absl::Status ContainerSupervisor::ChangeNetworks(
+    const std::string& reference, const std::string& network_reference,
+    const char* action, const NetworkChange& change) {
+  ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   std::shared_ptr<absl::Mutex> op = OpLock(found.id());
   absl::MutexLock op_lock(op.get());
   ASSIGN_OR_RETURN(Container container, Load(found.id()));
   ASSIGN_OR_RETURN(NetworkMode mode,
                    ParseNetworkMode(container.host_config().network_mode()));
-  RETURN_IF_ERROR(UnconnectableMode(mode));
+  // The host's network is neither left nor joined (Docker's words).
+  if (mode.kind == NetworkMode::Kind::kHost) return UnconnectableMode(mode);
   if (netd_ == nullptr) return NoNetd(container);
   ASSIGN_OR_RETURN(network::v1::Network network,
-                   netd_->InspectNetwork(request.network()));
+                   netd_->InspectNetwork(network_reference));
   if (network.name() == "host") {
     return UnconnectableMode({NetworkMode::Kind::kHost, ""});
   }
-  if (network.name() == "none") {
-    return UnconnectableMode({NetworkMode::Kind::kNone, ""});
-  }
-  if (container.network_settings().networks().count(network.name()) > 0) {
-    return absl::AlreadyExistsError(
-        absl::StrCat("endpoint with name ", container.name(),
-                     " already exists in network ", network.name()));
-  }
-  const types::v1::EndpointConfig& config = request.endpoint_config();
-  if (network.predefined() &&
-      (!config.ipv4_address().empty() || !config.aliases().empty())) {
-    return absl::InvalidArgumentError(
-        !config.ipv4_address().empty()
-            ? "user specified IP address is supported on user defined "
-              "networks only"
-            : "network-scoped alias is supported only for containers in "
-              "user defined networks");
-  }
-  types::v1::NetworkEndpoint endpoint;
-  const bool attached = Attached(container);
-  if (attached) {
-    ASSIGN_OR_RETURN(network::v1::ConnectContainerResponse connected,
-                     netd_->Connect(ConnectRequestFor(container, network.name(),
-                                                      config)));
-    endpoint = connected.endpoint();
-    absl::Status written = EditHosts(container, [&](const std::string& hosts) {
-      return HostsWithAddress(hosts, container, endpoint.ipv4_address());
-    });
-    if (written.ok() && !connected.resolv_conf().empty()) {
-      written = RewriteFileInPlace(container.resolv_conf_path(),
-                                   connected.resolv_conf());
-    }
-    if (!written.ok()) {
-      network::v1::DisconnectContainerRequest undo;
-      undo.set_container_id(container.id());
-      undo.set_netns_path(container.network_settings().sandbox_key());
-      undo.set_network(network.name());
-      undo.set_force(true);
-      absl::Status undone = netd_->Disconnect(undo);
-      if (!undone.ok()) {
-        log_.error("container {}: undoing its connect to {}: {}",
-                   container.id(), network.name(),
-                   std::string(undone.message()));
-      }
-      return written;
-    }
-  } else {
-    endpoint.set_network_id(network.id());
-    endpoint.set_network_name(network.name());
-  }
-  (*container.mutable_network_settings()->mutable_networks())[network.name()] =
-      endpoint;
-  (*container.mutable_networking_config()->mutable_endpoints())[network.name()] =
-      config;
+  bool changed = false;
+  RETURN_IF_ERROR(change(container, mode, network, &changed));
+  if (!changed) return absl::OkStatus();
   absl::MutexLock lock(&mu_);
   RETURN_IF_ERROR(Save(container));
-  log_.info("container {}: connected to network {}", container.id(),
+  log_.info("container {}: {} network {}", container.id(), action,
             network.name());
-  if (!attached) endpoint.Clear();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<types::v1::NetworkEndpoint> ContainerSupervisor::ConnectNetwork(
+    const container::v1::ConnectContainerNetworkRequest& request) {
+  types::v1::NetworkEndpoint endpoint;
+  RETURN_IF_ERROR(ChangeNetworks(
+      request.id(), request.network(), "connected to",
+      [&](Container& container, const NetworkMode& mode,
+          const network::v1::Network& network, bool* changed) -> absl::Status {
+        RETURN_IF_ERROR(UnconnectableMode(mode));
+        if (network.name() == "none") {
+          return UnconnectableMode({NetworkMode::Kind::kNone, ""});
+        }
+        if (container.network_settings().networks().count(network.name()) > 0) {
+          return absl::AlreadyExistsError(
+              absl::StrCat("endpoint with name ", container.name(),
+                           " already exists in network ", network.name()));
+        }
+        const types::v1::EndpointConfig& config = request.endpoint_config();
+        // netd refuses these too, but a stopped container's connect never
+        // reaches it before its start.
+        if (network.predefined() &&
+            (!config.ipv4_address().empty() || !config.aliases().empty())) {
+          return absl::InvalidArgumentError(
+              !config.ipv4_address().empty()
+                  ? "user specified IP address is supported on user defined "
+                    "networks only"
+                  : "network-scoped alias is supported only for containers in "
+                    "user defined networks");
+        }
+        types::v1::NetworkEndpoint recorded;
+        if (Attached(container)) {
+          ASSIGN_OR_RETURN(
+              network::v1::ConnectContainerResponse connected,
+              netd_->Connect(ConnectRequestFor(container, network.name(), config)));
+          endpoint = connected.endpoint();
+          recorded = endpoint;
+          absl::Status written = EditHosts(container, [&](const std::string& hosts) {
+            return HostsWithAddress(hosts, container, endpoint.ipv4_address());
+          });
+          if (written.ok() && !connected.resolv_conf().empty()) {
+            written = RewriteFileInPlace(container.resolv_conf_path(),
+                                         connected.resolv_conf());
+          }
+          if (!written.ok()) {
+            absl::Status undone = netd_->Disconnect(
+                DisconnectRequestFor(container, network.name(), /*force=*/true));
+            if (!undone.ok()) {
+              log_.error("container {}: undoing its connect to {}: {}",
+                         container.id(), network.name(),
+                         std::string(undone.message()));
+            }
+            return written;
+          }
+        } else {
+          recorded.set_network_id(network.id());
+          recorded.set_network_name(network.name());
+        }
+        (*container.mutable_network_settings()->mutable_networks())[network.name()] =
+            recorded;
+        (*container.mutable_networking_config()->mutable_endpoints())[network.name()] =
+            config;
+        *changed = true;
+        return absl::OkStatus();
+      }));
   return endpoint;
 }
 
 absl::Status ContainerSupervisor::DisconnectNetwork(
     const container::v1::DisconnectContainerNetworkRequest& request) {
-  ASSIGN_OR_RETURN(Container found, records_->Find(request.id()));
-  std::shared_ptr<absl::Mutex> op = OpLock(found.id());
-  absl::MutexLock op_lock(op.get());
-  ASSIGN_OR_RETURN(Container container, Load(found.id()));
-  ASSIGN_OR_RETURN(NetworkMode mode,
-                   ParseNetworkMode(container.host_config().network_mode()));
-  if (mode.kind == NetworkMode::Kind::kHost) return UnconnectableMode(mode);
-  if (netd_ == nullptr) return NoNetd(container);
-  ASSIGN_OR_RETURN(network::v1::Network network,
-                   netd_->InspectNetwork(request.network()));
-  if (network.name() == "host") {
-    return UnconnectableMode({NetworkMode::Kind::kHost, ""});
-  }
-  auto connected = container.network_settings().networks().find(network.name());
-  if (connected == container.network_settings().networks().end()) {
-    if (request.force()) return absl::OkStatus();
-    return absl::NotFoundError(absl::StrCat("container ", container.id(),
-                                            " is not connected to network ",
-                                            network.name()));
-  }
-  if (Attached(container)) {
-    network::v1::DisconnectContainerRequest detach;
-    detach.set_container_id(container.id());
-    detach.set_netns_path(container.network_settings().sandbox_key());
-    detach.set_network(network.name());
-    detach.set_force(request.force());
-    absl::Status detached = netd_->Disconnect(detach);
-    if (!detached.ok() && !request.force()) return detached;
-    if (!detached.ok()) {
-      log_.error("container {}: forced disconnect from {}: {}", container.id(),
-                 network.name(), std::string(detached.message()));
-    }
-    const std::string ip = connected->second.ipv4_address();
-    if (!ip.empty()) {
-      absl::Status written = EditHosts(container, [&](const std::string& hosts) {
-        return HostsWithoutAddress(hosts, ip);
+  return ChangeNetworks(
+      request.id(), request.network(), "disconnected from",
+      [&](Container& container, const NetworkMode&,
+          const network::v1::Network& network, bool* changed) -> absl::Status {
+        auto connected = container.network_settings().networks().find(network.name());
+        if (connected == container.network_settings().networks().end()) {
+          if (request.force()) return absl::OkStatus();
+          return absl::NotFoundError(absl::StrCat("container ", container.id(),
+                                                  " is not connected to network ",
+                                                  network.name()));
+        }
+        if (Attached(container)) {
+          absl::Status detached = netd_->Disconnect(
+              DisconnectRequestFor(container, network.name(), request.force()));
+          if (!detached.ok() && !request.force()) return detached;
+          if (!detached.ok()) {
+            log_.error("container {}: forced disconnect from {}: {}",
+                       container.id(), network.name(),
+                       std::string(detached.message()));
+          }
+          const std::string ip = connected->second.ipv4_address();
+          if (!ip.empty()) {
+            absl::Status written = EditHosts(container, [&](const std::string& hosts) {
+              return HostsWithoutAddress(hosts, ip);
+            });
+            if (!written.ok()) {
+              log_.error("container {}: /etc/hosts keeps {}: {}", container.id(),
+                         ip, std::string(written.message()));
+            }
+          }
+        }
+        ForgetNetwork(&container, network.name());
+        *changed = true;
+        return absl::OkStatus();
       });
-      if (!written.ok()) {
-        log_.error("container {}: /etc/hosts keeps {}: {}", container.id(), ip,
-                   std::string(written.message()));
-      }
-    }
-  }
-  ForgetNetwork(&container, network.name());
-  absl::MutexLock lock(&mu_);
-  RETURN_IF_ERROR(Save(container));
-  log_.info("container {}: disconnected from network {}", container.id(),
-            network.name());
-  return absl::OkStatus();
 }
 
 absl::Status ContainerSupervisor::CheckNetworks(Container* container) {

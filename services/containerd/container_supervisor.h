@@ -41,6 +41,7 @@
 #include "services/containerd/image_source.h"
 #include "services/containerd/lifecycle/state_machine.h"
 #include "services/containerd/netd_client.h"
+#include "services/containerd/network_mode.h"
 #include "services/containerd/scheduler.h"
 #include "services/containerd/seccomp_cache.h"
 #include "services/containerd/shim_client.h"
@@ -302,6 +303,15 @@ class ContainerSupervisor {
   absl::StatusOr<network::v1::AttachContainerResponse> AttachNetwork(
       const container::v1::Container& container,
       const std::vector<types::v1::HostEntry>& links);
+  // `network connect`/`disconnect`'s frame: the container under its
+  // operation lock, its mode, netd's network (host refused either way);
+  // `change` edits the record and sets `changed` for it to be saved.
+  using NetworkChange = std::function<absl::Status(
+      container::v1::Container& container, const NetworkMode& mode,
+      const network::v1::Network& network, bool* changed)>;
+  absl::Status ChangeNetworks(const std::string& reference,
+                              const std::string& network_reference,
+                              const char* action, const NetworkChange& change);
   // --link: the running containers linked to, as hosts lines and Docker's
   // legacy environment (container_network.h).
   struct ResolvedLinks {
