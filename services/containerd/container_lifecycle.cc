@@ -87,6 +87,7 @@ absl::Status ContainerSupervisor::StartLocked(Container container,
     spec.set_await_attach(live_[id].awaiting_attach > 0);
   }
   RETURN_IF_ERROR(MakeDirs(spec.rootfs_dir()));
+  RETURN_IF_ERROR(PrepareBindSources(container));
   ASSIGN_OR_RETURN(const StartNetwork network,
                    PrepareNetwork(container, spec));
   // Until the start is recorded, a failure gives the network back (after
@@ -298,7 +299,8 @@ void ContainerSupervisor::OnExit(const std::string& id,
     scheduler_->Post(delay, [this, id] { RestartByPolicy(id); });
   } else if (remove) {
     scheduler_->Post(absl::ZeroDuration(), [this, id] {
-      absl::Status removed = Remove(id, /*force=*/true);
+      absl::Status removed =
+          Remove(id, /*force=*/true, nullptr, /*remove_volumes=*/true);
       if (!removed.ok() && !absl::IsNotFound(removed)) {
         log_.warn("container {}: auto-remove failed: {}", id,
                          std::string(removed.message()));

@@ -20,6 +20,8 @@
 #include "services/containerd/container_records.h"
 #include "services/containerd/health/health_check.h"
 #include "services/containerd/logs/log_writer.h"
+#include "services/containerd/mount_plan.h"
+#include "services/containerd/cgroups/device_filter.h"
 #include "services/containerd/network_mode.h"
 #include "services/containerd/runtime/runtime.h"
 #include "services/containerd/runtime/userns.h"
@@ -103,15 +105,6 @@ absl::Status RejectUnsupported(const HostConfig& host) {
     return absl::InvalidArgumentError(
         absl::StrCat(what, " is not available yet: ", why));
   };
-  if (!host.binds().empty() || !host.mounts().empty() ||
-      !host.volumes_from().empty()) {
-    return unsupported("mounting volumes or host paths (-v, --mount, "
-                       "--volumes-from)",
-                       "volumes arrive with volumed");
-  }
-  if (!host.devices().empty()) {
-    return unsupported("adding host devices (--device)", "use --privileged");
-  }
   if (!host.sysctls().empty()) {
     return unsupported("setting sysctls (--sysctl)", "no namespaced sysctl is set");
   }
@@ -185,6 +178,25 @@ absl::StatusOr<StorageLimits> StorageLimitsOf(const HostConfig& host) {
 absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
     const HostConfig& host) {
   std::vector<std::string> warnings;
+  // Mounts and devices are checked before anything is made; the volumes
+  // they name are acquired later, with the image's and --volumes-from's.
+  RETURN_IF_ERROR(PlanMounts(host, {}, {}).status());
+  for (const std::string& from : host.volumes_from()) {
+    RETURN_IF_ERROR(ParseVolumesFrom(from).status());
+  }
+  for (const container::v1::DeviceMapping& device : host.devices()) {
+    const std::string& inside = device.path_in_container();
+    if (!inside.empty() && inside[0] != '/') {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid --device \"", device.path_on_host(), ":", inside,
+          "\": the path in the container must be absolute"));
+    }
+    RETURN_IF_ERROR(cgroups::DeviceRuleFor(device.path_on_host(),
+                                           device.cgroup_permissions().empty()
+                                               ? "rwm"
+                                               : device.cgroup_permissions())
+                        .status());
+  }
   RETURN_IF_ERROR(StorageLimitsOf(host).status());
   if (!host.cgroup_parent().empty()) {
     // Checked here, not first at start: a bad parent would otherwise be
@@ -477,6 +489,17 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
     rlimit->set_name(ulimit.name());
     rlimit->set_soft(static_cast<uint64_t>(ulimit.soft()));
     rlimit->set_hard(static_cast<uint64_t>(ulimit.hard()));
+  }
+  RETURN_IF_ERROR(AddShimMounts(container, &spec));
+  for (const container::v1::DeviceMapping& device : host.devices()) {
+    ::berth::shim::v1::Device* to = spec.add_devices();
+    to->set_path_on_host(device.path_on_host());
+    to->set_path_in_container(device.path_in_container().empty()
+                                  ? device.path_on_host()
+                                  : device.path_in_container());
+    to->set_permissions(device.cgroup_permissions().empty()
+                            ? "rwm"
+                            : device.cgroup_permissions());
   }
   spec.set_run_init(host.init());
   spec.set_tty(config.tty());

@@ -79,6 +79,7 @@ ContainerSupervisor::ContainerSupervisor(spdlog::logger& log,
                                              : stats::NewProcHostStats()),
       netd_(std::move(deps.netd)),
       netns_(std::move(deps.netns)),
+      volumes_(std::move(deps.volumes)),
       scheduler_(std::move(deps.scheduler)),
       shims_(std::move(deps.shims)),
       detached_execs_(std::make_unique<DetachedExecs>(
@@ -189,6 +190,7 @@ absl::Status ContainerSupervisor::Recover() {
   scheduler_->Post(absl::ZeroDuration(), [this] {
     SweepUnrecordedRootfs(0);
     if (netd_ != nullptr) SweepStaleEndpoints(0);
+    if (volumes_ != nullptr) SweepStaleVolumeHolders(0);
   });
   std::vector<Container> all;
   for (const ContainerRecords::Record& record : records_->Snapshot()) {
@@ -199,7 +201,8 @@ absl::Status ContainerSupervisor::Recover() {
     const ContainerStatus status = container.state().status();
     if (status == container::v1::CONTAINER_STATUS_REMOVING) {
       log_.info("container {}: finishing an interrupted removal", id);
-      absl::Status removed = RemoveLocked(container);
+      absl::Status removed =
+          RemoveLocked(container, container.host_config().auto_remove());
       if (!removed.ok()) {
         log_.warn("container {}: {}", id, std::string(removed.message()));
       }
@@ -329,6 +332,10 @@ ContainerSupervisor::Create(
     if (rootfs_sweep_pending_) created_here_.insert(id);
   }
   const ContainerPaths paths = PathsOf(id);
+  // Held from the volumes' acquire to the record: the recovery sweep of
+  // volume holders waits for it (container_volumes.cc).
+  std::shared_ptr<absl::Mutex> op = OpLock(id);
+  absl::MutexLock op_lock(op.get());
   image::v1::PrepareRootfsRequest prepare;
   prepare.set_image(request.config().image());
   prepare.set_key(id);
@@ -346,6 +353,7 @@ ContainerSupervisor::Create(
   prepare.set_size_limit_bytes(limits.size_bytes);
   ASSIGN_OR_RETURN(image::v1::PrepareRootfsResponse rootfs,
                    images_->PrepareRootfs(prepare));
+  std::optional<std::vector<container::v1::MountPoint>> mounts;
   absl::Status created = [&]() -> absl::Status {
     RETURN_IF_ERROR(MakeDirs(paths.state_dir + "/rootfs"));
     // A generated name may be taken by a concurrent create between the
@@ -361,6 +369,10 @@ ContainerSupervisor::Create(
                                     absl::Now(),
                                     options_.default_cgroupns_mode));
       RETURN_IF_ERROR(CheckNetworks(&container));
+      if (!mounts.has_value()) {
+        ASSIGN_OR_RETURN(mounts, AcquireMounts(container));
+      }
+      container.mutable_mounts()->Assign(mounts->begin(), mounts->end());
       // A client that left while the record was built gets no container.
       RETURN_IF_ERROR(Abandoned(cancelled, "create", container.id()));
       // hostname, hosts and resolv.conf are written at every start.
@@ -373,6 +385,21 @@ ContainerSupervisor::Create(
     }
   }();
   if (!created.ok()) {
+    if (mounts.has_value()) {
+      Container made;
+      made.set_id(id);
+      made.mutable_mounts()->Assign(mounts->begin(), mounts->end());
+      absl::Status released = ReleaseVolumes(made, /*remove_anonymous=*/true);
+      if (!released.ok()) {
+        log_.error("container {}: letting go of the volumes of a failed "
+                   "create: {}",
+                   id, std::string(released.message()));
+      }
+    }
+    {
+      absl::MutexLock lock(&mu_);
+      live_.erase(id);
+    }
     images_->RemoveRootfs(id, RootfsLease(id)).IgnoreError();
     RemoveTree(paths.state_dir).IgnoreError();
     return created;
@@ -390,7 +417,8 @@ ContainerSupervisor::Create(
 
 absl::Status ContainerSupervisor::Remove(const std::string& reference,
                                          bool force,
-                                         const Cancelled& cancelled) {
+                                         const Cancelled& cancelled,
+                                         bool remove_volumes) {
   ASSIGN_OR_RETURN(Container found, records_->Find(reference));
   RETURN_IF_ERROR(Abandoned(cancelled, "remove", found.id()));
   int64_t exits_before = 0;
@@ -428,10 +456,11 @@ absl::Status ContainerSupervisor::Remove(const std::string& reference,
     RETURN_IF_ERROR(StopLocked(container, 0, "SIGKILL"));
     ASSIGN_OR_RETURN(container, Load(found.id()));
   }
-  return RemoveLocked(container);
+  return RemoveLocked(container, remove_volumes);
 }
 
-absl::Status ContainerSupervisor::RemoveLocked(Container container) {
+absl::Status ContainerSupervisor::RemoveLocked(Container container,
+                                               bool remove_volumes) {
   const std::string id = container.id();
   const pid_t unadopted_shim =
       container.state().status() == container::v1::CONTAINER_STATUS_DEAD
@@ -473,6 +502,9 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container) {
   }
   unlink(paths.socket_path.c_str());
   if (cleaned.ok()) cleaned = RemoveTree(paths.state_dir);
+  // Last: until the container is gone its volumes stay held (a failed
+  // removal is finished by the next rm, which lets go of them then).
+  if (cleaned.ok()) cleaned = ReleaseVolumes(container, remove_volumes);
   absl::MutexLock lock(&mu_);
   if (!cleaned.ok()) {
     Move(container, LifecycleEvent::kRemoveFailed).IgnoreError();

@@ -41,6 +41,7 @@
 #include "services/containerd/image_source.h"
 #include "services/containerd/lifecycle/state_machine.h"
 #include "services/containerd/netd_client.h"
+#include "services/containerd/volume_client.h"
 #include "services/containerd/network_mode.h"
 #include "services/containerd/scheduler.h"
 #include "services/containerd/seccomp_cache.h"
@@ -98,7 +99,15 @@ struct SupervisorDeps {
   // container: modes are available.
   std::unique_ptr<NetdClient> netd;
   std::unique_ptr<NetnsStore> netns;
+  // volumed, for containers with volumes; without it only binds and tmpfs
+  // mounts are available.
+  std::unique_ptr<VolumeClient> volumes;
 };
+
+// Makes the missing host directories of the container's `-v` binds (a
+// start after the host path was removed makes it again, as Docker) and
+// refuses a missing `--mount` bind source.
+absl::Status PrepareBindSources(const container::v1::Container& container);
 
 // The config of an image committed from `container`: the container's
 // config over `image`'s (container_commit.cc).
@@ -141,8 +150,10 @@ class ContainerSupervisor {
   absl::Status Restart(const std::string& reference,
                        std::optional<int> timeout, const std::string& signal,
                        const Cancelled& cancelled = nullptr);
+  // With `remove_volumes`, the container's anonymous volumes go too.
   absl::Status Remove(const std::string& reference, bool force,
-                      const Cancelled& cancelled = nullptr);
+                      const Cancelled& cancelled = nullptr,
+                      bool remove_volumes = false);
   absl::StatusOr<container::v1::WaitContainerResponse> Wait(
       const std::string& reference, container::v1::WaitCondition condition,
       const Cancelled& cancelled);
@@ -347,6 +358,18 @@ class ContainerSupervisor {
   // SweepStaleEndpoints, tried on the scheduler until netd answers.
   void RemoveStaleNamespaces();
   void SweepStaleEndpoints(int attempt);
+  // A new container's mounts (container_volumes.cc): planned from its
+  // host config, its image's VOLUMEs and --volumes-from, bind sources
+  // checked, volumes acquired (all released again on failure). Call with
+  // the container's operation lock held until its record is written.
+  absl::StatusOr<std::vector<container::v1::MountPoint>> AcquireMounts(
+      const container::v1::Container& container);
+  // Lets go of the container's volumes (and removes its anonymous ones).
+  absl::Status ReleaseVolumes(const container::v1::Container& container,
+                              bool remove_anonymous);
+  // At recovery: volumes held for containers without a record are let go,
+  // tried on the scheduler until volumed answers.
+  void SweepStaleVolumeHolders(int attempt);
   // Moves `container` by `event` per the state machine (the status and the
   // flags derived from it); FAILED_PRECONDITION if the table forbids it.
   static absl::Status Move(container::v1::Container& container,
@@ -415,7 +438,9 @@ class ContainerSupervisor {
   absl::Status StopLocked(const container::v1::Container& container,
                           std::optional<int> timeout,
                           const std::string& signal);
-  absl::Status RemoveLocked(container::v1::Container container);
+  // With `remove_volumes`, its anonymous volumes go too (`rm -v`, `--rm`).
+  absl::Status RemoveLocked(container::v1::Container container,
+                            bool remove_volumes);
   void OnExit(const std::string& id,
               const absl::StatusOr<shim::ExitRecord>& exit);
   void RestartByPolicy(const std::string& id);
@@ -444,6 +469,7 @@ class ContainerSupervisor {
   std::unique_ptr<stats::HostStats> host_stats_;
   std::unique_ptr<NetdClient> netd_;
   std::unique_ptr<NetnsStore> netns_;
+  std::unique_ptr<VolumeClient> volumes_;
 
   absl::Mutex drivers_mu_;
   std::map<std::string, std::unique_ptr<cgroups::CgroupDriver>> drivers_

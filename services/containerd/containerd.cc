@@ -70,6 +70,9 @@ ContainerGrpcService::Create(std::unique_ptr<ServiceCore> core) {
   deps.netd = NewGrpcNetdClient(config.netd().socket().empty()
                                     ? run_root + "/netd.sock"
                                     : config.netd().socket());
+  deps.volumes = NewGrpcVolumeClient(config.volumed().socket().empty()
+                                         ? run_root + "/volumed.sock"
+                                         : config.volumed().socket());
   // The namespaces of containers on networks, kept like the shims' sockets
   // for as long as the containers run (not across reboots).
   deps.netns = NewBoundNetnsStore(run_root + "/netns", core->log());

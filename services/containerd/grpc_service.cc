@@ -120,7 +120,8 @@ grpc::Status ContainerGrpcService::RemoveContainer(
     const container::v1::RemoveContainerRequest* request,
     container::v1::RemoveContainerResponse*) {
   return Done(supervisor_->Remove(request->id(), request->force(),
-                                  ClientGone(context)));
+                                  ClientGone(context),
+                                  request->remove_volumes()));
 }
 
 grpc::Status ContainerGrpcService::WaitContainer(

@@ -82,6 +82,9 @@ struct Limits {
   // Docker's default capabilities include, would open the host's disks.
   // (v1: the devices controller; v2: an eBPF device program.)
   bool restrict_devices = false;
+  // Create only, with restrict_devices: more allowed devices (`--device`),
+  // in devices.allow syntax ("c 1:3 rwm").
+  std::vector<std::string> device_rules;
 };
 
 // Docker's (runc's) default device cgroup rules, in devices.allow syntax:

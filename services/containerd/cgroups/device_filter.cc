@@ -1,7 +1,9 @@
 #include "services/containerd/cgroups/device_filter.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -89,6 +91,26 @@ absl::StatusOr<DeviceRule> ParseDeviceRule(absl::string_view text) {
   }
   if (rule.access == 0) return bad("no access given");
   return rule;
+}
+
+absl::StatusOr<std::string> DeviceRuleFor(const std::string& host_path,
+                                          const std::string& permissions) {
+  struct stat st;
+  if (stat(host_path.c_str(), &st) != 0) {
+    return ErrnoStatus(errno, "stat device", host_path);
+  }
+  if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "error gathering device information while adding custom device \"",
+        host_path, "\": not a device node"));
+  }
+  if (permissions.empty() ||
+      permissions.find_first_not_of("rwm") != std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("invalid device mode: ", permissions));
+  }
+  return absl::StrCat(S_ISCHR(st.st_mode) ? "c " : "b ", major(st.st_rdev), ":",
+                      minor(st.st_rdev), " ", permissions);
 }
 
 std::vector<bpf_insn> DeviceFilterProgram(const std::vector<DeviceRule>& rules) {

@@ -26,6 +26,13 @@ struct DeviceRule {
 // Parses "TYPE MAJOR:MINOR ACCESS" ("c *:* m", "b 8:0 rw", "a").
 absl::StatusOr<DeviceRule> ParseDeviceRule(absl::string_view text);
 
+// The devices.allow rule giving `permissions` ("rwm" or a subset) on the
+// host's device node `host_path` (symlinks followed): "c 1:3 rw".
+// INVALID_ARGUMENT when it is no device node or the permissions are not
+// letters of "rwm", with errno and the path when it cannot be read.
+absl::StatusOr<std::string> DeviceRuleFor(const std::string& host_path,
+                                          const std::string& permissions);
+
 // The eBPF program allowing exactly `rules` (everything else is denied).
 std::vector<bpf_insn> DeviceFilterProgram(const std::vector<DeviceRule>& rules);
 

@@ -318,6 +318,9 @@ class V1Driver : public CgroupDriver {
       for (const char* rule : kDefaultDeviceRules) {
         RETURN_IF_ERROR(WriteCgroupFile(dir + "/devices.allow", rule));
       }
+      for (const std::string& rule : limits.device_rules) {
+        RETURN_IF_ERROR(WriteCgroupFile(dir + "/devices.allow", rule));
+      }
     }
     if (!limits.cpuset_cpus.empty()) {
       ASSIGN_OR_RETURN(std::string dir, ControllerDir("cpuset", id));

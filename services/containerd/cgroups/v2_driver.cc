@@ -46,7 +46,7 @@ class V2Driver : public CgroupDriver {
     }
     absl::Status status = ApplyLimits(dir, limits, /*creating=*/true);
     if (status.ok() && limits.restrict_devices) {
-      status = RestrictDevices(dir);
+      status = RestrictDevices(dir, limits.device_rules);
     }
     if (!status.ok()) {
       rmdir(dir.c_str());
@@ -56,9 +56,14 @@ class V2Driver : public CgroupDriver {
   }
 
   // cgroup v2 has no devices controller: an eBPF program filters instead.
-  static absl::Status RestrictDevices(const std::string& dir) {
+  static absl::Status RestrictDevices(const std::string& dir,
+                                      const std::vector<std::string>& more) {
     std::vector<DeviceRule> rules;
     for (const char* text : kDefaultDeviceRules) {
+      ASSIGN_OR_RETURN(DeviceRule rule, ParseDeviceRule(text));
+      rules.push_back(rule);
+    }
+    for (const std::string& text : more) {
       ASSIGN_OR_RETURN(DeviceRule rule, ParseDeviceRule(text));
       rules.push_back(rule);
     }

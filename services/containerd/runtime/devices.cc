@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "services/containerd/runtime/mount_util.h"
+#include "services/containerd/runtime/secure_path.h"
 
 namespace berth {
 namespace containerd {
@@ -102,9 +103,38 @@ absl::Status Symlink(const std::string& target, const std::string& path) {
   return absl::OkStatus();
 }
 
+// A `--device` node at its path inside `root`, resolved there (parents made
+// as directories), like the host's node it names.
+absl::Status MakeMappedNode(const std::string& root, const DeviceNodeMapping& device) {
+  struct stat st;
+  if (stat(device.host_path.c_str(), &st) != 0) {
+    return ErrnoStatus(errno, "stat device", device.host_path);
+  }
+  if (!S_ISCHR(st.st_mode) && !S_ISBLK(st.st_mode)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "error gathering device information while adding custom device \"",
+        device.host_path, "\": not a device node"));
+  }
+  ASSIGN_OR_RETURN(std::string rel, ResolveInRoot(root, device.container_path));
+  const size_t slash = rel.rfind('/');
+  if (slash != std::string::npos) {
+    RETURN_IF_ERROR(
+        OpenOrCreateInRoot(root, rel.substr(0, slash), TargetKind::kDirectory)
+            .status());
+  }
+  const std::string path = absl::StrCat(root, "/", rel);
+  // A node of the image or of the standard set at that path is replaced.
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return ErrnoStatus(errno, "unlink", path);
+  }
+  return MakeNode(path, device.host_path, st.st_mode, st.st_rdev, st.st_uid,
+                  st.st_gid);
+}
+
 }  // namespace
 
-absl::Status SetupDev(const std::string& root, bool privileged) {
+absl::Status SetupDev(const std::string& root, bool privileged,
+                      const std::vector<DeviceNodeMapping>& devices) {
   ASSIGN_OR_RETURN(std::string dev,
                    MountInRoot(root, "/dev", "tmpfs", "tmpfs",
                                MS_NOSUID | MS_STRICTATIME, "mode=755,size=65536k",
@@ -117,6 +147,11 @@ absl::Status SetupDev(const std::string& root, bool privileged) {
                                makedev(node.major, node.minor), 0, 0));
     }
     if (privileged) RETURN_IF_ERROR(CopyHostDevices("/dev", dev, 0));
+    for (const DeviceNodeMapping& device : devices) {
+      RETURN_IF_ERROR(Annotate(MakeMappedNode(root, device),
+                               absl::StrCat("device ", device.host_path, " at ",
+                                            device.container_path)));
+    }
     return absl::OkStatus();
   }();
   umask(old_umask);

@@ -5,8 +5,10 @@
 #define BERTH_SERVICES_CONTAINERD_RUNTIME_DEVICES_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "services/containerd/runtime/runtime.h"
 
 namespace berth {
 namespace containerd {
@@ -15,7 +17,9 @@ namespace runtime {
 // Builds /dev beneath the host directory `root` (the container's future /).
 // Runs in the container's mount namespace before pivot_root, while the host's
 // /dev and /proc are still reachable.
-absl::Status SetupDev(const std::string& root, bool privileged);
+// `devices` are made after the standard nodes.
+absl::Status SetupDev(const std::string& root, bool privileged,
+                      const std::vector<DeviceNodeMapping>& devices);
 
 }  // namespace runtime
 }  // namespace containerd

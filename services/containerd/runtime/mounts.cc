@@ -9,7 +9,10 @@
 #include <cerrno>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "common/fs_util.h"
 #include "common/status_macros.h"
 #include "services/containerd/runtime/cgroup_mount.h"
 #include "services/containerd/runtime/devices.h"
@@ -68,23 +71,72 @@ absl::Status MountSys(const InitSpec& spec) {
   return RemountBind(target, !spec.privileged, kProcFlags, true);
 }
 
-absl::Status MountPropagation(const std::string& target, Propagation propagation) {
-  unsigned long flags = 0;
+unsigned long PropagationFlags(Propagation propagation) {
   switch (propagation) {
-    case Propagation::kPrivate: flags = MS_PRIVATE; break;
-    case Propagation::kRPrivate: return absl::OkStatus();  // the namespace is rprivate
-    case Propagation::kSlave: flags = MS_SLAVE; break;
-    case Propagation::kRSlave: flags = MS_SLAVE | MS_REC; break;
-    case Propagation::kShared: flags = MS_SHARED; break;
-    case Propagation::kRShared: flags = MS_SHARED | MS_REC; break;
+    case Propagation::kPrivate: return MS_PRIVATE;
+    case Propagation::kRPrivate: return MS_PRIVATE | MS_REC;
+    case Propagation::kSlave: return MS_SLAVE;
+    case Propagation::kRSlave: return MS_SLAVE | MS_REC;
+    case Propagation::kShared: return MS_SHARED;
+    case Propagation::kRShared: return MS_SHARED | MS_REC;
   }
-  if (mount(nullptr, target.c_str(), nullptr, flags, nullptr) != 0) {
+  return MS_PRIVATE | MS_REC;
+}
+
+absl::Status MountPropagation(const std::string& target, Propagation propagation) {
+  if (mount(nullptr, target.c_str(), nullptr, PropagationFlags(propagation),
+            nullptr) != 0) {
     return ErrnoStatus(errno, "set propagation of", target);
   }
   return absl::OkStatus();
 }
 
-absl::Status MountBind(const std::string& root, const BindMount& bind) {
+// The mount point in this namespace that holds `path` (the longest mount
+// point that is `path` or one of its parents), from /proc/self/mountinfo.
+absl::StatusOr<std::string> MountPointHolding(const std::string& path) {
+  ASSIGN_OR_RETURN(std::string mountinfo,
+                   ReadFileToString("/proc/self/mountinfo"));
+  std::string best = "/";
+  for (absl::string_view line : absl::StrSplit(mountinfo, '\n', absl::SkipEmpty())) {
+    // id parent dev root mountpoint ...; octal escapes only for odd names,
+    // which are then simply not matched.
+    std::vector<absl::string_view> fields = absl::StrSplit(line, ' ');
+    if (fields.size() < 5) continue;
+    const absl::string_view point = fields[4];
+    const bool holds = point == "/" || path == point ||
+                       absl::StartsWith(path, absl::StrCat(point, "/"));
+    if (holds && point.size() > best.size()) best = std::string(point);
+  }
+  return best;
+}
+
+absl::Status SetRootPropagation(const InitSpec& spec) {
+  if (mount(nullptr, "/", nullptr, PropagationFlags(spec.root_propagation),
+            nullptr) != 0) {
+    return ErrnoStatus(errno, "set propagation of", "/");
+  }
+  if (spec.root_propagation == Propagation::kRPrivate) return absl::OkStatus();
+  // The tree stays tied to the host's for the mounts that ask for it; the
+  // mount holding the rootfs must not, or the rootfs and everything mounted
+  // on it would show up on the host (runc's rootfsParentMountPrivate).
+  ASSIGN_OR_RETURN(std::string parent, MountPointHolding(spec.rootfs_dir));
+  if (mount(nullptr, parent.c_str(), nullptr, MS_PRIVATE, nullptr) != 0) {
+    return ErrnoStatus(errno, "make private", parent);
+  }
+  return absl::OkStatus();
+}
+
+absl::Status MountTmpfs(const std::string& root, const ContainerMount& tmpfs) {
+  ASSIGN_OR_RETURN(std::string target,
+                   MountInRoot(root, tmpfs.destination, "tmpfs", "tmpfs",
+                               tmpfs.tmpfs_flags | (tmpfs.read_only ? MS_RDONLY : 0),
+                               tmpfs.tmpfs_data, TargetKind::kDirectory));
+  // A fresh mount inherits its parent's propagation: keep it to the
+  // container unless asked otherwise.
+  return MountPropagation(target, tmpfs.propagation);
+}
+
+absl::Status MountBind(const std::string& root, const ContainerMount& bind) {
   struct stat st;
   if (stat(bind.source.c_str(), &st) != 0) {
     if (errno == ENOENT) {
@@ -107,24 +159,29 @@ absl::Status MountBind(const std::string& root, const BindMount& bind) {
 }  // namespace
 
 absl::Status PrepareRootfs(const InitSpec& spec, int userns_fd) {
-  // Nothing mounted from here on may reach the host.
-  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    return ErrnoStatus(errno, "make rprivate", "/");
-  }
+  // Nothing mounted from here on may reach the host; only a mount that asks
+  // for slave or shared propagation keeps the tree tied to the host's, and
+  // every other mount is made private again below.
+  RETURN_IF_ERROR(SetRootPropagation(spec));
   RETURN_IF_ERROR(MountRootfs(spec, userns_fd));
   const std::string& root = spec.rootfs_dir;
   RETURN_IF_ERROR(MountInRoot(root, "/proc", "proc", "proc", kProcFlags, "",
                               TargetKind::kDirectory)
                       .status());
   RETURN_IF_ERROR(MountSys(spec));
-  RETURN_IF_ERROR(SetupDev(root, spec.privileged));
+  RETURN_IF_ERROR(SetupDev(root, spec.privileged, spec.devices));
   RETURN_IF_ERROR(Annotate(
       MountCgroups(root, (spec.clone_flags & CLONE_NEWCGROUP) != 0, !spec.privileged),
       "mount /sys/fs/cgroup"));
-  for (const BindMount& bind : spec.mounts) {
-    RETURN_IF_ERROR(Annotate(MountBind(root, bind),
-                             absl::StrCat("bind mount ", bind.source, " on ",
-                                          bind.destination)));
+  for (const ContainerMount& mount : spec.mounts) {
+    if (mount.tmpfs) {
+      RETURN_IF_ERROR(Annotate(MountTmpfs(root, mount),
+                               absl::StrCat("tmpfs on ", mount.destination)));
+      continue;
+    }
+    RETURN_IF_ERROR(Annotate(MountBind(root, mount),
+                             absl::StrCat("bind mount ", mount.source, " on ",
+                                          mount.destination)));
   }
   return absl::OkStatus();
 }

@@ -25,12 +25,25 @@ namespace runtime {
 // container's mount namespace starts rprivate, so kPrivate needs nothing.
 enum class Propagation { kPrivate, kRPrivate, kSlave, kRSlave, kShared, kRShared };
 
-struct BindMount {
-  std::string source;       // host path (file or directory)
+// One of the container's own mounts (`-v`, `--mount`, `--tmpfs`, the
+// /etc files): a bind of a host path, or a fresh tmpfs.
+struct ContainerMount {
+  std::string source;       // bind: host path (file or directory); tmpfs: ""
   std::string destination;  // absolute path inside the container
-  bool read_only = false;
-  bool recursive = true;  // MS_REC: submounts of `source` come along
+  bool read_only = false;   // recursively where the kernel allows it
+  bool recursive = true;    // MS_REC: submounts of `source` come along
   Propagation propagation = Propagation::kRPrivate;
+  bool tmpfs = false;
+  std::string tmpfs_data;            // "size=1024k,mode=1777"
+  unsigned long tmpfs_flags = 0;     // MS_NOEXEC, MS_NOSUID, MS_NODEV, ...
+};
+
+// A host device node given to the container (`--device`): made at
+// `container_path` like the host's node (type, numbers, mode, owner). Its
+// cgroup permission is the caller's business.
+struct DeviceNodeMapping {
+  std::string host_path;
+  std::string container_path;  // absolute
 };
 
 // One range of a user namespace's uid or gid map.
@@ -85,10 +98,16 @@ struct InitSpec {
   std::vector<IdMap> uid_map;
   std::vector<IdMap> gid_map;
 
-  std::vector<BindMount> mounts;  // applied in order, after /proc /sys /dev
+  std::vector<ContainerMount> mounts;  // in order, after /proc /sys /dev
+  // The container's mount tree's propagation before `mounts` are made:
+  // kRPrivate cuts it from the host's; kRSlave or kRShared keep it tied, for
+  // mounts that ask for slave or shared propagation (runc's
+  // rootfsPropagation).
+  Propagation root_propagation = Propagation::kRPrivate;
   std::vector<Rlimit> rlimits;    // hard limits are clamped to the current ones
 
   bool privileged = false;  // /sys and /sys/fs/cgroup read-write, host /dev nodes
+  std::vector<DeviceNodeMapping> devices;
 
   // Become the container's 0/1/2; -1 means /dev/null.
   int stdin_fd = -1;

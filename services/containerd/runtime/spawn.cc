@@ -63,14 +63,15 @@ absl::Status ValidateSpec(const InitSpec& spec) {
     return absl::InvalidArgumentError(
         absl::StrCat("working directory \"", spec.cwd, "\" must be an absolute path"));
   }
-  for (const BindMount& bind : spec.mounts) {
+  for (const ContainerMount& bind : spec.mounts) {
     if (bind.destination.empty() || bind.destination[0] != '/') {
       return absl::InvalidArgumentError(absl::StrCat(
           "mount destination \"", bind.destination, "\" must be an absolute path"));
     }
-    if (bind.source.empty()) {
-      return absl::InvalidArgumentError(
-          absl::StrCat("mount on ", bind.destination, " has no source"));
+    if (bind.tmpfs != bind.source.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "mount on ", bind.destination,
+          bind.tmpfs ? " is a tmpfs and takes no source" : " has no source"));
     }
   }
   if (!spec.uid_map.empty() || !spec.gid_map.empty()) {

@@ -2,6 +2,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/resource.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,15 @@ namespace berth {
 namespace containerd {
 namespace runtime {
 namespace {
+
+ContainerMount Bind(const std::string& source, const std::string& destination,
+                    bool read_only = false) {
+  ContainerMount mount;
+  mount.source = source;
+  mount.destination = destination;
+  mount.read_only = read_only;
+  return mount;
+}
 
 using testing::RootfsMode;
 using testing::RunContainer;
@@ -234,7 +244,7 @@ TEST_P(SpawnTest, OnCreatedRunsBeforeTheChildStarts) {
   const std::string marker_dir = rootfs_.temp() + "/marker";
   ASSERT_EQ(mkdir(marker_dir.c_str(), 0755), 0);
   InitSpec spec = rootfs_.base_spec();
-  spec.mounts.push_back({marker_dir, "/marker", true});
+  spec.mounts.push_back(Bind(marker_dir, "/marker", true));
   spec.args = {"cat", "/marker/pid"};
   pid_t seen = -1;
   RunResult result = RunContainer(spec, [&](pid_t pid) {
@@ -267,8 +277,8 @@ TEST_P(SpawnTest, BindMountsFilesAndReadOnlyDirs) {
   const std::string vol = rootfs_.temp() + "/vol";
   ASSERT_EQ(mkdir(vol.c_str(), 0755), 0);
   InitSpec spec = rootfs_.base_spec();
-  spec.mounts.push_back({hosts, "/etc/hosts"});
-  BindMount ro{vol, "/data/ro", true};
+  spec.mounts.push_back(Bind(hosts, "/etc/hosts"));
+  ContainerMount ro = Bind(vol, "/data/ro", true);
   spec.mounts.push_back(ro);
   spec.args = Sh("cat /etc/hosts; echo x > /data/ro/f 2>/dev/null || echo ro-refused");
   RunResult result = RunContainer(spec);
@@ -277,9 +287,34 @@ TEST_P(SpawnTest, BindMountsFilesAndReadOnlyDirs) {
   EXPECT_FALSE(Exists(vol + "/f"));
 }
 
+TEST_P(SpawnTest, TmpfsMountsAreBoundedByTheirSize) {
+  InitSpec spec = rootfs_.base_spec();
+  ContainerMount tmpfs;
+  tmpfs.destination = "/scratch";
+  tmpfs.tmpfs = true;
+  tmpfs.tmpfs_data = "size=1m,mode=1777";
+  tmpfs.tmpfs_flags = MS_NOEXEC;
+  spec.mounts.push_back(tmpfs);
+  spec.args = Sh(
+      "stat -c %a /scratch; dd if=/dev/zero of=/scratch/f bs=1k count=2048 "
+      "2>/dev/null; echo rc=$?; grep ' /scratch ' /proc/mounts | grep -c noexec");
+  RunResult result = RunContainer(spec);
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.output, "1777\nrc=1\n1\n");
+}
+
+TEST_P(SpawnTest, DeviceNodesAreMadeAtTheirContainerPath) {
+  InitSpec spec = rootfs_.base_spec();
+  spec.devices.push_back({"/dev/null", "/dev/sub/mynull"});
+  spec.args = Sh("echo gone > /dev/sub/mynull && stat -c '%t:%T %F' /dev/sub/mynull");
+  RunResult result = RunContainer(spec);
+  ASSERT_TRUE(result.status.ok()) << result.status;
+  EXPECT_EQ(result.output, "1:3 character special file\n");
+}
+
 TEST_P(SpawnTest, MissingBindSourceIsAStartError) {
   InitSpec spec = rootfs_.base_spec();
-  spec.mounts.push_back({rootfs_.temp() + "/nope", "/x"});
+  spec.mounts.push_back(Bind(rootfs_.temp() + "/nope", "/x"));
   spec.args = {"true"};
   RunResult result = RunContainer(spec);
   EXPECT_FALSE(result.status.ok());
@@ -300,7 +335,7 @@ TEST_P(SpawnTest, ImageSymlinksCannotSteerMountsIntoProcOrSys) {
                     (rootfs_.tree() + "/etc/resolv.conf").c_str()),
             0);
   InitSpec spec = rootfs_.base_spec();
-  spec.mounts.push_back({conf, "/etc/resolv.conf"});
+  spec.mounts.push_back(Bind(conf, "/etc/resolv.conf"));
   spec.args = {"true"};
   RunResult steered = RunContainer(spec);
   EXPECT_FALSE(steered.status.ok());
@@ -335,8 +370,8 @@ TEST_P(SpawnTest, SymlinkDestinationsStayInsideTheRootfs) {
                     (rootfs_.tree() + "/up").c_str()),
             0);
   InitSpec spec = rootfs_.base_spec();
-  spec.mounts.push_back({src, "/abs"});
-  spec.mounts.push_back({src, "/up" + outside + "/rel"});
+  spec.mounts.push_back(Bind(src, "/abs"));
+  spec.mounts.push_back(Bind(src, "/up" + outside + "/rel"));
   spec.args = Sh(absl::StrCat("cat ", outside, "/abs/data ", outside, "/rel/data"));
   RunResult result = RunContainer(spec);
   ASSERT_TRUE(result.status.ok()) << result.status;

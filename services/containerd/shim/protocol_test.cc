@@ -318,6 +318,7 @@ ShimSpec CompleteSpec() {
   spec.add_args("sh");
   spec.set_cgroup_parent("berth");
   spec.set_network_mode(::berth::shim::v1::NETWORK_MODE_NONE);
+  spec.set_root_propagation(::berth::shim::v1::PROPAGATION_RPRIVATE);
   ::berth::shim::v1::Confinement* confinement = spec.mutable_confinement();
   confinement->set_privileged(false);
   confinement->mutable_capabilities()->add_items("CAP_CHOWN");
@@ -376,6 +377,7 @@ TEST(SpecTest, AMissingFieldIsRefusedNotDefaulted) {
       {"confinement.readonly_paths",
        [](ShimSpec* s) { s->mutable_confinement()->clear_readonly_paths(); }},
       {"network_mode", [](ShimSpec* s) { s->clear_network_mode(); }},
+      {"root_propagation", [](ShimSpec* s) { s->clear_root_propagation(); }},
       {"netns_path",
        [](ShimSpec* s) {
          s->set_network_mode(::berth::shim::v1::NETWORK_MODE_PATH);

@@ -152,15 +152,14 @@ absl::Status Shim::SpawnInit(int stdin_fd, int stdout_fd, int stderr_fd,
     init.netns_path = spec_.netns_path();
   }
   if (spec_.cgroupns_private()) init.clone_flags |= CLONE_NEWCGROUP;
-  for (const ::berth::shim::v1::Mount& mount : spec_.mounts()) {
-    runtime::BindMount bind;
-    bind.source = mount.source();
-    bind.destination = mount.destination();
-    bind.read_only = mount.read_only();
-    init.mounts.push_back(bind);
-  }
+  ASSIGN_OR_RETURN(init.root_propagation,
+                   PropagationOf(spec_.root_propagation()));
+  ASSIGN_OR_RETURN(init.mounts, MountsOf(spec_));
   ASSIGN_OR_RETURN(init.rlimits, RlimitsOf(spec_));
   init.privileged = spec_.confinement().privileged();
+  for (const ::berth::shim::v1::Device& device : spec_.devices()) {
+    init.devices.push_back({device.path_on_host(), device.path_in_container()});
+  }
   init.run_init = spec_.run_init();
   for (const ::berth::shim::v1::IdMap& map : spec_.uid_map()) {
     init.uid_map.push_back({map.container_id(), map.host_id(), map.size()});
@@ -218,11 +217,12 @@ absl::Status Shim::Start() {
   }
   ASSIGN_OR_RETURN(confinement_, PrepareConfinement(spec_));
   ASSIGN_OR_RETURN(cgroup_, cgroups::DetectCgroupDriver(spec_.cgroup_parent()));
-  absl::Status created = cgroup_->Create(spec_.id(), LimitsOf(spec_));
+  ASSIGN_OR_RETURN(const cgroups::Limits limits, LimitsOf(spec_));
+  absl::Status created = cgroup_->Create(spec_.id(), limits);
   if (absl::IsAlreadyExists(created)) {
     // The previous run's shim may still be removing it (see Finish).
     RETURN_IF_ERROR(cgroup_->Remove(spec_.id()));
-    created = cgroup_->Create(spec_.id(), LimitsOf(spec_));
+    created = cgroup_->Create(spec_.id(), limits);
   }
   RETURN_IF_ERROR(created);
 

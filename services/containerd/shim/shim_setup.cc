@@ -1,15 +1,18 @@
 #include "services/containerd/shim/shim_setup.h"
 
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "common/status_macros.h"
 #include "common/unix_socket.h"
+#include "services/containerd/cgroups/device_filter.h"
 #include "services/containerd/shim/framing.h"
 #include "services/containerd/shim/protocol.h"
 
@@ -48,8 +51,13 @@ absl::StatusOr<int> ListenOn(const std::string& path) {
   return ListenUnix(path, 16, SOCK_NONBLOCK, 0600);
 }
 
-cgroups::Limits LimitsOf(const ShimSpec& spec) {
+absl::StatusOr<cgroups::Limits> LimitsOf(const ShimSpec& spec) {
   cgroups::Limits limits;
+  for (const ::berth::shim::v1::Device& device : spec.devices()) {
+    ASSIGN_OR_RETURN(std::string rule,
+                     cgroups::DeviceRuleFor(device.path_on_host(), device.permissions()));
+    limits.device_rules.push_back(std::move(rule));
+  }
   limits.memory_bytes = spec.memory();
   limits.memory_swap_bytes = spec.memory_swap();
   limits.nano_cpus = spec.nano_cpus();
@@ -72,6 +80,60 @@ absl::StatusOr<std::vector<runtime::Rlimit>> RlimitsOf(const ShimSpec& spec) {
     rlimits.push_back({resource, rlimit.soft(), rlimit.hard()});
   }
   return rlimits;
+}
+
+}  // namespace berth::containerd::shim
+
+namespace berth::containerd::shim {
+
+absl::StatusOr<runtime::Propagation> PropagationOf(
+    ::berth::shim::v1::Propagation propagation) {
+  using runtime::Propagation;
+  switch (propagation) {
+    case ::berth::shim::v1::PROPAGATION_PRIVATE: return Propagation::kPrivate;
+    case ::berth::shim::v1::PROPAGATION_RPRIVATE: return Propagation::kRPrivate;
+    case ::berth::shim::v1::PROPAGATION_SHARED: return Propagation::kShared;
+    case ::berth::shim::v1::PROPAGATION_RSHARED: return Propagation::kRShared;
+    case ::berth::shim::v1::PROPAGATION_SLAVE: return Propagation::kSlave;
+    case ::berth::shim::v1::PROPAGATION_RSLAVE: return Propagation::kRSlave;
+    default:
+      return absl::InvalidArgumentError(
+          absl::StrCat("the shim spec has an unknown propagation ", propagation));
+  }
+}
+
+absl::StatusOr<std::vector<runtime::ContainerMount>> MountsOf(
+    const ShimSpec& spec) {
+  static const std::map<std::string, unsigned long> kFlagWords = {
+      {"noexec", MS_NOEXEC},   {"nosuid", MS_NOSUID},
+      {"nodev", MS_NODEV},     {"noatime", MS_NOATIME},
+      {"nodiratime", MS_NODIRATIME}, {"relatime", MS_RELATIME},
+      {"strictatime", MS_STRICTATIME}, {"sync", MS_SYNCHRONOUS},
+      {"dirsync", MS_DIRSYNC}, {"ro", MS_RDONLY},
+  };
+  std::vector<runtime::ContainerMount> mounts;
+  for (const ::berth::shim::v1::Mount& from : spec.mounts()) {
+    runtime::ContainerMount mount;
+    mount.source = from.source();
+    mount.destination = from.destination();
+    mount.read_only = from.read_only();
+    mount.recursive = !from.non_recursive();
+    mount.tmpfs = from.tmpfs();
+    mount.tmpfs_data = from.tmpfs_data();
+    if (from.propagation() != ::berth::shim::v1::PROPAGATION_UNSPECIFIED) {
+      ASSIGN_OR_RETURN(mount.propagation, PropagationOf(from.propagation()));
+    }
+    for (const std::string& word : from.tmpfs_flags()) {
+      auto flag = kFlagWords.find(word);
+      if (flag == kFlagWords.end()) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "tmpfs on ", from.destination(), ": unknown mount flag \"", word, "\""));
+      }
+      mount.tmpfs_flags |= flag->second;
+    }
+    mounts.push_back(std::move(mount));
+  }
+  return mounts;
 }
 
 }  // namespace berth::containerd::shim

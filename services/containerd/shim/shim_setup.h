@@ -21,8 +21,18 @@ absl::Status ReportStart(const std::string& frame);
 // ALREADY_EXISTS when a live shim (of an earlier start) still serves it.
 absl::StatusOr<int> ListenOn(const std::string& path);
 
-// Every cgroup limit of the spec, set before the init runs.
-cgroups::Limits LimitsOf(const ShimSpec& spec);
+// Every cgroup limit of the spec, set before the init runs, with the
+// `--device` nodes allowed (their numbers read from the host's nodes).
+absl::StatusOr<cgroups::Limits> LimitsOf(const ShimSpec& spec);
+
+// The spec's propagation as the runtime's; unspecified is refused for the
+// root, and means rprivate for a mount.
+absl::StatusOr<runtime::Propagation> PropagationOf(
+    ::berth::shim::v1::Propagation propagation);
+
+// The spec's mounts as the runtime's (tmpfs flag words into MS_* flags).
+absl::StatusOr<std::vector<runtime::ContainerMount>> MountsOf(
+    const ShimSpec& spec);
 
 // The spec's --ulimit entries as setrlimit resources.
 absl::StatusOr<std::vector<runtime::Rlimit>> RlimitsOf(const ShimSpec& spec);

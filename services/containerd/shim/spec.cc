@@ -30,6 +30,9 @@ absl::Status ValidateShimSpec(const ShimSpec& spec) {
         "the shim spec's netns_path goes with network_mode PATH, and only "
         "with it");
   }
+  if (spec.root_propagation() == ::berth::shim::v1::PROPAGATION_UNSPECIFIED) {
+    return Missing("root_propagation");
+  }
   if (!spec.has_confinement()) return Missing("confinement");
   const ::berth::shim::v1::Confinement& confinement = spec.confinement();
   if (!confinement.has_privileged()) return Missing("confinement.privileged");
