@@ -1,5 +1,7 @@
 #include "services/volumed/volume_driver.h"
 
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/mount.h>
 
 #include <cerrno>
@@ -141,6 +143,8 @@ namespace {
 
 class KernelMounter final : public Mounter {
  public:
+  static constexpr int kMaxStackedMounts = 16;
+
   absl::Status Mount(const DriverMount& mount,
                      const std::string& target) override {
     if (!mount.bind()) {
@@ -170,20 +174,31 @@ class KernelMounter final : public Mounter {
 
   absl::Status Unmount(const std::string& target) override {
     // Detached as Docker's local driver does: a straggler holding a file
-    // open does not keep the volume from going.
-    if (umount2(target.c_str(), MNT_DETACH) != 0 && errno != EINVAL &&
-        errno != ENOENT) {
+    // open does not keep the volume from going. Repeated until EINVAL (no
+    // mount left), so mounts stacked by a crash all go before a removal
+    // walks the directory (a bind mount's source must never be walked).
+    for (int i = 0; i < kMaxStackedMounts; ++i) {
+      if (umount2(target.c_str(), MNT_DETACH) == 0) continue;
+      if (errno == EINVAL || errno == ENOENT) return absl::OkStatus();
       return ErrnoStatus(errno, "unmount", target);
     }
-    return absl::OkStatus();
+    return absl::InternalError(absl::StrCat(
+        "unmount ", target, ": still mounted after ", kMaxStackedMounts,
+        " unmounts"));
   }
 
   absl::StatusOr<bool> IsMounted(const std::string& target) override {
+    // mountinfo shows resolved paths: a root under a symlink must match.
+    char resolved[PATH_MAX];
+    if (realpath(target.c_str(), resolved) == nullptr) {
+      if (errno == ENOENT) return false;
+      return ErrnoStatus(errno, "resolve", target);
+    }
     ASSIGN_OR_RETURN(std::string table,
                      ReadFileToString("/proc/self/mountinfo", 64 << 20));
     for (absl::string_view line : absl::StrSplit(table, '\n')) {
       std::vector<absl::string_view> fields = absl::StrSplit(line, ' ');
-      if (fields.size() > 4 && Unescape(fields[4]) == target) return true;
+      if (fields.size() > 4 && Unescape(fields[4]) == resolved) return true;
     }
     return false;
   }

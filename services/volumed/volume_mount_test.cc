@@ -43,8 +43,10 @@ class VolumeMountTest : public ::testing::Test {
     controller_.reset();
     store_.reset();
     // Whatever a failed test left mounted goes before the directory does.
-    for (const char* name : {"cache", "shared"}) {
-      umount2((dir_ + "/volumes/" + name + "/_data").c_str(), MNT_DETACH);
+    for (const std::string& path :
+         {Data("cache"), Data("shared"), Data("lost"), dir_ + "/m"}) {
+      while (umount2(path.c_str(), MNT_DETACH) == 0) {
+      }
     }
     std::system(("rm -rf " + dir_).c_str());
   }
@@ -123,6 +125,40 @@ TEST_F(VolumeMountTest, BindVolumeShowsItsDevice) {
   // Removing the volume leaves the bind mount's source alone.
   ASSERT_TRUE(controller_->Remove("shared", false).ok());
   EXPECT_EQ(access((source + "/hello").c_str(), F_OK), 0);
+}
+
+TEST_F(VolumeMountTest, MounterSeesThroughSymlinksAndUnmountsStackedMounts) {
+  const std::string target = dir_ + "/m";
+  ASSERT_EQ(mkdir(target.c_str(), 0755), 0);
+  ASSERT_EQ(symlink(dir_.c_str(), (dir_ + "/link").c_str()), 0);
+  const std::string via_link = dir_ + "/link/m";
+  DriverMount tmpfs;
+  tmpfs.type = "tmpfs";
+  tmpfs.source = "tmpfs";
+  EXPECT_FALSE(*mounter_->IsMounted(via_link));
+  ASSERT_TRUE(mounter_->Mount(tmpfs, target).ok());
+  ASSERT_TRUE(mounter_->Mount(tmpfs, target).ok());
+  EXPECT_TRUE(*mounter_->IsMounted(via_link));
+  ASSERT_TRUE(mounter_->Unmount(via_link).ok());
+  EXPECT_FALSE(*mounter_->IsMounted(target));
+  EXPECT_TRUE(mounter_->Unmount(target).ok());  // nothing left: OK
+  EXPECT_FALSE(*mounter_->IsMounted(dir_ + "/missing"));
+}
+
+// After a reboot the tmpfs of a volume in use is mounted again at Open.
+TEST_F(VolumeMountTest, OpenMountsAVolumeInUseAgain) {
+  volume::v1::AcquireVolumeRequest request = Acquisition("lost", 'a');
+  (*request.mutable_driver_options())["type"] = "tmpfs";
+  ASSERT_TRUE(controller_->Acquire(request).ok());
+  ASSERT_EQ(umount2(Data("lost").c_str(), 0), 0);  // the reboot
+  controller_.reset();
+  auto controller = VolumeController::Open(*store_, *mounter_, *files_,
+                                           dir_ + "/volumes", *log_);
+  ASSERT_TRUE(controller.ok()) << controller.status();
+  controller_ = *std::move(controller);
+  EXPECT_TRUE(IsTmpfs(Data("lost")));
+  ASSERT_TRUE(controller_->Release(Release("lost", 'a')).ok());
+  EXPECT_FALSE(IsTmpfs(Data("lost")));
 }
 
 }  // namespace

@@ -66,9 +66,7 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
   RETURN_IF_ERROR(found.status());
   Volume volume = *std::move(found);
   const std::string& name = volume.name();
-  // A crash may have taken the directory between its record and now.
-  RETURN_IF_ERROR(files_.MakeDirs(DataOf(name)));
-  ASSIGN_OR_RETURN(const bool mounted_now, EnsureMountedLocked(volume));
+  bool mounted_now = false;
   // Undoes this call's mount, and the volume it created, on a failure.
   auto fail = [&](absl::Status status) {
     if (!volume.used_by().empty()) return status;
@@ -78,6 +76,12 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
     if (!undone.ok()) log_.error("volume {}: {}", name, undone.ToString());
     return status;
   };
+  // A crash may have taken the directory between its record and now.
+  absl::Status made = files_.MakeDirs(DataOf(name));
+  if (!made.ok()) return fail(made);
+  absl::StatusOr<bool> mounted = EnsureMountedLocked(volume);
+  if (!mounted.ok()) return fail(mounted.status());
+  mounted_now = *mounted;
   absl::StatusOr<bool> copied = CopyUpLocked(volume, request);
   if (!copied.ok()) return fail(copied.status());
   std::string host_path = DataOf(name);

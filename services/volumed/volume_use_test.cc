@@ -162,6 +162,13 @@ TEST_F(VolumeControllerTest, FailedMountIsInternalAndRecordsNoUser) {
   EXPECT_EQ(acquired.status().code(), absl::StatusCode::kInternal);
   EXPECT_NE(acquired.status().message().find("EPERM"), std::string::npos);
   EXPECT_TRUE(Inspect("cache").used_by().empty());
+  // An anonymous volume this call created goes with the failure.
+  AcquireVolumeRequest anonymous = Acquisition("", Cid('a'));
+  (*anonymous.mutable_driver_options())["type"] = "tmpfs";
+  mounter_.fail_next = absl::PermissionDeniedError("mount tmpfs: EPERM");
+  EXPECT_EQ(controller_->Acquire(anonymous).status().code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(Names(), std::vector<std::string>{"cache"});
 }
 
 class CopyUpTest : public VolumeControllerTest {
