@@ -2,15 +2,11 @@
 
 #include "common/service_adapter.h"
 #include "services/volumed/grpc_service.h"
+#include "services/volumed/volume_records.h"
 
 namespace berth::volumed {
 
-StoreSchema Schema() {
-  return StoreSchema{/*version=*/1,
-                     /*tables=*/{
-                         {"volumes", {}},
-                     }};
-}
+StoreSchema Schema() { return VolumedSchema(); }
 
 ServiceDefinition Definition() {
   return DefineService<VolumeGrpcService>("volumed", Schema());

@@ -60,7 +60,7 @@ BERTH_SERVICE_TRAITS(Containerd, containerd, container, ContainerService,
                      KINDS("containers", "running", "paused"));
 BERTH_SERVICE_TRAITS(Netd, netd, network, NetworkService,
                      KINDS("networks", "endpoints"));
-BERTH_SERVICE_TRAITS(Volumed, volumed, volume, VolumeService, KINDS("volumes"));
+BERTH_SERVICE_TRAITS(Volumed, volumed, volume, VolumeService, KINDS("volumes", "in_use"));
 #undef KINDS
 
 template <typename Traits>
