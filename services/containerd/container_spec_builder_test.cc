@@ -286,9 +286,24 @@ TEST(ValidateHostConfigTest, UsernsModesAndMappings) {
 
 TEST(ValidateHostConfigTest, RefusesWhatItCannotHonourYet) {
   container::v1::HostConfig host;
+  // Mounts and devices are checked before anything is made.
   host.add_binds("/tmp:/tmp");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  host.add_binds("rel/dir:/x");
   EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
-              HasSubstr("not available yet: volumes arrive with volumed"));
+              HasSubstr("use absolute path"));
+  host.Clear();
+  container::v1::DeviceMapping* device = host.add_devices();
+  device->set_path_on_host("/dev/null");
+  device->set_path_in_container("/dev/mynull");
+  EXPECT_TRUE(ValidateHostConfig(host).ok());
+  device->set_cgroup_permissions("rwx");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("invalid device mode: rwx"));
+  device->set_cgroup_permissions("");
+  device->set_path_on_host("/etc/passwd");
+  EXPECT_THAT(std::string(ValidateHostConfig(host).status().message()),
+              HasSubstr("not a device node"));
   host.Clear();
   // Ports are netd's now; with the host's network Docker warns they go.
   host.set_publish_all_ports(true);
