@@ -385,16 +385,12 @@ ContainerSupervisor::Create(
     }
   }();
   if (!created.ok()) {
-    if (mounts.has_value()) {
-      Container made;
-      made.set_id(id);
-      made.mutable_mounts()->Assign(mounts->begin(), mounts->end());
-      absl::Status released = ReleaseVolumes(made, /*remove_anonymous=*/true);
-      if (!released.ok()) {
-        log_.error("container {}: letting go of the volumes of a failed "
-                   "create: {}",
-                   id, std::string(released.message()));
-      }
+    if (volumes_ != nullptr && mounts.has_value() &&
+        std::any_of(mounts->begin(), mounts->end(),
+                    [](const container::v1::MountPoint& m) {
+                      return m.type() == types::v1::Mount::TYPE_VOLUME;
+                    })) {
+      ReleaseLostVolumes(id, 0);
     }
     {
       absl::MutexLock lock(&mu_);

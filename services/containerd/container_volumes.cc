@@ -93,13 +93,7 @@ absl::StatusOr<std::vector<MountPoint>> ContainerSupervisor::AcquireMounts(
   const std::string root = absl::StrCat("/proc/", getpid(), "/fd/", rootfs.get());
   bool acquired = false;
   absl::Cleanup release = [&] {
-    if (!acquired) return;
-    absl::StatusOr<volume::v1::ReleaseVolumeResponse> released =
-        volumes_->Release(container.id(), /*remove_anonymous=*/true);
-    if (!released.ok()) {
-      log_.error("container {}: letting go of the volumes of a failed create: {}",
-                 container.id(), std::string(released.status().message()));
-    }
+    if (acquired) ReleaseLostVolumes(container.id(), 0);
   };
   for (MountPoint& mount : mounts) {
     if (mount.type() != Mount::TYPE_VOLUME) continue;
@@ -155,6 +149,20 @@ absl::Status PrepareBindSources(const Container& container) {
     if (mount.type() == Mount::TYPE_BIND) RETURN_IF_ERROR(CheckBindSource(mount));
   }
   return absl::OkStatus();
+}
+
+void ContainerSupervisor::ReleaseLostVolumes(const std::string& id, int attempt) {
+  absl::StatusOr<volume::v1::ReleaseVolumeResponse> released =
+      volumes_->Release(id, /*remove_anonymous=*/true);
+  if (released.ok()) return;
+  // volumed is away (it may be what failed the create): again once it is
+  // back, so its records do not keep the volumes for nobody.
+  if (RetrySweep(attempt, released.status(),
+                 [this, id](int next) { ReleaseLostVolumes(id, next); })) {
+    return;
+  }
+  log_.error("container {}: letting go of the volumes of a failed create: {}",
+             id, std::string(released.status().message()));
 }
 
 void ContainerSupervisor::SweepStaleVolumeHolders(int attempt) {
