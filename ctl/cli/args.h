@@ -79,6 +79,12 @@ absl::StatusOr<std::vector<FilterTerm>> SplitFilters(
 absl::Status InvalidFilter(absl::string_view name,
                            absl::string_view value = "");
 
+// Why a --label value is refused, as Docker's ValidateLabel says it ("" when
+// it is fine): "invalid label 'V': empty name", "label 'K' contains
+// whitespaces". The flag's own check, so the error is a usage error
+// (`network create`, `volume create`).
+std::string LabelProblem(const std::string& value);
+
 // `label=KEY` or `label=KEY=VALUE` (negated for Docker's `label!=`).
 types::v1::LabelFilter ParseLabelFilter(absl::string_view value, bool negate);
 
