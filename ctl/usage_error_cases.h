@@ -215,6 +215,26 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
       {{"run", "-p", "abc", "busybox"},
        125,
        "berth: invalid containerPort: abc" + RunHint("berth run")},
+      // Storage flags: --mount is checked as the flags are read (a usage
+      // error), the others before the daemon is asked.
+      {{"run", "--mount", "type=volume,source=v", "busybox"},
+       125,
+       "invalid argument \"type=volume,source=v\" for \"--mount\" flag: "
+       "target is required\n\nUsage:  berth run [OPTIONS] IMAGE [COMMAND] "
+       "[ARG...]" +
+           RunHint("berth run")},
+      {{"create", "--mount", "x=y,target=/d", "busybox"},
+       125,
+       "invalid argument \"x=y,target=/d\" for \"--mount\" flag: "
+       "unexpected key 'x' in 'x=y'\n\nUsage:  berth create [OPTIONS] IMAGE "
+       "[COMMAND] [ARG...]" +
+           RunHint("berth create")},
+      {{"run", "-v", "", "busybox"},
+       125,
+       "berth: invalid empty volume spec" + RunHint("berth run")},
+      {{"run", "--device", "/dev/sda:/dev/xvdc:rwx", "busybox"},
+       125,
+       "berth: bad mode specified: rwx" + RunHint("berth run")},
       {{"port"},
        1,
        "berth: 'berth port' requires at least 1 and at most 2 arguments\n\n"
