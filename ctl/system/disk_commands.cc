@@ -1,5 +1,6 @@
-// `system df` asks imaged for its images with shared sizes and containerd
-// for every container with its writable-layer size, and prints Docker's
+// `system df` asks imaged for its images with shared sizes, containerd for
+// every container with its writable-layer size and volumed for its volumes
+// with their sizes, and prints Docker's
 // summary (or its verbose sections). `system prune` asks containerd to
 // prune stopped containers and then imaged to prune images, as Docker's
 // CLI runs its pruners one after the other.
@@ -13,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "berth/container/v1/container.grpc.pb.h"
 #include "berth/image/v1/image.grpc.pb.h"
+#include "berth/volume/v1/volume.grpc.pb.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/command.h"
 #include "ctl/cli/docker_template.h"
@@ -51,20 +53,33 @@ void RunDf(CommandContext& context, const DfFlags& flags) {
   if (!status.ok()) {
     return context.Fail(context.connections().Explain("containerd", status));
   }
+  volume::v1::ListVolumesRequest volume_request;
+  volume_request.set_size(true);
+  volume::v1::ListVolumesResponse volumes;
+  // Measuring walks every volume's tree.
+  auto volume_call = Connections::CallContext(absl::Minutes(10));
+  status = volume::v1::VolumeService::NewStub(
+               context.connections().Channel("volumed"))
+               ->ListVolumes(volume_call.get(), volume_request, &volumes);
+  // A volumed that cannot list volumes yet (one built before its volume
+  // store) has none to count.
+  if (!status.ok() && status.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
+    return context.Fail(context.connections().Explain("volumed", status));
+  }
 
   const bool table = flags.format.empty() || flags.format == "table";
   absl::StatusOr<std::string> out;
   if (!flags.verbose) {
-    out = RenderDiskUsage(DiskUsageRows(images, containers), flags.format);
+    out = RenderDiskUsage(DiskUsageRows(images, containers, volumes), flags.format);
   } else if (table) {
-    out = RenderDiskUsageVerbose(images, containers, absl::Now(),
+    out = RenderDiskUsageVerbose(images, containers, volumes, absl::Now(),
                                  absl::LocalTimeZone());
   } else {
     std::string partial;
     bool parse_error = false;
     out = RenderDocumentTemplate(
         flags.format == "json" ? "{{json .}}" : flags.format, "",
-        DiskUsageVerboseDocument(images, containers, absl::Now(),
+        DiskUsageVerboseDocument(images, containers, volumes, absl::Now(),
                                  absl::LocalTimeZone()),
         /*tabwriter=*/false, &partial, &parse_error);
     if (!out.ok()) PrintOut(partial);
