@@ -148,17 +148,17 @@ struct MountOptionsSeen {
   bool image = false;
 };
 
-// One `key[=value]` field of --mount into `mount`; the problem in Docker's
-// words, or "".
-std::string ApplyMountField(const std::string& field, absl::string_view cwd,
-                            std::string* type, Mount* mount,
-                            MountOptionsSeen* seen) {
-  std::pair<std::string, std::string> kv =
-      absl::StrSplit(field, absl::MaxSplits('=', 1));
-  const bool has_value = field.find('=') != std::string::npos;
-  const std::string key = absl::AsciiStrToLower(kv.first);
-  const std::string& value = kv.second;
-  auto boolean = [&](bool* out) -> std::string {
+// One `key[=value]` field of --mount, split; `key` lower-cased as Docker
+// does.
+struct MountField {
+  const std::string& text;
+  std::string key;
+  std::string value;
+  bool has_value = false;
+
+  // A boolean option: true when bare, else Go's ParseBool of its value. The
+  // problem in Docker's words, or "".
+  std::string Boolean(bool* out) const {
     if (!has_value) {
       *out = true;
       return "";
@@ -169,90 +169,117 @@ std::string ApplyMountField(const std::string& field, absl::string_view cwd,
     }
     *out = *parsed;
     return "";
-  };
-  if (!has_value && key != "readonly" && key != "ro" &&
-      key != "volume-nocopy" && key != "bind-nonrecursive") {
-    return absl::StrCat("invalid field '", field,
-                        "' must be a key=value pair");
   }
-  Mount::BindOptions* bind = mount->mutable_bind_options();
-  Mount::VolumeOptions* volume = mount->mutable_volume_options();
-  Mount::TmpfsOptions* tmpfs = mount->mutable_tmpfs_options();
+  std::string InvalidValue() const {
+    return absl::StrCat("invalid value for ", key, ": ", value);
+  }
+};
+
+std::string ApplyBindField(const MountField& f, Mount::BindOptions* bind) {
+  if (f.key == "bind-propagation") {
+    std::optional<Mount::Propagation> mode =
+        ParsePropagation(absl::AsciiStrToLower(f.value));
+    if (!mode.has_value()) {
+      return absl::StrCat("invalid propagation mode: ", f.value);
+    }
+    bind->set_propagation(*mode);
+    return "";
+  }
+  if (f.key == "bind-nonrecursive") {
+    bool non_recursive = false;
+    std::string problem = f.Boolean(&non_recursive);
+    bind->set_non_recursive(non_recursive);
+    return problem;
+  }
+  // bind-recursive: the contract has no read-only recursion modes.
+  if (f.value == "disabled") {
+    bind->set_non_recursive(true);
+  } else if (f.value == "writable" || f.value == "readonly") {
+    return f.InvalidValue() + " (Berth supports \"enabled\" and \"disabled\")";
+  } else if (f.value != "enabled") {
+    return f.InvalidValue() +
+           " (must be \"enabled\", \"disabled\", \"writable\", or "
+           "\"readonly\")";
+  }
+  return "";
+}
+
+std::string ApplyVolumeField(const MountField& f,
+                             Mount::VolumeOptions* volume) {
+  if (f.key == "volume-subpath") {
+    volume->set_subpath(f.value);
+  } else if (f.key == "volume-nocopy") {
+    bool no_copy = false;
+    std::string problem = f.Boolean(&no_copy);
+    volume->set_no_copy(no_copy);
+    return problem;
+  } else if (f.key == "volume-label") {
+    SetOnMap(f.value, volume->mutable_labels());
+  } else if (f.key == "volume-driver") {
+    volume->set_driver(f.value);
+  } else {  // volume-opt
+    SetOnMap(f.value, volume->mutable_driver_options());
+  }
+  return "";
+}
+
+std::string ApplyTmpfsField(const MountField& f, Mount::TmpfsOptions* tmpfs) {
+  if (f.key == "tmpfs-size") {
+    absl::StatusOr<int64_t> bytes = ParseRamBytes(f.value);
+    if (!bytes.ok()) return f.InvalidValue();
+    tmpfs->set_size_bytes(*bytes);
+  } else {  // tmpfs-mode
+    std::optional<uint32_t> mode = ParseOctal(f.value);
+    if (!mode.has_value()) return f.InvalidValue();
+    tmpfs->set_mode(*mode);
+  }
+  return "";
+}
+
+// One field of --mount into `mount`; the problem in Docker's words, or "".
+std::string ApplyMountField(const std::string& text, absl::string_view cwd,
+                            std::string* type, Mount* mount,
+                            MountOptionsSeen* seen) {
+  std::pair<std::string, std::string> kv =
+      absl::StrSplit(text, absl::MaxSplits('=', 1));
+  const MountField f{text, absl::AsciiStrToLower(kv.first), kv.second,
+                     text.find('=') != std::string::npos};
+  const std::string& key = f.key;
+  if (!f.has_value && key != "readonly" && key != "ro" &&
+      key != "volume-nocopy" && key != "bind-nonrecursive") {
+    return absl::StrCat("invalid field '", text, "' must be a key=value pair");
+  }
   if (key == "type") {
-    *type = absl::AsciiStrToLower(value);
+    *type = absl::AsciiStrToLower(f.value);
   } else if (key == "source" || key == "src") {
     // As Docker: only a path starting with "." is taken as relative.
-    mount->set_source(absl::StartsWith(value, ".") ? Absolute(value, cwd)
-                                                   : value);
+    mount->set_source(absl::StartsWith(f.value, ".") ? Absolute(f.value, cwd)
+                                                     : f.value);
   } else if (key == "target" || key == "dst" || key == "destination") {
-    mount->set_target(value);
+    mount->set_target(f.value);
   } else if (key == "readonly" || key == "ro") {
     bool read_only = false;
-    std::string problem = boolean(&read_only);
+    std::string problem = f.Boolean(&read_only);
     mount->set_read_only(read_only);
     return problem;
   } else if (key == "consistency") {
     // Docker for Mac's; Linux ignores it.
-  } else if (key == "bind-propagation") {
+  } else if (key == "bind-propagation" || key == "bind-nonrecursive" ||
+             key == "bind-recursive") {
     seen->bind = true;
-    std::optional<Mount::Propagation> mode =
-        ParsePropagation(absl::AsciiStrToLower(value));
-    if (!mode.has_value()) {
-      return absl::StrCat("invalid propagation mode: ", value);
-    }
-    bind->set_propagation(*mode);
-  } else if (key == "bind-nonrecursive") {
-    seen->bind = true;
-    bool non_recursive = false;
-    std::string problem = boolean(&non_recursive);
-    bind->set_non_recursive(non_recursive);
-    return problem;
-  } else if (key == "bind-recursive") {
-    seen->bind = true;
-    if (value == "disabled") {
-      bind->set_non_recursive(true);
-    } else if (value == "writable" || value == "readonly") {
-      return absl::StrCat("invalid value for ", key, ": ", value,
-                          " (Berth supports \"enabled\" and \"disabled\")");
-    } else if (value != "enabled") {
-      return absl::StrCat("invalid value for ", key, ": ", value,
-                          " (must be \"enabled\", \"disabled\", \"writable\", "
-                          "or \"readonly\")");
-    }
-  } else if (key == "volume-subpath") {
+    return ApplyBindField(f, mount->mutable_bind_options());
+  } else if (key == "volume-subpath" || key == "volume-nocopy" ||
+             key == "volume-label" || key == "volume-driver" ||
+             key == "volume-opt") {
     seen->volume = true;
-    volume->set_subpath(value);
-  } else if (key == "volume-nocopy") {
-    seen->volume = true;
-    bool no_copy = false;
-    std::string problem = boolean(&no_copy);
-    volume->set_no_copy(no_copy);
-    return problem;
-  } else if (key == "volume-label") {
-    seen->volume = true;
-    SetOnMap(value, volume->mutable_labels());
-  } else if (key == "volume-driver") {
-    seen->volume = true;
-    volume->set_driver(value);
-  } else if (key == "volume-opt") {
-    seen->volume = true;
-    SetOnMap(value, volume->mutable_driver_options());
+    return ApplyVolumeField(f, mount->mutable_volume_options());
+  } else if (key == "tmpfs-size" || key == "tmpfs-mode") {
+    seen->tmpfs = true;
+    return ApplyTmpfsField(f, mount->mutable_tmpfs_options());
   } else if (key == "image-subpath") {
     seen->image = true;
-  } else if (key == "tmpfs-size") {
-    seen->tmpfs = true;
-    absl::StatusOr<int64_t> bytes = ParseRamBytes(value);
-    if (!bytes.ok()) return absl::StrCat("invalid value for ", key, ": ", value);
-    tmpfs->set_size_bytes(*bytes);
-  } else if (key == "tmpfs-mode") {
-    seen->tmpfs = true;
-    std::optional<uint32_t> mode = ParseOctal(value);
-    if (!mode.has_value()) {
-      return absl::StrCat("invalid value for ", key, ": ", value);
-    }
-    tmpfs->set_mode(*mode);
   } else {
-    return absl::StrCat("unexpected key '", key, "' in '", field, "'");
+    return absl::StrCat("unexpected key '", key, "' in '", text, "'");
   }
   return "";
 }
@@ -295,10 +322,6 @@ std::string CheckMount(const std::string& type, const MountOptionsSeen& seen,
     return absl::StrCat(config, "invalid mount path: '", mount->target(),
                         "' mount path must be absolute");
   }
-  // Only the options of its type travel (the contract refuses the others).
-  if (!seen.bind) mount->clear_bind_options();
-  if (!seen.volume) mount->clear_volume_options();
-  if (!seen.tmpfs) mount->clear_tmpfs_options();
   return "";
 }
 
