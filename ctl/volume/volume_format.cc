@@ -147,19 +147,21 @@ bool NaturalLess(absl::string_view a, absl::string_view b) {
   return a.size() - i < b.size() - j;
 }
 
+std::string PrunedVolumesSection(
+    const volume::v1::PruneVolumesResponse& response) {
+  if (response.deleted().empty()) return "";
+  std::string out = "Deleted Volumes:\n";
+  for (const std::string& name : response.deleted()) {
+    absl::StrAppend(&out, name, "\n");
+  }
+  return out + "\n";
+}
+
 std::string RenderPrunedVolumes(
     const volume::v1::PruneVolumesResponse& response) {
-  std::string out;
-  int64_t reclaimed = 0;
-  if (!response.deleted().empty()) {
-    out = "Deleted Volumes:\n";
-    for (const std::string& name : response.deleted()) {
-      absl::StrAppend(&out, name, "\n");
-    }
-    absl::StrAppend(&out, "\n");
-    reclaimed = response.space_reclaimed();
-  }
-  return out + ReclaimedSpaceLine(reclaimed);
+  const int64_t reclaimed =
+      response.deleted().empty() ? 0 : response.space_reclaimed();
+  return PrunedVolumesSection(response) + ReclaimedSpaceLine(reclaimed);
 }
 
 }  // namespace berth::ctl

@@ -59,8 +59,13 @@ absl::StatusOr<std::string> RenderVolumeList(
 // compare as numbers, so "v2" comes before "v10".
 bool NaturalLess(absl::string_view a, absl::string_view b);
 
-// "Deleted Volumes:", a name per line and a blank line (nothing when none
-// went), then "Total reclaimed space: 1.2kB".
+// "Deleted Volumes:", a name per line and a blank line; "" when none went
+// (`system prune --volumes` prints it among its sections).
+std::string PrunedVolumesSection(
+    const volume::v1::PruneVolumesResponse& response);
+
+// PrunedVolumesSection, then "Total reclaimed space: 1.2kB" (0B when none
+// went, as Docker counts it).
 std::string RenderPrunedVolumes(
     const volume::v1::PruneVolumesResponse& response);
 
