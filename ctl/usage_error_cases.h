@@ -234,7 +234,9 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "berth: invalid empty volume spec" + RunHint("berth run")},
       {{"run", "--device", "/dev/sda:/dev/xvdc:rwx", "busybox"},
        125,
-       "berth: bad mode specified: rwx" + RunHint("berth run")},
+       "berth: bad mode specified: rwx" + RunHint("berth run"),
+       "Docker checks --device only after its daemon told it the OS; with no "
+       "daemon it says \"unknown server OS: \""},
       {{"port"},
        1,
        "berth: 'berth port' requires at least 1 and at most 2 arguments\n\n"
@@ -442,7 +444,10 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
       {{"volume", "frob"},
        1,
        "berth: unknown command: berth volume frob\n\nUsage:  berth volume" +
-           RunHint("berth volume")},
+           RunHint("berth volume"),
+       "Docker's volume group alone has COMMAND in its cobra Use line "
+       "(\"Usage:  docker volume COMMAND\"); Berth's groups all print "
+       "theirs as image, container and network do"},
       {{"volume", "create", "a", "b"},
        1,
        "berth: 'berth volume create' requires at most 1 argument\n\nUsage:  "

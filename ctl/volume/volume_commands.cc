@@ -2,7 +2,6 @@
 // Each command calls volumed's VolumeService and prints its answer with
 // volume_format.h; requests are built by volume_request.h.
 #include <algorithm>
-#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
@@ -105,10 +104,9 @@ void RunList(CommandContext& context, const ListFlags& flags) {
   auto call = Connections::CallContext();
   grpc::Status status =
       VolumeStub(context)->ListVolumes(call.get(), request, &response);
+  // Docker's CLI prints the daemon's list warnings nowhere; neither does
+  // Berth's.
   if (!status.ok()) return context.Fail(VolumedError(context, status));
-  for (const std::string& warning : response.warnings()) {
-    std::fprintf(stderr, "WARNING: %s\n", warning.c_str());
-  }
 
   std::vector<const volume::v1::Volume*> volumes;
   for (const volume::v1::Volume& volume : response.volumes()) {
