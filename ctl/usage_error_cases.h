@@ -443,11 +443,9 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
       // volume: argument counts and flags.
       {{"volume", "frob"},
        1,
-       "berth: unknown command: berth volume frob\n\nUsage:  berth volume" +
-           RunHint("berth volume"),
-       "Docker's volume group alone has COMMAND in its cobra Use line "
-       "(\"Usage:  docker volume COMMAND\"); Berth's groups all print "
-       "theirs as image, container and network do"},
+       "berth: unknown command: berth volume frob\n\nUsage:  berth volume "
+       "COMMAND" +
+           RunHint("berth volume")},
       {{"volume", "create", "a", "b"},
        1,
        "berth: 'berth volume create' requires at most 1 argument\n\nUsage:  "

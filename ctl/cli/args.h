@@ -42,6 +42,10 @@ struct CommandUsage {
   // (`rm CONTAINER...` is {kContainer}; `run IMAGE COMMAND...` is {kImage,
   // kNone}). Empty: none names anything live.
   std::vector<ArgKind> arg_kinds = {};
+  // A group whose unknown-command error shows its whole usage line ("berth
+  // volume COMMAND") rather than its path: Docker's volume group's cobra Use
+  // names COMMAND, the image, container and network groups' do not.
+  bool usage_names_command = false;
 };
 
 inline constexpr size_t kUnlimited = std::numeric_limits<size_t>::max();

@@ -299,7 +299,8 @@ std::vector<CommandSpec> VolumeCommands() {
                       AddListCommand(volume, context);
                       AddPruneCommand(volume, context);
                       AddRemoveCommand(volume, context);
-                    });
+                    },
+                    /*usage_names_command=*/true);
   };
   return {{"volume", "volume", "Manage volumes", group}};
 }
