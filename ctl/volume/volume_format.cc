@@ -23,11 +23,16 @@ std::map<std::string, std::string> Sorted(const StringMap& map) {
   return std::map<std::string, std::string>(map.begin(), map.end());
 }
 
-// {} or null when empty (see VolumeInspectJson), keys sorted.
-ordered_json MapJson(const StringMap& map, bool null_when_empty) {
-  if (map.empty() && null_when_empty) return nullptr;
+// The labels as Docker's daemon would show them (see kAnonymousVolumeLabel).
+std::map<std::string, std::string> DockerLabels(const volume::v1::Volume& v) {
+  std::map<std::string, std::string> labels = Sorted(v.labels());
+  if (v.anonymous()) labels.emplace(kAnonymousVolumeLabel, "");
+  return labels;
+}
+
+ordered_json MapJson(const std::map<std::string, std::string>& map) {
   ordered_json out = ordered_json::object();
-  for (const auto& [key, value] : Sorted(map)) out[key] = value;
+  for (const auto& [key, value] : map) out[key] = value;
   return out;
 }
 
@@ -60,17 +65,20 @@ ordered_json VolumeInspectJson(const volume::v1::Volume& volume,
         absl::FromUnixSeconds(volume.created().seconds()), zone);
   }
   out["Driver"] = volume.driver().empty() ? "local" : volume.driver();
-  out["Labels"] = MapJson(volume.labels(), volume.anonymous());
+  out["Labels"] = MapJson(DockerLabels(volume));
   out["Mountpoint"] = volume.mountpoint();
   out["Name"] = volume.name();
-  out["Options"] = MapJson(volume.options(), volume.anonymous());
+  out["Options"] = volume.anonymous() && volume.options().empty()
+                       ? ordered_json(nullptr)
+                       : MapJson(Sorted(volume.options()));
   out["Scope"] = volume.scope().empty() ? "local" : volume.scope();
   return out;
 }
 
 TemplateRow VolumeRow(const volume::v1::Volume& volume, bool with_usage) {
+  const std::map<std::string, std::string> docker_labels = DockerLabels(volume);
   std::vector<std::string> labels;
-  for (const auto& [key, value] : Sorted(volume.labels())) {
+  for (const auto& [key, value] : docker_labels) {
     labels.push_back(absl::StrCat(key, "=", value));
   }
   std::string links = kNotAvailable;
@@ -93,7 +101,7 @@ TemplateRow VolumeRow(const volume::v1::Volume& volume, bool with_usage) {
       {"Size", size},
       {"Status", kNotAvailable},
   };
-  return TemplateRow{std::move(fields), LabelMethods(Sorted(volume.labels()))};
+  return TemplateRow{std::move(fields), LabelMethods(docker_labels)};
 }
 
 absl::StatusOr<std::string> RenderVolumeList(

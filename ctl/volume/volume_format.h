@@ -16,6 +16,12 @@
 
 namespace berth::ctl {
 
+// The label Docker's daemon puts on a volume it made for a container
+// without a name. Berth keeps that as Volume.anonymous; the CLI shows it
+// as Docker's label, and `volume ls --filter label=` with it asks for
+// anonymous volumes (volume_request.h).
+inline constexpr char kAnonymousVolumeLabel[] = "com.docker.volume.anonymous";
+
 // `volume prune`'s questions (without and with --all); Confirm adds
 // " [y/N] ".
 inline constexpr char kVolumePruneWarning[] =
@@ -27,15 +33,17 @@ inline constexpr char kAllVolumesPruneWarning[] =
 
 // One volume as Docker's `volume inspect` shows it, in Docker's order:
 // CreatedAt (RFC 3339 in `zone`, whole seconds, as Docker's local driver
-// prints it), Driver, Labels, Mountpoint, Name, Options, Scope. Labels and
-// Options are {} when empty, as for a volume `volume create` made, and
-// null for an anonymous volume without them, as Docker's daemon leaves them.
+// prints it), Driver, Labels, Mountpoint, Name, Options, Scope. Labels
+// carry kAnonymousVolumeLabel ("") for an anonymous volume, as Docker's;
+// Options are {} when empty, as for a volume `volume create` made, and null
+// for an anonymous volume without them, as Docker's daemon leaves them.
 nlohmann::ordered_json VolumeInspectJson(const volume::v1::Volume& volume,
                                          absl::TimeZone zone);
 
 // One `volume ls` row as templates see it and `--format json` prints it
 // (keys sorted, as Docker marshals a row): Availability, Driver, Group,
-// Labels ("k=v,..." sorted), Links, Mountpoint, Name, Scope, Size, Status;
+// Labels ("k=v,..." sorted, kAnonymousVolumeLabel included as in inspect),
+// Links, Mountpoint, Name, Scope, Size, Status;
 // and `{{.Label "k"}}`. Links and Size are "N/A" unless `with_usage` (only
 // `system df -v` computes usage, as in Docker); Size is "N/A" too when
 // volumed did not compute it. Swarm's Group, Availability and Status are

@@ -40,13 +40,16 @@ TEST(VolumeInspectJsonTest, DockersShapeAndOrder) {
             "2023-11-14T22:13:20Z");
 }
 
-TEST(VolumeInspectJsonTest, AnonymousVolumesHaveNullMaps) {
+TEST(VolumeInspectJsonTest, AnonymousVolumesAsDockersDaemonMakesThem) {
   Volume volume = ParseTextProto<Volume>(R"pb(
     name: "0123" anonymous: true mountpoint: "/m"
   )pb");
   const ordered_json json = VolumeInspectJson(volume, absl::UTCTimeZone());
-  EXPECT_TRUE(json["Labels"].is_null());
+  // Docker's daemon marks its anonymous volumes so.
+  EXPECT_EQ(json["Labels"].dump(), R"({"com.docker.volume.anonymous":""})");
   EXPECT_TRUE(json["Options"].is_null());
+  EXPECT_EQ(VolumeRow(volume, false).fields["Labels"],
+            "com.docker.volume.anonymous=");
   // No creation time: Docker's omitempty.
   EXPECT_FALSE(json.contains("CreatedAt"));
   EXPECT_EQ(json["Driver"], "local");

@@ -5,6 +5,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_split.h"
+#include "ctl/volume/volume_format.h"
 
 namespace berth::ctl {
 namespace {
@@ -70,7 +71,13 @@ absl::StatusOr<volume::v1::VolumeFilter> BuildVolumeFilter(
     } else if (term.name == "driver") {
       filter.add_drivers(term.value);
     } else if (term.name == "label" || term.name == "label!") {
-      *filter.add_labels() = ParseLabelFilter(term.value, term.name == "label!");
+      types::v1::LabelFilter label =
+          ParseLabelFilter(term.value, term.name == "label!");
+      if (label.key() == kAnonymousVolumeLabel && label.value().empty()) {
+        filter.set_anonymous(!label.negate());
+      } else {
+        *filter.add_labels() = std::move(label);
+      }
     } else {
       return InvalidFilter(term.name);
     }

@@ -36,7 +36,9 @@ absl::StatusOr<volume::v1::CreateVolumeRequest> BuildCreateVolumeRequest(
 
 // The `volume ls --filter` terms Docker's daemon accepts: dangling=
 // true|false|1|0, name= (substring), label=KEY[=VALUE] (and label!=),
-// driver=. INVALID_ARGUMENT "invalid filter 'x'" for any other name and
+// driver=. label=com.docker.volume.anonymous (Docker's mark of anonymous
+// volumes, with no value or "") asks for anonymous volumes, label!= for
+// named ones. INVALID_ARGUMENT "invalid filter 'x'" for any other name and
 // "invalid filter 'dangling=x'" for a bad value, as Docker's daemon.
 absl::StatusOr<volume::v1::VolumeFilter> BuildVolumeFilter(
     const std::vector<FilterTerm>& terms);

@@ -72,6 +72,24 @@ TEST(BuildVolumeFilterTest, EveryTerm) {
   EXPECT_FALSE(BuildVolumeFilter({})->has_dangling());
 }
 
+TEST(BuildVolumeFilterTest, DockersAnonymousLabelAsksForAnonymousVolumes) {
+  absl::StatusOr<VolumeFilter> filter =
+      BuildVolumeFilter({{"label", "com.docker.volume.anonymous"}});
+  ASSERT_TRUE(filter.ok());
+  EXPECT_TRUE(filter->has_anonymous());
+  EXPECT_TRUE(filter->anonymous());
+  EXPECT_EQ(filter->labels_size(), 0);
+  filter = BuildVolumeFilter({{"label", "com.docker.volume.anonymous="}});
+  EXPECT_TRUE(filter->anonymous());
+  filter = BuildVolumeFilter({{"label!", "com.docker.volume.anonymous"}});
+  EXPECT_TRUE(filter->has_anonymous());
+  EXPECT_FALSE(filter->anonymous());
+  // Another value matches nothing Docker makes: left to volumed as a label.
+  filter = BuildVolumeFilter({{"label", "com.docker.volume.anonymous=x"}});
+  EXPECT_FALSE(filter->has_anonymous());
+  EXPECT_EQ(filter->labels_size(), 1);
+}
+
 TEST(BuildVolumeFilterTest, DockersErrors) {
   EXPECT_EQ(BuildVolumeFilter({{"foo", "bar"}}).status().message(),
             "invalid filter 'foo'");
