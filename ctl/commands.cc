@@ -8,6 +8,7 @@
 #include "ctl/network/network_group.h"
 #include "ctl/shell/shell_group.h"
 #include "ctl/system/system_group.h"
+#include "ctl/volume/volume_group.h"
 
 namespace berth::ctl {
 namespace {
@@ -34,7 +35,7 @@ NameSource ObjectNames(const CommandRegistry& registry) {
 absl::Status RegisterBuiltinCommands(CommandRegistry& registry) {
   for (std::vector<CommandSpec> table :
        {SystemCommands(), EventsCommands(), ImageCommands(), ContainerCommands(),
-        NetworkCommands(), ShellCommands(registry)}) {
+        NetworkCommands(), VolumeCommands(), ShellCommands(registry)}) {
     if (absl::Status status = registry.RegisterAll(std::move(table));
         !status.ok()) {
       return status;
@@ -42,6 +43,7 @@ absl::Status RegisterBuiltinCommands(CommandRegistry& registry) {
   }
   for (std::vector<NameSource> sources :
        {ContainerNameSources(), ImageNameSources(), NetworkNameSources(),
+        VolumeNameSources(),
         std::vector<NameSource>{ObjectNames(registry)}}) {
     for (NameSource& source : sources) {
       if (absl::Status status = registry.RegisterNameSource(std::move(source));

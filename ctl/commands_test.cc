@@ -44,10 +44,10 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
                                 "logs", "pause", "port", "ps", "rename", "restart",
                                 "rm", "run", "start", "stats", "stop", "top",
                                 "unpause",
-                                "update", "wait", "network", "completion",
+                                "update", "wait", "network", "volume", "completion",
                                 "__complete", "__manpages"}));
   EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",
-                                           "network", "shell"}));
+                                           "network", "volume", "shell"}));
   // Registering the tables again finds every name taken.
   EXPECT_EQ(RegisterBuiltinCommands(registry).code(),
             absl::StatusCode::kAlreadyExists);
@@ -119,6 +119,7 @@ TEST(BuiltinCommandsTest, EveryCommandHasAManPageAndItsNamesASource) {
   EXPECT_TRUE(kinds.count(ArgKind::kContainer));
   EXPECT_TRUE(kinds.count(ArgKind::kImage));
   EXPECT_TRUE(kinds.count(ArgKind::kNetwork));
+  EXPECT_TRUE(kinds.count(ArgKind::kVolume));
   for (ArgKind kind : kinds) {
     EXPECT_NE(registry.FindNameSource(kind), nullptr) << ArgKindName(kind);
   }

@@ -215,6 +215,28 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
       {{"run", "-p", "abc", "busybox"},
        125,
        "berth: invalid containerPort: abc" + RunHint("berth run")},
+      // Storage flags: --mount is checked as the flags are read (a usage
+      // error), the others before the daemon is asked.
+      {{"run", "--mount", "type=volume,source=v", "busybox"},
+       125,
+       "invalid argument \"type=volume,source=v\" for \"--mount\" flag: "
+       "target is required\n\nUsage:  berth run [OPTIONS] IMAGE [COMMAND] "
+       "[ARG...]" +
+           RunHint("berth run")},
+      {{"create", "--mount", "x=y,target=/d", "busybox"},
+       125,
+       "invalid argument \"x=y,target=/d\" for \"--mount\" flag: "
+       "unexpected key 'x' in 'x=y'\n\nUsage:  berth create [OPTIONS] IMAGE "
+       "[COMMAND] [ARG...]" +
+           RunHint("berth create")},
+      {{"run", "-v", "", "busybox"},
+       125,
+       "berth: invalid empty volume spec" + RunHint("berth run")},
+      {{"run", "--device", "/dev/sda:/dev/xvdc:rwx", "busybox"},
+       125,
+       "berth: bad mode specified: rwx" + RunHint("berth run"),
+       "Docker checks --device only after its daemon told it the OS; with no "
+       "daemon it says \"unknown server OS: \""},
       {{"port"},
        1,
        "berth: 'berth port' requires at least 1 and at most 2 arguments\n\n"
@@ -418,6 +440,60 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "filter (expected name=value)\n\nUsage:  berth network prune "
        "[OPTIONS]" +
            RunHint("berth network prune")},
+      // volume: argument counts and flags.
+      {{"volume", "frob"},
+       1,
+       "berth: unknown command: berth volume frob\n\nUsage:  berth volume "
+       "COMMAND" +
+           RunHint("berth volume")},
+      {{"volume", "create", "a", "b"},
+       1,
+       "berth: 'berth volume create' requires at most 1 argument\n\nUsage:  "
+       "berth volume create [OPTIONS] [VOLUME]" +
+           RunHint("berth volume create"),
+       "Docker 28 prints \"SRun\" (a typo in its RequiresMaxArgs)"},
+      {{"volume", "create", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth volume create [OPTIONS] "
+       "[VOLUME]" +
+           RunHint("berth volume create")},
+      {{"volume", "create", "--label", "a b=c", "v"},
+       125,
+       "invalid argument \"a b=c\" for \"--label\" flag: label 'a b' "
+       "contains whitespaces\n\nUsage:  berth volume create [OPTIONS] "
+       "[VOLUME]" +
+           RunHint("berth volume create")},
+      {{"volume", "ls", "x"},
+       1,
+       "berth: 'berth volume ls' accepts no arguments\n\nUsage:  berth "
+       "volume ls [OPTIONS]" +
+           RunHint("berth volume ls")},
+      {{"volume", "ls", "-f", "foo"},
+       125,
+       "invalid argument \"foo\" for \"-f, --filter\" flag: bad format of "
+       "filter (expected name=value)\n\nUsage:  berth volume ls [OPTIONS]" +
+           RunHint("berth volume ls")},
+      {{"volume", "inspect"},
+       1,
+       "berth: 'berth volume inspect' requires at least 1 argument\n\n"
+       "Usage:  berth volume inspect [OPTIONS] VOLUME [VOLUME...]\n\nSee "
+       "'berth volume inspect --help' for more information\n"},
+      {{"volume", "rm"},
+       1,
+       "berth: 'berth volume rm' requires at least 1 argument\n\nUsage:  "
+       "berth volume rm [OPTIONS] VOLUME [VOLUME...]\n\nSee 'berth volume "
+       "rm --help' for more information\n"},
+      {{"volume", "prune", "x"},
+       1,
+       "berth: 'berth volume prune' accepts no arguments\n\nUsage:  berth "
+       "volume prune [OPTIONS]" +
+           RunHint("berth volume prune")},
+      {{"volume", "prune", "--filter", "foo"},
+       125,
+       "invalid argument \"foo\" for \"--filter\" flag: bad format of "
+       "filter (expected name=value)\n\nUsage:  berth volume prune "
+       "[OPTIONS]" +
+           RunHint("berth volume prune")},
       {{"events", "--format", "{{.Foo"},
        64,
        "Error parsing format: template: :1: unclosed action\n"},

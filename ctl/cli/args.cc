@@ -119,6 +119,18 @@ absl::Status InvalidFilter(absl::string_view name, absl::string_view value) {
       absl::StrCat("invalid filter '", name, "=", value, "'"));
 }
 
+std::string LabelProblem(const std::string& value) {
+  const std::string key(
+      absl::StripAsciiWhitespace(value.substr(0, value.find('='))));
+  if (key.empty()) return absl::StrCat("invalid label '", value, "': empty name");
+  for (char c : key) {
+    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
+      return absl::StrCat("label '", key, "' contains whitespaces");
+    }
+  }
+  return "";
+}
+
 types::v1::LabelFilter ParseLabelFilter(absl::string_view value, bool negate) {
   types::v1::LabelFilter label;
   std::pair<absl::string_view, absl::string_view> parts =

@@ -42,6 +42,10 @@ struct CommandUsage {
   // (`rm CONTAINER...` is {kContainer}; `run IMAGE COMMAND...` is {kImage,
   // kNone}). Empty: none names anything live.
   std::vector<ArgKind> arg_kinds = {};
+  // A group whose unknown-command error shows its whole usage line ("berth
+  // volume COMMAND") rather than its path: Docker's volume group's cobra Use
+  // names COMMAND, the image, container and network groups' do not.
+  bool usage_names_command = false;
 };
 
 inline constexpr size_t kUnlimited = std::numeric_limits<size_t>::max();
@@ -78,6 +82,12 @@ absl::StatusOr<std::vector<FilterTerm>> SplitFilters(
 // 'name=value'".
 absl::Status InvalidFilter(absl::string_view name,
                            absl::string_view value = "");
+
+// Why a --label value is refused, as Docker's ValidateLabel says it ("" when
+// it is fine): "invalid label 'V': empty name", "label 'K' contains
+// whitespaces". The flag's own check, so the error is a usage error
+// (`network create`, `volume create`).
+std::string LabelProblem(const std::string& value);
 
 // `label=KEY` or `label=KEY=VALUE` (negated for Docker's `label!=`).
 types::v1::LabelFilter ParseLabelFilter(absl::string_view value, bool negate);

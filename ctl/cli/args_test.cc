@@ -71,6 +71,14 @@ TEST(SplitFiltersTest, RefusesTermWithoutEquals) {
             "of filter (expected name=value)");
 }
 
+TEST(LabelProblemTest, DockersValidateLabel) {
+  EXPECT_EQ(LabelProblem("a=b"), "");
+  EXPECT_EQ(LabelProblem("a"), "");
+  EXPECT_EQ(LabelProblem(""), "invalid label '': empty name");
+  EXPECT_EQ(LabelProblem(" =v"), "invalid label ' =v': empty name");
+  EXPECT_EQ(LabelProblem("a b=c"), "label 'a b' contains whitespaces");
+}
+
 TEST(InvalidFilterTest, NamesTheTerm) {
   EXPECT_EQ(InvalidFilter("x").message(), "invalid filter 'x'");
   EXPECT_EQ(InvalidFilter("dangling", "maybe").message(),

@@ -47,10 +47,12 @@ const CommandUsage* UsageOf(const CLI::App* command) {
 
 CLI::App* AddCommandGroup(
     CLI::App& parent, const std::string& name, const std::string& summary,
-    const std::function<void(CLI::App& group)>& add_subcommands) {
+    const std::function<void(CLI::App& group)>& add_subcommands,
+    bool usage_names_command) {
   CLI::App* group = parent.add_subcommand(name, summary);
   group->require_subcommand(0, 1);
-  SetUsage(group, {absl::StrCat("berth ", name), "COMMAND", summary});
+  SetUsage(group, {absl::StrCat("berth ", name), "COMMAND", summary, {},
+                   usage_names_command});
   group->callback([group] {
     if (group->get_subcommands().empty()) {
       std::fputs(group->help().c_str(), stdout);

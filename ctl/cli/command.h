@@ -37,10 +37,11 @@ std::string UsageLine(const CommandUsage& usage);
 
 // A management command (`berth image`, `berth container`) whose
 // subcommands `add_subcommands` adds; alone it prints its help, as
-// `docker image` does.
+// `docker image` does. `usage_names_command`: see CommandUsage.
 CLI::App* AddCommandGroup(
     CLI::App& parent, const std::string& name, const std::string& summary,
-    const std::function<void(CLI::App& group)>& add_subcommands);
+    const std::function<void(CLI::App& group)>& add_subcommands,
+    bool usage_names_command = false);
 
 // Writes a command's output to stdout and flushes it, so each result shows
 // as soon as it is known (and in order with stderr).

@@ -104,8 +104,10 @@ int ReportExtras(const std::vector<CLI::App*>& chain) {
     // A word a group does not know: Docker's unknown command.
     const CommandUsage usage = UsageOrRoot(*it);
     const bool root = (*it)->get_parent() == nullptr;
+    const std::string group_line =
+        usage.usage_names_command ? UsageLine(usage) : usage.path;
     std::fputs(UnknownCommandError(absl::StrCat(usage.path, " ", first),
-                                   usage.path, root ? "" : usage.path)
+                                   usage.path, root ? "" : group_line)
                    .c_str(),
                stderr);
     return kExitError;

@@ -1,7 +1,10 @@
 #include "ctl/container/container_args.h"
 
+#include <unistd.h>
+
 #include <cctype>
 #include <cerrno>
+#include <climits>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -89,6 +92,12 @@ std::optional<std::string> LookupProcessEnv(const std::string& name) {
   const char* value = std::getenv(name.c_str());
   if (value == nullptr) return std::nullopt;
   return std::string(value);
+}
+
+std::string CurrentDirectory() {
+  char buffer[PATH_MAX];
+  if (getcwd(buffer, sizeof(buffer)) == nullptr) return "/";
+  return buffer;
 }
 
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path) {

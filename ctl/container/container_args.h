@@ -29,6 +29,8 @@ using FileReader = std::function<absl::StatusOr<std::string>(const std::string&)
 // The real ones: getenv and reading from disk.
 std::optional<std::string> LookupProcessEnv(const std::string& name);
 absl::StatusOr<std::string> ReadWholeFile(const std::string& path);
+// The process's working directory ("/" if it cannot be read).
+std::string CurrentDirectory();
 
 // pflag's error for a bad flag value, which Docker prints as is:
 // invalid argument "x" for "-m, --memory" flag: invalid size: 'x'

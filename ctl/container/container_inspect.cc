@@ -132,6 +132,79 @@ ordered_json StateJson(const container::v1::ContainerState& state) {
   return out;
 }
 
+// "" for unspecified.
+std::string PropagationName(types::v1::Mount::Propagation propagation) {
+  static constexpr const char* kNames[] = {
+      "", "private", "rprivate", "shared", "rshared", "slave", "rslave"};
+  const int p = static_cast<int>(propagation);
+  return p >= 0 && p < 7 ? kNames[p] : "";
+}
+
+const char* MountTypeName(types::v1::Mount::Type type) {
+  switch (type) {
+    case types::v1::Mount::TYPE_VOLUME:
+      return "volume";
+    case types::v1::Mount::TYPE_TMPFS:
+      return "tmpfs";
+    default:
+      return "bind";
+  }
+}
+
+// A --mount or --tmpfs as Docker's mount.Mount marshals in
+// HostConfig.Mounts: every field omitempty, in Docker's order.
+ordered_json MountSpecJson(const types::v1::Mount& m) {
+  ordered_json out = ordered_json::object();
+  out["Type"] = MountTypeName(m.type());
+  if (!m.source().empty()) out["Source"] = m.source();
+  if (!m.target().empty()) out["Target"] = m.target();
+  if (m.read_only()) out["ReadOnly"] = true;
+  if (m.has_bind_options()) {
+    const types::v1::Mount::BindOptions& b = m.bind_options();
+    ordered_json bind = ordered_json::object();
+    const std::string propagation = PropagationName(b.propagation());
+    if (!propagation.empty()) bind["Propagation"] = propagation;
+    if (b.non_recursive()) bind["NonRecursive"] = true;
+    if (b.create_host_path()) bind["CreateMountpoint"] = true;
+    out["BindOptions"] = bind;
+  }
+  if (m.has_volume_options()) {
+    const types::v1::Mount::VolumeOptions& v = m.volume_options();
+    ordered_json volume = ordered_json::object();
+    if (v.no_copy()) volume["NoCopy"] = true;
+    if (!v.labels().empty()) volume["Labels"] = MapOrNull(v.labels());
+    if (!v.subpath().empty()) volume["Subpath"] = v.subpath();
+    // Docker's CLI always sends a DriverConfig with volume options.
+    ordered_json driver = ordered_json::object();
+    if (!v.driver().empty()) driver["Name"] = v.driver();
+    if (!v.driver_options().empty()) {
+      driver["Options"] = MapOrNull(v.driver_options());
+    }
+    volume["DriverConfig"] = driver;
+    out["VolumeOptions"] = volume;
+  }
+  if (m.has_tmpfs_options()) {
+    const types::v1::Mount::TmpfsOptions& t = m.tmpfs_options();
+    ordered_json tmpfs = ordered_json::object();
+    if (t.size_bytes() != 0) tmpfs["SizeBytes"] = t.size_bytes();
+    if (t.mode() != 0) tmpfs["Mode"] = t.mode();
+    // Docker's [][]string: each option as its key and value.
+    if (!t.options().empty()) {
+      ordered_json options = ordered_json::array();
+      for (const std::string& option : t.options()) {
+        const size_t eq = option.find('=');
+        options.push_back(eq == std::string::npos
+                              ? ordered_json{option}
+                              : ordered_json{option.substr(0, eq),
+                                             option.substr(eq + 1)});
+      }
+      tmpfs["Options"] = options;
+    }
+    out["TmpfsOptions"] = tmpfs;
+  }
+  return out;
+}
+
 ordered_json HostConfigJson(const container::v1::HostConfig& h) {
   const container::v1::Resources& r = h.resources();
   ordered_json out = ordered_json::object();
@@ -218,6 +291,15 @@ ordered_json HostConfigJson(const container::v1::HostConfig& h) {
         ordered_json{{"Name", u.name()}, {"Hard", u.hard()}, {"Soft", u.soft()}});
   }
   out["Ulimits"] = ulimits.empty() ? ordered_json(nullptr) : ulimits;
+  // Docker's is omitempty: there only when --mount (or --tmpfs, which
+  // Berth keeps as a mount too) was given.
+  if (!h.mounts().empty()) {
+    ordered_json mounts = ordered_json::array();
+    for (const types::v1::Mount& m : h.mounts()) {
+      mounts.push_back(MountSpecJson(m));
+    }
+    out["Mounts"] = mounts;
+  }
   out["Init"] = h.init();
   out["MaskedPaths"] = ListOrNull(h.security().masked_paths());
   out["ReadonlyPaths"] = ListOrNull(h.security().readonly_paths());
@@ -272,21 +354,20 @@ ordered_json MountsJson(
   ordered_json out = ordered_json::array();
   for (const container::v1::MountPoint& m : mounts) {
     ordered_json mount = ordered_json::object();
-    const char* type = m.type() == types::v1::Mount::TYPE_VOLUME  ? "volume"
-                       : m.type() == types::v1::Mount::TYPE_TMPFS ? "tmpfs"
-                                                                  : "bind";
-    mount["Type"] = type;
+    mount["Type"] = MountTypeName(m.type());
     if (!m.name().empty()) mount["Name"] = m.name();
     mount["Source"] = m.source();
     mount["Destination"] = m.destination();
     if (!m.driver().empty()) mount["Driver"] = m.driver();
     mount["Mode"] = m.mode();
     mount["RW"] = m.rw();
-    static constexpr const char* kPropagation[] = {
-        "", "private", "rprivate", "shared", "rshared", "slave", "rslave"};
-    const int p = static_cast<int>(m.propagation());
-    mount["Propagation"] =
-        p >= 0 && p < 7 ? kPropagation[p] : "";
+    // Docker shows a bind's propagation, rprivate unless set, and none
+    // for volumes and tmpfs.
+    std::string propagation = PropagationName(m.propagation());
+    if (m.type() == types::v1::Mount::TYPE_BIND && propagation.empty()) {
+      propagation = "rprivate";
+    }
+    mount["Propagation"] = propagation;
     out.push_back(mount);
   }
   return out;

@@ -102,6 +102,81 @@ TEST(ContainerInspectJsonTest, StorageOptAsGivenAfterSecurityOpt) {
   EXPECT_EQ((++it).key(), "StorageOpt");
 }
 
+TEST(ContainerInspectJsonTest, MountPointsAsDockerShowsThem) {
+  container::v1::Container c = Sample();
+  ASSERT_TRUE(google::protobuf::TextFormat::MergeFromString(
+      R"pb(
+        mounts {
+          type: TYPE_VOLUME name: "data" source: "/v/data/_data"
+          destination: "/data" driver: "local" mode: "z" rw: true
+        }
+        mounts { type: TYPE_BIND source: "/h" destination: "/c" mode: "ro"
+                 propagation: PROPAGATION_RSHARED }
+        mounts { type: TYPE_TMPFS destination: "/run" rw: true }
+      )pb",
+      &c));
+  const nlohmann::ordered_json mounts = ContainerInspectJson(c)["Mounts"];
+  ASSERT_EQ(mounts.size(), 4u);
+  EXPECT_EQ(mounts[0].dump(),
+            R"({"Type":"bind","Source":"/src","Destination":"/dst",)"
+            R"("Mode":"","RW":true,"Propagation":"rprivate"})");
+  EXPECT_EQ(mounts[1].dump(),
+            R"({"Type":"volume","Name":"data","Source":"/v/data/_data",)"
+            R"("Destination":"/data","Driver":"local","Mode":"z","RW":true,)"
+            R"("Propagation":""})");
+  EXPECT_EQ(mounts[2]["Propagation"], "rshared");
+  EXPECT_EQ(mounts[2]["RW"], false);
+  EXPECT_EQ(mounts[3].dump(),
+            R"({"Type":"tmpfs","Source":"","Destination":"/run","Mode":"",)"
+            R"("RW":true,"Propagation":""})");
+}
+
+TEST(ContainerInspectJsonTest, HostConfigStorage) {
+  container::v1::Container c = Sample();
+  nlohmann::ordered_json host = ContainerInspectJson(c)["HostConfig"];
+  // Docker: null Binds and VolumesFrom, [] Devices, no Mounts by default.
+  EXPECT_TRUE(host["Binds"].is_null());
+  EXPECT_TRUE(host["VolumesFrom"].is_null());
+  EXPECT_EQ(host["Devices"], nlohmann::ordered_json::array());
+  EXPECT_FALSE(host.contains("Mounts"));
+  ASSERT_TRUE(google::protobuf::TextFormat::MergeFromString(
+      R"pb(
+        binds: "data:/data"
+        volumes_from: "db:ro"
+        devices { path_on_host: "/dev/fuse" }
+        mounts { type: TYPE_VOLUME source: "v" target: "/v" read_only: true
+                 volume_options { no_copy: true driver: "local"
+                                  labels { key: "k" value: "x" } } }
+        mounts { type: TYPE_BIND source: "/h" target: "/b"
+                 bind_options { propagation: PROPAGATION_SLAVE } }
+        mounts { type: TYPE_TMPFS target: "/t"
+                 tmpfs_options { size_bytes: 1024 mode: 448
+                                 options: "noexec" options: "nr_inodes=5" } }
+      )pb",
+      c.mutable_host_config()));
+  host = ContainerInspectJson(c)["HostConfig"];
+  EXPECT_EQ(host["Binds"], nlohmann::ordered_json({"data:/data"}));
+  EXPECT_EQ(host["VolumesFrom"], nlohmann::ordered_json({"db:ro"}));
+  EXPECT_EQ(host["Devices"][0].dump(),
+            R"({"PathOnHost":"/dev/fuse","PathInContainer":"/dev/fuse",)"
+            R"("CgroupPermissions":"rwm"})");
+  ASSERT_EQ(host["Mounts"].size(), 3u);
+  EXPECT_EQ(host["Mounts"][0].dump(),
+            R"({"Type":"volume","Source":"v","Target":"/v","ReadOnly":true,)"
+            R"("VolumeOptions":{"NoCopy":true,"Labels":{"k":"x"},)"
+            R"("DriverConfig":{"Name":"local"}}})");
+  EXPECT_EQ(host["Mounts"][1].dump(),
+            R"({"Type":"bind","Source":"/h","Target":"/b",)"
+            R"("BindOptions":{"Propagation":"slave"}})");
+  EXPECT_EQ(host["Mounts"][2].dump(),
+            R"({"Type":"tmpfs","Target":"/t","TmpfsOptions":{"SizeBytes":1024,)"
+            R"("Mode":448,"Options":[["noexec"],["nr_inodes","5"]]}})");
+  // Where Docker puts it: after the resources, before the masked paths.
+  auto it = host.find("Ulimits");
+  ASSERT_NE(it, host.end());
+  EXPECT_EQ((++it).key(), "Mounts");
+}
+
 TEST(ContainerInspectJsonTest, ZeroTimesAndTemplates) {
   container::v1::Container c = Sample();
   c.mutable_state()->clear_started_at();

@@ -32,6 +32,7 @@
 #include "ctl/container/container_commands.h"
 #include "ctl/container/container_format.h"
 #include "ctl/container/container_spec.h"
+#include "ctl/container/mount_specs.h"
 #include "ctl/container/signal_proxy.h"
 #include "ctl/container/stdio_session.h"
 #include "ctl/container/terminal.h"
@@ -162,6 +163,20 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
                       "(default 0s)");
   command->add_flag("--no-healthcheck", f.no_healthcheck,
                     "Disable any container-specified HEALTHCHECK");
+  list("-v,--volume", f.volumes,
+       "Bind mount a volume: [SOURCE:]/PATH[:OPTIONS], SOURCE a host path "
+       "or a volume name");
+  command
+      ->add_option("--mount", f.mounts,
+                   "Attach a filesystem mount to the container (e.g. "
+                   "type=volume,source=data,target=/data)")
+      ->check(MountFlagProblem)
+      ->allow_extra_args(false);
+  list("--tmpfs", f.tmpfs, "Mount a tmpfs directory: /PATH[:OPTIONS]");
+  list("--volumes-from", f.volumes_from,
+       "Mount volumes from the specified container(s): CONTAINER[:ro|rw]");
+  list("--device", f.devices,
+       "Add a host device to the container: HOST[:CONTAINER][:rwm]");
   list("--storage-opt", f.storage_opts,
        "Storage driver options for the container: size=SIZE caps its "
        "writable layer (needs xfs with pquota or ext4 with prjquota)");
@@ -240,7 +255,7 @@ void ReportMissingImage(const FailureReport& report, const std::string& image) {
 // Create: the new container's id, or "" with the error reported.
 std::string Create(CommandContext& context, ContainerService::Stub& stub,
                    const ContainerFlags& flags, const FailureReport& report) {
-  SpecInputs inputs{LookupProcessEnv, ReadWholeFile};
+  SpecInputs inputs{LookupProcessEnv, ReadWholeFile, CurrentDirectory()};
   absl::StatusOr<container::v1::CreateContainerRequest> request =
       BuildCreateRequest(flags, inputs);
   if (!request.ok()) {

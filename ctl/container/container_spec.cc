@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "common/go_duration.h"
 #include "common/status_macros.h"
+#include "ctl/container/mount_specs.h"
 #include "ctl/container/port_specs.h"
 
 namespace berth::ctl {
@@ -224,6 +225,39 @@ absl::Status SetNetwork(const ContainerFlags& flags,
   return absl::OkStatus();
 }
 
+// -v, --mount, --tmpfs, --volumes-from and --device, in Docker's places:
+// -v without a source is an anonymous volume (Config.Volumes), with one a
+// bind string containerd parses; --mount and --tmpfs are structured mounts.
+absl::Status SetStorage(const ContainerFlags& flags, const SpecInputs& inputs,
+                        container::v1::CreateContainerRequest* request) {
+  container::v1::HostConfig* host = request->mutable_host_config();
+  container::v1::ContainerConfig* config = request->mutable_config();
+  for (const std::string& value : flags.volumes) {
+    ASSIGN_OR_RETURN(VolumeFlag volume,
+                     ParseVolumeFlag(value, inputs.working_dir));
+    if (!volume.anonymous) {
+      host->add_binds(std::move(volume.value));
+    } else if (std::find(config->volumes().begin(), config->volumes().end(),
+                         volume.value) == config->volumes().end()) {
+      config->add_volumes(std::move(volume.value));
+    }
+  }
+  for (const std::string& value : flags.mounts) {
+    ASSIGN_OR_RETURN(*host->add_mounts(),
+                     ParseMountFlag(value, inputs.working_dir));
+  }
+  for (const std::string& value : flags.tmpfs) {
+    ASSIGN_OR_RETURN(*host->add_mounts(), ParseTmpfsFlag(value));
+  }
+  for (const std::string& value : flags.volumes_from) {
+    host->add_volumes_from(value);
+  }
+  for (const std::string& value : flags.devices) {
+    ASSIGN_OR_RETURN(*host->add_devices(), ParseDeviceFlag(value));
+  }
+  return absl::OkStatus();
+}
+
 // "CONTAINER:HOST:SIZE" (Podman's --uidmap/--gidmap).
 absl::StatusOr<container::v1::IdMapping> ParseIdMapping(const std::string& flag,
                                                        const std::string& value) {
@@ -366,6 +400,7 @@ absl::StatusOr<CreateContainerRequest> BuildCreateRequest(
   host->set_auto_remove(flags.auto_remove);
   if (absl::Status s = SetNetwork(flags, &request); !s.ok()) return s;
   if (absl::Status s = SetUserns(flags, host); !s.ok()) return s;
+  RETURN_IF_ERROR(SetStorage(flags, inputs, &request));
   // Checked here too so a typo fails before an image is pulled; "" leaves
   // the choice to the daemon, which knows the host's cgroup layout.
   if (!flags.cgroupns.empty() && flags.cgroupns != "private" &&

@@ -69,6 +69,13 @@ struct ContainerFlags {
   std::vector<std::string> storage_opts;  // KEY=VALUE
   std::vector<std::string> uid_maps;  // CONTAINER:HOST:SIZE
   std::vector<std::string> gid_maps;
+  // Storage (mount_specs.h): -v, --mount, --tmpfs, --volumes-from
+  // CONTAINER[:ro|rw] (passed as given) and --device.
+  std::vector<std::string> volumes;
+  std::vector<std::string> mounts;
+  std::vector<std::string> tmpfs;
+  std::vector<std::string> volumes_from;
+  std::vector<std::string> devices;
   // IMAGE [COMMAND [ARG...]]: everything from the first positional on.
   std::vector<std::string> positional;
 };
@@ -76,6 +83,8 @@ struct ContainerFlags {
 struct SpecInputs {
   EnvLookup lookup_env;
   FileReader read_file;
+  // Absolute; what relative bind sources ("./data") are resolved against.
+  std::string working_dir = "/";
 };
 
 // The request `flags` describe. INVALID_ARGUMENT with Docker's message for

@@ -44,6 +44,52 @@ TEST(BuildCreateRequestTest, ImageAndCommandAfterIt) {
   EXPECT_TRUE(request->config().attach_stderr());
 }
 
+TEST(BuildCreateRequestTest, StorageFlagsInDockersPlaces) {
+  ContainerFlags flags;
+  flags.positional = {"busybox"};
+  flags.volumes = {"/data", "data:/srv", "./conf:/etc/app:ro", "/data"};
+  flags.mounts = {"type=bind,src=/host,dst=/host"};
+  flags.tmpfs = {"/run:size=1m"};
+  flags.volumes_from = {"db:ro", "cache"};
+  flags.devices = {"/dev/fuse"};
+  SpecInputs inputs = FakeInputs();
+  inputs.working_dir = "/work";
+  absl::StatusOr<CreateContainerRequest> request =
+      BuildCreateRequest(flags, inputs);
+  ASSERT_TRUE(request.ok()) << request.status();
+  const container::v1::HostConfig& host = request->host_config();
+  // No source: an anonymous volume, once, in the config (Docker's Volumes).
+  ASSERT_EQ(request->config().volumes_size(), 1);
+  EXPECT_EQ(request->config().volumes(0), "/data");
+  ASSERT_EQ(host.binds_size(), 2);
+  EXPECT_EQ(host.binds(0), "data:/srv");
+  EXPECT_EQ(host.binds(1), "/work/conf:/etc/app:ro");
+  ASSERT_EQ(host.mounts_size(), 2);
+  EXPECT_EQ(host.mounts(0).type(), types::v1::Mount::TYPE_BIND);
+  EXPECT_EQ(host.mounts(1).type(), types::v1::Mount::TYPE_TMPFS);
+  EXPECT_EQ(host.mounts(1).tmpfs_options().size_bytes(), 1048576);
+  ASSERT_EQ(host.volumes_from_size(), 2);
+  EXPECT_EQ(host.volumes_from(0), "db:ro");
+  ASSERT_EQ(host.devices_size(), 1);
+  EXPECT_EQ(host.devices(0).cgroup_permissions(), "rwm");
+}
+
+TEST(BuildCreateRequestTest, StorageFlagErrors) {
+  auto error = [](void (*set)(ContainerFlags&)) {
+    ContainerFlags flags;
+    flags.positional = {"busybox"};
+    set(flags);
+    return std::string(BuildCreateRequest(flags, FakeInputs()).status().message());
+  };
+  EXPECT_EQ(error([](ContainerFlags& f) { f.volumes = {""}; }),
+            "invalid empty volume spec");
+  EXPECT_EQ(error([](ContainerFlags& f) { f.mounts = {"type=volume"}; }),
+            "invalid argument \"type=volume\" for \"--mount\" flag: target "
+            "is required");
+  EXPECT_EQ(error([](ContainerFlags& f) { f.devices = {"/dev/sda:/b:x"}; }),
+            "bad mode specified: x");
+}
+
 TEST(BuildCreateRequestTest, NoCommandKeepsTheImages) {
   ContainerFlags flags;
   flags.positional = {"busybox"};

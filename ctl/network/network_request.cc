@@ -248,18 +248,6 @@ absl::StatusOr<network::v1::CreateNetworkRequest> BuildCreateNetworkRequest(
   return request;
 }
 
-std::string LabelProblem(const std::string& value) {
-  const std::string key(
-      absl::StripAsciiWhitespace(value.substr(0, value.find('='))));
-  if (key.empty()) return absl::StrCat("invalid label '", value, "': empty name");
-  for (char c : key) {
-    if (absl::ascii_isspace(static_cast<unsigned char>(c))) {
-      return absl::StrCat("label '", key, "' contains whitespaces");
-    }
-  }
-  return "";
-}
-
 absl::StatusOr<network::v1::NetworkFilter> BuildNetworkFilter(
     const std::vector<FilterTerm>& terms, std::vector<std::string>* scopes) {
   network::v1::NetworkFilter filter;

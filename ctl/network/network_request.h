@@ -53,11 +53,6 @@ struct NetworkCreateFlags {
 absl::StatusOr<network::v1::CreateNetworkRequest> BuildCreateNetworkRequest(
     const NetworkCreateFlags& flags);
 
-// Why a --label value is refused, as Docker's ValidateLabel says it ("" when
-// it is fine): "invalid label 'V': empty name", "label 'K' contains
-// whitespaces". The flag's own check, so the error is a usage error.
-std::string LabelProblem(const std::string& value);
-
 // The `network ls --filter` terms (Docker's: driver=, id=, label=, name=,
 // scope=, type=custom|builtin, dangling=true|false|1|0) as the request's
 // filter. Any other name, a bad type or dangling value (or two dangling

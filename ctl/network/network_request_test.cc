@@ -177,14 +177,6 @@ TEST(BuildCreateNetworkRequestTest, DockersErrors) {
             "no matching subnet for aux-address 10.0.0.5,b=10.0.0.6");
 }
 
-TEST(LabelProblemTest, DockersValidateLabel) {
-  EXPECT_EQ(LabelProblem("a=b"), "");
-  EXPECT_EQ(LabelProblem("a"), "");
-  EXPECT_EQ(LabelProblem(""), "invalid label '': empty name");
-  EXPECT_EQ(LabelProblem(" =v"), "invalid label ' =v': empty name");
-  EXPECT_EQ(LabelProblem("a b=c"), "label 'a b' contains whitespaces");
-}
-
 TEST(BuildNetworkFilterTest, EveryTerm) {
   std::vector<std::string> scopes;
   absl::StatusOr<NetworkFilter> filter = BuildNetworkFilter(

@@ -1,8 +1,9 @@
-// `system df` asks imaged for its images with shared sizes and containerd
-// for every container with its writable-layer size, and prints Docker's
-// summary (or its verbose sections). `system prune` asks containerd to
-// prune stopped containers and then imaged to prune images, as Docker's
-// CLI runs its pruners one after the other.
+// `system df` asks imaged for its images with shared sizes, containerd for
+// every container with its writable-layer size and volumed for its volumes
+// with their sizes, and prints Docker's summary (or its verbose sections).
+// `system prune` asks containerd to prune stopped containers, volumed its
+// anonymous volumes (with --volumes) and then imaged to prune images, as
+// Docker's CLI runs its pruners one after the other.
 #include "ctl/system/disk_commands.h"
 
 #include <memory>
@@ -13,6 +14,7 @@
 #include "absl/time/clock.h"
 #include "berth/container/v1/container.grpc.pb.h"
 #include "berth/image/v1/image.grpc.pb.h"
+#include "berth/volume/v1/volume.grpc.pb.h"
 #include "ctl/cli/args.h"
 #include "ctl/cli/command.h"
 #include "ctl/cli/docker_template.h"
@@ -51,20 +53,33 @@ void RunDf(CommandContext& context, const DfFlags& flags) {
   if (!status.ok()) {
     return context.Fail(context.connections().Explain("containerd", status));
   }
+  volume::v1::ListVolumesRequest volume_request;
+  volume_request.set_size(true);
+  volume::v1::ListVolumesResponse volumes;
+  // Measuring walks every volume's tree.
+  auto volume_call = Connections::CallContext(absl::Minutes(10));
+  status = volume::v1::VolumeService::NewStub(
+               context.connections().Channel("volumed"))
+               ->ListVolumes(volume_call.get(), volume_request, &volumes);
+  // A volumed that cannot list volumes yet (one built before its volume
+  // store) has none to count.
+  if (!status.ok() && status.error_code() != grpc::StatusCode::UNIMPLEMENTED) {
+    return context.Fail(context.connections().Explain("volumed", status));
+  }
 
   const bool table = flags.format.empty() || flags.format == "table";
   absl::StatusOr<std::string> out;
   if (!flags.verbose) {
-    out = RenderDiskUsage(DiskUsageRows(images, containers), flags.format);
+    out = RenderDiskUsage(DiskUsageRows(images, containers, volumes), flags.format);
   } else if (table) {
-    out = RenderDiskUsageVerbose(images, containers, absl::Now(),
+    out = RenderDiskUsageVerbose(images, containers, volumes, absl::Now(),
                                  absl::LocalTimeZone());
   } else {
     std::string partial;
     bool parse_error = false;
     out = RenderDocumentTemplate(
         flags.format == "json" ? "{{json .}}" : flags.format, "",
-        DiskUsageVerboseDocument(images, containers, absl::Now(),
+        DiskUsageVerboseDocument(images, containers, volumes, absl::Now(),
                                  absl::LocalTimeZone()),
         /*tabwriter=*/false, &partial, &parse_error);
     if (!out.ok()) PrintOut(partial);
@@ -75,6 +90,7 @@ void RunDf(CommandContext& context, const DfFlags& flags) {
 
 struct PruneFlags {
   bool all = false;
+  bool volumes = false;
   bool force = false;
   std::vector<std::string> filters;
 };
@@ -83,7 +99,10 @@ void RunPrune(CommandContext& context, const PruneFlags& flags) {
   std::optional<PruneFilters> filters = ParsePruneFilters(context, flags.filters);
   if (!filters.has_value()) return;
   // A "no" (or no answer on stdin) cancels quietly, as in Docker.
-  if (!flags.force && !Confirm(SystemPruneWarning(flags.all, filters->terms))) return;
+  if (!flags.force &&
+      !Confirm(SystemPruneWarning(flags.all, flags.volumes, filters->terms))) {
+    return;
+  }
 
   container::v1::PruneContainersRequest container_request;
   *container_request.mutable_filter() = filters->filter;
@@ -95,6 +114,21 @@ void RunPrune(CommandContext& context, const PruneFlags& flags) {
                                               container_request, &containers);
   if (!status.ok()) {
     return context.Fail(context.connections().Explain("containerd", status));
+  }
+  // Volumes after containers, so the anonymous volumes they held go too;
+  // always anonymous only, as Docker's (even with --all).
+  volume::v1::PruneVolumesResponse volumes;
+  if (flags.volumes) {
+    volume::v1::PruneVolumesRequest volume_request;
+    *volume_request.mutable_filter() = filters->filter;
+    auto volume_call = Connections::CallContext(absl::Minutes(10));
+    status = volume::v1::VolumeService::NewStub(
+                 context.connections().Channel("volumed"))
+                 ->PruneVolumes(volume_call.get(), volume_request, &volumes);
+    if (!status.ok()) {
+      PrintOut(RenderSystemPruned(containers, {}, {}));
+      return context.Fail(context.connections().Explain("volumed", status));
+    }
   }
   // Images after containers, so the images of the containers just removed
   // go too.
@@ -108,10 +142,10 @@ void RunPrune(CommandContext& context, const PruneFlags& flags) {
           ->PruneImages(image_call.get(), image_request, &images);
   if (!status.ok()) {
     // What went already is reported before the failure.
-    PrintOut(RenderSystemPruned(containers, image::v1::PruneImagesResponse()));
+    PrintOut(RenderSystemPruned(containers, volumes, {}));
     return context.Fail(context.connections().Explain("imaged", status));
   }
-  PrintOut(RenderSystemPruned(containers, images));
+  PrintOut(RenderSystemPruned(containers, volumes, images));
 }
 
 }  // namespace
@@ -142,6 +176,7 @@ void AddSystemPruneCommand(CLI::App& parent, CommandContext& context) {
   command->add_flag("-a,--all", flags->all,
                     "Remove all unused images not just dangling ones");
   AddPruneFilterOption(command, flags->filters);
+  command->add_flag("--volumes", flags->volumes, "Prune anonymous volumes");
   command->add_flag("-f,--force", flags->force,
                     "Do not prompt for confirmation");
 }

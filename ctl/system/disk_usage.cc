@@ -7,6 +7,7 @@
 #include "ctl/cli/format.h"
 #include "ctl/container/container_format.h"
 #include "ctl/image/image_format.h"
+#include "ctl/volume/volume_format.h"
 
 namespace berth::ctl {
 namespace {
@@ -39,7 +40,7 @@ std::string Reclaimable(const DiskUsageRow& row) {
   return out;
 }
 
-// A section with no rows yet (volumes, build cache): its header alone.
+// A section with no rows yet (the build cache): its header alone.
 absl::StatusOr<std::string> EmptySection(const std::string& format,
                                          ordered_json header) {
   return RenderListTemplate(ListTemplate{format, std::move(header), ""}, {});
@@ -73,7 +74,8 @@ container::v1::ListContainersResponse WritableOnly(
 
 std::vector<DiskUsageRow> DiskUsageRows(
     const image::v1::ListImagesResponse& images,
-    const container::v1::ListContainersResponse& containers) {
+    const container::v1::ListContainersResponse& containers,
+    const volume::v1::ListVolumesResponse& volumes) {
   DiskUsageRow image_row{"Images"};
   image_row.total = images.images_size();
   image_row.size = images.layers_size();
@@ -99,10 +101,19 @@ std::vector<DiskUsageRow> DiskUsageRows(
       container_row.reclaimable += size;
     }
   }
+  DiskUsageRow volume_row{"Local Volumes"};
+  volume_row.total = volumes.volumes_size();
+  for (const volume::v1::Volume& volume : volumes.volumes()) {
+    const bool used = volume.usage().ref_count() > 0;
+    if (used) ++volume_row.active;
+    // -1: not measured; Docker leaves such a volume out of the sizes.
+    if (volume.usage().size() < 0) continue;
+    volume_row.size += volume.usage().size();
+    if (!used) volume_row.reclaimable += volume.usage().size();
+  }
   DiskUsageRow build_cache{"Build Cache"};
   build_cache.percent = false;
-  return {image_row, container_row, DiskUsageRow{"Local Volumes"},
-          build_cache};
+  return {image_row, container_row, volume_row, build_cache};
 }
 
 ordered_json DiskUsageRowJson(const DiskUsageRow& row) {
@@ -133,7 +144,8 @@ absl::StatusOr<std::string> RenderDiskUsage(
 
 absl::StatusOr<std::string> RenderDiskUsageVerbose(
     const image::v1::ListImagesResponse& images,
-    const container::v1::ListContainersResponse& containers, absl::Time now,
+    const container::v1::ListContainersResponse& containers,
+    const volume::v1::ListVolumesResponse& volumes, absl::Time now,
     absl::TimeZone zone) {
   ImageListOptions image_options;
   image_options.format = kImagesFormat;
@@ -147,10 +159,16 @@ absl::StatusOr<std::string> RenderDiskUsageVerbose(
       WritableOnly(containers), container_options, now, zone);
   if (!container_table.ok()) return container_table.status();
 
-  absl::StatusOr<std::string> volume_table =
-      EmptySection("table {{.Name}}\t{{.Links}}\t{{.Size}}",
+  std::vector<TemplateRow> volume_rows;
+  for (const volume::v1::Volume& volume : volumes.volumes()) {
+    volume_rows.push_back(VolumeRow(volume, /*with_usage=*/true));
+  }
+  absl::StatusOr<std::string> volume_table = RenderListTemplate(
+      ListTemplate{"table {{.Name}}\t{{.Links}}\t{{.Size}}",
                    {{"Links", "LINKS"}, {"Name", "VOLUME NAME"},
-                    {"Size", "SIZE"}});
+                    {"Size", "SIZE"}},
+                   "*formatter.volumeContext"},
+      volume_rows);
   if (!volume_table.ok()) return volume_table.status();
   absl::StatusOr<std::string> cache_table = EmptySection(
       "table {{.ID}}\t{{.CacheType}}\t{{.Size}}\t{{.CreatedSince}}\t"
@@ -173,7 +191,8 @@ absl::StatusOr<std::string> RenderDiskUsageVerbose(
 
 ordered_json DiskUsageVerboseDocument(
     const image::v1::ListImagesResponse& images,
-    const container::v1::ListContainersResponse& containers, absl::Time now,
+    const container::v1::ListContainersResponse& containers,
+    const volume::v1::ListVolumesResponse& volumes, absl::Time now,
     absl::TimeZone zone) {
   // Outside a table Docker prints full ids.
   ordered_json image_rows = ordered_json::array();
@@ -191,9 +210,13 @@ ordered_json DiskUsageVerboseDocument(
     container_rows.push_back(
         ContainerRowJson(container, /*no_trunc=*/true, now, zone));
   }
+  ordered_json volume_rows = ordered_json::array();
+  for (const volume::v1::Volume& volume : volumes.volumes()) {
+    volume_rows.push_back(VolumeRow(volume, /*with_usage=*/true).fields);
+  }
   return ordered_json{{"Images", image_rows},
                       {"Containers", container_rows},
-                      {"Volumes", ordered_json::array()},
+                      {"Volumes", volume_rows},
                       {"BuildCache", ordered_json::array()}};
 }
 

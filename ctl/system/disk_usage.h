@@ -1,6 +1,6 @@
 // `berth system df`: Docker's disk-usage summary and its verbose sections,
-// computed from imaged's ListImages (with shared sizes) and containerd's
-// ListContainers (all, with sizes). Pure functions; system_commands.cc
+// computed from imaged's ListImages (with shared sizes), containerd's
+// ListContainers (all, with sizes) and volumed's ListVolumes (with sizes). Pure functions; system_commands.cc
 // calls the services and prints these.
 #ifndef BERTH_CTL_SYSTEM_DISK_USAGE_H_
 #define BERTH_CTL_SYSTEM_DISK_USAGE_H_
@@ -13,6 +13,7 @@
 #include "absl/time/time.h"
 #include "berth/container/v1/container.pb.h"
 #include "berth/image/v1/image.pb.h"
+#include "berth/volume/v1/volume.pb.h"
 #include "nlohmann/json.hpp"
 
 namespace berth::ctl {
@@ -32,11 +33,13 @@ struct DiskUsageRow {
 // (layers_size), ACTIVE the images some container uses, RECLAIMABLE what
 // is left when the unique size of each active image is kept. Containers:
 // SIZE the writable layers, ACTIVE the running, paused and restarting
-// ones, RECLAIMABLE the writable layers of the others. Volumes and build
-// cache have no service yet: zero rows.
+// ones, RECLAIMABLE the writable layers of the others. Local Volumes: SIZE
+// the measured volumes, ACTIVE those some container holds, RECLAIMABLE the
+// others' content. The build cache has no service yet: a zero row.
 std::vector<DiskUsageRow> DiskUsageRows(
     const image::v1::ListImagesResponse& images,
-    const container::v1::ListContainersResponse& containers);
+    const container::v1::ListContainersResponse& containers,
+    const volume::v1::ListVolumesResponse& volumes);
 
 // A row as templates see it and `--format json` prints it: every field a
 // string ("2", "4.26MB", "1.2MB (50%)"), keys sorted as Docker marshals.
@@ -49,19 +52,22 @@ absl::StatusOr<std::string> RenderDiskUsage(
     const std::vector<DiskUsageRow>& rows, const std::string& format);
 
 // `df -v`: "Images space usage:", "Containers space usage:", "Local
-// Volumes space usage:" and "Build cache usage: 0B" tables, as Docker
-// lays them out (an image on one row, by its first tag).
+// Volumes space usage:" (VOLUME NAME, LINKS, SIZE) and "Build cache usage:
+// 0B" tables, as Docker lays them out (an image on one row, by its first
+// tag).
 absl::StatusOr<std::string> RenderDiskUsageVerbose(
     const image::v1::ListImagesResponse& images,
-    const container::v1::ListContainersResponse& containers, absl::Time now,
+    const container::v1::ListContainersResponse& containers,
+    const volume::v1::ListVolumesResponse& volumes, absl::Time now,
     absl::TimeZone zone);
 
 // What a `df -v --format TEMPLATE` sees: Images, Containers, Volumes and
-// BuildCache, each a list of the rows `images`/`ps` templates see (full
-// ids, no virtual sizes).
+// BuildCache, each a list of the rows `images`/`ps`/`volume ls` templates
+// see (full ids, no virtual sizes, volumes with their usage).
 nlohmann::ordered_json DiskUsageVerboseDocument(
     const image::v1::ListImagesResponse& images,
-    const container::v1::ListContainersResponse& containers, absl::Time now,
+    const container::v1::ListContainersResponse& containers,
+    const volume::v1::ListVolumesResponse& volumes, absl::Time now,
     absl::TimeZone zone);
 
 }  // namespace berth::ctl

@@ -43,7 +43,7 @@ container::v1::ListContainersResponse Containers() {
 }
 
 TEST(DiskUsageRowsTest, DockersFigures) {
-  const std::vector<DiskUsageRow> rows = DiskUsageRows(Images(), Containers());
+  const std::vector<DiskUsageRow> rows = DiskUsageRows(Images(), Containers(), {});
   ASSERT_EQ(rows.size(), 4u);
   EXPECT_EQ(rows[0].type, "Images");
   EXPECT_EQ(rows[0].total, 3);
@@ -60,15 +60,53 @@ TEST(DiskUsageRowsTest, DockersFigures) {
   EXPECT_EQ(rows[3].type, "Build Cache");
 }
 
+// "data" is held by a container; "old" is not; "fresh" was not measured.
+volume::v1::ListVolumesResponse Volumes() {
+  return testing::ParseTextProto<volume::v1::ListVolumesResponse>(
+      "volumes { name: 'data' driver: 'local' usage { size: 1000000 "
+      "ref_count: 1 } } "
+      "volumes { name: 'fresh' driver: 'local' usage { size: -1 } } "
+      "volumes { name: 'old' driver: 'local' usage { size: 2000000 } }");
+}
+
+TEST(DiskUsageRowsTest, LocalVolumesAsDockerCountsThem) {
+  const DiskUsageRow row = DiskUsageRows({}, {}, Volumes())[2];
+  EXPECT_EQ(row.type, "Local Volumes");
+  EXPECT_EQ(row.total, 3);
+  EXPECT_EQ(row.active, 1);
+  EXPECT_EQ(row.size, 3000000);
+  EXPECT_EQ(row.reclaimable, 2000000);
+  EXPECT_EQ(DiskUsageRowJson(row)["Reclaimable"], "2MB (66%)");
+}
+
+TEST(RenderDiskUsageVerboseTest, LocalVolumesSection) {
+  const std::string out = *RenderDiskUsageVerbose(
+      Images(), Containers(), Volumes(), kNow, absl::UTCTimeZone());
+  EXPECT_NE(out.find("\nLocal Volumes space usage:\n\n"
+                     "VOLUME NAME   LINKS     SIZE\n"
+                     "data          1         1MB\n"
+                     "fresh         0         N/A\n"
+                     "old           0         2MB\n"
+                     "\nBuild cache usage: 0B\n"),
+            std::string::npos)
+      << out;
+  const nlohmann::ordered_json doc = DiskUsageVerboseDocument(
+      Images(), Containers(), Volumes(), kNow, absl::UTCTimeZone());
+  ASSERT_EQ(doc["Volumes"].size(), 3u);
+  EXPECT_EQ(doc["Volumes"][0]["Name"], "data");
+  EXPECT_EQ(doc["Volumes"][0]["Links"], "1");
+  EXPECT_EQ(doc["Volumes"][2]["Size"], "2MB");
+}
+
 TEST(DiskUsageRowsTest, AnActiveImagesUniqueSizeIsKept) {
   image::v1::ListImagesResponse images = Images();
   images.mutable_images(1)->set_snapshots(1);  // app: 1 MB of its own
-  EXPECT_EQ(DiskUsageRows(images, {})[0].reclaimable, 6000000);
-  EXPECT_EQ(DiskUsageRows(images, {})[0].active, 2);
+  EXPECT_EQ(DiskUsageRows(images, {}, {})[0].reclaimable, 6000000);
+  EXPECT_EQ(DiskUsageRows(images, {}, {})[0].active, 2);
 }
 
 TEST(RenderDiskUsageTest, DockersTable) {
-  EXPECT_EQ(*RenderDiskUsage(DiskUsageRows(Images(), Containers()), ""),
+  EXPECT_EQ(*RenderDiskUsage(DiskUsageRows(Images(), Containers(), {}), ""),
             "TYPE            TOTAL     ACTIVE    SIZE      RECLAIMABLE\n"
             "Images          3         1         7MB       7MB (100%)\n"
             "Containers      2         1         4MB       3MB (75%)\n"
@@ -77,7 +115,7 @@ TEST(RenderDiskUsageTest, DockersTable) {
 }
 
 TEST(RenderDiskUsageTest, JsonAndTemplates) {
-  const std::vector<DiskUsageRow> rows = DiskUsageRows(Images(), Containers());
+  const std::vector<DiskUsageRow> rows = DiskUsageRows(Images(), Containers(), {});
   const std::string json = *RenderDiskUsage(rows, "json");
   EXPECT_EQ(json.substr(0, json.find('\n')),
             R"json({"Active":"1","Reclaimable":"7MB (100%)","Size":"7MB",)json"
@@ -92,7 +130,7 @@ TEST(RenderDiskUsageTest, JsonAndTemplates) {
 
 TEST(RenderDiskUsageVerboseTest, DockersSections) {
   const std::string out = *RenderDiskUsageVerbose(
-      Images(), Containers(), kNow, absl::UTCTimeZone());
+      Images(), Containers(), {}, kNow, absl::UTCTimeZone());
   EXPECT_EQ(out.substr(0, out.find("\nContainers space usage:")),
             "Images space usage:\n\n"
             "REPOSITORY   TAG       IMAGE ID       CREATED        SIZE      "
@@ -124,7 +162,7 @@ TEST(RenderDiskUsageVerboseTest, DockersSections) {
 
 TEST(DiskUsageVerboseDocumentTest, FullIdsAndEmptyLists) {
   const nlohmann::ordered_json doc = DiskUsageVerboseDocument(
-      Images(), Containers(), kNow, absl::UTCTimeZone());
+      Images(), Containers(), {}, kNow, absl::UTCTimeZone());
   ASSERT_EQ(doc["Images"].size(), 3u);
   EXPECT_EQ(doc["Images"][0]["ID"], "sha256:" + std::string(64, 'a'));
   EXPECT_EQ(doc["Images"][0]["Tag"], "latest");

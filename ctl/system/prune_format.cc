@@ -6,12 +6,17 @@
 #include "ctl/cli/format.h"
 #include "ctl/container/container_format.h"
 #include "ctl/image/image_format.h"
+#include "ctl/volume/volume_format.h"
 
 namespace berth::ctl {
 
-std::string SystemPruneWarning(bool all,
+std::string SystemPruneWarning(bool all, bool volumes,
                                const std::vector<FilterTerm>& terms) {
   std::vector<std::string> warnings = {"all stopped containers"};
+  if (volumes) {
+    warnings.push_back("all anonymous volumes not used by at least one "
+                       "container");
+  }
   warnings.push_back(
       all ? "all images without at least one container associated to them"
           : "all dangling images");
@@ -41,13 +46,16 @@ std::string SystemPruneWarning(bool all,
 
 std::string RenderSystemPruned(
     const container::v1::PruneContainersResponse& containers,
+    const volume::v1::PruneVolumesResponse& volumes,
     const image::v1::PruneImagesResponse& images) {
-  // As `container prune`, the containers' space counts when any went.
+  // As `container prune` and `volume prune`, their space counts when any
+  // went.
   const int64_t reclaimed =
       (containers.deleted().empty() ? 0 : containers.space_reclaimed()) +
+      (volumes.deleted().empty() ? 0 : volumes.space_reclaimed()) +
       images.space_reclaimed();
-  return PrunedContainersSection(containers) + PrunedImagesSection(images) +
-         ReclaimedSpaceLine(reclaimed);
+  return PrunedContainersSection(containers) + PrunedVolumesSection(volumes) +
+         PrunedImagesSection(images) + ReclaimedSpaceLine(reclaimed);
 }
 
 }  // namespace berth::ctl
