@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/etc_files.h"
+#include "common/failpoint.h"
 #include "common/fs_util.h"
 #include "common/proto_util.h"
 #include "common/root_lock.h"
@@ -371,6 +372,8 @@ ContainerSupervisor::Create(
       RETURN_IF_ERROR(CheckNetworks(&container));
       if (!mounts.has_value()) {
         ASSIGN_OR_RETURN(mounts, AcquireMounts(container));
+        // Tests kill the daemon here: volumes held, no record yet.
+        Failpoint("create-volumes-acquired");
       }
       container.mutable_mounts()->Assign(mounts->begin(), mounts->end());
       // A client that left while the record was built gets no container.

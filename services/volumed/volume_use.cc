@@ -4,6 +4,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/failpoint.h"
 #include "common/status_macros.h"
 #include "services/volumed/volume_controller.h"
 #include "services/volumed/volume_records.h"
@@ -82,6 +83,8 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
   absl::StatusOr<bool> mounted = EnsureMountedLocked(volume);
   if (!mounted.ok()) return fail(mounted.status());
   mounted_now = *mounted;
+  // Tests kill volumed here: mounted, not yet held (Open unmounts it).
+  Failpoint("volume-mounted");
   absl::StatusOr<bool> copied = CopyUpLocked(volume, request);
   if (!copied.ok()) return fail(copied.status());
   std::string host_path = DataOf(name);
@@ -99,6 +102,9 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
       return fail(put);
     }
   }
+  // And here: held for a container that never hears of it (containerd
+  // lets go of it once volumed is back).
+  Failpoint("volume-acquired");
   if (added) {
     log_.info("volume {}: acquired by container {}", name, request.container_id());
     Emit("mount", volume, request.container_id(), request.target());

@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <map>
+#include <ostream>
 #include <set>
 #include <string>
 #include <thread>
@@ -16,6 +17,7 @@
 #include "gtest/gtest.h"
 #include "nlohmann/json.hpp"
 #include "tests/e2e/container_fixture.h"
+#include "tests/support/process.h"
 
 namespace berth::testing {
 namespace {
@@ -156,6 +158,85 @@ TEST_F(VolumeCrashE2eTest, SplitVolumedKilledDuringConcurrentCreates) {
   ExpectConsistentThenCleanUp();
   for (auto& [service, daemon] : daemons) EXPECT_EQ(daemon->Stop(), 0) << service;
 }
+
+// Exactly between the steps: the daemon that holds the volumes is held at a
+// failpoint inside a create and killed there.
+struct HeldStep {
+  std::string failpoint;
+  std::string killed;  // "berthd" (all in one) or "volumed" (split)
+};
+
+void PrintTo(const HeldStep& step, std::ostream* os) {
+  *os << step.failpoint << " in " << step.killed;
+}
+
+class VolumeCreateInterruptedTest
+    : public VolumeCrashE2eTest,
+      public ::testing::WithParamInterface<HeldStep> {};
+
+TEST_P(VolumeCreateInterruptedTest, KilledDaemonLeavesNoVolumeHeldOrMounted) {
+  const HeldStep& step = GetParam();
+  ASSERT_EQ(berthd_->Stop(), 0);
+  std::map<std::string, std::unique_ptr<Daemon>> daemons;
+  const std::map<std::string, std::string> held = {
+      {"BERTH_FAILPOINTS", step.failpoint}};
+  if (step.killed == "berthd") {
+    daemons["berthd"] = env_.StartDaemon(kBerthd, {}, held);
+  } else {
+    for (const char* service : {"imaged", "containerd", "netd", "volumed"}) {
+      daemons[service] = env_.StartDaemon(
+          absl::StrCat("services/", service, "/berth-", service), {},
+          std::string(service) == step.killed
+              ? held
+              : std::map<std::string, std::string>{});
+    }
+  }
+  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  RunResult create;
+  std::thread creating([&] {
+    // The tmpfs volume first: it is the one a held volumed has mounted.
+    create = env_.Berth({"create", "--name", "held", "-v", "shared-tmpfs:/shared",
+                         "-v", "named:/named", "-v", "/anon", "busybox", "sleep",
+                         "600"});
+  });
+  bool reached = false;
+  for (int i = 0; i < 200 && !reached; ++i) {
+    reached = ReadFile(env_.log_path()).find("failpoint " + step.failpoint) !=
+              std::string::npos;
+    if (!reached) absl::SleepFor(absl::Milliseconds(50));
+  }
+  ASSERT_TRUE(reached) << "the create never reached " << step.failpoint;
+  daemons[step.killed]->Signal(SIGKILL);
+  daemons[step.killed]->Wait(absl::Seconds(10));
+  creating.join();
+  EXPECT_NE(create.exit_code, 0) << "a create held at " << step.failpoint
+                                 << " reported success";
+  daemons[step.killed] = env_.StartDaemon(
+      step.killed == "berthd" ? std::string(kBerthd)
+                              : absl::StrCat("services/", step.killed, "/berth-",
+                                             step.killed));
+  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  EXPECT_TRUE(Containers().empty());
+  ExpectConsistentThenCleanUp();
+  for (auto& [name, daemon] : daemons) EXPECT_EQ(daemon->Stop(), 0) << name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    EachStep, VolumeCreateInterruptedTest,
+    ::testing::Values(
+        // containerd acquired every volume, the record is not written.
+        HeldStep{"create-volumes-acquired", "berthd"},
+        // volumed mounted the tmpfs volume but holds it for nobody yet.
+        HeldStep{"volume-mounted", "volumed"},
+        // volumed holds the volumes for a container containerd never made.
+        HeldStep{"volume-acquired", "volumed"}),
+    [](const ::testing::TestParamInfo<HeldStep>& info) {
+      std::string name = info.param.failpoint + "_" + info.param.killed;
+      for (char& c : name) {
+        if (c == '-') c = '_';
+      }
+      return name;
+    });
 
 }  // namespace
 }  // namespace berth::testing
