@@ -1,5 +1,7 @@
 // ps, prune and logs: reading many records or a container's log.
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <regex>
 #include <set>
 #include <vector>
@@ -25,6 +27,75 @@ namespace {
 constexpr size_t kLogBatchEntries = 256;
 constexpr size_t kLogBatchBytes = 64 * 1024;
 
+
+bool AnyOfTerms(const google::protobuf::RepeatedPtrField<std::string>& terms,
+                const std::function<bool(const std::string&)>& match) {
+  return terms.empty() || std::any_of(terms.begin(), terms.end(), match);
+}
+
+// `volume=`: a volume's name or a mount's destination.
+bool MountsVolume(const Container& container, const std::string& term) {
+  return std::any_of(container.mounts().begin(), container.mounts().end(),
+                     [&](const container::v1::MountPoint& mount) {
+                       return (!mount.name().empty() && mount.name() == term) ||
+                              mount.destination() == term;
+                     });
+}
+
+// `network=`: a network's name or (a prefix of) its id.
+bool OnNetwork(const Container& container, const std::string& term) {
+  for (const auto& [name, endpoint] : container.network_settings().networks()) {
+    if (name == term || (!endpoint.network_id().empty() &&
+                         absl::StartsWith(endpoint.network_id(), term))) {
+      return true;
+    }
+  }
+  return container.network_settings().networks().empty() &&
+         container.host_config().network_mode() == term;
+}
+
+// A `publish=`/`expose=` term, "PORT[-PORT][/PROTO]" (tcp by default),
+// against one container port; a malformed term matches nothing.
+bool PortTermMatches(const std::string& term, uint32_t port,
+                     types::v1::Protocol protocol) {
+  absl::string_view ports = term;
+  types::v1::Protocol wanted = types::v1::PROTOCOL_TCP;
+  if (const size_t slash = ports.find('/'); slash != absl::string_view::npos) {
+    std::optional<types::v1::Protocol> named = ProtocolNamed(ports.substr(slash + 1));
+    if (!named.has_value()) return false;
+    wanted = *named;
+    ports = ports.substr(0, slash);
+  }
+  const size_t dash = ports.find('-');
+  uint32_t low = 0, high = 0;
+  if (!absl::SimpleAtoi(ports.substr(0, dash), &low)) return false;
+  high = low;
+  if (dash != absl::string_view::npos &&
+      !absl::SimpleAtoi(ports.substr(dash + 1), &high)) {
+    return false;
+  }
+  return protocol == wanted && port >= low && port <= high;
+}
+
+bool PublishesPort(const Container& container, const std::string& term) {
+  for (const types::v1::PortBinding& binding : container.host_config().port_bindings()) {
+    if (PortTermMatches(term, binding.container_port(), binding.protocol())) return true;
+  }
+  return false;
+}
+
+bool ExposesPort(const Container& container, const std::string& term) {
+  for (const std::string& exposed : container.config().exposed_ports()) {
+    const size_t slash = exposed.find('/');
+    uint32_t port = 0;
+    if (!absl::SimpleAtoi(absl::string_view(exposed).substr(0, slash), &port)) continue;
+    std::optional<types::v1::Protocol> protocol =
+        slash == std::string::npos ? types::v1::PROTOCOL_TCP
+                                   : ProtocolNamed(exposed.substr(slash + 1));
+    if (protocol.has_value() && PortTermMatches(term, port, *protocol)) return true;
+  }
+  return PublishesPort(container, term);
+}
 
 // The health `ps` shows and filters on: NONE without a check.
 container::v1::Health::Status HealthOf(const Container& container) {
@@ -148,6 +219,15 @@ bool ContainerSupervisor::Matches(
   if (!filter.health().empty() &&
       std::find(filter.health().begin(), filter.health().end(),
                 HealthOf(container)) == filter.health().end()) {
+    return false;
+  }
+  auto holds = [&](bool (*test)(const Container&, const std::string&)) {
+    return [&container, test](const std::string& term) { return test(container, term); };
+  };
+  if (!AnyOfTerms(filter.volumes(), holds(MountsVolume)) ||
+      !AnyOfTerms(filter.networks(), holds(OnNetwork)) ||
+      !AnyOfTerms(filter.publish(), holds(PublishesPort)) ||
+      !AnyOfTerms(filter.expose(), holds(ExposesPort))) {
     return false;
   }
   if (!filter.exit_codes().empty()) {

@@ -68,6 +68,50 @@ TEST_F(QueriesTest, CommandQuotesArgumentsWithSpaces) {
   EXPECT_EQ(listed->containers(0).command(), "sh -c 'echo \"a b\"; sleep 1'");
 }
 
+// ps --filter volume=, network=, expose= were accepted and ignored: every
+// container was listed.
+TEST_F(QueriesTest, VolumeNetworkAndPortFiltersSelect) {
+  container::v1::CreateContainerRequest request;
+  request.set_name("mounted");
+  request.mutable_config()->set_image("busybox");
+  request.mutable_config()->add_exposed_ports("8080/tcp");
+  request.mutable_host_config()->set_network_mode("none");
+  request.mutable_host_config()->add_binds(dir_ + "/data:/data");
+  types::v1::Mount* tmpfs = request.mutable_host_config()->add_mounts();
+  tmpfs->set_type(types::v1::Mount::TYPE_TMPFS);
+  tmpfs->set_target("/scratch");
+  ASSERT_TRUE(supervisor_->Create(request).ok());
+  request.Clear();
+  request.set_name("plain");
+  request.mutable_config()->set_image("busybox");
+  request.mutable_host_config()->set_network_mode("host");
+  ASSERT_TRUE(supervisor_->Create(request).ok());
+
+  auto names = [&](void (*add)(container::v1::ContainerFilter*, const char*),
+                   const char* term) {
+    container::v1::ListContainersRequest list;
+    list.set_all(true);
+    add(list.mutable_filter(), term);
+    std::vector<std::string> found;
+    auto listed = supervisor_->List(list);
+    EXPECT_TRUE(listed.ok()) << listed.status();
+    if (listed.ok()) {
+      for (const auto& c : listed->containers()) found.push_back(c.name());
+    }
+    return found;
+  };
+  auto volume = [](container::v1::ContainerFilter* f, const char* t) { f->add_volumes(t); };
+  auto network = [](container::v1::ContainerFilter* f, const char* t) { f->add_networks(t); };
+  auto expose = [](container::v1::ContainerFilter* f, const char* t) { f->add_expose(t); };
+  EXPECT_THAT(names(volume, "/scratch"), UnorderedElementsAre("mounted"));
+  EXPECT_THAT(names(volume, "/data"), UnorderedElementsAre("mounted"));
+  EXPECT_THAT(names(volume, "/nothing"), ::testing::IsEmpty());
+  EXPECT_THAT(names(network, "host"), UnorderedElementsAre("plain"));
+  EXPECT_THAT(names(expose, "8080"), UnorderedElementsAre("mounted"));
+  EXPECT_THAT(names(expose, "8000-8100/tcp"), UnorderedElementsAre("mounted"));
+  EXPECT_THAT(names(expose, "8080/udp"), ::testing::IsEmpty());
+}
+
 // ps -s and inspect -s: SizeRw is the writable layer imaged measures,
 // SizeRootFs that plus the image (both were missing).
 TEST_F(QueriesTest, SizesWhenAskedFor) {

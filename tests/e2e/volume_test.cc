@@ -3,9 +3,11 @@
 // containers and the daemon, Docker's backup-and-restore recipe with
 // --volumes-from, copy-up, read-only and live binds, bounded tmpfs, and
 // what must be refused.
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <fstream>
 #include <set>
 #include <string>
@@ -294,6 +296,46 @@ TEST_F(VolumeE2eTest, SymlinksInTheImageCannotLeadMountsOntoTheHost) {
   unlink(("/etc/" + marker).c_str());
   EXPECT_EQ(env_.Berth({"rm", "evil"}).exit_code, 0);
   EXPECT_EQ(env_.Berth({"volume", "prune", "-f"}).exit_code, 0);
+}
+
+// Docker's bind propagation: rslave sees the host's later mounts under the
+// source, rprivate (the default) does not, rshared also gives the host the
+// container's mounts. The source is a shared mount the test makes.
+TEST_F(VolumeE2eTest, BindPropagationAsAsked) {
+  const std::string src = HostDir("propagated");
+  ASSERT_EQ(mount("tmpfs", src.c_str(), "tmpfs", 0, "size=1m"), 0) << errno;
+  ASSERT_EQ(mount(nullptr, src.c_str(), nullptr, MS_SHARED, nullptr), 0) << errno;
+  struct Unmount {
+    std::string path;
+    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
+  } unmount{src};
+  ASSERT_EQ(mkdir((src + "/later").c_str(), 0755), 0);
+  ASSERT_EQ(mkdir((src + "/inner").c_str(), 0755), 0);
+  for (const char* mode : {"rslave", "rprivate"}) {
+    RunResult started = env_.Berth({"run", "-d", "--name", mode, "-v",
+                                    absl::StrCat(src, ":/src:", mode), "busybox",
+                                    "sleep", "600"});
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+  }
+  // Mounted on the host after the containers started.
+  const std::string later = src + "/later";
+  ASSERT_EQ(mount("tmpfs", later.c_str(), "tmpfs", 0, "size=1m"), 0) << errno;
+  Unmount unmount_later{later};
+  { std::ofstream(later + "/seen") << "x"; }
+  EXPECT_EQ(env_.Berth({"exec", "rslave", "cat", "/src/later/seen"}).out, "x");
+  EXPECT_NE(env_.Berth({"exec", "rprivate", "cat", "/src/later/seen"}).exit_code, 0);
+
+  RunResult shared = env_.Berth(
+      {"run", "--rm", "--privileged", "-v", absl::StrCat(src, ":/src:rshared"),
+       "busybox", "sh", "-c",
+       "mount -t tmpfs none /src/inner && echo back > /src/inner/f"});
+  EXPECT_EQ(shared.exit_code, 0) << shared.err;
+  Unmount unmount_inner{src + "/inner"};
+  std::ifstream back(src + "/inner/f");
+  std::string line;
+  std::getline(back, line);
+  EXPECT_EQ(line, "back");
+  EXPECT_EQ(env_.Berth({"rm", "-f", "rslave", "rprivate"}).exit_code, 0);
 }
 
 TEST_F(VolumeE2eTest, OnlyTheDevicesGivenAreUsable) {

@@ -1,5 +1,6 @@
 #include "services/containerd/runtime/mounts.h"
 
+#include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -187,18 +188,27 @@ absl::Status PrepareRootfs(const InitSpec& spec, int userns_fd) {
 }
 
 absl::Status PivotIntoRootfs(const std::string& rootfs) {
-  if (chdir(rootfs.c_str()) != 0) return ErrnoStatus(errno, "chdir", rootfs);
-  // The old root is stacked under the new one at "."; detaching "." then
-  // removes it, and no directory has to be created for it in the rootfs.
-  if (syscall(SYS_pivot_root, ".", ".") != 0) {
-    return ErrnoStatus(errno, "pivot_root", rootfs);
-  }
-  if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
-    return ErrnoStatus(errno, "make rslave", "old root");
-  }
-  if (umount2(".", MNT_DETACH) != 0) return ErrnoStatus(errno, "unmount", "old root");
-  if (chdir("/") != 0) return ErrnoStatus(errno, "chdir", "/");
-  return absl::OkStatus();
+  const int old_root = open("/", O_DIRECTORY | O_PATH | O_CLOEXEC);
+  if (old_root < 0) return ErrnoStatus(errno, "open", "/");
+  absl::Status status = [&]() -> absl::Status {
+    if (chdir(rootfs.c_str()) != 0) return ErrnoStatus(errno, "chdir", rootfs);
+    // The old root is stacked on the new one; it is made rslave (so that
+    // detaching it reaches nothing of the host's) and detached through its
+    // own descriptor: "." would name the new root, whose mounts must keep
+    // the propagation each was given.
+    if (syscall(SYS_pivot_root, ".", ".") != 0) {
+      return ErrnoStatus(errno, "pivot_root", rootfs);
+    }
+    if (fchdir(old_root) != 0) return ErrnoStatus(errno, "fchdir", "old root");
+    if (mount(nullptr, ".", nullptr, MS_SLAVE | MS_REC, nullptr) != 0) {
+      return ErrnoStatus(errno, "make rslave", "old root");
+    }
+    if (umount2(".", MNT_DETACH) != 0) return ErrnoStatus(errno, "unmount", "old root");
+    if (chdir("/") != 0) return ErrnoStatus(errno, "chdir", "/");
+    return absl::OkStatus();
+  }();
+  close(old_root);
+  return status;
 }
 
 absl::Status MakeRootReadOnly() { return RemountBind("/", true); }
