@@ -1,5 +1,7 @@
 #include "common/proto_util.h"
 
+#include <utility>
+
 #include "absl/strings/ascii.h"
 
 namespace berth {
@@ -47,6 +49,33 @@ std::optional<types::v1::Protocol> ProtocolNamed(absl::string_view name) {
   if (lower.empty() || lower == "tcp") return types::v1::PROTOCOL_TCP;
   if (lower == "udp") return types::v1::PROTOCOL_UDP;
   if (lower == "sctp") return types::v1::PROTOCOL_SCTP;
+  return std::nullopt;
+}
+
+namespace {
+
+constexpr std::pair<const char*, types::v1::Mount::Propagation> kPropagations[] = {
+    {"private", types::v1::Mount::PROPAGATION_PRIVATE},
+    {"rprivate", types::v1::Mount::PROPAGATION_RPRIVATE},
+    {"shared", types::v1::Mount::PROPAGATION_SHARED},
+    {"rshared", types::v1::Mount::PROPAGATION_RSHARED},
+    {"slave", types::v1::Mount::PROPAGATION_SLAVE},
+    {"rslave", types::v1::Mount::PROPAGATION_RSLAVE}};
+
+}  // namespace
+
+const char* PropagationName(types::v1::Mount::Propagation propagation) {
+  for (const auto& [name, value] : kPropagations) {
+    if (value == propagation) return name;
+  }
+  return "";
+}
+
+std::optional<types::v1::Mount::Propagation> PropagationNamed(
+    absl::string_view name) {
+  for (const auto& [word, value] : kPropagations) {
+    if (name == word) return value;
+  }
   return std::nullopt;
 }
 

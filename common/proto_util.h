@@ -23,6 +23,13 @@ const char* ProtocolName(types::v1::Protocol protocol);
 // The protocol `name` names, in any case ("" is TCP); nullopt for another.
 std::optional<types::v1::Protocol> ProtocolNamed(absl::string_view name);
 
+// Docker's names of mount propagations: "private", "rprivate", "shared",
+// "rshared", "slave", "rslave"; "" for unspecified.
+const char* PropagationName(types::v1::Mount::Propagation propagation);
+// The propagation `name` names; nullopt for another word (and for "").
+std::optional<types::v1::Mount::Propagation> PropagationNamed(
+    absl::string_view name);
+
 // True if `labels` satisfy every `label=` filter term (AND).
 bool MatchesLabels(
     const google::protobuf::Map<std::string, std::string>& labels,

@@ -131,6 +131,13 @@ std::string LabelProblem(const std::string& value) {
   return "";
 }
 
+std::optional<bool> FilterBool(const std::string& value) {
+  const std::string lower = absl::AsciiStrToLower(value);
+  if (lower == "true" || lower == "1") return true;
+  if (lower == "false" || lower == "0") return false;
+  return std::nullopt;
+}
+
 types::v1::LabelFilter ParseLabelFilter(absl::string_view value, bool negate) {
   types::v1::LabelFilter label;
   std::pair<absl::string_view, absl::string_view> parts =

@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -88,6 +89,10 @@ absl::Status InvalidFilter(absl::string_view name,
 // whitespaces". The flag's own check, so the error is a usage error
 // (`network create`, `volume create`).
 std::string LabelProblem(const std::string& value);
+
+// Docker's boolean filter values (filters.GetBoolOrDefault): true or 1,
+// false or 0, in any case; nullopt for another word.
+std::optional<bool> FilterBool(const std::string& value);
 
 // `label=KEY` or `label=KEY=VALUE` (negated for Docker's `label!=`).
 types::v1::LabelFilter ParseLabelFilter(absl::string_view value, bool negate);

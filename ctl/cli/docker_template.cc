@@ -1,5 +1,7 @@
 #include "ctl/cli/docker_template.h"
 
+#include "ctl/cli/format.h"
+
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -124,6 +126,25 @@ absl::StatusOr<std::string> RenderDocumentTemplate(
     return status;
   }
   return text;
+}
+
+std::string RenderInspectArray(const std::vector<nlohmann::ordered_json>& items) {
+  if (items.empty()) return "[]\n";
+  nlohmann::ordered_json array = items;
+  return absl::StrCat(GoJsonEscape(array.dump(
+                          4, ' ', false,
+                          nlohmann::ordered_json::error_handler_t::replace)),
+                      "\n");
+}
+
+absl::Status RenderInspected(absl::string_view format,
+                             const std::vector<nlohmann::ordered_json>& items,
+                             std::string* out, std::vector<absl::Status>* errors) {
+  if (format.empty() || format == "json") {
+    *out = RenderInspectArray(items);
+    return absl::OkStatus();
+  }
+  return RenderInspectTemplate(format, items, out, errors);
 }
 
 }  // namespace berth::ctl

@@ -62,6 +62,18 @@ absl::Status RenderInspectTemplate(
     absl::string_view format, const std::vector<nlohmann::ordered_json>& items,
     std::string* out, std::vector<absl::Status>* errors);
 
+// The JSON array inspect prints: 4-space indent, Go's escaping, "[]" when
+// nothing was found; ends with a newline.
+std::string RenderInspectArray(const std::vector<nlohmann::ordered_json>& items);
+
+// What an inspect prints for what it found: the JSON array without a
+// format (or with "json"), else RenderInspectTemplate's text, whose parse
+// error is returned. Call it with no items first to refuse a bad template
+// before any lookup, as Docker does.
+absl::Status RenderInspected(absl::string_view format,
+                             const std::vector<nlohmann::ordered_json>& items,
+                             std::string* out, std::vector<absl::Status>* errors);
+
 // `version --format` and `info --format`: the template (named `name`:
 // "version" or "") over one document, then "\n"; `version` runs it through
 // a tabwriter (min width 20, padding 1) as Docker does. On an execution

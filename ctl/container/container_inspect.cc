@@ -132,14 +132,6 @@ ordered_json StateJson(const container::v1::ContainerState& state) {
   return out;
 }
 
-// "" for unspecified.
-std::string PropagationName(types::v1::Mount::Propagation propagation) {
-  static constexpr const char* kNames[] = {
-      "", "private", "rprivate", "shared", "rshared", "slave", "rslave"};
-  const int p = static_cast<int>(propagation);
-  return p >= 0 && p < 7 ? kNames[p] : "";
-}
-
 const char* MountTypeName(types::v1::Mount::Type type) {
   switch (type) {
     case types::v1::Mount::TYPE_VOLUME:

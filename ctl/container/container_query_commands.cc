@@ -242,15 +242,10 @@ struct InspectFlags {
 absl::Status PrintInspected(const std::string& format,
                             const std::vector<nlohmann::ordered_json>& found,
                             std::vector<absl::Status>* errors) {
-  if (format.empty() || format == "json") {
-    PrintOut(RenderInspectArray(found));
-    return absl::OkStatus();
-  }
   std::string out;
-  absl::Status parsed = RenderInspectTemplate(format, found, &out, errors);
-  if (!parsed.ok()) return parsed;
-  PrintOut(out);
-  return absl::OkStatus();
+  absl::Status rendered = RenderInspected(format, found, &out, errors);
+  if (rendered.ok()) PrintOut(out);
+  return rendered;
 }
 
 // Looks `name` up in containerd (and in imaged when `images`); NOT_FOUND

@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/proto_util.h"
 #include "common/storage_opts.h"
 #include "ctl/container/container_args.h"
 
@@ -116,20 +117,6 @@ absl::StatusOr<std::vector<std::string>> ReadCsvRecord(absl::string_view line) {
   }
 }
 
-std::optional<Mount::Propagation> ParsePropagation(absl::string_view mode) {
-  static constexpr std::pair<const char*, Mount::Propagation> kModes[] = {
-      {"private", Mount::PROPAGATION_PRIVATE},
-      {"rprivate", Mount::PROPAGATION_RPRIVATE},
-      {"shared", Mount::PROPAGATION_SHARED},
-      {"rshared", Mount::PROPAGATION_RSHARED},
-      {"slave", Mount::PROPAGATION_SLAVE},
-      {"rslave", Mount::PROPAGATION_RSLAVE}};
-  for (const auto& [name, value] : kModes) {
-    if (mode == name) return value;
-  }
-  return std::nullopt;
-}
-
 // `volume-label`/`volume-opt` values, as Docker's setValueOnMap: "K=V" or
 // "K" (empty value); an empty key is dropped.
 void SetOnMap(absl::string_view entry,
@@ -178,7 +165,7 @@ struct MountField {
 std::string ApplyBindField(const MountField& f, Mount::BindOptions* bind) {
   if (f.key == "bind-propagation") {
     std::optional<Mount::Propagation> mode =
-        ParsePropagation(absl::AsciiStrToLower(f.value));
+        PropagationNamed(absl::AsciiStrToLower(f.value));
     if (!mode.has_value()) {
       return absl::StrCat("invalid propagation mode: ", f.value);
     }

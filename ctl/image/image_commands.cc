@@ -120,14 +120,11 @@ CLI::App* AddListCommand(CLI::App& parent, CommandContext& context,
 
 void RunInspect(CommandContext& context, const std::string& format,
                 const std::vector<std::string>& images) {
-  const bool templated = !format.empty() && format != "json";
   std::string out;
   std::vector<absl::Status> errors;
-  if (templated) {
-    // A template that does not parse stops the command before any lookup.
-    absl::Status parsed = RenderInspectTemplate(format, {}, &out, &errors);
-    if (!parsed.ok()) return context.Fail(parsed, kExitTemplateParse);
-  }
+  // A template that does not parse stops the command before any lookup.
+  absl::Status parsed = RenderInspected(format, {}, &out, &errors);
+  if (!parsed.ok()) return context.Fail(parsed, kExitTemplateParse);
   auto stub = ImageStub(context);
   std::vector<nlohmann::ordered_json> found;
   for (const std::string& image : images) {
@@ -148,11 +145,7 @@ void RunInspect(CommandContext& context, const std::string& format,
   }
   // Docker prints what it found, then an error per image it did not (or
   // its template failed on).
-  if (templated) {
-    (void)RenderInspectTemplate(format, found, &out, &errors);
-  } else {
-    out = RenderInspectArray(found);
-  }
+  (void)RenderInspected(format, found, &out, &errors);
   PrintOut(out);
   for (const absl::Status& error : errors) context.Fail(error);
 }

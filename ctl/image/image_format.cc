@@ -364,15 +364,6 @@ ordered_json ImageInspectJson(const image::v1::Image& image) {
   return out;
 }
 
-std::string RenderInspectArray(const std::vector<ordered_json>& items) {
-  if (items.empty()) return "[]\n";
-  ordered_json array = items;
-  return absl::StrCat(
-      GoJsonEscape(
-          array.dump(4, ' ', false, ordered_json::error_handler_t::replace)),
-      "\n");
-}
-
 absl::StatusOr<std::string> RenderHistory(
     const image::v1::ImageHistoryResponse& response,
     const HistoryOptions& options, absl::Time now, absl::TimeZone zone) {

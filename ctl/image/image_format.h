@@ -62,11 +62,6 @@ absl::StatusOr<std::string> RenderImageList(
 // One image as Docker's `image inspect` shows it (ordered as Docker does).
 nlohmann::ordered_json ImageInspectJson(const image::v1::Image& image);
 
-// The JSON array `image inspect` prints: 4-space indent, Go's escaping,
-// "[]" when nothing was found; ends with a newline.
-std::string RenderInspectArray(
-    const std::vector<nlohmann::ordered_json>& items);
-
 struct HistoryOptions {
   // "" or "table", "json", "table TEMPLATE" or a template.
   std::string format;

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/text_proto_testing.h"
+#include "ctl/cli/docker_template.h"
 #include "gtest/gtest.h"
 
 namespace berth::ctl {

@@ -20,7 +20,6 @@
 #include "ctl/cli/command.h"
 #include "ctl/cli/docker_template.h"
 #include "ctl/cli/exit_codes.h"
-#include "ctl/image/image_format.h"
 #include "ctl/network/network_connect_commands.h"
 #include "ctl/network/network_format.h"
 #include "ctl/network/network_group.h"
@@ -192,14 +191,11 @@ void AddListCommand(CLI::App& parent, CommandContext& context) {
 
 void RunInspect(CommandContext& context, const std::string& format,
                 const std::vector<std::string>& names) {
-  const bool templated = !format.empty() && format != "json";
   std::string out;
   std::vector<absl::Status> errors;
-  if (templated) {
-    // A template that does not parse stops the command before any lookup.
-    absl::Status parsed = RenderInspectTemplate(format, {}, &out, &errors);
-    if (!parsed.ok()) return context.Fail(parsed, kExitTemplateParse);
-  }
+  // A template that does not parse stops the command before any lookup.
+  absl::Status parsed = RenderInspected(format, {}, &out, &errors);
+  if (!parsed.ok()) return context.Fail(parsed, kExitTemplateParse);
   auto stub = NetworkStub(context);
   std::vector<nlohmann::ordered_json> found;
   for (const std::string& name : names) {
@@ -218,11 +214,7 @@ void RunInspect(CommandContext& context, const std::string& format,
   }
   // Docker prints what it found, then an error per network it did not (or
   // its template failed on).
-  if (templated) {
-    (void)RenderInspectTemplate(format, found, &out, &errors);
-  } else {
-    out = RenderInspectArray(found);
-  }
+  (void)RenderInspected(format, found, &out, &errors);
   PrintOut(out);
   for (const absl::Status& error : errors) context.Fail(error);
 }

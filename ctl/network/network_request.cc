@@ -211,14 +211,6 @@ absl::Status AddPools(const NetworkCreateFlags& flags, network::v1::Ipam& ipam) 
   return absl::OkStatus();
 }
 
-// dangling=: Docker's boolean filter values.
-std::optional<bool> FilterBool(const std::string& value) {
-  const std::string lower = absl::AsciiStrToLower(value);
-  if (lower == "true" || lower == "1") return true;
-  if (lower == "false" || lower == "0") return false;
-  return std::nullopt;
-}
-
 }  // namespace
 
 absl::StatusOr<network::v1::CreateNetworkRequest> BuildCreateNetworkRequest(

@@ -18,14 +18,6 @@ std::pair<std::string, std::string> SplitKeyValue(const std::string& entry) {
   return kv;
 }
 
-// Docker's filters.GetBoolOrDefault spellings: true/1, false/0.
-std::optional<bool> FilterBool(const std::string& value) {
-  const std::string lower = absl::AsciiStrToLower(value);
-  if (lower == "true" || lower == "1") return true;
-  if (lower == "false" || lower == "0") return false;
-  return std::nullopt;
-}
-
 }  // namespace
 
 absl::StatusOr<volume::v1::CreateVolumeRequest> BuildCreateVolumeRequest(

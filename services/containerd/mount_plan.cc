@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/proto_util.h"
 
 namespace berth::containerd {
 
@@ -60,19 +61,6 @@ absl::Status CheckTarget(absl::string_view type, absl::string_view target) {
         "invalid specification: destination can't be '/'");
   }
   return absl::OkStatus();
-}
-
-std::optional<Mount::Propagation> PropagationNamed(absl::string_view word) {
-  static const std::map<absl::string_view, Mount::Propagation> kNames = {
-      {"private", Mount::PROPAGATION_PRIVATE},
-      {"rprivate", Mount::PROPAGATION_RPRIVATE},
-      {"shared", Mount::PROPAGATION_SHARED},
-      {"rshared", Mount::PROPAGATION_RSHARED},
-      {"slave", Mount::PROPAGATION_SLAVE},
-      {"rslave", Mount::PROPAGATION_RSLAVE}};
-  auto it = kNames.find(word);
-  if (it == kNames.end()) return std::nullopt;
-  return it->second;
 }
 
 // The options of a `-v` mode, each kind at most once (Docker's
