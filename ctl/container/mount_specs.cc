@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "common/proto_util.h"
 #include "common/storage_opts.h"
+#include "common/tree_archive/tree_paths.h"
 #include "ctl/container/container_args.h"
 
 namespace berth::ctl {
@@ -20,31 +21,9 @@ namespace {
 
 using types::v1::Mount;
 
-// Go's path.Clean: "." and ".." resolved lexically, repeated and trailing
-// slashes dropped; "" is ".".
-std::string CleanPath(absl::string_view path) {
-  const bool rooted = absl::StartsWith(path, "/");
-  std::vector<absl::string_view> parts;
-  for (absl::string_view part : absl::StrSplit(path, '/', absl::SkipEmpty())) {
-    if (part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") {
-        parts.pop_back();
-      } else if (!rooted) {
-        parts.push_back(part);
-      }
-      continue;
-    }
-    parts.push_back(part);
-  }
-  const std::string joined = absl::StrJoin(parts, "/");
-  if (rooted) return "/" + joined;
-  return joined.empty() ? "." : joined;
-}
-
 // Go's filepath.Abs for a relative path: cleaned, against `cwd`.
 std::string Absolute(absl::string_view path, absl::string_view cwd) {
-  return CleanPath(absl::StrCat(cwd, "/", path));
+  return tree_archive::CleanPath(absl::StrCat(cwd, "/", path));
 }
 
 // Go's strconv.ParseUint(value, 8, 32).
@@ -439,13 +418,13 @@ absl::StatusOr<container::v1::DeviceMapping> ParseDeviceFlag(
   if (parts.size() == 1 || (parts.size() == 2 && is_mode(parts[1]))) {
     // HOST or HOST:PERMISSIONS: the same path inside, cleaned as Docker's.
     container_path = parts[0];
-    device.set_path_on_host(CleanPath(parts[0]));
+    device.set_path_on_host(tree_archive::CleanPath(parts[0]));
     device.set_path_in_container(device.path_on_host());
     if (parts.size() == 2) permissions = parts[1];
   } else if (parts.size() == 2) {
     container_path = parts[1];
     device.set_path_on_host(parts[0]);
-    device.set_path_in_container(CleanPath(parts[1]));
+    device.set_path_in_container(tree_archive::CleanPath(parts[1]));
   } else {
     if (!is_mode(parts[2])) {
       return absl::InvalidArgumentError(

@@ -17,6 +17,7 @@
 #include "common/signals.h"
 #include "common/status_macros.h"
 #include "common/go_duration.h"
+#include "common/tree_archive/tree_paths.h"
 #include "services/imaged/formats/dockerfile_words.h"
 #include "services/imaged/formats/json_util.h"
 
@@ -393,7 +394,7 @@ absl::Status ApplyWorkdir(absl::string_view args, ChangeState* state) {
   if (path.front() != '/') {
     path = absl::StrCat("/", state->config.working_dir(), "/", path);
   }
-  state->config.set_working_dir(internal::CleanPath(path));
+  state->config.set_working_dir(tree_archive::CleanPath(path));
   return absl::OkStatus();
 }
 

@@ -249,25 +249,4 @@ absl::StatusOr<std::optional<std::vector<std::string>>> ParseExecForm(
   return list;
 }
 
-std::string CleanPath(absl::string_view path) {
-  if (path.empty()) return ".";
-  bool rooted = path.front() == '/';
-  std::vector<absl::string_view> parts;
-  for (absl::string_view part : absl::StrSplit(path, '/')) {
-    if (part.empty() || part == ".") continue;
-    if (part == "..") {
-      if (!parts.empty() && parts.back() != "..") {
-        parts.pop_back();
-      } else if (!rooted) {
-        parts.push_back(part);
-      }
-      continue;
-    }
-    parts.push_back(part);
-  }
-  std::string cleaned = absl::StrJoin(parts, "/");
-  if (rooted) return "/" + cleaned;
-  return cleaned.empty() ? "." : cleaned;
-}
-
 }  // namespace berth::imaged::formats::internal

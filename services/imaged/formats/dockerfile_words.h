@@ -60,9 +60,6 @@ absl::StatusOr<std::string> ExpandWord(absl::string_view word,
 absl::StatusOr<std::optional<std::vector<std::string>>> ParseExecForm(
     absl::string_view args);
 
-// Go's path.Clean on a slash-separated path: "/a/./b/../c//" -> "/a/c".
-std::string CleanPath(absl::string_view path);
-
 }  // namespace berth::imaged::formats::internal
 
 #endif  // BERTH_SERVICES_IMAGED_FORMATS_DOCKERFILE_WORDS_H_
