@@ -109,8 +109,9 @@ class HostVolumeFiles final : public VolumeFiles {
   }
 
  private:
-  // Adds the allocated bytes of the entries of the directory `fd` (which it
-  // closes), each inode once, recursing without crossing symlinks.
+  // Adds the sizes of the files below the directory `fd` (which it closes),
+  // each inode once, recursing without crossing symlinks: Docker's volume
+  // size (directory.Size: apparent sizes, directories not counted).
   static absl::Status AddUsage(int fd, const std::string& path,
                                std::set<std::pair<dev_t, ino_t>>& seen,
                                int64_t& bytes) {
@@ -130,8 +131,8 @@ class HostVolumeFiles final : public VolumeFiles {
         status = ErrnoStatus(errno, "stat", path + "/" + name);
         break;
       }
-      if (seen.emplace(st.st_dev, st.st_ino).second) {
-        bytes += static_cast<int64_t>(st.st_blocks) * 512;
+      if (!S_ISDIR(st.st_mode) && seen.emplace(st.st_dev, st.st_ino).second) {
+        bytes += static_cast<int64_t>(st.st_size);
       }
       if (!S_ISDIR(st.st_mode)) continue;
       const int child = openat(dirfd(dir), name.c_str(),

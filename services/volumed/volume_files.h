@@ -32,7 +32,8 @@ class VolumeFiles {
   // Returns false, copying nothing, when `from` is not a directory.
   virtual absl::StatusOr<bool> CopyTree(const std::string& from,
                                         const std::string& to) = 0;
-  // Bytes allocated below `dir`, each inode counted once.
+  // Apparent bytes of the files below `dir`, each inode counted once (as
+  // Docker sizes volumes).
   virtual absl::StatusOr<int64_t> DiskUsage(const std::string& dir) = 0;
   // The host path of `subpath` (relative, no "..") below `root`, resolved
   // without leaving `root` (openat2 RESOLVE_BENEATH): the path with its
