@@ -5,7 +5,9 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 
 namespace berth {
 
@@ -66,6 +68,53 @@ absl::Status ApplyStorageOpt(absl::string_view key, absl::string_view value,
   }
   limits->size_bytes = static_cast<uint64_t>(*bytes);
   return absl::OkStatus();
+}
+
+std::optional<uint32_t> ParseOctalMode(absl::string_view value) {
+  if (value.empty() || value.size() > 11) return std::nullopt;
+  uint64_t mode = 0;
+  for (char c : value) {
+    if (c < '0' || c > '7') return std::nullopt;
+    mode = mode * 8 + static_cast<uint64_t>(c - '0');
+  }
+  if (mode > 0xffffffffu) return std::nullopt;
+  return static_cast<uint32_t>(mode);
+}
+
+absl::StatusOr<types::v1::Mount> ParseTmpfsSpec(absl::string_view value) {
+  using types::v1::Mount;
+  std::pair<absl::string_view, absl::string_view> parts =
+      absl::StrSplit(value, absl::MaxSplits(':', 1));
+  if (!absl::StartsWith(parts.first, "/")) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "invalid mount path: '", parts.first, "' mount path must be absolute"));
+  }
+  Mount mount;
+  mount.set_type(Mount::TYPE_TMPFS);
+  mount.set_target(std::string(parts.first));
+  Mount::TmpfsOptions* tmpfs = mount.mutable_tmpfs_options();
+  for (absl::string_view option :
+       absl::StrSplit(parts.second, ',', absl::SkipEmpty())) {
+    std::pair<absl::string_view, absl::string_view> kv =
+        absl::StrSplit(option, absl::MaxSplits('=', 1));
+    if (kv.first == "size") {
+      absl::StatusOr<int64_t> bytes = ParseRamBytes(kv.second);
+      if (!bytes.ok()) return bytes.status();
+      tmpfs->set_size_bytes(*bytes);
+    } else if (kv.first == "mode") {
+      std::optional<uint32_t> mode = ParseOctalMode(kv.second);
+      if (!mode.has_value() || *mode > 07777) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid tmpfs mode: '", kv.second, "' (an octal mode such as 1777)"));
+      }
+      tmpfs->set_mode(*mode);
+    } else if (option == "ro") {
+      mount.set_read_only(true);
+    } else if (option != "rw") {
+      tmpfs->add_options(std::string(option));
+    }
+  }
+  return mount;
 }
 
 }  // namespace berth

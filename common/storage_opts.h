@@ -5,10 +5,12 @@
 #define BERTH_COMMON_STORAGE_OPTS_H_
 
 #include <cstdint>
+#include <optional>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "berth/types/v1/types.pb.h"
 
 namespace berth {
 
@@ -30,6 +32,17 @@ struct StorageLimits {
 // nothing is more likely a mistake than a wish).
 absl::Status ApplyStorageOpt(absl::string_view key, absl::string_view value,
                              StorageLimits* limits);
+
+// An octal file mode such as "1777"; nullopt for anything else.
+std::optional<uint32_t> ParseOctalMode(absl::string_view value);
+
+// One `--tmpfs PATH[:OPTIONS]` (HostConfig.tmpfs's key and value joined by
+// ':'): a tmpfs mount whose OPTIONS, a comma list of mount(8) tmpfs
+// options, give size= (a RAMInBytes size) and mode= (octal, at most 07777)
+// to its tmpfs_options, ro/rw to read_only, the others kept in order.
+// INVALID_ARGUMENT naming the problem for a relative path, a bad size or
+// mode (read by the CLI, which refuses a bad flag, and by containerd).
+absl::StatusOr<types::v1::Mount> ParseTmpfsSpec(absl::string_view value);
 
 }  // namespace berth
 

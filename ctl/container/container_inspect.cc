@@ -243,6 +243,8 @@ ordered_json HostConfigJson(const container::v1::HostConfig& h) {
   out["SecurityOpt"] = SecurityOpt(h.security());
   // Docker's is `omitempty`: absent unless --storage-opt was given.
   if (!h.storage_opt().empty()) out["StorageOpt"] = MapOrNull(h.storage_opt());
+  // Likewise --tmpfs: {"/path": "options"}.
+  if (!h.tmpfs().empty()) out["Tmpfs"] = MapOrNull(h.tmpfs());
   out["UTSMode"] = h.uts_mode();
   out["UsernsMode"] = h.userns_mode();
   out["ShmSize"] = r.shm_size() != 0 ? r.shm_size() : int64_t{67108864};
@@ -283,8 +285,7 @@ ordered_json HostConfigJson(const container::v1::HostConfig& h) {
         ordered_json{{"Name", u.name()}, {"Hard", u.hard()}, {"Soft", u.soft()}});
   }
   out["Ulimits"] = ulimits.empty() ? ordered_json(nullptr) : ulimits;
-  // Docker's is omitempty: there only when --mount (or --tmpfs, which
-  // Berth keeps as a mount too) was given.
+  // Docker's is omitempty: there only when --mount was given.
   if (!h.mounts().empty()) {
     ordered_json mounts = ordered_json::array();
     for (const types::v1::Mount& m : h.mounts()) {

@@ -227,7 +227,8 @@ absl::Status SetNetwork(const ContainerFlags& flags,
 
 // -v, --mount, --tmpfs, --volumes-from and --device, in Docker's places:
 // -v without a source is an anonymous volume (Config.Volumes), with one a
-// bind string containerd parses; --mount and --tmpfs are structured mounts.
+// bind string containerd parses; --mount is a structured mount and --tmpfs
+// Docker's Tmpfs map (checked here, read again by containerd).
 absl::Status SetStorage(const ContainerFlags& flags, const SpecInputs& inputs,
                         container::v1::CreateContainerRequest* request) {
   container::v1::HostConfig* host = request->mutable_host_config();
@@ -247,7 +248,10 @@ absl::Status SetStorage(const ContainerFlags& flags, const SpecInputs& inputs,
                      ParseMountFlag(value, inputs.working_dir));
   }
   for (const std::string& value : flags.tmpfs) {
-    ASSIGN_OR_RETURN(*host->add_mounts(), ParseTmpfsFlag(value));
+    ASSIGN_OR_RETURN(types::v1::Mount tmpfs, ParseTmpfsFlag(value));
+    const size_t colon = value.find(':');
+    (*host->mutable_tmpfs())[tmpfs.target()] =
+        colon == std::string::npos ? "" : value.substr(colon + 1);
   }
   for (const std::string& value : flags.volumes_from) {
     host->add_volumes_from(value);

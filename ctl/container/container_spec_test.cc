@@ -64,10 +64,11 @@ TEST(BuildCreateRequestTest, StorageFlagsInDockersPlaces) {
   ASSERT_EQ(host.binds_size(), 2);
   EXPECT_EQ(host.binds(0), "data:/srv");
   EXPECT_EQ(host.binds(1), "/work/conf:/etc/app:ro");
-  ASSERT_EQ(host.mounts_size(), 2);
+  ASSERT_EQ(host.mounts_size(), 1);
   EXPECT_EQ(host.mounts(0).type(), types::v1::Mount::TYPE_BIND);
-  EXPECT_EQ(host.mounts(1).type(), types::v1::Mount::TYPE_TMPFS);
-  EXPECT_EQ(host.mounts(1).tmpfs_options().size_bytes(), 1048576);
+  // --tmpfs is Docker's Tmpfs map, as given.
+  ASSERT_EQ(host.tmpfs_size(), 1);
+  EXPECT_EQ(host.tmpfs().at("/run"), "size=1m");
   ASSERT_EQ(host.volumes_from_size(), 2);
   EXPECT_EQ(host.volumes_from(0), "db:ro");
   ASSERT_EQ(host.devices_size(), 1);

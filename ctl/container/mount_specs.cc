@@ -26,18 +26,6 @@ std::string Absolute(absl::string_view path, absl::string_view cwd) {
   return tree_archive::CleanPath(absl::StrCat(cwd, "/", path));
 }
 
-// Go's strconv.ParseUint(value, 8, 32).
-std::optional<uint32_t> ParseOctal(absl::string_view value) {
-  if (value.empty() || value.size() > 11) return std::nullopt;
-  uint64_t mode = 0;
-  for (char c : value) {
-    if (c < '0' || c > '7') return std::nullopt;
-    mode = mode * 8 + static_cast<uint64_t>(c - '0');
-  }
-  if (mode > 0xffffffffu) return std::nullopt;
-  return static_cast<uint32_t>(mode);
-}
-
 // Go's strconv.ParseBool.
 std::optional<bool> ParseGoBool(absl::string_view value) {
   for (const char* yes : {"1", "t", "T", "TRUE", "true", "True"}) {
@@ -195,7 +183,7 @@ std::string ApplyTmpfsField(const MountField& f, Mount::TmpfsOptions* tmpfs) {
     if (!bytes.ok()) return f.InvalidValue();
     tmpfs->set_size_bytes(*bytes);
   } else {  // tmpfs-mode
-    std::optional<uint32_t> mode = ParseOctal(f.value);
+    std::optional<uint32_t> mode = ParseOctalMode(f.value);
     if (!mode.has_value()) return f.InvalidValue();
     tmpfs->set_mode(*mode);
   }
@@ -356,40 +344,8 @@ std::string MountFlagProblem(const std::string& value) {
 }
 
 absl::StatusOr<Mount> ParseTmpfsFlag(absl::string_view value) {
-  auto refuse = [value](absl::string_view problem) {
-    return FlagValueError("--tmpfs", value, problem);
-  };
-  std::pair<absl::string_view, absl::string_view> parts =
-      absl::StrSplit(value, absl::MaxSplits(':', 1));
-  if (!absl::StartsWith(parts.first, "/")) {
-    return refuse(absl::StrCat("invalid mount path: '", parts.first,
-                               "' mount path must be absolute"));
-  }
-  Mount mount;
-  mount.set_type(Mount::TYPE_TMPFS);
-  mount.set_target(std::string(parts.first));
-  Mount::TmpfsOptions* tmpfs = mount.mutable_tmpfs_options();
-  for (absl::string_view option :
-       absl::StrSplit(parts.second, ',', absl::SkipEmpty())) {
-    std::pair<absl::string_view, absl::string_view> kv =
-        absl::StrSplit(option, absl::MaxSplits('=', 1));
-    if (kv.first == "size") {
-      absl::StatusOr<int64_t> bytes = ParseRamBytes(kv.second);
-      if (!bytes.ok()) return refuse(bytes.status().message());
-      tmpfs->set_size_bytes(*bytes);
-    } else if (kv.first == "mode") {
-      std::optional<uint32_t> mode = ParseOctal(kv.second);
-      if (!mode.has_value() || *mode > 07777) {
-        return refuse(absl::StrCat("invalid tmpfs mode: '", kv.second,
-                                   "' (an octal mode such as 1777)"));
-      }
-      tmpfs->set_mode(*mode);
-    } else if (option == "ro") {
-      mount.set_read_only(true);
-    } else if (option != "rw") {
-      tmpfs->add_options(std::string(option));
-    }
-  }
+  absl::StatusOr<Mount> mount = ParseTmpfsSpec(value);
+  if (!mount.ok()) return FlagValueError("--tmpfs", value, mount.status().message());
   return mount;
 }
 

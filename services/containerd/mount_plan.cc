@@ -12,6 +12,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "common/proto_util.h"
+#include "common/status_macros.h"
+#include "common/storage_opts.h"
 
 namespace berth::containerd {
 
@@ -328,6 +330,26 @@ std::vector<MountPoint> InheritedMounts(const container::v1::Container& from,
   return inherited;
 }
 
+absl::StatusOr<std::vector<MountPoint>> TmpfsMountPoints(
+    const container::v1::HostConfig& host) {
+  std::vector<std::string> targets;
+  for (const auto& [target, options] : host.tmpfs()) targets.push_back(target);
+  std::sort(targets.begin(), targets.end());
+  std::vector<MountPoint> points;
+  for (const std::string& target : targets) {
+    const std::string& options = host.tmpfs().at(target);
+    absl::StatusOr<Mount> mount =
+        ParseTmpfsSpec(options.empty() ? target : absl::StrCat(target, ":", options));
+    if (!mount.ok()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "invalid --tmpfs \"", target, "\": ", mount.status().message()));
+    }
+    ASSIGN_OR_RETURN(MountPoint point, PlanStructuredMount(*mount));
+    points.push_back(std::move(point));
+  }
+  return points;
+}
+
 absl::StatusOr<std::vector<MountPoint>> PlanMounts(
     const container::v1::HostConfig& host,
     const std::vector<std::string>& image_volumes,
@@ -343,8 +365,17 @@ absl::StatusOr<std::vector<MountPoint>> PlanMounts(
       planned.push_back(std::move(point));
     }
   };
-  for (const MountPoint& point : inherited) place(point);
-  std::set<std::string> given;  // -v and --mount targets
+  ASSIGN_OR_RETURN(const std::vector<MountPoint> tmpfs, TmpfsMountPoints(host));
+  std::set<std::string> given;  // -v, --mount and --tmpfs targets
+  for (const MountPoint& point : tmpfs) {
+    if (!given.insert(point.destination()).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("Duplicate mount point: ", point.destination()));
+    }
+  }
+  for (const MountPoint& point : inherited) {
+    if (given.count(point.destination()) == 0) place(point);
+  }
   auto place_given = [&](MountPoint point) -> absl::Status {
     if (!given.insert(point.destination()).second) {
       return absl::InvalidArgumentError(
@@ -368,7 +399,7 @@ absl::StatusOr<std::vector<MountPoint>> PlanMounts(
   for (const std::string& volume : image_volumes) {
     if (volume.empty() || volume[0] != '/') continue;  // not a path: ignored, as Docker
     const std::string target = CleanTarget(volume);
-    if (target == "/" || at.count(target) > 0) continue;
+    if (target == "/" || at.count(target) > 0 || given.count(target) > 0) continue;
     place(AnonymousVolume(target));
   }
   return planned;
@@ -425,7 +456,10 @@ namespace {
 
 absl::Status AddShimMounts(const container::v1::Container& container,
                            ::berth::shim::v1::Spec* spec) {
-  const std::vector<MountPoint> ordered = InMountOrder(container.mounts());
+  ASSIGN_OR_RETURN(std::vector<MountPoint> all,
+                   TmpfsMountPoints(container.host_config()));
+  all.insert(all.end(), container.mounts().begin(), container.mounts().end());
+  const std::vector<MountPoint> ordered = InMountOrder(std::move(all));
   std::set<std::string> targets;
   for (const MountPoint& point : ordered) targets.insert(point.destination());
   // The /etc files go first; one the user mounts over is left out.
@@ -470,9 +504,7 @@ absl::Status AddShimMounts(const container::v1::Container& container,
   return absl::OkStatus();
 }
 
-std::vector<MountPoint> InMountOrder(
-    const google::protobuf::RepeatedPtrField<MountPoint>& mounts) {
-  std::vector<MountPoint> ordered(mounts.begin(), mounts.end());
+std::vector<MountPoint> InMountOrder(std::vector<MountPoint> ordered) {
   auto depth = [](const MountPoint& m) {
     return std::count(m.destination().begin(), m.destination().end(), '/');
   };

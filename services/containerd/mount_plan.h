@@ -49,7 +49,9 @@ std::vector<container::v1::MountPoint> InheritedMounts(
 // Every mount of a new container, in Docker's order of precedence: the
 // inherited ones, replaced by `-v` and `--mount` on the same target (two of
 // those on one target are "Duplicate mount point: /x"), then an anonymous
-// volume for each image VOLUME (`image_volumes`) no mount covers.
+// volume for each image VOLUME (`image_volumes`) no mount covers. A
+// `--tmpfs` target counts as given (its mount is made at each start from
+// the host config, see TmpfsMountPoints).
 absl::StatusOr<std::vector<container::v1::MountPoint>> PlanMounts(
     const container::v1::HostConfig& host,
     const std::vector<std::string>& image_volumes,
@@ -76,7 +78,13 @@ bool IsVolumeName(absl::string_view name);
 // The mounts in the order a start makes them: parents before the mounts
 // inside them (by the number of path components, stable otherwise).
 std::vector<container::v1::MountPoint> InMountOrder(
-    const google::protobuf::RepeatedPtrField<container::v1::MountPoint>& mounts);
+    std::vector<container::v1::MountPoint> mounts);
+
+// The container's `--tmpfs` mounts (HostConfig.tmpfs, by target), as the
+// mount points a start makes; not in the record's mounts (Docker's Mounts
+// does not list them either).
+absl::StatusOr<std::vector<container::v1::MountPoint>> TmpfsMountPoints(
+    const container::v1::HostConfig& host);
 
 }  // namespace berth::containerd
 

@@ -176,6 +176,29 @@ TEST(PlanMountsTest, TwoGivenMountsOnOneTargetAreRefused) {
             "Duplicate mount point: /x");
 }
 
+TEST(PlanMountsTest, TmpfsTargetsCountAsGivenButStayOutOfTheRecord) {
+  HostConfig host;
+  (*host.mutable_tmpfs())["/run"] = "size=64k,mode=700";
+  absl::StatusOr<std::vector<MountPoint>> planned = PlanMounts(host, {"/run"}, {});
+  ASSERT_TRUE(planned.ok()) << planned.status();
+  EXPECT_TRUE(planned->empty());  // no anonymous volume under the tmpfs
+  host.add_binds("/h:/run");
+  EXPECT_EQ(PlanMounts(host, {}, {}).status().message(),
+            "Duplicate mount point: /run");
+  host.clear_binds();
+  (*host.mutable_tmpfs())["/bad"] = "size=lots";
+  EXPECT_TRUE(absl::StrContains(PlanMounts(host, {}, {}).status().message(),
+                                "invalid --tmpfs \"/bad\""));
+
+  container::v1::Container container;
+  (*container.mutable_host_config()->mutable_tmpfs())["/run"] = "size=64k,mode=700";
+  ::berth::shim::v1::Spec spec;
+  ASSERT_TRUE(AddShimMounts(container, &spec).ok());
+  ASSERT_EQ(spec.mounts_size(), 1);
+  EXPECT_TRUE(spec.mounts(0).tmpfs());
+  EXPECT_EQ(spec.mounts(0).tmpfs_data(), "size=65536,mode=700");
+}
+
 TEST(ParseVolumesFromTest, AccessOverride) {
   absl::StatusOr<VolumesFrom> from = ParseVolumesFrom("db:ro");
   ASSERT_TRUE(from.ok());

@@ -159,6 +159,10 @@ TEST_F(VolumeE2eTest, TmpfsIsEmptyOnEveryStartAndBoundedBySize) {
       env_.Berth({"run", "-d", "--name", "scratch", "--tmpfs",
                   "/scratch:size=1m", "busybox", "sleep", "600"});
   ASSERT_EQ(started.exit_code, 0) << started.err;
+  // Docker's inspect: in HostConfig.Tmpfs, not among the Mounts.
+  nlohmann::json inspected = Inspect("scratch");
+  EXPECT_EQ(inspected["HostConfig"]["Tmpfs"], nlohmann::json({{"/scratch", "size=1m"}}));
+  EXPECT_TRUE(inspected["Mounts"].empty()) << inspected["Mounts"].dump();
   RunResult filled = env_.Berth(
       {"exec", "scratch", "sh", "-c",
        "echo a > /scratch/a; dd if=/dev/zero of=/scratch/big bs=1k count=2048 "
