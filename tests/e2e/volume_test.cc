@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,6 +32,13 @@ bool Exists(const std::string& path) {
   struct stat st;
   return lstat(path.c_str(), &st) == 0;
 }
+
+// Detaches a mount the test made when it goes out of scope, also when an
+// assertion ends the test early.
+struct MountGuard {
+  std::string path;
+  ~MountGuard() { umount2(path.c_str(), MNT_DETACH); }
+};
 
 class VolumeE2eTest : public ContainerE2eTest {
  protected:
@@ -133,6 +141,18 @@ TEST_F(VolumeE2eTest, ReadOnlyRefusesWritesAndABindSeesTheHostLive) {
 
   RunResult ro_volume = RunScript("touch /v/f", {"-v", "rov:/v:ro"});
   EXPECT_NE(ro_volume.exit_code, 0);
+
+  // Read-only all the way down: a mount below the bind's source too.
+  const std::string sub = host + "/sub";
+  ASSERT_EQ(mkdir(sub.c_str(), 0755), 0);
+  ASSERT_EQ(mount("tmpfs", sub.c_str(), "tmpfs", 0, "size=1m"), 0) << errno;
+  std::optional<MountGuard> unmount_sub(MountGuard{sub});
+  RunResult below = RunScript("touch /b/sub/f", {"-v", host + ":/b:ro"});
+  EXPECT_NE(below.exit_code, 0) << below.out;
+  EXPECT_TRUE(absl::StrContains(below.err, "Read-only file system")) << below.err;
+  RunResult writable = RunScript("touch /b/sub/f && echo ok", {"-v", host + ":/b"});
+  EXPECT_EQ(writable.out, "ok\n") << writable.err;
+  unmount_sub.reset();
 
   RunResult started = env_.Berth({"run", "-d", "--name", "live", "-v",
                                   host + ":/b", "busybox", "sleep", "600"});
@@ -309,10 +329,7 @@ TEST_F(VolumeE2eTest, BindPropagationAsAsked) {
   const std::string src = HostDir("propagated");
   ASSERT_EQ(mount("tmpfs", src.c_str(), "tmpfs", 0, "size=1m"), 0) << errno;
   ASSERT_EQ(mount(nullptr, src.c_str(), nullptr, MS_SHARED, nullptr), 0) << errno;
-  struct Unmount {
-    std::string path;
-    ~Unmount() { umount2(path.c_str(), MNT_DETACH); }
-  } unmount{src};
+  MountGuard unmount{src};
   ASSERT_EQ(mkdir((src + "/later").c_str(), 0755), 0);
   ASSERT_EQ(mkdir((src + "/inner").c_str(), 0755), 0);
   for (const char* mode : {"rslave", "rprivate"}) {
@@ -324,7 +341,7 @@ TEST_F(VolumeE2eTest, BindPropagationAsAsked) {
   // Mounted on the host after the containers started.
   const std::string later = src + "/later";
   ASSERT_EQ(mount("tmpfs", later.c_str(), "tmpfs", 0, "size=1m"), 0) << errno;
-  Unmount unmount_later{later};
+  MountGuard unmount_later{later};
   { std::ofstream(later + "/seen") << "x"; }
   EXPECT_EQ(env_.Berth({"exec", "rslave", "cat", "/src/later/seen"}).out, "x");
   EXPECT_NE(env_.Berth({"exec", "rprivate", "cat", "/src/later/seen"}).exit_code, 0);
@@ -334,7 +351,7 @@ TEST_F(VolumeE2eTest, BindPropagationAsAsked) {
        "busybox", "sh", "-c",
        "mount -t tmpfs none /src/inner && echo back > /src/inner/f"});
   EXPECT_EQ(shared.exit_code, 0) << shared.err;
-  Unmount unmount_inner{src + "/inner"};
+  MountGuard unmount_inner{src + "/inner"};
   std::ifstream back(src + "/inner/f");
   std::string line;
   std::getline(back, line);
