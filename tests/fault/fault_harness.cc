@@ -117,6 +117,11 @@ class FaultRun {
       if (state == "absent") {
         args = {chance(50) ? "create" : "run", "--name", name};
         if (args[0] == "run") args.insert(args.begin() + 1, "-d");
+        // Volumes too: a named one of the loop's own and an anonymous one,
+        // so a kill can fall between their acquire and the record.
+        if (chance(50)) {
+          args.insert(args.end(), {"-v", name + "-data:/data", "-v", "/anon"});
+        }
         const auto& command = chance(50) ? kTermEnds : kTermIgnored;
         args.insert(args.end(), command.begin(), command.end());
         expect = args[0] == "run" ? "running" : "created";
@@ -126,6 +131,7 @@ class FaultRun {
           expect = "running";
         } else {
           args = {"rm", name};
+          if (chance(50)) args.insert(args.begin() + 1, "-v");
           expect = "absent";
         }
       } else if (state == "running") {

@@ -40,7 +40,20 @@ struct Reality {
   std::set<std::string> state_dirs;
   std::set<std::string> snapshots;
   std::set<std::string> sockets;
+  // Volumes volumed counts as held by some container.
+  std::set<std::string> held_volumes;
 };
+
+std::set<std::string> HeldVolumes(BerthEnv& env) {
+  RunResult held = env.Berth({"volume", "ls", "-q", "--filter", "dangling=false"});
+  std::set<std::string> names;
+  for (absl::string_view name :
+       absl::StrSplit(held.out, '\n', absl::SkipWhitespace())) {
+    names.emplace(name);
+  }
+  if (held.exit_code != 0) names.insert("(volume ls failed: " + held.err + ")");
+  return names;
+}
 
 Reality Look(BerthEnv& env) {
   Reality reality;
@@ -49,6 +62,7 @@ Reality Look(BerthEnv& env) {
   reality.state_dirs = Entries(env.root() + "/containerd/containers");
   reality.snapshots = Entries(env.root() + "/imaged/snapshots");
   reality.sockets = Entries(env.run_root() + "/shims", ".sock");
+  reality.held_volumes = HeldVolumes(env);
   return reality;
 }
 
@@ -88,8 +102,13 @@ Observed CheckInvariants(BerthEnv& env) {
     return observed;
   }
   const Reality reality = Look(env);
-  std::set<std::string> known, running;
+  std::set<std::string> known, running, mounted_volumes;
   for (const nlohmann::json& record : records) {
+    for (const nlohmann::json& mount : record.value("Mounts", nlohmann::json::array())) {
+      if (mount.value("Type", "") == "volume") {
+        mounted_volumes.insert(mount.value("Name", ""));
+      }
+    }
     ++observed.records;
     const std::string id = record.value("Id", "");
     const std::string name = absl::StrCat(
@@ -144,6 +163,18 @@ Observed CheckInvariants(BerthEnv& env) {
   untracked(reality.state_dirs, known, "the state directory");
   untracked(reality.snapshots, known, "the rootfs snapshot");
   untracked(reality.sockets, known, "the shim socket");
+  for (const std::string& volume : reality.held_volumes) {
+    if (!mounted_volumes.count(volume)) {
+      observed.leaks.push_back(absl::StrCat(
+          "volume ", volume, ", held though no container mounts it"));
+    }
+  }
+  for (const std::string& volume : mounted_volumes) {
+    if (!reality.held_volumes.count(volume)) {
+      observed.inconsistencies.push_back(absl::StrCat(
+          "volume ", volume, " is mounted by a container but not held"));
+    }
+  }
   return observed;
 }
 
@@ -168,6 +199,9 @@ std::vector<std::string> Leftovers(BerthEnv& env) {
   }
   for (const std::string& id : reality.sockets) {
     left.push_back("the shim socket of " + id);
+  }
+  for (const std::string& volume : reality.held_volumes) {
+    left.push_back("volume " + volume + ", still held");
   }
   return left;
 }

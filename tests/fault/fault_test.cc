@@ -80,12 +80,12 @@ TEST(FaultHarness, BerthdKilledAtRandomMoments) {
   RunAndCheck(plan);
 }
 
-TEST(FaultHarness, SplitContainerdAndImagedKilledAtRandomMoments) {
+TEST(FaultHarness, SplitContainerdImagedAndVolumedKilledAtRandomMoments) {
   FaultPlan plan;
   plan.mode = "split";
   plan.loops = 3;
   plan.ops_per_loop = 40;
-  plan.kills = {{"containerd", 3}, {"imaged", 1}};
+  plan.kills = {{"containerd", 3}, {"imaged", 1}, {"volumed", 1}};
   plan.seed = 12;
   RunAndCheck(plan);
 }
