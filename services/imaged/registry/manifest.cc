@@ -97,11 +97,10 @@ class Fields {
 };
 
 absl::StatusOr<Json> ParseObject(absl::string_view body, const char* what) {
-  if (body.size() > mt::kMaxJsonDocumentSize) {
+  if (body.size() > kMaxManifestBodySize) {
     return absl::InvalidArgumentError(
-        absl::StrCat(what, ": document is ", body.size(),
-                     " bytes, more than the limit of ",
-                     mt::kMaxJsonDocumentSize));
+        absl::StrCat(what, ": body is ", body.size(),
+                     " bytes, more than the limit of ", kMaxManifestBodySize));
   }
   // nlohmann 3.11 parses and destroys iteratively, so deep nesting cannot
   // exhaust the stack; no exceptions, so a bad body is just "discarded".

@@ -12,6 +12,7 @@
 #ifndef BERTH_SERVICES_IMAGED_REGISTRY_MANIFEST_H_
 #define BERTH_SERVICES_IMAGED_REGISTRY_MANIFEST_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -45,6 +46,10 @@ inline constexpr char kDockerSchema1Manifest[] =
     "application/vnd.docker.distribution.manifest.v1+json";
 inline constexpr char kDockerSchema1SignedManifest[] =
     "application/vnd.docker.distribution.manifest.v1+prettyjws";
+
+// Largest manifest or index body accepted, as Docker (maxManifestBodySize):
+// the client should stop reading a response there.
+inline constexpr size_t kMaxManifestBodySize = 4 << 20;
 
 // The Accept header of a manifest GET: the four types Berth pulls.
 std::string ManifestAcceptHeader();
@@ -113,7 +118,7 @@ absl::StatusOr<std::string> ManifestMediaType(absl::string_view body,
 // ClassifyLayer's types; every descriptor with a media type, a valid digest
 // and a size >= 0; urls only http(s). INVALID_ARGUMENT naming the field:
 // `manifest: field "layers[1].digest": invalid checksum digest length`.
-// Documents over formats::kMaxJsonDocumentSize are refused unparsed.
+// Bodies over kMaxManifestBodySize are refused unparsed.
 absl::StatusOr<ImageManifest> ParseImageManifest(absl::string_view body);
 
 // As ParseImageManifest for an index or manifest list: "manifests" entries

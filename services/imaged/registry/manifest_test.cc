@@ -241,11 +241,14 @@ TEST(ParseImageManifestTest, ErrorsNameTheField) {
                   .status()
                   .message(),
               HasSubstr("field \"annotations\": must be an object of strings"));
-  EXPECT_THAT(ParseImageManifest(std::string(formats::kMaxJsonDocumentSize + 1,
-                                             ' '))
-                  .status()
-                  .message(),
-              HasSubstr("more than the limit"));
+  EXPECT_EQ(ParseImageManifest(std::string(kMaxManifestBodySize + 1, ' '))
+                .status()
+                .message(),
+            "manifest: body is 4194305 bytes, more than the limit of 4194304");
+  EXPECT_EQ(ParseImageIndex(std::string(kMaxManifestBodySize + 1, ' '))
+                .status()
+                .code(),
+            absl::StatusCode::kInvalidArgument);
   // Deep nesting is refused or parsed without exhausting the stack.
   EXPECT_FALSE(ParseImageManifest(std::string(100000, '[') +
                                   std::string(100000, ']'))
