@@ -131,6 +131,14 @@ absl::Status WriteFileAtomic(const std::string& path, absl::string_view data,
   const std::string temp = absl::StrCat(path, ".tmp-", getpid());
   int fd = open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0) return ErrnoStatus(errno, "create", temp);
+  // A temp file left by an earlier process with this pid keeps its own
+  // mode through O_CREAT: set it, so a 0600 file (credentials) is 0600.
+  if (fchmod(fd, mode) != 0) {
+    const int err = errno;
+    close(fd);
+    unlink(temp.c_str());
+    return ErrnoStatus(err, "chmod", temp);
+  }
   if (int err = WriteFully(fd, data); err != 0) {
     close(fd);
     unlink(temp.c_str());

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 
 namespace berth {
@@ -61,6 +62,19 @@ TEST_F(FsUtilTest, WriteAtomicThenRead) {
   auto names = ListDir(dir_);
   ASSERT_TRUE(names.ok());
   EXPECT_EQ(*names, std::vector<std::string>{"f"});
+}
+
+// A temp file an earlier process with this pid left (mode 0666) kept its
+// mode through O_CREAT: a 0600 file came out world-readable.
+TEST_F(FsUtilTest, WriteAtomicSetsTheModeEvenOverAStaleTempFile) {
+  const std::string path = dir_ + "/secret";
+  const std::string stale = absl::StrCat(path, ".tmp-", getpid());
+  ASSERT_TRUE(WriteFileAtomic(stale, "old", 0666).ok());
+  ASSERT_EQ(chmod(stale.c_str(), 0666), 0);
+  ASSERT_TRUE(WriteFileAtomic(path, "s3cret", 0600).ok());
+  struct stat st {};
+  ASSERT_EQ(stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0600u);
 }
 
 TEST_F(FsUtilTest, RewriteInPlaceKeepsTheInode) {
