@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <set>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
@@ -53,6 +54,7 @@ absl::Status CheckBindSource(const MountPoint& mount) {
 absl::StatusOr<std::vector<MountPoint>> ContainerSupervisor::AcquireMounts(
     const Container& container) {
   std::vector<MountPoint> inherited;
+  std::set<std::string> inherited_volumes;
   for (const std::string& raw : container.host_config().volumes_from()) {
     ASSIGN_OR_RETURN(VolumesFrom from, ParseVolumesFrom(raw));
     absl::StatusOr<Container> source = records_->Find(from.container);
@@ -61,6 +63,7 @@ absl::StatusOr<std::vector<MountPoint>> ContainerSupervisor::AcquireMounts(
           absl::StrCat("No such container: ", from.container));
     }
     for (MountPoint& mount : InheritedMounts(*source, from.access)) {
+      if (mount.type() == Mount::TYPE_VOLUME) inherited_volumes.insert(mount.name());
       inherited.push_back(std::move(mount));
     }
   }
@@ -101,7 +104,10 @@ absl::StatusOr<std::vector<MountPoint>> ContainerSupervisor::AcquireMounts(
     volume::v1::AcquireVolumeRequest request;
     request.set_name(mount.name());
     request.set_container_id(container.id());
-    request.set_create_if_missing(true);
+    // A volume of --volumes-from must still be there: one `rm -v` of its
+    // container removed meanwhile is not made again, empty.
+    request.set_create_if_missing(mount.name().empty() ||
+                                  inherited_volumes.count(mount.name()) == 0);
     request.set_driver(options.driver());
     *request.mutable_driver_options() = options.driver_options();
     *request.mutable_labels() = options.labels();
@@ -120,7 +126,11 @@ absl::StatusOr<std::vector<MountPoint>> ContainerSupervisor::AcquireMounts(
     ASSIGN_OR_RETURN(volume::v1::AcquireVolumeResponse response,
                      volumes_->Acquire(request));
     mount.set_name(response.volume().name());
-    mount.set_source(response.host_path());
+    // The volume's root: a subpath is opened below it at each start
+    // without following links (it is the volume's content, which its
+    // containers may change).
+    mount.set_source(options.subpath().empty() ? response.host_path()
+                                               : response.volume().mountpoint());
     mount.set_driver(response.volume().driver());
     mount.mutable_spec()->set_source(response.volume().name());
   }

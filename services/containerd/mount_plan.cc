@@ -251,14 +251,16 @@ absl::StatusOr<MountPoint> PlanStructuredMount(const Mount& mount) {
       point.mutable_spec()->mutable_bind_options()->set_propagation(
           point.propagation());
       break;
-    case Mount::TYPE_VOLUME:
+    case Mount::TYPE_VOLUME: {
       if (!mount.source().empty() && !IsVolumeName(mount.source())) {
         return MountConfigError(
             type, absl::StrCat("invalid volume name \"", mount.source(),
                                "\": only \"[a-zA-Z0-9][a-zA-Z0-9_.-]\" are "
                                "allowed"));
       }
-      if (absl::StrContains(mount.volume_options().subpath(), "..") ||
+      const std::vector<absl::string_view> parts =
+          absl::StrSplit(mount.volume_options().subpath(), '/');
+      if (std::find(parts.begin(), parts.end(), "..") != parts.end() ||
           absl::StartsWith(mount.volume_options().subpath(), "/")) {
         return MountConfigError(
             type, absl::StrCat("subpath \"", mount.volume_options().subpath(),
@@ -275,6 +277,7 @@ absl::StatusOr<MountPoint> PlanStructuredMount(const Mount& mount) {
       }
       point.set_mode("z");
       break;
+    }
     case Mount::TYPE_TMPFS:
       if (!mount.source().empty()) {
         return MountConfigError(type, "field Source must not be specified");
@@ -456,21 +459,22 @@ namespace {
 
 absl::Status AddShimMounts(const container::v1::Container& container,
                            ::berth::shim::v1::Spec* spec) {
-  ASSIGN_OR_RETURN(std::vector<MountPoint> all,
+  ASSIGN_OR_RETURN(std::vector<MountPoint> points,
                    TmpfsMountPoints(container.host_config()));
-  all.insert(all.end(), container.mounts().begin(), container.mounts().end());
-  const std::vector<MountPoint> ordered = InMountOrder(std::move(all));
+  points.insert(points.end(), container.mounts().begin(), container.mounts().end());
+  const std::vector<MountPoint> ordered = InMountOrder(std::move(points));
   std::set<std::string> targets;
   for (const MountPoint& point : ordered) targets.insert(point.destination());
-  // The /etc files go first; one the user mounts over is left out.
-  google::protobuf::RepeatedPtrField<::berth::shim::v1::Mount> kept;
+  // The /etc files, but one the user mounts over, sorted in with the
+  // user's mounts below: a volume on /etc comes before /etc/hosts.
+  std::vector<::berth::shim::v1::Mount> all;
   for (const ::berth::shim::v1::Mount& etc : spec->mounts()) {
-    if (targets.count(etc.destination()) == 0) *kept.Add() = etc;
+    if (targets.count(etc.destination()) == 0) all.push_back(etc);
   }
-  *spec->mutable_mounts() = std::move(kept);
+  spec->clear_mounts();
   ::berth::shim::v1::Propagation root = ::berth::shim::v1::PROPAGATION_RPRIVATE;
   for (const MountPoint& point : ordered) {
-    ::berth::shim::v1::Mount* mount = spec->add_mounts();
+    ::berth::shim::v1::Mount* mount = &all.emplace_back();
     mount->set_destination(point.destination());
     mount->set_read_only(!point.rw());
     if (point.type() == Mount::TYPE_TMPFS) {
@@ -486,6 +490,9 @@ absl::Status AddShimMounts(const container::v1::Container& container,
           "the mount on ", point.destination(), " has no host path"));
     }
     mount->set_source(point.source());
+    if (point.type() == Mount::TYPE_VOLUME) {
+      mount->set_source_subpath(point.spec().volume_options().subpath());
+    }
     mount->set_non_recursive(point.spec().bind_options().non_recursive());
     const ::berth::shim::v1::Propagation propagation =
         ShimPropagation(point.propagation());
@@ -500,6 +507,13 @@ absl::Status AddShimMounts(const container::v1::Container& container,
       root = ::berth::shim::v1::PROPAGATION_RSLAVE;
     }
   }
+  auto depth = [](const ::berth::shim::v1::Mount& m) {
+    return std::count(m.destination().begin(), m.destination().end(), '/');
+  };
+  std::stable_sort(all.begin(), all.end(),
+                   [&](const ::berth::shim::v1::Mount& a,
+                       const ::berth::shim::v1::Mount& b) { return depth(a) < depth(b); });
+  for (::berth::shim::v1::Mount& mount : all) *spec->add_mounts() = std::move(mount);
   spec->set_root_propagation(root);
   return absl::OkStatus();
 }

@@ -226,13 +226,37 @@ TEST(AddShimMountsTest, ParentsFirstUserMountsReplaceEtcFilesAndSlaveTiesTheTree
   }
   ASSERT_TRUE(AddShimMounts(container, &spec).ok());
   ASSERT_EQ(spec.mounts_size(), 4);
-  EXPECT_EQ(spec.mounts(0).destination(), "/etc/hostname");
-  EXPECT_EQ(spec.mounts(1).destination(), "/a");
+  EXPECT_EQ(spec.mounts(0).destination(), "/a");
+  EXPECT_EQ(spec.mounts(1).destination(), "/etc/hostname");
   EXPECT_EQ(spec.mounts(2).destination(), "/etc/hosts");
   EXPECT_EQ(spec.mounts(2).source(), "/h/hosts");
   EXPECT_TRUE(spec.mounts(2).read_only());
   EXPECT_EQ(spec.mounts(3).destination(), "/a/b/c");
   EXPECT_EQ(spec.root_propagation(), ::berth::shim::v1::PROPAGATION_RSLAVE);
+}
+
+// A volume on /etc hid the /etc files Berth writes (resolv.conf, hosts):
+// they were mounted first and the volume over them.
+TEST(AddShimMountsTest, AMountOnEtcGoesBeneathTheEtcFiles) {
+  container::v1::Container container;
+  absl::StatusOr<MountPoint> etc = ParseVolumeSpec("/h/etc:/etc");
+  ASSERT_TRUE(etc.ok());
+  *container.add_mounts() = *etc;
+  ::berth::shim::v1::Spec spec;
+  spec.add_mounts()->set_destination("/etc/resolv.conf");
+  spec.mutable_mounts(0)->set_source("/state/resolv.conf");
+  ASSERT_TRUE(AddShimMounts(container, &spec).ok());
+  ASSERT_EQ(spec.mounts_size(), 2);
+  EXPECT_EQ(spec.mounts(0).destination(), "/etc");
+  EXPECT_EQ(spec.mounts(1).destination(), "/etc/resolv.conf");
+}
+
+TEST(PlanStructuredMountTest, SubpathMayHoldDotsButNotClimb) {
+  Mount volume = Structured(Mount::TYPE_VOLUME, "v", "/d");
+  volume.mutable_volume_options()->set_subpath("a..b/c");
+  EXPECT_TRUE(PlanStructuredMount(volume).ok());
+  volume.mutable_volume_options()->set_subpath("a/../../b");
+  EXPECT_FALSE(PlanStructuredMount(volume).ok());
 }
 
 }  // namespace

@@ -84,8 +84,10 @@ absl::Status VolumeController::ReconcileLocked() {
   for (const std::string& entry : entries) {
     if (recorded.count(entry) > 0) continue;
     // What a crash in create or remove left: a directory without a record.
-    absl::StatusOr<bool> mounted = mounter_.IsMounted(DataOf(entry));
-    if (mounted.ok() && *mounted) RETURN_IF_ERROR(mounter_.Unmount(DataOf(entry)));
+    // Not knowing whether something is mounted there, nothing is removed:
+    // the tree walk could reach a bind's source.
+    ASSIGN_OR_RETURN(bool mounted, mounter_.IsMounted(DataOf(entry)));
+    if (mounted) RETURN_IF_ERROR(mounter_.Unmount(DataOf(entry)));
     RETURN_IF_ERROR(files_.RemoveTree(DirOf(entry)));
     log_.warn("volume {}: removed its directory, which had no record", entry);
   }

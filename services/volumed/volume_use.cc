@@ -63,6 +63,7 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
     ASSIGN_OR_RETURN(volume::v1::CreateVolumeResponse created, CreateLocked(create));
     response.set_created(created.created());
     found = created.volume();
+    if (request.name().empty()) found->set_created_for(request.container_id());
   }
   RETURN_IF_ERROR(found.status());
   Volume volume = *std::move(found);
@@ -85,8 +86,8 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
   mounted_now = *mounted;
   // Tests kill volumed here: mounted, not yet held (Open unmounts it).
   Failpoint("volume-mounted");
-  absl::StatusOr<bool> copied = CopyUpLocked(volume, request);
-  if (!copied.ok()) return fail(copied.status());
+  // The subpath must exist before anything is copied (a subpath mount
+  // takes no copy-up: the image's content is for the volume's root).
   std::string host_path = DataOf(name);
   if (!request.subpath().empty()) {
     absl::StatusOr<std::string> resolved =
@@ -94,6 +95,9 @@ absl::StatusOr<AcquireVolumeResponse> VolumeController::Acquire(
     if (!resolved.ok()) return fail(resolved.status());
     host_path = *std::move(resolved);
   }
+  absl::StatusOr<bool> copied =
+      request.subpath().empty() ? CopyUpLocked(volume, request) : false;
+  if (!copied.ok()) return fail(copied.status());
   const bool added = AddUser(volume, request.container_id());
   if (added || *copied || mounted_now) {
     absl::Status put = PutLocked(volume);
@@ -148,6 +152,11 @@ absl::StatusOr<bool> VolumeController::CopyUpLocked(
       volume.populated()) {
     return false;
   }
+  // Only into a volume no other container holds: one that runs could swap
+  // the entries being made for symlinks while volumed (root) writes them.
+  for (const std::string& holder : volume.used_by()) {
+    if (holder != request.container_id()) return false;
+  }
   // Docker's rule: content already in a volume is never overwritten.
   ASSIGN_OR_RETURN(bool empty, files_.IsEmptyDir(DataOf(volume.name())));
   if (!empty) return false;
@@ -198,7 +207,8 @@ absl::StatusOr<bool> VolumeController::ReleaseOneLocked(
   RETURN_IF_ERROR(PutLocked(volume));
   log_.info("volume {}: released by container {}", name, container_id);
   Emit("unmount", volume, container_id);
-  if (remove_anonymous && volume.anonymous() && volume.used_by().empty()) {
+  if (remove_anonymous && volume.anonymous() &&
+      volume.created_for() == container_id && volume.used_by().empty()) {
     RETURN_IF_ERROR(RemoveLocked(volume));
     removed.push_back(name);
   }

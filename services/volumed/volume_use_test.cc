@@ -119,6 +119,18 @@ TEST_F(VolumeControllerTest, ReleaseRemovesAnonymousVolumesNobodyElseHolds) {
   EXPECT_TRUE(Inspect("named").used_by().empty());
 }
 
+// rm -v of a container that named another container's anonymous volume
+// removed that volume (Docker removes only the ones made for it).
+TEST_F(VolumeControllerTest, RemoveAnonymousTakesOnlyThoseMadeForTheContainer) {
+  const std::string orphan = Acquire(Acquisition("", Cid('a'))).volume().name();
+  ASSERT_TRUE(controller_->Release(Release("", Cid('a'))).ok());
+  Acquire(Acquisition(orphan, Cid('c')));
+  auto released = controller_->Release(Release("", Cid('c'), true));
+  ASSERT_TRUE(released.ok()) << released.status();
+  EXPECT_TRUE(released->removed().empty());
+  EXPECT_TRUE(controller_->Inspect(orphan, false).ok());
+}
+
 TEST_F(VolumeControllerTest, DriverMountWithFirstUserUnmountWithLast) {
   AcquireVolumeRequest request = Acquisition("cache", Cid('a'));
   (*request.mutable_driver_options())["type"] = "tmpfs";
@@ -235,11 +247,29 @@ TEST_F(CopyUpTest, NoCopyAndMissingSourceCopyNothing) {
   EXPECT_FALSE(acquired.volume().populated());
 }
 
-TEST_F(CopyUpTest, SubpathMayNameCopiedContent) {
+// A subpath mount takes no copy-up, and a missing subpath fails before
+// anything is copied (the volume was filled, then the acquire failed).
+TEST_F(CopyUpTest, SubpathTakesNoCopyUp) {
   ASSERT_EQ(mkdir((image_ + "/conf").c_str(), 0755), 0);
+  Create(Named("web"));
   AcquireVolumeRequest request = WithCopyUp("web", 'a');
   request.set_subpath("conf");
-  EXPECT_EQ(Acquire(request).host_path(), DataOf("web") + "/conf");
+  EXPECT_EQ(controller_->Acquire(request).status().code(),
+            absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(*files_->IsEmptyDir(DataOf("web")));
+  ASSERT_EQ(mkdir((DataOf("web") + "/conf").c_str(), 0755), 0);
+  auto acquired = Acquire(request);
+  EXPECT_EQ(acquired.host_path(), DataOf("web") + "/conf");
+  EXPECT_FALSE(acquired.copied());
+}
+
+// A volume another container holds (and may be changing) is not filled:
+// its entries could be swapped for symlinks under volumed's writes.
+TEST_F(CopyUpTest, NoCopyUpIntoAVolumeAnotherContainerHolds) {
+  Acquire(Acquisition("web", Cid('a')));
+  auto acquired = Acquire(WithCopyUp("web", 'b'));
+  EXPECT_FALSE(acquired.copied());
+  EXPECT_TRUE(*files_->IsEmptyDir(DataOf("web")));
 }
 
 TEST_F(CopyUpTest, EmitsMountAndUnmountWithContainer) {

@@ -359,6 +359,36 @@ TEST_F(VolumeE2eTest, BindPropagationAsAsked) {
   EXPECT_EQ(env_.Berth({"rm", "-f", "rslave", "rprivate"}).exit_code, 0);
 }
 
+// A volume's subpath is opened at each start without following links: a
+// container that swaps it for a link to / cannot hand the host's root to
+// the next start.
+TEST_F(VolumeE2eTest, ASubpathSwappedForASymlinkIsRefusedAtStart) {
+  ASSERT_EQ(RunScript("mkdir /x/app && echo inside > /x/app/f", {"-v", "shared:/x"})
+                .exit_code,
+            0);
+  RunResult created = env_.Berth(
+      {"create", "--name", "sub", "--mount",
+       "type=volume,src=shared,dst=/data,volume-subpath=app", "busybox", "cat",
+       "/data/f"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  RunResult first = env_.Berth({"start", "-a", "sub"});
+  EXPECT_EQ(first.out, "inside\n") << first.err;
+  ASSERT_EQ(RunScript("rm -rf /x/app && ln -s / /x/app", {"-v", "shared:/x"}).exit_code,
+            0);
+  RunResult swapped = env_.Berth({"start", "-a", "sub"});
+  EXPECT_NE(swapped.exit_code, 0);
+  EXPECT_TRUE(absl::StrContains(swapped.err, "leads through a symlink")) << swapped.err;
+  EXPECT_EQ(env_.Berth({"rm", "sub"}).exit_code, 0);
+  EXPECT_EQ(env_.Berth({"volume", "rm", "shared"}).exit_code, 0);
+}
+
+// A volume on /etc goes beneath the files Berth writes there.
+TEST_F(VolumeE2eTest, AVolumeOnEtcKeepsBerthsEtcFiles) {
+  RunResult run = RunScript("cat /etc/hostname", {"--hostname", "etchost", "-v", "etcvol:/etc"});
+  EXPECT_EQ(run.out, "etchost\n") << run.err;
+  EXPECT_EQ(env_.Berth({"volume", "rm", "etcvol"}).exit_code, 0);
+}
+
 TEST_F(VolumeE2eTest, OnlyTheDevicesGivenAreUsable) {
   RunResult given = RunScript("echo x > /dev/mynull && echo ok",
                               {"--device", "/dev/null:/dev/mynull"});

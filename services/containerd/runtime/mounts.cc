@@ -18,6 +18,7 @@
 #include "services/containerd/runtime/cgroup_mount.h"
 #include "services/containerd/runtime/devices.h"
 #include "services/containerd/runtime/mount_util.h"
+#include "services/containerd/runtime/secure_path.h"
 #include "services/containerd/runtime/userns.h"
 
 namespace berth {
@@ -137,7 +138,13 @@ absl::Status MountTmpfs(const std::string& root, const ContainerMount& tmpfs) {
   return MountPropagation(target, tmpfs.propagation);
 }
 
-absl::Status MountBind(const std::string& root, const ContainerMount& bind) {
+absl::Status MountBind(const std::string& root, const ContainerMount& mount) {
+  ContainerMount bind = mount;
+  PathFd subpath;
+  if (!mount.source_subpath.empty()) {
+    ASSIGN_OR_RETURN(subpath, OpenWithoutSymlinks(mount.source, mount.source_subpath));
+    bind.source = subpath.ProcPath();
+  }
   struct stat st;
   if (stat(bind.source.c_str(), &st) != 0) {
     if (errno == ENOENT) {

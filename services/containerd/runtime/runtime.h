@@ -33,6 +33,9 @@ struct ContainerMount {
   bool read_only = false;   // recursively where the kernel allows it
   bool recursive = true;    // MS_REC: submounts of `source` come along
   Propagation propagation = Propagation::kRPrivate;
+  // A bind of `source_subpath` below `source` (a volume's subpath), opened
+  // at the mount without following any symlink.
+  std::string source_subpath;
   bool tmpfs = false;
   std::string tmpfs_data;            // "size=1024k,mode=1777"
   unsigned long tmpfs_flags = 0;     // MS_NOEXEC, MS_NOSUID, MS_NODEV, ...

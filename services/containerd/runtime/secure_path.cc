@@ -129,6 +129,30 @@ absl::StatusOr<PathFd> OpenOrCreateInRoot(const std::string& root,
   return PathFd(fd);
 }
 
+absl::StatusOr<PathFd> OpenWithoutSymlinks(const std::string& root,
+                                           const std::string& rel) {
+  PathFd root_fd(open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root_fd.get() < 0) return ErrnoStatus(errno, "open", root);
+  struct open_how how = {};
+  how.flags = O_PATH | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  int fd;
+  do {
+    fd = static_cast<int>(
+        syscall(SYS_openat2, root_fd.get(), rel.c_str(), &how, sizeof(how)));
+  } while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+  if (fd < 0) {
+    const int err = errno;
+    if (err == ENOENT || err == ELOOP || err == EXDEV) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "path \"", rel, "\" below ", root,
+          err == ENOENT ? " does not exist" : " leads through a symlink"));
+    }
+    return ErrnoStatus(err, "open", absl::StrCat(root, "/", rel));
+  }
+  return PathFd(fd);
+}
+
 }  // namespace runtime
 }  // namespace containerd
 }  // namespace berth

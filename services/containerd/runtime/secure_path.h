@@ -57,6 +57,14 @@ absl::StatusOr<PathFd> OpenOrCreateInRoot(const std::string& root,
                                           const std::string& rel,
                                           TargetKind kind);
 
+// Opens (O_PATH) `rel` below the host directory `root` with no symlink
+// anywhere on the way (RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS): a volume's
+// subpath, which anything writing the volume could have turned into a link
+// since it was checked. FAILED_PRECONDITION naming the path when it is
+// missing or leads through a link.
+absl::StatusOr<PathFd> OpenWithoutSymlinks(const std::string& root,
+                                           const std::string& rel);
+
 }  // namespace runtime
 }  // namespace containerd
 }  // namespace berth

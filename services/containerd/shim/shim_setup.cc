@@ -115,6 +115,7 @@ absl::StatusOr<std::vector<runtime::ContainerMount>> MountsOf(
   for (const ::berth::shim::v1::Mount& from : spec.mounts()) {
     runtime::ContainerMount mount;
     mount.source = from.source();
+    mount.source_subpath = from.source_subpath();
     mount.destination = from.destination();
     mount.read_only = from.read_only();
     mount.recursive = !from.non_recursive();
