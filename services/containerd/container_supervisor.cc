@@ -256,13 +256,7 @@ absl::Status ContainerSupervisor::Recover() {
     if (RestartsAtDaemonStart(now->host_config().restart_policy(),
                               now->state().manually_stopped())) {
       const std::string id = now->id();
-      scheduler_->Post(absl::ZeroDuration(), [this, id] {
-        absl::Status started = Start(id);
-        if (!started.ok()) {
-          log_.warn("container {}: restart at daemon start failed: {}",
-                           id, std::string(started.message()));
-        }
-      });
+      scheduler_->Post(absl::ZeroDuration(), [this, id] { StartAtDaemonStart(id, 0); });
     }
   }
   return absl::OkStatus();
@@ -501,9 +495,23 @@ absl::Status ContainerSupervisor::RemoveLocked(Container container,
   }
   unlink(paths.socket_path.c_str());
   if (cleaned.ok()) cleaned = RemoveTree(paths.state_dir);
-  // Last: until the container is gone its volumes stay held (a failed
-  // removal is finished by the next rm, which lets go of them then).
-  if (cleaned.ok()) cleaned = ReleaseVolumes(container, remove_volumes);
+  // Last: until the container is gone its volumes stay held. volumed away
+  // (it starts after containerd in berthd) does not keep the container:
+  // its volumes are let go once volumed answers, or by the next start's
+  // sweep.
+  if (cleaned.ok()) {
+    absl::Status released = ReleaseVolumes(container, remove_volumes);
+    if (absl::IsUnavailable(released) || absl::IsDeadlineExceeded(released)) {
+      log_.warn("container {}: volumed does not answer ({}); its volumes are "
+                "let go later",
+                id, std::string(released.message()));
+      scheduler_->Post(absl::Milliseconds(250), [this, id, remove_volumes] {
+        ReleaseLostVolumes(id, 0, remove_volumes);
+      });
+    } else {
+      cleaned = released;
+    }
+  }
   absl::MutexLock lock(&mu_);
   if (!cleaned.ok()) {
     Move(container, LifecycleEvent::kRemoveFailed).IgnoreError();

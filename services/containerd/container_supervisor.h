@@ -367,9 +367,13 @@ class ContainerSupervisor {
   // Lets go of the container's volumes (and removes its anonymous ones).
   absl::Status ReleaseVolumes(const container::v1::Container& container,
                               bool remove_anonymous);
-  // Lets go of the volumes a failed create of `id` acquired, retried on the
-  // scheduler while volumed does not answer.
-  void ReleaseLostVolumes(const std::string& id, int attempt);
+  // Lets go of the volumes of `id`, a failed create or a removed container,
+  // retried on the scheduler while volumed does not answer.
+  void ReleaseLostVolumes(const std::string& id, int attempt,
+                          bool remove_anonymous = true);
+  // A restart policy's start when the daemon starts: a container with
+  // volumes waits until volumed answers (it mounts their filesystems).
+  void StartAtDaemonStart(const std::string& id, int attempt);
   // At recovery: volumes held for containers without a record are let go,
   // tried on the scheduler until volumed answers.
   void SweepStaleVolumeHolders(int attempt);

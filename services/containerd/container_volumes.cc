@@ -161,18 +161,42 @@ absl::Status PrepareBindSources(const Container& container) {
   return absl::OkStatus();
 }
 
-void ContainerSupervisor::ReleaseLostVolumes(const std::string& id, int attempt) {
+void ContainerSupervisor::ReleaseLostVolumes(const std::string& id, int attempt,
+                                             bool remove_anonymous) {
   absl::StatusOr<volume::v1::ReleaseVolumeResponse> released =
-      volumes_->Release(id, /*remove_anonymous=*/true);
+      volumes_->Release(id, remove_anonymous);
   if (released.ok()) return;
   // volumed is away (it may be what failed the create): again once it is
   // back, so its records do not keep the volumes for nobody.
-  if (RetrySweep(attempt, released.status(),
-                 [this, id](int next) { ReleaseLostVolumes(id, next); })) {
+  if (RetrySweep(attempt, released.status(), [this, id, remove_anonymous](int next) {
+        ReleaseLostVolumes(id, next, remove_anonymous);
+      })) {
     return;
   }
-  log_.error("container {}: letting go of the volumes of a failed create: {}",
+  log_.error("container {}: letting go of the volumes of a container that is "
+             "gone: {}",
              id, std::string(released.status().message()));
+}
+
+void ContainerSupervisor::StartAtDaemonStart(const std::string& id, int attempt) {
+  absl::StatusOr<Container> container = Load(id);
+  if (!container.ok()) return;
+  // A volume with a filesystem of its own is mounted again by volumed's
+  // start (after a reboot): the container waits for it rather than start
+  // on the bare directory.
+  if (volumes_ != nullptr && HoldsVolumes(container->mounts())) {
+    absl::StatusOr<std::set<std::string>> ready = volumes_->Holders();
+    if (!ready.ok() &&
+        RetrySweep(attempt, ready.status(),
+                   [this, id](int next) { StartAtDaemonStart(id, next); })) {
+      return;
+    }
+  }
+  absl::Status started = Start(id);
+  if (!started.ok()) {
+    log_.warn("container {}: restart at daemon start failed: {}", id,
+              std::string(started.message()));
+  }
 }
 
 void ContainerSupervisor::SweepStaleVolumeHolders(int attempt) {

@@ -159,6 +159,41 @@ TEST_F(VolumeCrashE2eTest, SplitVolumedKilledDuringConcurrentCreates) {
   for (auto& [service, daemon] : daemons) EXPECT_EQ(daemon->Stop(), 0) << service;
 }
 
+// rm with volumed down removes the container; its volumes are let go once
+// volumed is back (a removal interrupted at berthd's start, while volumed
+// is not yet up, is the same case).
+TEST_F(VolumeCrashE2eTest, RemovalGoesOnWhileVolumedIsDown) {
+  ASSERT_EQ(berthd_->Stop(), 0);
+  std::map<std::string, std::unique_ptr<Daemon>> daemons;
+  for (const char* service : {"imaged", "containerd", "netd", "volumed"}) {
+    daemons[service] = env_.StartDaemon(
+        absl::StrCat("services/", service, "/berth-", service));
+  }
+  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  RunResult created = env_.Berth(
+      {"create", "--name", "held", "-v", "shared-tmpfs:/shared", "-v", "/anon",
+       "busybox", "true"});
+  ASSERT_EQ(created.exit_code, 0) << created.err;
+  ASSERT_EQ(TmpfsVolumeMounts(), 1);
+  ASSERT_EQ(daemons["volumed"]->Stop(), 0);
+  RunResult removed = env_.Berth({"rm", "-v", "held"});
+  EXPECT_EQ(removed.exit_code, 0) << removed.err;
+  EXPECT_TRUE(Containers().empty());
+  daemons["volumed"] = env_.StartDaemon("services/volumed/berth-volumed");
+  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  // Released, and the anonymous volume removed (rm -v), once volumed is back.
+  std::string left;
+  for (int i = 0; i < 100; ++i) {
+    left = env_.Berth({"volume", "ls", "-q"}).out;
+    if (left == "shared-tmpfs\n" && TmpfsVolumeMounts() == 0) break;
+    absl::SleepFor(absl::Milliseconds(200));
+  }
+  EXPECT_EQ(left, "shared-tmpfs\n");
+  EXPECT_EQ(TmpfsVolumeMounts(), 0);
+  ExpectConsistentThenCleanUp();
+  for (auto& [service, daemon] : daemons) EXPECT_EQ(daemon->Stop(), 0) << service;
+}
+
 // Exactly between the steps: the daemon that holds the volumes is held at a
 // failpoint inside a create and killed there.
 struct HeldStep {
