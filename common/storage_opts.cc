@@ -97,7 +97,17 @@ absl::StatusOr<types::v1::Mount> ParseTmpfsSpec(absl::string_view value) {
        absl::StrSplit(parts.second, ',', absl::SkipEmpty())) {
     std::pair<absl::string_view, absl::string_view> kv =
         absl::StrSplit(option, absl::MaxSplits('=', 1));
-    if (kv.first == "size") {
+    if (kv.first == "size" && absl::EndsWith(kv.second, "%")) {
+      // A share of RAM, which the kernel's tmpfs takes as is (Docker passes
+      // it through).
+      int64_t percent = 0;
+      if (!absl::SimpleAtoi(kv.second.substr(0, kv.second.size() - 1), &percent) ||
+          percent <= 0) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("invalid size: '", kv.second, "'"));
+      }
+      tmpfs->add_options(std::string(option));
+    } else if (kv.first == "size") {
       absl::StatusOr<int64_t> bytes = ParseRamBytes(kv.second);
       if (!bytes.ok()) return bytes.status();
       tmpfs->set_size_bytes(*bytes);

@@ -60,3 +60,28 @@ TEST(ApplyStorageOptTest, BadOrZeroSizeIsRefusedNamingTheValue) {
 
 }  // namespace
 }  // namespace berth
+
+namespace berth {
+namespace {
+
+TEST(ParseTmpfsSpecTest, SizesModesAndTheRest) {
+  absl::StatusOr<types::v1::Mount> mount =
+      ParseTmpfsSpec("/run:size=64m,mode=1770,noexec,uid=1000");
+  ASSERT_TRUE(mount.ok()) << mount.status();
+  EXPECT_EQ(mount->target(), "/run");
+  EXPECT_EQ(mount->tmpfs_options().size_bytes(), int64_t{64} << 20);
+  EXPECT_EQ(mount->tmpfs_options().mode(), 01770u);
+  EXPECT_EQ(mount->tmpfs_options().options_size(), 2);
+  // A share of RAM goes to the kernel as given, as Docker passes it.
+  mount = ParseTmpfsSpec("/run:size=10%");
+  ASSERT_TRUE(mount.ok()) << mount.status();
+  EXPECT_EQ(mount->tmpfs_options().size_bytes(), 0);
+  EXPECT_EQ(mount->tmpfs_options().options(0), "size=10%");
+  EXPECT_FALSE(ParseTmpfsSpec("/run:size=lots").ok());
+  EXPECT_FALSE(ParseTmpfsSpec("/run:size=x%").ok());
+  EXPECT_FALSE(ParseTmpfsSpec("/run:mode=999").ok());
+  EXPECT_FALSE(ParseTmpfsSpec("run").ok());
+}
+
+}  // namespace
+}  // namespace berth

@@ -412,8 +412,8 @@ absl::StatusOr<TmpfsSettings> TmpfsSettingsOf(const Mount& mount) {
   static const std::set<absl::string_view> kFlags = {
       "noexec", "nosuid", "nodev", "noatime", "nodiratime", "relatime",
       "strictatime", "sync", "dirsync"};
-  static const std::set<absl::string_view> kDataKeys = {"uid", "gid", "nr_inodes",
-                                                        "nr_blocks", "mpol"};
+  static const std::set<absl::string_view> kDataKeys = {
+      "uid", "gid", "nr_inodes", "nr_blocks", "mpol", "huge", "size"};
   std::set<std::string> flags = {"noexec", "nosuid", "nodev"};
   std::vector<std::string> data;
   const types::v1::Mount::TmpfsOptions& options = mount.tmpfs_options();

@@ -129,6 +129,12 @@ TEST(TmpfsSettingsTest, DockersDefaultsAndTheirOpposites) {
   EXPECT_EQ(settings->data, "size=65536,mode=700,uid=1000");
   EXPECT_EQ(settings->flags, (std::vector<std::string>{"nodev", "nosuid"}));
 
+  tmpfs.mutable_tmpfs_options()->clear_size_bytes();
+  tmpfs.mutable_tmpfs_options()->add_options("size=10%");
+  settings = TmpfsSettingsOf(tmpfs);
+  ASSERT_TRUE(settings.ok()) << settings.status();
+  EXPECT_EQ(settings->data, "mode=700,uid=1000,size=10%");
+
   tmpfs.mutable_tmpfs_options()->add_options("bogus");
   EXPECT_TRUE(absl::StrContains(TmpfsSettingsOf(tmpfs).status().message(),
                                 "unknown tmpfs option \"bogus\""));
