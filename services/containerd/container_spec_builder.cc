@@ -21,7 +21,7 @@
 #include "services/containerd/health/health_check.h"
 #include "services/containerd/logs/log_writer.h"
 #include "services/containerd/mount_plan.h"
-#include "services/containerd/cgroups/device_filter.h"
+#include "services/containerd/device_mappings.h"
 #include "services/containerd/network_mode.h"
 #include "services/containerd/runtime/runtime.h"
 #include "services/containerd/runtime/userns.h"
@@ -184,19 +184,8 @@ absl::StatusOr<std::vector<std::string>> ValidateHostConfig(
   for (const std::string& from : host.volumes_from()) {
     RETURN_IF_ERROR(ParseVolumesFrom(from).status());
   }
-  for (const container::v1::DeviceMapping& device : host.devices()) {
-    const std::string& inside = device.path_in_container();
-    if (!inside.empty() && inside[0] != '/') {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "invalid --device \"", device.path_on_host(), ":", inside,
-          "\": the path in the container must be absolute"));
-    }
-    RETURN_IF_ERROR(cgroups::DeviceRuleFor(device.path_on_host(),
-                                           device.cgroup_permissions().empty()
-                                               ? "rwm"
-                                               : device.cgroup_permissions())
-                        .status());
-  }
+  RETURN_IF_ERROR(ValidateDevices(host));
+
   RETURN_IF_ERROR(StorageLimitsOf(host).status());
   if (!host.cgroup_parent().empty()) {
     // Checked here, not first at start: a bad parent would otherwise be
@@ -491,15 +480,10 @@ absl::StatusOr<shim::ShimSpec> BuildShimSpec(const Container& container,
     rlimit->set_hard(static_cast<uint64_t>(ulimit.hard()));
   }
   RETURN_IF_ERROR(AddShimMounts(container, &spec));
-  for (const container::v1::DeviceMapping& device : host.devices()) {
-    ::berth::shim::v1::Device* to = spec.add_devices();
-    to->set_path_on_host(device.path_on_host());
-    to->set_path_in_container(device.path_in_container().empty()
-                                  ? device.path_on_host()
-                                  : device.path_in_container());
-    to->set_permissions(device.cgroup_permissions().empty()
-                            ? "rwm"
-                            : device.cgroup_permissions());
+  ASSIGN_OR_RETURN(std::vector<::berth::shim::v1::Device> devices,
+                   ShimDevicesOf(host));
+  for (::berth::shim::v1::Device& device : devices) {
+    *spec.add_devices() = std::move(device);
   }
   spec.set_run_init(host.init());
   spec.set_tty(config.tty());

@@ -1,5 +1,7 @@
 #include "services/containerd/mount_plan.h"
 
+#include "services/containerd/device_mappings.h"
+
 #include "absl/strings/match.h"
 #include "gtest/gtest.h"
 
@@ -203,6 +205,28 @@ TEST(PlanMountsTest, TmpfsTargetsCountAsGivenButStayOutOfTheRecord) {
   ASSERT_EQ(spec.mounts_size(), 1);
   EXPECT_TRUE(spec.mounts(0).tmpfs());
   EXPECT_EQ(spec.mounts(0).tmpfs_data(), "size=65536,mode=700");
+}
+
+// --device /dev/DIR brings every node below it, as Docker's does (it was
+// refused as "not a device node").
+TEST(DeviceMappingsTest, ADirectoryBringsItsNodes) {
+  HostConfig host;
+  container::v1::DeviceMapping* device = host.add_devices();
+  device->set_path_on_host("/dev/pts");
+  device->set_path_in_container("/dev/hostpts");
+  device->set_cgroup_permissions("rw");
+  ASSERT_TRUE(ValidateDevices(host).ok());
+  absl::StatusOr<std::vector<::berth::shim::v1::Device>> devices = ShimDevicesOf(host);
+  ASSERT_TRUE(devices.ok()) << devices.status();
+  ASSERT_FALSE(devices->empty());  // at least ptmx
+  for (const ::berth::shim::v1::Device& d : *devices) {
+    EXPECT_TRUE(absl::StartsWith(d.path_on_host(), "/dev/pts/")) << d.path_on_host();
+    EXPECT_EQ(d.path_in_container(),
+              "/dev/hostpts/" + d.path_on_host().substr(sizeof("/dev/pts/") - 1));
+    EXPECT_EQ(d.permissions(), "rw");
+  }
+  device->set_cgroup_permissions("rwx");
+  EXPECT_FALSE(ValidateDevices(host).ok());
 }
 
 TEST(ParseVolumesFromTest, AccessOverride) {
