@@ -13,7 +13,7 @@
 #include "absl/time/clock.h"
 #include "berth/volume/v1/volume.grpc.pb.h"
 #include "common/logging.h"
-#include "common/socket_server.h"
+#include "common/service_testing.h"
 #include "gtest/gtest.h"
 #include "services/volumed/volumed.h"
 
@@ -35,34 +35,10 @@ class VolumedServiceTest : public ::testing::Test {
     std::system(("rm -rf " + dir_).c_str());
   }
   void Start() {
-    ServiceDefinition definition = Definition();
-    ServiceContext context;
-    context.identity.name = definition.name;
-    context.identity.root = dir_ + "/root/" + definition.name;
-    context.identity.socket = dir_ + "/v.sock";
-    context.identity.host_process = "volumed_service_test";
-    context.identity.pid = getpid();
-    context.identity.started_at = absl::Now();
-    context.logger = *MakeLogger(definition.name, "warn", "");
-    config_.set_root(dir_ + "/root");
-    config_.set_run_root(dir_ + "/run");
-    context.config = &config_;
-    auto module = definition.create(context);
-    ASSERT_TRUE(module.ok()) << module.status();
-    module_ = *std::move(module);
-    auto server = SocketServer::Start(context.identity.socket,
-                                      module_->GrpcServices(), module_->HealthNames());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    stub_ = VolumeService::NewStub(grpc::CreateChannel(
-        "unix:" + context.identity.socket, grpc::InsecureChannelCredentials()));
+    ASSERT_TRUE(service_.Start(Definition(), dir_, "volumed_service_test").ok());
+    stub_ = VolumeService::NewStub(service_.channel());
   }
-  void Stop() {
-    if (module_) module_->BeginShutdown();
-    if (server_) server_->Shutdown(absl::Seconds(1));
-    server_.reset();
-    module_.reset();
-  }
+  void Stop() { service_.Stop(); }
   std::map<std::string, int64_t> Counts() {
     grpc::ClientContext context;
     volume::v1::InfoResponse response;
@@ -75,9 +51,7 @@ class VolumedServiceTest : public ::testing::Test {
   }
 
   std::string dir_;
-  config::v1::Config config_;
-  std::unique_ptr<ServiceModule> module_;
-  std::unique_ptr<SocketServer> server_;
+  testing::RunningService service_;
   std::unique_ptr<VolumeService::Stub> stub_;
 };
 

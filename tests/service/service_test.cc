@@ -18,7 +18,7 @@
 #include "berth/network/v1/network.grpc.pb.h"
 #include "berth/volume/v1/volume.grpc.pb.h"
 #include "common/logging.h"
-#include "common/socket_server.h"
+#include "common/service_testing.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
 #include "services/containerd/containerd.h"
@@ -79,41 +79,14 @@ class ServiceTest : public ::testing::Test {
   }
 
   void Start() {
-    ServiceDefinition definition = Traits::Definition();
-    ServiceContext context;
-    context.identity.name = definition.name;
-    context.identity.root = dir_ + "/root/" + definition.name;
-    context.identity.socket = dir_ + "/s.sock";
-    context.identity.host_process = "service_test";
-    context.identity.pid = getpid();
-    context.identity.started_at = absl::Now();
-    context.logger = *MakeLogger(definition.name, "warn", "");
-    // Runtime files (containerd's shim sockets) stay in the test's directory.
-    config_.set_root(dir_ + "/root");
-    config_.set_run_root(dir_ + "/run");
-    context.config = &config_;
-    auto module = definition.create(context);
-    ASSERT_TRUE(module.ok()) << module.status();
-    module_ = *std::move(module);
-    auto server =
-        SocketServer::Start(context.identity.socket, module_->GrpcServices(),
-                            module_->HealthNames());
-    ASSERT_TRUE(server.ok()) << server.status();
-    server_ = *std::move(server);
-    channel_ = grpc::CreateChannel("unix:" + context.identity.socket,
-                                   grpc::InsecureChannelCredentials());
+    ASSERT_TRUE(service_.Start(Traits::Definition(), dir_, "service_test").ok());
+    channel_ = service_.channel();
   }
 
-  void Stop() {
-    if (server_) server_->Shutdown(absl::Seconds(1));
-    server_.reset();
-    module_.reset();
-  }
+  void Stop() { service_.Stop(); }
 
   std::string dir_;
-  config::v1::Config config_;
-  std::unique_ptr<ServiceModule> module_;
-  std::unique_ptr<SocketServer> server_;
+  berth::testing::RunningService service_;
   std::shared_ptr<grpc::Channel> channel_;
 };
 
