@@ -18,6 +18,8 @@
 #include "ctl/container/container_inspect.h"
 #include "ctl/image/image_commands.h"
 #include "ctl/image/image_format.h"
+#include "ctl/network/network_group.h"
+#include "ctl/volume/volume_group.h"
 
 namespace berth::ctl::container_cli {
 
@@ -248,13 +250,26 @@ absl::Status PrintInspected(const std::string& format,
   return rendered;
 }
 
-// Looks `name` up in containerd (and in imaged when `images`); NOT_FOUND
-// when neither knows it.
+// The kinds `berth inspect` looks in, in Docker's order.
+struct InspectKinds {
+  bool containers = false;
+  bool images = false;
+  bool networks = false;
+  bool volumes = false;
+};
+
+// Looks `name` up in each kind asked for, in Docker's order (containers,
+// images, networks, volumes); NOT_FOUND in Docker's words when none knows
+// it ("No such object: X", or the one kind's own words).
 absl::StatusOr<nlohmann::ordered_json> Lookup(CommandContext& context,
                                               const std::string& name,
-                                              bool containers, bool images,
+                                              const InspectKinds& kinds,
                                               bool size) {
-  if (containers) {
+  const int asked = kinds.containers + kinds.images + kinds.networks + kinds.volumes;
+  auto next = [&](const absl::Status& status) {
+    return absl::IsNotFound(status) && asked > 1;
+  };
+  if (kinds.containers) {
     container::v1::InspectContainerRequest request;
     request.set_id(name);
     request.set_size(size);
@@ -263,27 +278,34 @@ absl::StatusOr<nlohmann::ordered_json> Lookup(CommandContext& context,
     grpc::Status status =
         ContainerStub(context)->InspectContainer(call.get(), request, &response);
     if (status.ok()) return ContainerInspectJson(response.container());
-    if (status.error_code() != grpc::StatusCode::NOT_FOUND || !images) {
-      return ContainerdError(context, status, name);
-    }
+    absl::Status error = ContainerdError(context, status, name);
+    if (!next(error)) return error;
   }
-  image::v1::InspectImageRequest request;
-  request.set_image(name);
-  image::v1::InspectImageResponse response;
-  auto call = Connections::CallContext();
-  grpc::Status status =
-      image_cli::ImageStub(context)->InspectImage(call.get(), request, &response);
-  if (status.ok()) return ImageInspectJson(response.image());
-  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
-    return absl::NotFoundError(
-        absl::StrCat(containers ? "No such object: " : "No such image: ", name));
+  if (kinds.images) {
+    image::v1::InspectImageRequest request;
+    request.set_image(name);
+    image::v1::InspectImageResponse response;
+    auto call = Connections::CallContext();
+    grpc::Status status =
+        image_cli::ImageStub(context)->InspectImage(call.get(), request, &response);
+    if (status.ok()) return ImageInspectJson(response.image());
+    absl::Status error = status.error_code() == grpc::StatusCode::NOT_FOUND
+                             ? absl::NotFoundError(absl::StrCat("No such image: ", name))
+                             : image_cli::ImagedError(context, status, name);
+    if (!next(error)) return error;
   }
-  return image_cli::ImagedError(context, status, name);
+  for (auto [wanted, lookup] :
+       {std::pair{kinds.networks, &InspectNetworkObject},
+        std::pair{kinds.volumes, &InspectVolumeObject}}) {
+    if (!wanted) continue;
+    absl::StatusOr<nlohmann::ordered_json> found = lookup(context, name);
+    if (found.ok() || !next(found.status())) return found;
+  }
+  return absl::NotFoundError(absl::StrCat("No such object: ", name));
 }
 
 void RunInspect(CommandContext& context, const InspectFlags& flags,
-                const std::vector<std::string>& names, bool containers,
-                bool images) {
+                const std::vector<std::string>& names, const InspectKinds& kinds) {
   if (!flags.format.empty() && flags.format != "json") {
     // A template that does not parse stops the command before any lookup.
     std::string ignored;
@@ -296,7 +318,7 @@ void RunInspect(CommandContext& context, const InspectFlags& flags,
   std::vector<absl::Status> errors;
   for (const std::string& name : names) {
     absl::StatusOr<nlohmann::ordered_json> item =
-        Lookup(context, name, containers, images, flags.size);
+        Lookup(context, name, kinds, flags.size);
     if (item.ok()) {
       found.push_back(*std::move(item));
       continue;
@@ -321,7 +343,7 @@ void AddContainerInspectCommand(CLI::App& parent, CommandContext& context) {
        "Display detailed information on one or more containers",
        {ArgKind::kContainer}},
       1, kUnlimited, [&context, flags](const std::vector<std::string>& names) {
-        RunInspect(context, *flags, names, true, false);
+        RunInspect(context, *flags, names, InspectKinds{true, false, false, false});
       });
   command->add_option("-f,--format", flags->format,
                       "Format output: json (default) or a Go template such "
@@ -336,16 +358,20 @@ void AddGenericInspectCommand(CLI::App& parent, CommandContext& context) {
       {"berth inspect", "[OPTIONS] NAME|ID [NAME|ID...]",
        "Return low-level information on Berth objects", {ArgKind::kObject}},
       1, kUnlimited, [&context, flags](const std::vector<std::string>& names) {
-        if (!flags->type.empty() && flags->type != "container" &&
-            flags->type != "image") {
+        const std::string& type = flags->type;
+        if (!type.empty() && type != "container" && type != "image" &&
+            type != "network" && type != "volume") {
           return context.Fail(
               absl::InvalidArgumentError(absl::StrCat(
-                  "\"", flags->type,
-                  "\" is not a valid value for --type (container or image)")),
+                  "\"", type,
+                  "\" is not a valid value for --type (container, image, "
+                  "network or volume)")),
               kExitUsage);
         }
-        RunInspect(context, *flags, names, flags->type != "image",
-                   flags->type != "container");
+        const bool any = type.empty();
+        RunInspect(context, *flags, names,
+                   InspectKinds{any || type == "container", any || type == "image",
+                                any || type == "network", any || type == "volume"});
       });
   command->add_option("-f,--format", flags->format,
                       "Format output: json (default) or a Go template such "
@@ -353,7 +379,8 @@ void AddGenericInspectCommand(CLI::App& parent, CommandContext& context) {
   command->add_flag("-s,--size", flags->size,
                     "Display total file sizes if the type is container");
   command->add_option("--type", flags->type,
-                      "Only inspect objects of this type: container or image");
+                      "Only inspect objects of this type: container, image, "
+                      "network or volume");
 }
 
 }  // namespace berth::ctl::container_cli

@@ -328,6 +328,18 @@ std::vector<CommandSpec> NetworkCommands() {
   return {{"network", "network", "Manage networks", group}};
 }
 
+absl::StatusOr<nlohmann::ordered_json> InspectNetworkObject(CommandContext& context,
+                                                          const std::string& name) {
+  network::v1::InspectNetworkRequest request;
+  request.set_network(name);
+  network::v1::InspectNetworkResponse response;
+  auto call = Connections::CallContext();
+  const grpc::Status status =
+      network_cli::NetworkStub(context)->InspectNetwork(call.get(), request, &response);
+  if (!status.ok()) return network_cli::NetdError(context, status, name);
+  return NetworkInspectJson(response.network());
+}
+
 std::vector<NameSource> NetworkNameSources() {
   auto networks = [](CommandContext& context)
       -> absl::StatusOr<std::vector<std::string>> {

@@ -297,6 +297,18 @@ std::vector<CommandSpec> VolumeCommands() {
   return {{"volume", "volume", "Manage volumes", group}};
 }
 
+absl::StatusOr<nlohmann::ordered_json> InspectVolumeObject(CommandContext& context,
+                                                         const std::string& name) {
+  volume::v1::InspectVolumeRequest request;
+  request.set_name(name);
+  volume::v1::InspectVolumeResponse response;
+  auto call = Connections::CallContext();
+  const grpc::Status status =
+      volume_cli::VolumeStub(context)->InspectVolume(call.get(), request, &response);
+  if (!status.ok()) return volume_cli::VolumedError(context, status, name);
+  return VolumeInspectJson(response.volume(), absl::LocalTimeZone());
+}
+
 std::vector<NameSource> VolumeNameSources() {
   auto volumes = [](CommandContext& context)
       -> absl::StatusOr<std::vector<std::string>> {

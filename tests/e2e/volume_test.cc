@@ -92,6 +92,14 @@ TEST_F(VolumeE2eTest, NamedVolumeOutlivesItsContainersAndTheDaemon) {
   const std::string mountpoint = volume["Mountpoint"].get<std::string>();
   EXPECT_EQ(mountpoint, env_.root() + "/volumed/volumes/keep/_data");
   EXPECT_TRUE(Exists(mountpoint + "/f"));
+  // `berth inspect` finds volumes (and networks) too, as `docker inspect`.
+  RunResult generic = env_.Berth({"inspect", "-f", "{{.Mountpoint}}", "keep"});
+  EXPECT_EQ(Trimmed(generic.out), mountpoint) << generic.err;
+  RunResult network = env_.Berth({"inspect", "--type", "network", "-f", "{{.Name}}", "bridge"});
+  EXPECT_EQ(Trimmed(network.out), "bridge") << network.err;
+  RunResult missing = env_.Berth({"inspect", "no-such-thing"});
+  EXPECT_EQ(missing.exit_code, 1);
+  EXPECT_TRUE(absl::StrContains(missing.err, "No such object: no-such-thing")) << missing.err;
 
   RunResult removed = env_.Berth({"volume", "rm", "keep"});
   EXPECT_EQ(removed.exit_code, 0) << removed.err;
