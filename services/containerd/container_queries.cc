@@ -410,4 +410,49 @@ absl::Status ContainerSupervisor::Logs(
   return flush();
 }
 
+absl::StatusOr<Container> ContainerSupervisor::Inspect(
+    const std::string& reference, bool size) {
+  ASSIGN_OR_RETURN(Container container, records_->Find(reference));
+  if (size) {
+    ImageSizes images;
+    const auto [rw, root_fs] = SizesOf(container, images);
+    container.set_size_rw(rw);
+    container.set_size_root_fs(root_fs);
+  }
+  for (const std::string& exec_id : execs_.RunningIds(container.id())) {
+    container.add_exec_ids(exec_id);
+  }
+  return container;
+}
+
+std::pair<int64_t, int64_t> ContainerSupervisor::SizesOf(
+    const Container& container, ImageSizes& images) {
+  // imaged measures its own directories; a size it cannot give is unknown
+  // (-1 and 0, which Docker's CLI shows as no size), not an error.
+  absl::StatusOr<image::v1::InspectRootfsResponse> rootfs =
+      images_->InspectRootfs(container.rootfs_key(), /*with_size=*/true);
+  if (!rootfs.ok()) return {-1, 0};
+  const int64_t rw = rootfs->upper_size();
+  auto image = images.find(container.image_id());
+  if (image == images.end()) {
+    absl::StatusOr<image::v1::Image> found =
+        images_->InspectImage(container.image_id());
+    image = images.emplace(container.image_id(), found.ok() ? found->size() : 0)
+                .first;
+  }
+  return {rw, rw + image->second};
+}
+
+absl::StatusOr<int64_t> ContainerSupervisor::RunningCount() {
+  return CountInStatus(container::v1::CONTAINER_STATUS_RUNNING);
+}
+
+int64_t ContainerSupervisor::CountInStatus(ContainerStatus status) {
+  int64_t count = 0;
+  for (const ContainerRecords::Record& record : records_->Snapshot()) {
+    if (record->state().status() == status) ++count;
+  }
+  return count;
+}
+
 }  // namespace berth::containerd

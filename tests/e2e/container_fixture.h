@@ -4,6 +4,7 @@
 #ifndef BERTH_TESTS_E2E_CONTAINER_FIXTURE_H_
 #define BERTH_TESTS_E2E_CONTAINER_FIXTURE_H_
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +22,11 @@ namespace berth::testing {
 inline const std::vector<std::string> kAll = {"imaged", "containerd", "netd",
                                        "volumed"};
 
+// A service's own daemon, as the split mode runs it ("services/netd/berth-netd").
+inline std::string SplitDaemon(const std::string& service) {
+  return "services/" + service + "/berth-" + service;
+}
+
 inline std::vector<std::string> Lines(const std::string& text) {
   return absl::StrSplit(absl::StripTrailingAsciiWhitespace(text), '\n',
                         absl::SkipEmpty());
@@ -34,6 +40,22 @@ class ContainerE2eTest : public ::testing::Test {
         env_.Berth({"import", "--change", "CMD [\"sh\"]",
                     MakeBusyboxTar(env_.dir()), "busybox"});
     ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  // Stops berthd and serves the same state with the four daemons apart;
+  // `env_of` gives a service's environment (failpoints).
+  std::map<std::string, std::unique_ptr<Daemon>> SplitDaemons(
+      const std::map<std::string, std::map<std::string, std::string>>& env_of = {}) {
+    std::map<std::string, std::unique_ptr<Daemon>> daemons;
+    EXPECT_EQ(berthd_->Stop(), 0);
+    for (const std::string& service : kAll) {
+      auto env = env_of.find(service);
+      daemons[service] = env_.StartDaemon(
+          SplitDaemon(service), {},
+          env == env_of.end() ? std::map<std::string, std::string>{} : env->second);
+    }
+    EXPECT_TRUE(env_.WaitHealthy(kAll));
+    return daemons;
   }
 
   void StartBerthd() {

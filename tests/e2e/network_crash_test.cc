@@ -154,19 +154,13 @@ TEST_F(NetworkCrashE2eTest, BerthdKilledDuringConcurrentRuns) {
 
 TEST_F(NetworkCrashE2eTest, SplitNetdKilledDuringConcurrentRuns) {
   // The same state served by the four daemons apart.
-  ASSERT_EQ(berthd_->Stop(), 0);
-  std::map<std::string, std::unique_ptr<Daemon>> daemons;
-  for (const char* service : {"imaged", "containerd", "netd", "volumed"}) {
-    daemons[service] = env_.StartDaemon(
-        absl::StrCat("services/", service, "/berth-", service));
-  }
-  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  std::map<std::string, std::unique_ptr<Daemon>> daemons = SplitDaemons();
   ASSERT_EQ(env_.Berth({"network", "create", "crash"}).exit_code, 0);
   RunConcurrentlyAndCrash([&] {
     daemons["netd"]->Signal(SIGKILL);
     daemons["netd"]->Wait(absl::Seconds(10));
   });
-  daemons["netd"] = env_.StartDaemon("services/netd/berth-netd");
+  daemons["netd"] = env_.StartDaemon(SplitDaemon("netd"));
   ASSERT_TRUE(env_.WaitHealthy(kAll));
   ExpectConsistentAndTalking();
   RemoveAll();

@@ -142,18 +142,12 @@ TEST_F(VolumeCrashE2eTest, BerthdKilledDuringConcurrentCreates) {
 }
 
 TEST_F(VolumeCrashE2eTest, SplitVolumedKilledDuringConcurrentCreates) {
-  ASSERT_EQ(berthd_->Stop(), 0);
-  std::map<std::string, std::unique_ptr<Daemon>> daemons;
-  for (const char* service : {"imaged", "containerd", "netd", "volumed"}) {
-    daemons[service] = env_.StartDaemon(
-        absl::StrCat("services/", service, "/berth-", service));
-  }
-  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  std::map<std::string, std::unique_ptr<Daemon>> daemons = SplitDaemons();
   CreateConcurrentlyAndCrash([&] {
     daemons["volumed"]->Signal(SIGKILL);
     daemons["volumed"]->Wait(absl::Seconds(10));
   });
-  daemons["volumed"] = env_.StartDaemon("services/volumed/berth-volumed");
+  daemons["volumed"] = env_.StartDaemon(SplitDaemon("volumed"));
   ASSERT_TRUE(env_.WaitHealthy(kAll));
   ExpectConsistentThenCleanUp();
   for (auto& [service, daemon] : daemons) EXPECT_EQ(daemon->Stop(), 0) << service;
@@ -163,13 +157,7 @@ TEST_F(VolumeCrashE2eTest, SplitVolumedKilledDuringConcurrentCreates) {
 // volumed is back (a removal interrupted at berthd's start, while volumed
 // is not yet up, is the same case).
 TEST_F(VolumeCrashE2eTest, RemovalGoesOnWhileVolumedIsDown) {
-  ASSERT_EQ(berthd_->Stop(), 0);
-  std::map<std::string, std::unique_ptr<Daemon>> daemons;
-  for (const char* service : {"imaged", "containerd", "netd", "volumed"}) {
-    daemons[service] = env_.StartDaemon(
-        absl::StrCat("services/", service, "/berth-", service));
-  }
-  ASSERT_TRUE(env_.WaitHealthy(kAll));
+  std::map<std::string, std::unique_ptr<Daemon>> daemons = SplitDaemons();
   RunResult created = env_.Berth(
       {"create", "--name", "held", "-v", "shared-tmpfs:/shared", "-v", "/anon",
        "busybox", "true"});
@@ -179,7 +167,7 @@ TEST_F(VolumeCrashE2eTest, RemovalGoesOnWhileVolumedIsDown) {
   RunResult removed = env_.Berth({"rm", "-v", "held"});
   EXPECT_EQ(removed.exit_code, 0) << removed.err;
   EXPECT_TRUE(Containers().empty());
-  daemons["volumed"] = env_.StartDaemon("services/volumed/berth-volumed");
+  daemons["volumed"] = env_.StartDaemon(SplitDaemon("volumed"));
   ASSERT_TRUE(env_.WaitHealthy(kAll));
   // Released, and the anonymous volume removed (rm -v), once volumed is back.
   std::string left;
@@ -211,22 +199,16 @@ class VolumeCreateInterruptedTest
 
 TEST_P(VolumeCreateInterruptedTest, KilledDaemonLeavesNoVolumeHeldOrMounted) {
   const HeldStep& step = GetParam();
-  ASSERT_EQ(berthd_->Stop(), 0);
-  std::map<std::string, std::unique_ptr<Daemon>> daemons;
   const std::map<std::string, std::string> held = {
       {"BERTH_FAILPOINTS", step.failpoint}};
+  std::map<std::string, std::unique_ptr<Daemon>> daemons;
   if (step.killed == "berthd") {
+    ASSERT_EQ(berthd_->Stop(), 0);
     daemons["berthd"] = env_.StartDaemon(kBerthd, {}, held);
+    ASSERT_TRUE(env_.WaitHealthy(kAll));
   } else {
-    for (const char* service : {"imaged", "containerd", "netd", "volumed"}) {
-      daemons[service] = env_.StartDaemon(
-          absl::StrCat("services/", service, "/berth-", service), {},
-          std::string(service) == step.killed
-              ? held
-              : std::map<std::string, std::string>{});
-    }
+    daemons = SplitDaemons({{step.killed, held}});
   }
-  ASSERT_TRUE(env_.WaitHealthy(kAll));
   RunResult create;
   std::thread creating([&] {
     // The tmpfs volume first: it is the one a held volumed has mounted.
@@ -247,9 +229,7 @@ TEST_P(VolumeCreateInterruptedTest, KilledDaemonLeavesNoVolumeHeldOrMounted) {
   EXPECT_NE(create.exit_code, 0) << "a create held at " << step.failpoint
                                  << " reported success";
   daemons[step.killed] = env_.StartDaemon(
-      step.killed == "berthd" ? std::string(kBerthd)
-                              : absl::StrCat("services/", step.killed, "/berth-",
-                                             step.killed));
+      step.killed == "berthd" ? std::string(kBerthd) : SplitDaemon(step.killed));
   ASSERT_TRUE(env_.WaitHealthy(kAll));
   EXPECT_TRUE(Containers().empty());
   ExpectConsistentThenCleanUp();
