@@ -48,7 +48,9 @@ struct HttpRequest {
   int64_t body_length = -1;
   // Where a 2xx response body goes: appended to this file when set (a
   // download, possibly resumed), else into HttpResponse::body. A non-2xx
-  // body always goes into HttpResponse::body.
+  // body always goes into HttpResponse::body. A 200 answering a request
+  // with a Range header carries the whole content (the server ignored the
+  // range), so it replaces what the file held instead of being appended.
   std::string output_path;
   // Largest body kept in memory; more is an error (OUT_OF_RANGE).
   int64_t max_body_in_memory = 4 << 20;
