@@ -18,6 +18,7 @@
 #include "absl/strings/strip.h"
 #include "common/fs_util.h"
 #include "common/status_macros.h"
+#include "common/tree_archive/fd.h"
 
 namespace berth::imaged::registry {
 
@@ -54,23 +55,7 @@ struct CurlUrlDeleter {
   void operator()(CURLU* url) const { curl_url_cleanup(url); }
 };
 
-class ScopedFd {
- public:
-  explicit ScopedFd(int fd = -1) : fd_(fd) {}
-  ~ScopedFd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  ScopedFd(const ScopedFd&) = delete;
-  ScopedFd& operator=(const ScopedFd&) = delete;
-  void reset(int fd) {
-    if (fd_ >= 0) close(fd_);
-    fd_ = fd;
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
+using tree_archive::Fd;
 
 void InitCurlOnce() {
   static absl::once_flag once;
@@ -138,7 +123,7 @@ struct Exchange {
   bool sink_decided = false;
   bool to_file = false;
   bool counts_progress = false;
-  ScopedFd out_fd;
+  Fd out_fd;
   int64_t progress_bytes = 0;
   absl::Status abort_reason;
 };
@@ -176,7 +161,7 @@ absl::Status OpenSink(Exchange& exchange) {
   if (status == 200 && RangeRequested(*exchange.request)) flags |= O_TRUNC;
   const int fd = open(path.c_str(), flags, 0644);
   if (fd < 0) return OutputError(errno, "open", path);
-  exchange.out_fd.reset(fd);
+  exchange.out_fd.Reset(fd);
   exchange.to_file = true;
   return absl::OkStatus();
 }
@@ -339,13 +324,13 @@ absl::Status TransferError(Exchange& exchange, CURLcode code,
   }
 }
 
-absl::Status SetBody(Exchange& exchange, ScopedFd& body_file) {
+absl::Status SetBody(Exchange& exchange, Fd& body_file) {
   const HttpRequest& request = *exchange.request;
   if (request.body_path.empty()) {
     exchange.body_size = static_cast<int64_t>(request.body.size());
     return absl::OkStatus();
   }
-  body_file.reset(open(request.body_path.c_str(), O_RDONLY | O_CLOEXEC));
+  body_file.Reset(open(request.body_path.c_str(), O_RDONLY | O_CLOEXEC));
   if (body_file.get() < 0) return ErrnoStatus(errno, "open", request.body_path);
   struct stat info;
   if (fstat(body_file.get(), &info) != 0) {
@@ -434,7 +419,7 @@ class CurlTransport : public HttpTransport {
     exchange.request = &request;
     exchange.curl = curl.get();
     exchange.host = OriginOf(request.url).display;
-    ScopedFd body_file;
+    Fd body_file;
     RETURN_IF_ERROR(SetBody(exchange, body_file));
 
     char detail[CURL_ERROR_SIZE] = {0};
