@@ -230,7 +230,7 @@ void RunLogout(CommandContext& context, const std::vector<std::string>& args) {
 struct SearchFlags {
   bool no_trunc = false;
   std::vector<std::string> filters;
-  int limit = 0;
+  std::string limit = "0";  // checked as pflag's int
   std::string format;
 };
 
@@ -247,8 +247,9 @@ void RunSearch(CommandContext& context, const SearchFlags& flags,
         "for \"is-automated=true\" will not yield any results in future.\n",
         stderr);
   }
+  const int64_t limit = ParseGoInt(flags.limit).value_or(0);
   absl::Status checked =
-      filter.ok() ? CheckSearchLimit(flags.limit) : filter.status();
+      filter.ok() ? CheckSearchLimit(limit) : filter.status();
   if (!checked.ok()) {
     return FailBare(context,
                     absl::StrCat("Error response from daemon: ",
@@ -256,7 +257,7 @@ void RunSearch(CommandContext& context, const SearchFlags& flags,
   }
   image::v1::SearchImagesRequest request;
   request.set_term(term);
-  request.set_limit(flags.limit);
+  request.set_limit(static_cast<int32_t>(limit));
   *request.mutable_auth() = RegistryAuthFor(SearchTermRegistry(term));
   image::v1::SearchImagesResponse response;
   auto call = Connections::CallContext(absl::Minutes(1));
@@ -325,7 +326,8 @@ void AddSearchCommand(CLI::App& parent, CommandContext& context) {
                    "is-official=true|false")
       ->check(FilterFormatProblem)
       ->allow_extra_args(false);
-  command->add_option("--limit", flags->limit, "Max number of search results");
+  command->add_option("--limit", flags->limit, "Max number of search results")
+      ->check(IntFlagProblem);
   command->add_option("--format", flags->format,
                       "Pretty-print search using a Go template");
 }

@@ -31,25 +31,6 @@ bool IsDockerHubAddress(absl::string_view host) {
          host == "registry-1.docker.io";
 }
 
-// Go's strconv.Atoi, with its error words.
-absl::StatusOr<int64_t> GoAtoi(absl::string_view text) {
-  absl::string_view digits = text;
-  if (!digits.empty() && (digits[0] == '+' || digits[0] == '-')) {
-    digits.remove_prefix(1);
-  }
-  const bool syntax =
-      !digits.empty() && std::all_of(digits.begin(), digits.end(), [](char c) {
-        return absl::ascii_isdigit(static_cast<unsigned char>(c));
-      });
-  int64_t value = 0;
-  if (!syntax || !absl::SimpleAtoi(text, &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("strconv.Atoi: parsing \"", text, "\": ",
-                     syntax ? "value out of range" : "invalid syntax"));
-  }
-  return value;
-}
-
 // Docker's filters.GetBoolOrDefault: exactly one of true/1 or false/0
 // among the values.
 absl::StatusOr<bool> FilterValuesBool(absl::string_view name,
@@ -126,7 +107,7 @@ absl::StatusOr<SearchFilter> ParseSearchFilter(
   }
   if (auto it = values.find("stars"); it != values.end()) {
     for (const std::string& value : it->second) {
-      absl::StatusOr<int64_t> stars = GoAtoi(value);
+      absl::StatusOr<int64_t> stars = ParseGoInt(value, "strconv.Atoi");
       if (!stars.ok()) {
         return absl::InvalidArgumentError(
             absl::StrCat("invalid filter 'stars=", value,
@@ -156,7 +137,7 @@ std::vector<image::v1::SearchResult> ApplySearchFilter(
   return kept;
 }
 
-absl::Status CheckSearchLimit(int limit) {
+absl::Status CheckSearchLimit(int64_t limit) {
   if (limit == 0 || (limit >= 1 && limit <= 100)) return absl::OkStatus();
   return absl::InvalidArgumentError(
       absl::StrCat("limit ", limit, " is outside the range of [1, 100]"));

@@ -6,6 +6,7 @@
 #ifndef BERTH_CTL_IMAGE_REGISTRY_FORMAT_H_
 #define BERTH_CTL_IMAGE_REGISTRY_FORMAT_H_
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -75,7 +76,7 @@ std::vector<image::v1::SearchResult> ApplySearchFilter(
 
 // Docker's --limit range, checked by its daemon: "limit N is outside the
 // range of [1, 100]"; 0 is the default (25).
-absl::Status CheckSearchLimit(int limit);
+absl::Status CheckSearchLimit(int64_t limit);
 
 // `search`'s output: Docker 28's table (NAME, DESCRIPTION, STARS,
 // OFFICIAL; no AUTOMATED column since 28.2), or `format` ("table ...",
