@@ -41,6 +41,11 @@ absl::Status ImagedError(CommandContext& context, const grpc::Status& status,
   return context.connections().ExplainAbout("imaged", status, "image", image);
 }
 
+void FailBare(CommandContext& context, absl::string_view message) {
+  std::fprintf(stderr, "%s\n", std::string(message).c_str());
+  context.exit_code = kExitError;
+}
+
 namespace {
 
 // ---- images / image ls --------------------------------------------------

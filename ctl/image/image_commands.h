@@ -33,6 +33,10 @@ std::unique_ptr<image::v1::ImageService::Stub> ImageStub(
 absl::Status ImagedError(CommandContext& context, const grpc::Status& status,
                          absl::string_view image = "");
 
+// Prints `message` alone on stderr and exits 1: how Docker's CLI prints
+// the errors of its registry commands (its daemon's, and its own checks).
+void FailBare(CommandContext& context, absl::string_view message);
+
 // `import`, `save` and `load` (image_transfer_commands.cc), added to
 // `parent` as `name`; `path` is how usage errors name the command
 // ("berth import", "berth image import").

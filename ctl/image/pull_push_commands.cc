@@ -26,6 +26,8 @@
 namespace berth::ctl {
 namespace {
 
+using image_cli::FailBare;
+
 // imaged's Progress and the CLI's own lines about the whole operation on
 // one output. On a terminal the own lines go through the renderer, so they
 // end its group of bars as Docker's id-less messages do.
@@ -83,12 +85,6 @@ std::string Qualified(const imaged::Reference& reference, bool all_tags) {
   return all_tags ? reference.Name() : reference.String();
 }
 
-// Prints a failure bare, as Docker's CLI prints its daemon's, exit 1.
-void FailBare(CommandContext& context, const absl::Status& status) {
-  std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
-  context.exit_code = kExitError;
-}
-
 // ---- pull -------------------------------------------------------------------
 
 struct PullFlags {
@@ -102,7 +98,7 @@ void RunPull(CommandContext& context, const PullFlags& flags,
              const std::string& remote) {
   absl::StatusOr<imaged::Reference> reference =
       ParseRemote(remote, flags.all_tags, flags.quiet);
-  if (!reference.ok()) return FailBare(context, reference.status());
+  if (!reference.ok()) return FailBare(context, reference.status().message());
   PullSpec spec;
   spec.reference = *reference;
   spec.all_tags = flags.all_tags;
@@ -110,11 +106,11 @@ void RunPull(CommandContext& context, const PullFlags& flags,
   if (!flags.platform.empty()) {
     absl::StatusOr<types::v1::Platform> platform =
         ParsePlatform(flags.platform);
-    if (!platform.ok()) return FailBare(context, platform.status());
+    if (!platform.ok()) return FailBare(context, platform.status().message());
     spec.platform = *platform;
   }
   if (absl::Status pulled = PullImage(context, spec); !pulled.ok()) {
-    return FailBare(context, pulled);
+    return FailBare(context, pulled.message());
   }
   std::printf("%s\n", Qualified(*reference, flags.all_tags).c_str());
 }
@@ -131,7 +127,7 @@ void RunPush(CommandContext& context, const PushFlags& flags,
              const std::string& remote) {
   absl::StatusOr<imaged::Reference> reference =
       ParseRemote(remote, flags.all_tags, flags.quiet);
-  if (!reference.ok()) return FailBare(context, reference.status());
+  if (!reference.ok()) return FailBare(context, reference.status().message());
   image::v1::PushImageRequest request;
   request.set_reference(Qualified(*reference, flags.all_tags));
   request.set_all_tags(flags.all_tags);
@@ -161,7 +157,7 @@ void RunPush(CommandContext& context, const PushFlags& flags,
                   : RegistryCallError(context, status, /*streamed=*/true);
   if (!status.ok() && error.message() == status.error_message()) announce();
   display.Finish();
-  if (!error.ok()) return FailBare(context, error);
+  if (!error.ok()) return FailBare(context, error.message());
   if (flags.quiet) {
     std::printf("%s\n", Qualified(*reference, flags.all_tags).c_str());
   }
@@ -175,9 +171,9 @@ absl::Status RegistryCallError(CommandContext& context,
   // An unreachable or silent imaged: Berth's own explanation.
   if (explained.message() != status.error_message()) return explained;
   if (streamed) return explained;
-  return absl::Status(explained.code(),
-                      absl::StrCat("Error response from daemon: ",
-                                   status.error_message()));
+  return absl::Status(
+      explained.code(),
+      absl::StrCat("Error response from daemon: ", status.error_message()));
 }
 
 absl::Status PullImage(CommandContext& context, const PullSpec& spec) {
@@ -241,13 +237,15 @@ void AddPullCommand(CLI::App& parent, CommandContext& context,
   if (const char* platform = std::getenv("DOCKER_DEFAULT_PLATFORM")) {
     flags->platform = platform;
   }
-  CLI::App* command = AddCommand(
-      parent, context, "pull",
-      {path, "[OPTIONS] NAME[:TAG|@DIGEST]",
-       "Download an image from a registry", {ArgKind::kImage}},
-      1, 1, [&context, flags](const std::vector<std::string>& args) {
-        RunPull(context, *flags, args[0]);
-      });
+  CLI::App* command =
+      AddCommand(parent, context, "pull",
+                 {path,
+                  "[OPTIONS] NAME[:TAG|@DIGEST]",
+                  "Download an image from a registry",
+                  {ArgKind::kImage}},
+                 1, 1, [&context, flags](const std::vector<std::string>& args) {
+                   RunPull(context, *flags, args[0]);
+                 });
   command->add_flag("-a,--all-tags", flags->all_tags,
                     "Download all tagged images in the repository");
   command->add_flag("-q,--quiet", flags->quiet, "Suppress verbose output");
@@ -261,13 +259,15 @@ void AddPullCommand(CLI::App& parent, CommandContext& context,
 void AddPushCommand(CLI::App& parent, CommandContext& context,
                     const std::string& path) {
   auto flags = std::make_shared<PushFlags>();
-  CLI::App* command = AddCommand(
-      parent, context, "push",
-      {path, "[OPTIONS] NAME[:TAG]", "Upload an image to a registry",
-       {ArgKind::kImage}},
-      1, 1, [&context, flags](const std::vector<std::string>& args) {
-        RunPush(context, *flags, args[0]);
-      });
+  CLI::App* command =
+      AddCommand(parent, context, "push",
+                 {path,
+                  "[OPTIONS] NAME[:TAG]",
+                  "Upload an image to a registry",
+                  {ArgKind::kImage}},
+                 1, 1, [&context, flags](const std::vector<std::string>& args) {
+                   RunPush(context, *flags, args[0]);
+                 });
   command->add_flag("-a,--all-tags", flags->all_tags,
                     "Push all tags of an image to the repository");
   command->add_flag("-q,--quiet", flags->quiet, "Suppress verbose output");

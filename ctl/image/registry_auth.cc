@@ -33,9 +33,9 @@ absl::StatusOr<image::v1::RegistryAuth> LookupRegistryAuth(
     const std::string& docker_path) {
   image::v1::RegistryAuth auth;
   auth.set_server_address(std::string(registry));
-  const bool berth_exists = !berth_path.empty() &&
-                            (access(berth_path.c_str(), F_OK) == 0 ||
-                             errno != ENOENT);
+  const bool berth_exists =
+      !berth_path.empty() &&
+      (access(berth_path.c_str(), F_OK) == 0 || errno != ENOENT);
   const std::string& path = berth_exists ? berth_path : docker_path;
   if (path.empty()) return auth;
   absl::StatusOr<imaged::registry::AuthMap> auths =

@@ -82,8 +82,9 @@ TEST_F(RegistryAuthTest, NoFileMeansAnonymous) {
 }
 
 TEST_F(RegistryAuthTest, IdentityTokenIsSentAsStored) {
-  Write(".berth/config.json",
-        R"({"auths": {"r.example": {"auth": "dXNlcjo=", "identitytoken": "tok"}}})");
+  Write(
+      ".berth/config.json",
+      R"({"auths": {"r.example": {"auth": "dXNlcjo=", "identitytoken": "tok"}}})");
   image::v1::RegistryAuth auth = RegistryAuthFor("r.example");
   EXPECT_EQ(auth.username(), "user");
   EXPECT_EQ(auth.password(), "");
@@ -91,9 +92,10 @@ TEST_F(RegistryAuthTest, IdentityTokenIsSentAsStored) {
 }
 
 TEST_F(RegistryAuthTest, BadFileIsAnErrorNamingItButNoSecret) {
-  Write(".berth/config.json", R"({"auths": {"r": {"auth": 7}}, "x": "secret"})");
-  absl::StatusOr<image::v1::RegistryAuth> auth = LookupRegistryAuth(
-      "r", BerthCredentialsPath(), DockerCredentialsPath());
+  Write(".berth/config.json",
+        R"({"auths": {"r": {"auth": 7}}, "x": "secret"})");
+  absl::StatusOr<image::v1::RegistryAuth> auth =
+      LookupRegistryAuth("r", BerthCredentialsPath(), DockerCredentialsPath());
   ASSERT_FALSE(auth.ok());
   EXPECT_NE(auth.status().message().find(BerthCredentialsPath()),
             std::string::npos);

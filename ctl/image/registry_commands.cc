@@ -31,12 +31,6 @@ namespace {
 
 namespace creds = imaged::registry;
 
-// Docker prints these errors bare and exits 1.
-void FailBare(CommandContext& context, absl::string_view message) {
-  std::fprintf(stderr, "%s\n", std::string(message).c_str());
-  context.exit_code = kExitError;
-}
-
 // ---- login ------------------------------------------------------------------
 
 // One line from stdin, spaces trimmed (Docker's prompt.ReadInput), after
@@ -125,17 +119,18 @@ absl::StatusOr<std::string> LoginAndStore(CommandContext& context,
     stored = creds::WriteAuthsFile(path, *auths);
   }
   if (!stored.ok()) {
-    return absl::Status(stored.code(), absl::StrCat("Error saving credentials: ",
-                                                    stored.message()));
+    return absl::Status(
+        stored.code(),
+        absl::StrCat("Error saving credentials: ", stored.message()));
   }
   return response.status().empty() ? "Login Succeeded" : response.status();
 }
 
 // Docker's first try without -u/-p: the stored credentials. The status
 // line, or nullopt (after saying why) to go on to the prompt.
-std::optional<std::string> LoginWithStored(CommandContext& context,
-                                           const std::string& registry,
-                                           const image::v1::RegistryAuth& stored) {
+std::optional<std::string> LoginWithStored(
+    CommandContext& context, const std::string& registry,
+    const image::v1::RegistryAuth& stored) {
   std::fprintf(stderr,
                "Authenticating with existing credentials... [Username: %s]\n",
                stored.username().c_str());
@@ -193,7 +188,8 @@ void RunLogin(CommandContext& context, LoginFlags flags,
         context,
         "Error: Cannot perform an interactive login from a non TTY device");
   }
-  if (absl::Status asked = PromptForCredentials(registry, default_username, auth);
+  if (absl::Status asked =
+          PromptForCredentials(registry, default_username, auth);
       !asked.ok()) {
     return FailBare(context, asked.message());
   }
@@ -251,9 +247,8 @@ void RunSearch(CommandContext& context, const SearchFlags& flags,
   absl::Status checked =
       filter.ok() ? CheckSearchLimit(limit) : filter.status();
   if (!checked.ok()) {
-    return FailBare(context,
-                    absl::StrCat("Error response from daemon: ",
-                                 checked.message()));
+    return FailBare(context, absl::StrCat("Error response from daemon: ",
+                                          checked.message()));
   }
   image::v1::SearchImagesRequest request;
   request.set_term(term);
@@ -264,13 +259,13 @@ void RunSearch(CommandContext& context, const SearchFlags& flags,
   const grpc::Status status =
       ImageStub(context)->SearchImages(call.get(), request, &response);
   if (!status.ok()) {
-    return FailBare(context,
-                    RegistryCallError(context, status, /*streamed=*/false)
-                        .message());
+    return FailBare(
+        context,
+        RegistryCallError(context, status, /*streamed=*/false).message());
   }
-  absl::StatusOr<std::string> out = RenderSearchResults(
-      ApplySearchFilter(response.results(), *filter), flags.format,
-      flags.no_trunc);
+  absl::StatusOr<std::string> out =
+      RenderSearchResults(ApplySearchFilter(response.results(), *filter),
+                          flags.format, flags.no_trunc);
   if (!out.ok()) return context.Fail(out.status());
   PrintOut(*out);
 }
@@ -287,8 +282,8 @@ void AddLoginCommand(CLI::App& parent, CommandContext& context) {
   auto state = std::make_shared<LoginState>();
   CLI::App* command = AddCommand(
       parent, context, "login",
-      {"berth login", "[OPTIONS] [SERVER]", "Authenticate to a registry"}, 0,
-      1, [&context, state](const std::vector<std::string>& args) {
+      {"berth login", "[OPTIONS] [SERVER]", "Authenticate to a registry"}, 0, 1,
+      [&context, state](const std::vector<std::string>& args) {
         state->flags.username_given = state->username->count() > 0;
         state->flags.password_given = state->password->count() > 0;
         RunLogin(context, state->flags, args);
@@ -305,8 +300,8 @@ void AddLoginCommand(CLI::App& parent, CommandContext& context) {
 
 void AddLogoutCommand(CLI::App& parent, CommandContext& context) {
   AddCommand(parent, context, "logout",
-             {"berth logout", "[SERVER]", "Log out from a registry"},
-             0, 1, [&context](const std::vector<std::string>& args) {
+             {"berth logout", "[SERVER]", "Log out from a registry"}, 0, 1,
+             [&context](const std::vector<std::string>& args) {
                RunLogout(context, args);
              });
 }

@@ -109,9 +109,8 @@ absl::StatusOr<SearchFilter> ParseSearchFilter(
     for (const std::string& value : it->second) {
       absl::StatusOr<int64_t> stars = ParseGoInt(value, "strconv.Atoi");
       if (!stars.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("invalid filter 'stars=", value,
-                         "': ", stars.status().message()));
+        return absl::InvalidArgumentError(absl::StrCat(
+            "invalid filter 'stars=", value, "': ", stars.status().message()));
       }
       filter.min_stars = std::max(filter.min_stars, *stars);
     }
@@ -148,8 +147,8 @@ absl::StatusOr<std::string> RenderSearchResults(
     const std::string& format, bool no_trunc) {
   std::vector<TemplateRow> rows;
   for (const image::v1::SearchResult& result : results) {
-    std::string description = absl::StrReplaceAll(
-        result.description(), {{"\n", " "}, {"\r", " "}});
+    std::string description =
+        absl::StrReplaceAll(result.description(), {{"\n", " "}, {"\r", " "}});
     if (!no_trunc) description = Ellipsis(description, kDescriptionWidth);
     TemplateRow row;
     // Docker's searchContext marshals itself with IsOfficial as
@@ -162,8 +161,8 @@ absl::StatusOr<std::string> RenderSearchResults(
     };
     const bool official = result.is_official();
     row.methods["IsOfficial"] =
-        [official](const std::vector<ordered_json>&)
-        -> absl::StatusOr<ordered_json> {
+        [official](
+            const std::vector<ordered_json>&) -> absl::StatusOr<ordered_json> {
       return ordered_json(official ? "[OK]" : "");
     };
     rows.push_back(std::move(row));
@@ -199,8 +198,7 @@ std::string PullStatusLine(absl::string_view requested, bool downloaded) {
 }
 
 std::string PushRefersToLine(const imaged::Reference& reference) {
-  return absl::StrCat("The push refers to repository [", reference.Name(),
-                      "]");
+  return absl::StrCat("The push refers to repository [", reference.Name(), "]");
 }
 
 std::string PushedLine(const image::v1::PushResult& result) {

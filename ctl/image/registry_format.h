@@ -56,9 +56,9 @@ std::string LogoutHost(absl::string_view server);
 
 // `search --filter`: the terms Docker's daemon accepts.
 struct SearchFilter {
-  std::optional<bool> official;  // is-official=
-  int64_t min_stars = 0;         // stars=N (the largest N given)
-  bool automated = false;        // is-automated=true: no result can match
+  std::optional<bool> official;     // is-official=
+  int64_t min_stars = 0;            // stars=N (the largest N given)
+  bool automated = false;           // is-automated=true: no result can match
   bool mentions_automated = false;  // deprecated; Docker warns about it
 };
 

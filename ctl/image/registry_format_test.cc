@@ -80,11 +80,10 @@ TEST(ParseSearchFilterTest, RefusesAsDockersDaemon) {
   EXPECT_EQ(ParseSearchFilter({{"stars", "x"}}).status().message(),
             "invalid filter 'stars=x': strconv.Atoi: parsing \"x\": invalid "
             "syntax");
-  EXPECT_EQ(ParseSearchFilter({{"stars", "99999999999999999999"}})
-                .status()
-                .message(),
-            "invalid filter 'stars=99999999999999999999': strconv.Atoi: "
-            "parsing \"99999999999999999999\": value out of range");
+  EXPECT_EQ(
+      ParseSearchFilter({{"stars", "99999999999999999999"}}).status().message(),
+      "invalid filter 'stars=99999999999999999999': strconv.Atoi: "
+      "parsing \"99999999999999999999\": value out of range");
 }
 
 image::v1::SearchResult Result(const std::string& name, int64_t stars,
@@ -171,8 +170,8 @@ TEST(PullPushLinesTest, AsDockersDaemonSaysThem) {
   EXPECT_EQ(PullingFromLine(*busybox), "latest: Pulling from library/busybox");
   EXPECT_EQ(PushRefersToLine(*busybox),
             "The push refers to repository [docker.io/library/busybox]");
-  absl::StatusOr<imaged::Reference> local =
-      imaged::ParseReference("127.0.0.1:5000/app@sha256:" + std::string(64, 'a'));
+  absl::StatusOr<imaged::Reference> local = imaged::ParseReference(
+      "127.0.0.1:5000/app@sha256:" + std::string(64, 'a'));
   ASSERT_TRUE(local.ok());
   EXPECT_EQ(PullingFromLine(*local),
             "sha256:" + std::string(64, 'a') + ": Pulling from app");
