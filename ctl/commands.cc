@@ -34,7 +34,8 @@ NameSource ObjectNames(const CommandRegistry& registry) {
 
 absl::Status RegisterBuiltinCommands(CommandRegistry& registry) {
   for (std::vector<CommandSpec> table :
-       {SystemCommands(), EventsCommands(), ImageCommands(), ContainerCommands(),
+       {SystemCommands(), EventsCommands(), ImageCommands(), RegistryCommands(),
+        ContainerCommands(),
         NetworkCommands(), VolumeCommands(), ShellCommands(registry)}) {
     if (absl::Status status = registry.RegisterAll(std::move(table));
         !status.ok()) {

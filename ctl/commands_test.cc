@@ -38,16 +38,18 @@ TEST(BuiltinCommandsTest, AreTheExpectedOnesOnce) {
   }
   EXPECT_THAT(names,
               ElementsAreArray({"version", "info", "system", "events", "image", "history",
-                                "images", "import", "load", "rmi", "save",
-                                "tag", "container", "attach", "commit", "cp",
+                                "images", "import", "load", "pull", "push",
+                                "rmi", "save", "tag", "login", "logout",
+                                "search", "container", "attach", "commit", "cp",
                                 "create", "diff", "exec", "export", "inspect", "kill",
                                 "logs", "pause", "port", "ps", "rename", "restart",
                                 "rm", "run", "start", "stats", "stop", "top",
                                 "unpause",
                                 "update", "wait", "network", "volume", "completion",
                                 "__complete", "__manpages"}));
-  EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "container",
-                                           "network", "volume", "shell"}));
+  EXPECT_EQ(groups, (std::set<std::string>{"system", "image", "registry",
+                                           "container", "network", "volume",
+                                           "shell"}));
   // Registering the tables again finds every name taken.
   EXPECT_EQ(RegisterBuiltinCommands(registry).code(),
             absl::StatusCode::kAlreadyExists);

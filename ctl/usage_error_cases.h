@@ -494,6 +494,101 @@ inline const std::vector<UsageErrorCase>& UsageErrorCases() {
        "filter (expected name=value)\n\nUsage:  berth volume prune "
        "[OPTIONS]" +
            RunHint("berth volume prune")},
+      // registries: pull, push, login, logout, search, and run/create's
+      // --pull, all refused before a daemon is asked.
+      {{"pull"},
+       1,
+       "berth: 'berth pull' requires 1 argument\n\nUsage:  berth pull "
+       "[OPTIONS] NAME[:TAG|@DIGEST]" +
+           RunHint("berth pull")},
+      {{"pull", "--bogus", "busybox"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth pull [OPTIONS] "
+       "NAME[:TAG|@DIGEST]" +
+           RunHint("berth pull")},
+      {{"pull", "-a", "busybox:1.36"},
+       1,
+       "tag can't be used with --all-tags/-a\n"},
+      {{"image", "pull", "-a", "-q", "busybox@sha256:" + std::string(64, 'a')},
+       1,
+       "tag can't be used with --all-tags/-a\n"},
+      {{"push"},
+       1,
+       "berth: 'berth push' requires 1 argument\n\nUsage:  berth push "
+       "[OPTIONS] NAME[:TAG]" +
+           RunHint("berth push")},
+      {{"push", "-a", "127.0.0.1:5000/app:v1"},
+       1,
+       "tag can't be used with --all-tags/-a\n"},
+      {{"login", "a", "b"},
+       1,
+       "berth: 'berth login' requires at most 1 argument\n\nUsage:  berth "
+       "login [OPTIONS] [SERVER]" +
+           RunHint("berth login"),
+       "Docker 28 prints \"SRun\" (a typo in its RequiresMaxArgs)"},
+      {{"login", "--password-stdin"},
+       1,
+       "the --password-stdin option requires --username to be set\n"},
+      {{"login", "-u", "me", "-p", "x", "--password-stdin"},
+       1,
+       "conflicting options: cannot specify both --password and "
+       "--password-stdin\n"},
+      {{"login", "-u", ""}, 1, "username is empty\n"},
+      {{"login", "-u", "me", "-p", ""}, 1, "password is empty\n"},
+      {{"login", "--bogus"},
+       125,
+       "unknown flag: --bogus\n\nUsage:  berth login [OPTIONS] [SERVER]" +
+           RunHint("berth login")},
+      {{"logout", "a", "b"},
+       1,
+       "berth: 'berth logout' requires at most 1 argument\n\nUsage:  berth "
+       "logout [SERVER]" +
+           RunHint("berth logout"),
+       "Docker 28 prints \"SRun\" (a typo in its RequiresMaxArgs)"},
+      {{"search"},
+       1,
+       "berth: 'berth search' requires 1 argument\n\nUsage:  berth search "
+       "[OPTIONS] TERM" +
+           RunHint("berth search")},
+      {{"search", "-f", "stars", "busybox"},
+       125,
+       "invalid argument \"stars\" for \"-f, --filter\" flag: bad format "
+       "of filter (expected name=value)\n\nUsage:  berth search [OPTIONS] "
+       "TERM" +
+           RunHint("berth search")},
+      {{"search", "--limit", "ten", "busybox"},
+       125,
+       "invalid argument \"ten\" for \"--limit\" flag: strconv.ParseInt: "
+       "parsing \"ten\": invalid syntax\n\nUsage:  berth search [OPTIONS] "
+       "TERM" +
+           RunHint("berth search")},
+      {{"search", "--filter", "foo=bar", "busybox"},
+       1,
+       "Error response from daemon: invalid filter 'foo'\n",
+       "Docker's daemon checks the filters; with no daemon its CLI cannot "
+       "connect"},
+      {{"search", "--filter", "stars=many", "busybox"},
+       1,
+       "Error response from daemon: invalid filter 'stars=many': "
+       "strconv.Atoi: parsing \"many\": invalid syntax\n",
+       "Docker's daemon checks the filters; with no daemon its CLI cannot "
+       "connect"},
+      {{"search", "--limit", "101", "busybox"},
+       1,
+       "Error response from daemon: limit 101 is outside the range of [1, "
+       "100]\n",
+       "Docker's daemon checks the limit; with no daemon its CLI cannot "
+       "connect"},
+      {{"run", "--pull", "sometimes", "busybox"},
+       125,
+       "berth: invalid pull option: 'sometimes': must be one of \"always\", "
+       "\"missing\" or \"never\"" +
+           RunHint("berth run")},
+      {{"create", "--pull", "Always", "busybox"},
+       125,
+       "berth: invalid pull option: 'Always': must be one of \"always\", "
+       "\"missing\" or \"never\"" +
+           RunHint("berth create")},
       {{"events", "--format", "{{.Foo"},
        64,
        "Error parsing format: template: :1: unclosed action\n"},

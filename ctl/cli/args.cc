@@ -2,6 +2,7 @@
 
 #include "common/go_duration.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdint>
 
@@ -83,6 +84,31 @@ std::string ArgCountError(const CommandUsage& usage, size_t count, size_t min,
   return absl::StrFormat(
       "berth: '%s' %s\n\nUsage:  %s %s\n\n%s '%s --help' for more information",
       usage.path, problem, usage.path, usage.args, next_step, usage.path);
+}
+
+absl::StatusOr<int64_t> ParseGoInt(absl::string_view value,
+                                   absl::string_view function) {
+  absl::string_view digits = value;
+  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
+    digits.remove_prefix(1);
+  }
+  const bool syntax =
+      !digits.empty() &&
+      std::all_of(digits.begin(), digits.end(), [](char c) {
+        return std::isdigit(static_cast<unsigned char>(c)) != 0;
+      });
+  int64_t out = 0;
+  if (!syntax || !absl::SimpleAtoi(value, &out)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(function, ": parsing \"", value, "\": ",
+                     syntax ? "value out of range" : "invalid syntax"));
+  }
+  return out;
+}
+
+std::string IntFlagProblem(const std::string& value) {
+  absl::StatusOr<int64_t> parsed = ParseGoInt(value);
+  return parsed.ok() ? "" : std::string(parsed.status().message());
 }
 
 std::string FilterFormatProblem(const std::string& term) {

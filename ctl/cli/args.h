@@ -6,6 +6,7 @@
 #define BERTH_CTL_CLI_ARGS_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <limits>
 #include <optional>
 #include <string>
@@ -68,6 +69,18 @@ struct FilterTerm {
   std::string name;
   std::string value;
 };
+
+// Go's strconv.ParseInt(value, 10, 64): an optional sign, then decimal
+// digits. Errors in Go's words, `function` naming the Go function:
+// "strconv.ParseInt: parsing \"x\": invalid syntax", "...: value out of
+// range" ("strconv.Atoi: ..." with function "strconv.Atoi").
+absl::StatusOr<int64_t> ParseGoInt(absl::string_view value,
+                                   absl::string_view function =
+                                       "strconv.ParseInt");
+
+// Why pflag refuses an integer flag's value ("" when it takes it): the
+// flag's own check, so the error is a usage error as pflag's.
+std::string IntFlagProblem(const std::string& value);
 
 // Why one --filter value is not Docker's "name=value" ("" when it is, or
 // blank): the flag's own check, so the error is a usage error as pflag's.

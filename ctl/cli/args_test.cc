@@ -71,6 +71,24 @@ TEST(SplitFiltersTest, RefusesTermWithoutEquals) {
             "of filter (expected name=value)");
 }
 
+TEST(ParseGoIntTest, GoSyntaxAndWords) {
+  EXPECT_EQ(*ParseGoInt("42"), 42);
+  EXPECT_EQ(*ParseGoInt("+7"), 7);
+  EXPECT_EQ(*ParseGoInt("-3"), -3);
+  EXPECT_EQ(ParseGoInt("x").status().message(),
+            "strconv.ParseInt: parsing \"x\": invalid syntax");
+  EXPECT_EQ(ParseGoInt(" 1").status().message(),
+            "strconv.ParseInt: parsing \" 1\": invalid syntax");
+  EXPECT_EQ(ParseGoInt("99999999999999999999", "strconv.Atoi")
+                .status()
+                .message(),
+            "strconv.Atoi: parsing \"99999999999999999999\": value out of "
+            "range");
+  EXPECT_EQ(IntFlagProblem("10"), "");
+  EXPECT_EQ(IntFlagProblem("ten"),
+            "strconv.ParseInt: parsing \"ten\": invalid syntax");
+}
+
 TEST(LabelProblemTest, DockersValidateLabel) {
   EXPECT_EQ(LabelProblem("a=b"), "");
   EXPECT_EQ(LabelProblem("a"), "");

@@ -19,6 +19,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "common/status_macros.h"
+#include "ctl/cli/args.h"
 #include "nlohmann/json.hpp"
 
 namespace berth::ctl {
@@ -59,24 +60,6 @@ bool ValidUtf8(absl::string_view text) {
     i += extra + 1;
   }
   return true;
-}
-
-// Go's strconv.ParseInt message.
-absl::Status ParseIntError(absl::string_view value, bool range) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("strconv.ParseInt: parsing \"", value, "\": ",
-                   range ? "value out of range" : "invalid syntax"));
-}
-
-absl::StatusOr<int64_t> ParseInt64(absl::string_view value) {
-  absl::string_view digits = value;
-  if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
-    digits.remove_prefix(1);
-  }
-  if (!IsDigits(digits)) return ParseIntError(value, false);
-  int64_t out = 0;
-  if (!absl::SimpleAtoi(value, &out)) return ParseIntError(value, true);
-  return out;
 }
 
 // 10^n for n in 0..18.
@@ -353,7 +336,7 @@ absl::StatusOr<int64_t> ParseNanoCpus(absl::string_view value) {
 
 absl::StatusOr<int64_t> ParseIntFlag(absl::string_view flag,
                                      absl::string_view value) {
-  absl::StatusOr<int64_t> parsed = ParseInt64(value);
+  absl::StatusOr<int64_t> parsed = ParseGoInt(value);
   if (!parsed.ok()) {
     return FlagValueError(flag, value, parsed.status().message());
   }
@@ -383,11 +366,11 @@ absl::StatusOr<container::v1::Ulimit> ParseUlimit(absl::string_view value) {
         "too many limit value arguments - ", parts.second,
         ", can only have up to two, `soft[:hard]`"));
   }
-  absl::StatusOr<int64_t> soft = ParseInt64(limits[0]);
+  absl::StatusOr<int64_t> soft = ParseGoInt(limits[0]);
   if (!soft.ok()) return soft.status();
   int64_t hard = *soft;
   if (limits.size() == 2) {
-    absl::StatusOr<int64_t> parsed = ParseInt64(limits[1]);
+    absl::StatusOr<int64_t> parsed = ParseGoInt(limits[1]);
     if (!parsed.ok()) return parsed.status();
     hard = *parsed;
   }
@@ -473,6 +456,15 @@ absl::Status ApplySecurityOpts(const std::vector<std::string>& values,
     }
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<PullPolicy> ParsePullPolicy(absl::string_view value) {
+  if (value == "missing") return PullPolicy::kMissing;
+  if (value == "always") return PullPolicy::kAlways;
+  if (value == "never" || value.empty()) return PullPolicy::kNever;
+  return absl::InvalidArgumentError(
+      absl::StrCat("invalid pull option: '", value,
+                   "': must be one of \"always\", \"missing\" or \"never\""));
 }
 
 }  // namespace berth::ctl

@@ -93,6 +93,18 @@ absl::Status ApplySecurityOpts(const std::vector<std::string>& values,
                                const FileReader& read_file,
                                container::v1::SecurityOptions* security);
 
+// `--pull`: when run and create pull the image.
+enum class PullPolicy {
+  kMissing,  // when the daemon does not have it (the default)
+  kAlways,   // before creating
+  kNever,
+};
+
+// "missing", "always" or "never"; "" too, which Docker accepts and which
+// pulls nothing (it is not "missing"). Otherwise Docker's error:
+// invalid pull option: 'x': must be one of "always", "missing" or "never"
+absl::StatusOr<PullPolicy> ParsePullPolicy(absl::string_view value);
+
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_CONTAINER_CONTAINER_ARGS_H_

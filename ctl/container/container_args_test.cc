@@ -204,5 +204,16 @@ TEST(SecurityOptsTest, Errors) {
       "invalid --security-opt 2: \"no-new-privileges=maybe\"");
 }
 
+TEST(ParsePullPolicyTest, DockersValues) {
+  EXPECT_EQ(*ParsePullPolicy("missing"), PullPolicy::kMissing);
+  EXPECT_EQ(*ParsePullPolicy("always"), PullPolicy::kAlways);
+  EXPECT_EQ(*ParsePullPolicy("never"), PullPolicy::kNever);
+  // Docker takes "" and then pulls nothing.
+  EXPECT_EQ(*ParsePullPolicy(""), PullPolicy::kNever);
+  EXPECT_EQ(ParsePullPolicy("Always").status().message(),
+            "invalid pull option: 'Always': must be one of \"always\", "
+            "\"missing\" or \"never\"");
+}
+
 }  // namespace
 }  // namespace berth::ctl

@@ -9,6 +9,11 @@
 // removal begun before the start, as Docker's does. While attached without
 // a tty, signals the CLI receives go to the container (--sig-proxy).
 //
+// `--pull missing` (the default) pulls when containerd answers that the
+// image is not there ("Unable to find image ... locally"), then creates
+// again; `always` pulls first; `never` does not. The pull's lines go to
+// stderr (ctl/image/image_pull.h), none with -q.
+//
 // Exit codes, as Docker's: the container's own; 125 when Berth failed
 // (bad flag, unknown image, name in use, daemon error); 126 or 127 when the
 // command could not be run (not executable / not found).
@@ -16,6 +21,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <string>
 #include <utility>
@@ -36,6 +42,7 @@
 #include "ctl/container/signal_proxy.h"
 #include "ctl/container/stdio_session.h"
 #include "ctl/container/terminal.h"
+#include "ctl/image/image_pull.h"
 #include "services/imaged/reference/reference.h"
 
 namespace berth::ctl::container_cli {
@@ -45,6 +52,8 @@ using container::v1::ContainerService;
 
 struct RunState {
   ContainerFlags flags;
+  std::string pull = "missing";
+  bool quiet = false;
   bool sig_proxy = true;  // run only
   std::string detach_keys;  // run only
   std::string entrypoint;
@@ -68,6 +77,12 @@ void AddContainerFlags(CLI::App* command, RunState* state, bool run) {
                         "Override the key sequence for detaching a "
                         "container");
   }
+  command->add_option("--pull", state->pull,
+                      "Pull image before " +
+                          std::string(run ? "running" : "creating") +
+                          " (\"always\", \"missing\", \"never\")")
+      ->capture_default_str();
+  command->add_flag("-q,--quiet", state->quiet, "Suppress the pull output");
   command->add_flag("--rm", f.auto_remove,
                     "Automatically remove the container when it exits");
   command->add_option("--name", f.name, "Assign a name to the container");
@@ -213,8 +228,9 @@ class FailureReport {
     if (run_) return Framed(status, run_code);
     context_.Fail(status, kExitError);
   }
-  // Docker's create prints a bad reference bare, and exits 1.
-  void BadReference(const absl::Status& status) const {
+  // What Docker's create prints bare, exiting 1: a bad reference, a failed
+  // pull (worded as Docker's, image_pull.h).
+  void Unprefixed(const absl::Status& status) const {
     if (run_) return Framed(status, kExitUsage);
     std::fprintf(stderr, "%s\n", std::string(status.message()).c_str());
     context_.exit_code = kExitError;
@@ -233,28 +249,38 @@ class FailureReport {
 
 // Docker parses the image reference before anything else: "BusyBox" is
 // "invalid reference format: repository name must be lowercase". An image
-// id (or a prefix of one) is no reference but fine.
-absl::Status CheckImageReference(const std::string& image) {
-  if (!imaged::IdPrefix(image).empty()) return absl::OkStatus();
-  return imaged::ParseReference(image).status();
+// id (or a prefix of one) is no reference but fine: nullopt, nothing to
+// pull.
+absl::StatusOr<std::optional<imaged::Reference>> ParseImage(
+    const std::string& image) {
+  absl::StatusOr<imaged::Reference> reference = imaged::ParseReference(image);
+  if (reference.ok()) return std::optional<imaged::Reference>(*reference);
+  if (!imaged::IdPrefix(image).empty()) {
+    return std::optional<imaged::Reference>();
+  }
+  return reference.status();
 }
 
-// Docker looks for the image before it creates: an unknown one is "Unable
-// to find image" (and a pull, which Berth does not do yet).
-// Docker's answer to an image that is not there (pull arrives later).
-void ReportMissingImage(const FailureReport& report, const std::string& image) {
-  const std::string reference = ImageWithDefaultTag(image);
-  std::fprintf(stderr, "Unable to find image '%s' locally\n",
-               reference.c_str());
-  report.Failed(absl::NotFoundError(
-      absl::StrCat("No such image: ", reference,
-                   " (pulling is not available yet: load or import the "
-                   "image first with `berth load` or `berth import`)")));
+// Pulls `reference` for run or create, as Docker's: progress on stderr
+// (none with -q); false after reporting a failure.
+bool PullForCreate(CommandContext& context, const imaged::Reference& reference,
+                   bool quiet, const FailureReport& report) {
+  PullSpec spec;
+  spec.reference = reference;
+  spec.out = stderr;
+  spec.quiet = quiet;
+  if (absl::Status pulled = PullImage(context, spec); !pulled.ok()) {
+    report.Unprefixed(pulled);
+    return false;
+  }
+  return true;
 }
 
 // Create: the new container's id, or "" with the error reported.
 std::string Create(CommandContext& context, ContainerService::Stub& stub,
-                   const ContainerFlags& flags, const FailureReport& report) {
+                   const RunState& state, PullPolicy pull,
+                   const FailureReport& report) {
+  const ContainerFlags& flags = state.flags;
   SpecInputs inputs{LookupProcessEnv, ReadWholeFile, CurrentDirectory()};
   absl::StatusOr<container::v1::CreateContainerRequest> request =
       BuildCreateRequest(flags, inputs);
@@ -269,9 +295,10 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
       request->mutable_host_config()->set_console_width(size->second);
     }
   }
-  if (absl::Status valid = CheckImageReference(request->config().image());
-      !valid.ok()) {
-    report.BadReference(valid);
+  absl::StatusOr<std::optional<imaged::Reference>> image =
+      ParseImage(request->config().image());
+  if (!image.ok()) {
+    report.Unprefixed(image.status());
     return "";
   }
   if (const size_t size = request->ByteSizeLong(); size > kMaxRequestBytes) {
@@ -282,15 +309,26 @@ std::string Create(CommandContext& context, ContainerService::Stub& stub,
                      "--env-file, --label or command arguments")));
     return "";
   }
+  if (pull == PullPolicy::kAlways && image->has_value() &&
+      !PullForCreate(context, **image, state.quiet, report)) {
+    return "";
+  }
   // containerd resolves the image through imaged; asking imaged first would
   // cost every run a round trip.
   container::v1::CreateContainerResponse response;
   auto call = Connections::CallContext(absl::Minutes(5));
   grpc::Status status = stub.CreateContainer(call.get(), *request, &response);
-  if (status.error_code() == grpc::StatusCode::NOT_FOUND &&
-      absl::StartsWith(status.error_message(), "No such image")) {
-    ReportMissingImage(report, request->config().image());
-    return "";
+  const bool missing =
+      status.error_code() == grpc::StatusCode::NOT_FOUND &&
+      absl::StartsWith(status.error_message(), "No such image");
+  if (missing && pull == PullPolicy::kMissing && image->has_value()) {
+    if (!state.quiet) {
+      std::fprintf(stderr, "Unable to find image '%s' locally\n",
+                   (*image)->Familiar().c_str());
+    }
+    if (!PullForCreate(context, **image, state.quiet, report)) return "";
+    call = Connections::CallContext(absl::Minutes(5));
+    status = stub.CreateContainer(call.get(), *request, &response);
   }
   if (!status.ok()) {
     report.Failed(ContainerdError(context, status));
@@ -458,9 +496,11 @@ void AddCreateCommand(CLI::App& parent, CommandContext& context,
   AddContainerFlags(command, state.get(), /*run=*/false);
   command->callback([&context, state, command, usage] {
     if (!TakePositional(context, command, state.get(), usage)) return;
-    auto stub = ContainerStub(context);
     const FailureReport report(context, usage.path, /*run=*/false);
-    const std::string id = Create(context, *stub, state->flags, report);
+    absl::StatusOr<PullPolicy> pull = ParsePullPolicy(state->pull);
+    if (!pull.ok()) return report.Refused(pull.status());
+    auto stub = ContainerStub(context);
+    const std::string id = Create(context, *stub, *state, *pull, report);
     if (!id.empty()) std::printf("%s\n", id.c_str());
   });
 }
@@ -478,6 +518,8 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
   command->callback([&context, state, command, usage] {
     if (!TakePositional(context, command, state.get(), usage)) return;
     const FailureReport report(context, usage.path, /*run=*/true);
+    absl::StatusOr<PullPolicy> pull = ParsePullPolicy(state->pull);
+    if (!pull.ok()) return report.Refused(pull.status());
     if (!state->flags.detach) {
       if (absl::Status s = CheckInputTerminal(state->flags.tty,
                                               state->flags.interactive,
@@ -493,7 +535,7 @@ void AddRunCommand(CLI::App& parent, CommandContext& context,
       proxy = std::make_unique<SignalProxy>();
     }
     std::shared_ptr<ContainerService::Stub> stub = ContainerStub(context);
-    const std::string id = Create(context, *stub, state->flags, report);
+    const std::string id = Create(context, *stub, *state, *pull, report);
     if (id.empty()) return;
     if (state->flags.detach) {
       bool remove = false;

@@ -453,13 +453,4 @@ absl::Status CheckInputTerminal(bool tty, bool attach_stdin,
   return absl::OkStatus();
 }
 
-std::string ImageWithDefaultTag(absl::string_view image) {
-  if (absl::StrContains(image, '@')) return std::string(image);
-  const size_t slash = image.rfind('/');
-  const absl::string_view last =
-      slash == absl::string_view::npos ? image : image.substr(slash + 1);
-  if (absl::StrContains(last, ':')) return std::string(image);
-  return absl::StrCat(image, ":latest");
-}
-
 }  // namespace berth::ctl

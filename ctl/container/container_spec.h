@@ -121,10 +121,6 @@ absl::StatusOr<container::v1::ExecConfig> BuildExecConfig(
 absl::Status CheckInputTerminal(bool tty, bool attach_stdin,
                                 bool stdin_is_terminal);
 
-// The reference Docker prints in "Unable to find image 'busybox:latest'
-// locally": ":latest" added when the reference has neither tag nor digest.
-std::string ImageWithDefaultTag(absl::string_view image);
-
 }  // namespace berth::ctl
 
 #endif  // BERTH_CTL_CONTAINER_CONTAINER_SPEC_H_

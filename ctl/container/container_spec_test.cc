@@ -413,13 +413,5 @@ TEST(CheckInputTerminalTest, KeysForAContainerTerminalNeedOne) {
   EXPECT_TRUE(CheckInputTerminal(false, true, false).ok());   // -i alone
 }
 
-TEST(ImageWithDefaultTagTest, AddsLatestOnlyWhenUntagged) {
-  EXPECT_EQ(ImageWithDefaultTag("busybox"), "busybox:latest");
-  EXPECT_EQ(ImageWithDefaultTag("busybox:1.36"), "busybox:1.36");
-  EXPECT_EQ(ImageWithDefaultTag("localhost:5000/app"),
-            "localhost:5000/app:latest");
-  EXPECT_EQ(ImageWithDefaultTag("app@sha256:abc"), "app@sha256:abc");
-}
-
 }  // namespace
 }  // namespace berth::ctl

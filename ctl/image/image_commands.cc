@@ -1,6 +1,6 @@
 // The image command group: `berth image ls|inspect|tag|rm|prune|history|
-// import|save|load` and Docker's top-level shortcuts (`images`, `tag`,
-// `rmi`, `history`, `import`, `save`, `load`). Each command calls imaged and
+// import|save|load|pull|push` and Docker's top-level shortcuts (`images`,
+// `tag`, `rmi`, `history`, `import`, `save`, `load`, `pull`, `push`). Each command calls imaged and
 // prints its answer with image_format.h; the transfers live in
 // image_transfer_commands.cc.
 #include "ctl/image/image_commands.h"
@@ -39,6 +39,11 @@ std::unique_ptr<image::v1::ImageService::Stub> ImageStub(
 absl::Status ImagedError(CommandContext& context, const grpc::Status& status,
                          absl::string_view image) {
   return context.connections().ExplainAbout("imaged", status, "image", image);
+}
+
+void FailBare(CommandContext& context, absl::string_view message) {
+  std::fprintf(stderr, "%s\n", std::string(message).c_str());
+  context.exit_code = kExitError;
 }
 
 namespace {
@@ -394,6 +399,8 @@ std::vector<CommandSpec> ImageCommands() {
       AddLoadCommand(image, context, "load", "berth image load");
       AddListCommand(image, context, "ls", "berth image ls")->alias("list");
       AddPruneCommand(image, context);
+      AddPullCommand(image, context, "berth image pull");
+      AddPushCommand(image, context, "berth image push");
       AddRemoveCommand(image, context, "rm", "berth image rm")->alias("remove");
       AddSaveCommand(image, context, "save", "berth image save");
       AddTagCommand(image, context, "berth image tag");
@@ -418,6 +425,14 @@ std::vector<CommandSpec> ImageCommands() {
       {"load", "image", "Load an image from a tar archive or STDIN",
        [](CLI::App& app, CommandContext& context) {
          AddLoadCommand(app, context, "load", "berth load");
+       }},
+      {"pull", "image", "Download an image from a registry",
+       [](CLI::App& app, CommandContext& context) {
+         AddPullCommand(app, context, "berth pull");
+       }},
+      {"push", "image", "Upload an image to a registry",
+       [](CLI::App& app, CommandContext& context) {
+         AddPushCommand(app, context, "berth push");
        }},
       {"rmi", "image", "Remove one or more images",
        [](CLI::App& app, CommandContext& context) {

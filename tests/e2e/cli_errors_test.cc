@@ -76,16 +76,24 @@ TEST_F(CliErrorsE2eTest, DaemonErrorsExitAsDockers) {
       {{"rmi", "missing"}, 1, "No such image: missing"},
       {{"history", "missing"}, 1, "No such image: missing"},
       {{"tag", "missing", "other"}, 1, "No such image: missing"},
-      {{"create", "missing"}, 1, "Unable to find image 'missing:latest'"},
+      {{"create", "--pull", "never", "missing"}, 1, "No such image"},
+      // A missing image is pulled (--pull missing); a registry that is not
+      // there fails the pull at once, with no network needed.
+      {{"create", "127.0.0.1:1/missing"},
+       1,
+       "Unable to find image '127.0.0.1:1/missing:latest' locally\nError "
+       "response from daemon: "},
       // A conflict with the container's state: 1.
       {{"rm", "one"}, 1, "container is running"},
       {{"rename", "one", "one"}, 1, ""},
       // Bad filters are refused by the daemon's rules: 1.
       {{"ps", "--filter", "bogus=1"}, 1, "invalid filter 'bogus'"},
       // run: 125 when the container cannot be made...
-      {{"run", "missing"},
+      {{"run", "--pull", "never", "missing"}, 125, "berth: No such image"},
+      {{"run", "127.0.0.1:1/missing"},
        125,
-       "Unable to find image 'missing:latest' locally\nberth: No such image"},
+       "Unable to find image '127.0.0.1:1/missing:latest' locally\nberth: "
+       "Error response from daemon: "},
       {{"run", "--name", "one", "busybox"}, 125, "already in use"},
       {{"run", "--restart", "bogus", "busybox"},
        125,
