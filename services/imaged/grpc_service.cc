@@ -11,6 +11,8 @@ namespace berth::imaged {
 
 absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
     std::unique_ptr<ServiceCore> core) {
+  ASSIGN_OR_RETURN(distribution::RegistrySettings registry_settings,
+                   distribution::SettingsFromConfig(core->config().imaged()));
   ASSIGN_OR_RETURN(std::unique_ptr<ImageStore> store, ImageStore::Open(*core, NewLinuxProjectQuota()));
   std::unique_ptr<DescriptorInbox> inbox;
   if (!core->identity().socket.empty()) {
@@ -21,15 +23,23 @@ absl::StatusOr<std::unique_ptr<ImageGrpcService>> ImageGrpcService::Create(
                                 InboxSocketOf(core->identity().socket)));
   }
   return std::unique_ptr<ImageGrpcService>(new ImageGrpcService(
-      std::move(core), std::move(store), std::move(inbox)));
+      std::move(core), std::move(store), std::move(inbox),
+      std::move(registry_settings)));
 }
 
 ImageGrpcService::ImageGrpcService(std::unique_ptr<ServiceCore> core,
                                    std::unique_ptr<ImageStore> store,
-                                   std::unique_ptr<DescriptorInbox> inbox)
+                                   std::unique_ptr<DescriptorInbox> inbox,
+                                   distribution::RegistrySettings registry_settings)
     : core_(std::move(core)),
       store_(std::move(store)),
-      inbox_(std::move(inbox)) {}
+      inbox_(std::move(inbox)),
+      registry_settings_(std::move(registry_settings)),
+      transport_(registry::NewCurlTransport()),
+      downloads_(std::make_unique<distribution::BlobDownloads>(
+          store_->downloads_dir(), [store = store_.get()](const std::string& d) {
+            return store->HasBlob(d);
+          })) {}
 
 grpc::Status ImageGrpcService::Version(grpc::ServerContext*,
                                        const image::v1::VersionRequest*,

@@ -8,7 +8,10 @@
 #include "berth/image/v1/image.grpc.pb.h"
 #include "common/descriptor_inbox.h"
 #include "common/service_adapter.h"
+#include "services/imaged/distribution/blob_downloads.h"
+#include "services/imaged/distribution/registry_settings.h"
 #include "services/imaged/image_store.h"
+#include "services/imaged/registry/http_transport.h"
 
 namespace berth::imaged {
 
@@ -81,6 +84,19 @@ class ImageGrpcService final : public image::v1::ImageService::Service {
   grpc::Status ListRootfs(grpc::ServerContext* context,
                           const image::v1::ListRootfsRequest* request,
                           image::v1::ListRootfsResponse* response) override;
+  // grpc_registry.cc
+  grpc::Status PullImage(
+      grpc::ServerContext* context, const image::v1::PullImageRequest* request,
+      grpc::ServerWriter<image::v1::PullImageResponse>* writer) override;
+  grpc::Status PushImage(
+      grpc::ServerContext* context, const image::v1::PushImageRequest* request,
+      grpc::ServerWriter<image::v1::PushImageResponse>* writer) override;
+  grpc::Status RegistryLogin(grpc::ServerContext* context,
+                             const image::v1::RegistryLoginRequest* request,
+                             image::v1::RegistryLoginResponse* response) override;
+  grpc::Status SearchImages(grpc::ServerContext* context,
+                            const image::v1::SearchImagesRequest* request,
+                            image::v1::SearchImagesResponse* response) override;
   // grpc_events.cc
   grpc::Status Events(grpc::ServerContext* context,
                       const image::v1::EventsRequest* request,
@@ -90,13 +106,19 @@ class ImageGrpcService final : public image::v1::ImageService::Service {
  private:
   ImageGrpcService(std::unique_ptr<ServiceCore> core,
                    std::unique_ptr<ImageStore> store,
-                   std::unique_ptr<DescriptorInbox> inbox);
+                   std::unique_ptr<DescriptorInbox> inbox,
+                   distribution::RegistrySettings registry_settings);
 
   std::unique_ptr<ServiceCore> core_;
   std::unique_ptr<ImageStore> store_;
   // Files clients hand over for import and load; null when the service has
   // no socket (tests that call it in process).
   std::unique_ptr<DescriptorInbox> inbox_;
+  // Registries: imaged's config, one HTTP transport, the downloads shared
+  // by concurrent pulls.
+  distribution::RegistrySettings registry_settings_;
+  std::unique_ptr<registry::HttpTransport> transport_;
+  std::unique_ptr<distribution::BlobDownloads> downloads_;
 };
 
 }  // namespace berth::imaged

@@ -329,7 +329,11 @@ absl::Status ImageIndex::Put(Transaction& txn, std::vector<Image> images) {
       for (const std::string& tag : stored->repo_tags()) {
         if (have.insert(tag).second) image.add_repo_tags(tag);
       }
-      *image.mutable_repo_digests() = stored->repo_digests();
+      std::set<std::string> digests(image.repo_digests().begin(),
+                                    image.repo_digests().end());
+      for (const std::string& digest : stored->repo_digests()) {
+        if (digests.insert(digest).second) image.add_repo_digests(digest);
+      }
       image.set_parent(image.parent().empty() ? stored->parent()
                                               : image.parent());
     }

@@ -34,11 +34,37 @@ std::string HostArchitecture() {
   return machine;
 }
 
+// Whether a registry's manifest names the config and the layers exactly as
+// the store keeps them.
+bool RemoteManifestMatches(const std::string& manifest_json,
+                           const formats::OciManifest& stored) {
+  absl::StatusOr<formats::OciManifest> remote =
+      formats::ParseOciManifest(manifest_json);
+  if (!remote.ok() || remote->config.digest != stored.config.digest ||
+      remote->layers.size() != stored.layers.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < stored.layers.size(); ++i) {
+    if (remote->layers[i].digest != stored.layers[i].digest) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 absl::StatusOr<Image> ImageStore::MakeImage(
     const std::string& config_json, const std::vector<StagedLayer>& layers,
     const std::vector<std::string>& tags) {
+  PlannedImage planned;
+  planned.config_json = config_json;
+  planned.tags = tags;
+  return MakePlannedImage(planned, layers);
+}
+
+absl::StatusOr<Image> ImageStore::MakePlannedImage(
+    const PlannedImage& planned, const std::vector<StagedLayer>& layers) {
+  const std::string& config_json = planned.config_json;
+  const std::vector<std::string>& tags = planned.tags;
   ASSIGN_OR_RETURN(formats::ImageConfigDoc doc,
                    formats::ParseImageConfig(config_json));
   if (doc.diff_ids.size() != layers.size()) {
@@ -73,10 +99,22 @@ absl::StatusOr<Image> ImageStore::MakeImage(
     size += info.unpacked_size();
   }
   image.mutable_rootfs()->set_type("layers");
+  // A registry's manifest is kept as it came, so a push sends the same
+  // bytes (and the same digest) back; only when a layer was stored before
+  // from other bytes (a load) does the image get a manifest of its own.
+  const bool keep_remote =
+      !planned.manifest_json.empty() &&
+      RemoteManifestMatches(planned.manifest_json, manifest);
   ASSIGN_OR_RETURN(std::string manifest_digest,
-                   blobs_.Put(formats::SerializeOciManifest(manifest)));
+                   blobs_.Put(keep_remote
+                                  ? planned.manifest_json
+                                  : formats::SerializeOciManifest(manifest)));
   image.set_manifest_digest(manifest_digest);
-  image.set_manifest_media_type(formats::kOciManifest);
+  image.set_manifest_media_type(keep_remote ? planned.manifest_media_type
+                                            : formats::kOciManifest);
+  for (const std::string& digest : planned.repo_digests) {
+    image.add_repo_digests(digest);
+  }
 
   std::set<std::string> seen;
   for (const std::string& tag : tags) {

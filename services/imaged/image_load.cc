@@ -134,8 +134,7 @@ absl::StatusOr<image::v1::LoadResult> ImageStore::StorePlanned(
       for (const PlannedImage& planned : plan.images) {
         std::vector<StagedLayer> layers;
         for (size_t index : planned.layers) layers.push_back(placed[index]);
-        ASSIGN_OR_RETURN(Image image,
-                         MakeImage(planned.config_json, layers, planned.tags));
+        ASSIGN_OR_RETURN(Image image, MakePlannedImage(planned, layers));
         images.push_back(std::move(image));
       }
       return CommitImages(images, staged);

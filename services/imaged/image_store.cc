@@ -47,6 +47,7 @@ absl::Status ImageStore::Init() {
   RETURN_IF_ERROR(blobs_.Init());
   RETURN_IF_ERROR(layers_.Init());
   RETURN_IF_ERROR(snapshots_.Init());
+  RETURN_IF_ERROR(MakeDirs(downloads_dir(), 0700));
   return MakeDirs(root_ + "/tmp", 0700);
 }
 
@@ -65,7 +66,15 @@ absl::Status ImageStore::Reconcile() {
                                          return live_blobs.count(absl::StrCat(
                                                     "sha256:", name)) != 0;
                                        }));
-  removed += snapshots_removed + blobs_removed;
+  // Downloads are kept for a pull to resume, but not once their blob is
+  // stored (a pull that committed and died before cleaning up).
+  ASSIGN_OR_RETURN(int downloads_removed,
+                   RemoveEntriesExcept(downloads_dir(),
+                                       [&](const std::string& name) {
+                                         return live_blobs.count(absl::StrCat(
+                                                    "sha256:", name)) == 0;
+                                       }));
+  removed += snapshots_removed + blobs_removed + downloads_removed;
   if (removed > 0) {
     core_.log().info("removed {} leftovers of an interrupted operation",
                      removed);

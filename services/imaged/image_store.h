@@ -93,6 +93,51 @@ class ImageStore {
   absl::StatusOr<image::v1::LoadResult> Load(
       const std::string& archive_path, const image::v1::LoadOptions& options,
       const ProgressSink& progress);
+  // ---- registries (pull and push move the bytes; the store keeps them) ----
+  // Blobs downloaded from registries, kept across restarts so a pull
+  // resumes: "<hex>" verified and complete, "<hex>.partial" still arriving.
+  std::string downloads_dir() const { return root_ + "/downloads"; }
+  // Whether the layer `chain_id` is stored (a pull need not download it).
+  bool HasLayer(const std::string& chain_id) const;
+  // Whether blob `digest` is in the content store.
+  bool HasBlob(const std::string& digest) const { return blobs_.Contains(digest); }
+
+  // What a pull stores besides its layers: the registry's manifest (kept as
+  // the image's manifest, so a push sends the same bytes) and the names.
+  struct RemoteManifest {
+    std::string config_json;
+    std::string manifest_json;
+    std::string manifest_media_type;
+    std::string tag;         // familiar "busybox:latest"; "" for a digest pull
+    std::string repo_digest; // familiar "busybox@sha256:..."
+  };
+  // An image arriving from a registry: its layers unpacked one by one,
+  // bottom first, as their downloads complete (no lock held), then
+  // committed as one image. Dropped uncommitted, it leaves nothing behind.
+  class RemoteImage;
+
+  // What a push sends of one local image: its manifest as stored and the
+  // files of the blobs it names.
+  struct PushContent {
+    std::string image_id;
+    std::string manifest_json;
+    std::string manifest_media_type;
+    struct Blob {
+      std::string digest;
+      std::string media_type;
+      int64_t size = 0;
+      std::string path;
+      std::string diff_id;  // layers only
+    };
+    Blob config;
+    std::vector<Blob> layers;
+    std::vector<std::string> repo_digests;  // where its blobs came from
+  };
+  absl::StatusOr<PushContent> PushContentOf(const std::string& name) const;
+  // Adds `repo_digest` ("127.0.0.1:5000/app@sha256:...") to the image.
+  absl::Status AddRepoDigest(const std::string& image_id,
+                             const std::string& repo_digest);
+
   // The ids `names` resolve to, in order (what SaveImages announces).
   absl::StatusOr<std::vector<std::string>> ResolveAll(
       const std::vector<std::string>& names) const;
@@ -134,6 +179,10 @@ class ImageStore {
     std::string config_json;
     std::vector<std::string> tags;
     std::vector<size_t> layers;  // indexes into PlannedLoad::layers
+    // A registry's manifest to keep instead of making one, and its name.
+    std::string manifest_json;
+    std::string manifest_media_type;
+    std::vector<std::string> repo_digests;
   };
   struct PlannedLoad {
     std::vector<PlannedImage> images;
@@ -155,6 +204,10 @@ class ImageStore {
   absl::StatusOr<image::v1::Image> MakeImage(
       const std::string& config_json, const std::vector<StagedLayer>& layers,
       const std::vector<std::string>& tags);
+  // MakeImage for a planned image: with the registry's manifest, when it
+  // has one that names the layers as stored, and its repo digests.
+  absl::StatusOr<image::v1::Image> MakePlannedImage(
+      const PlannedImage& planned, const std::vector<StagedLayer>& layers);
 
   // Deletes the record of `image` (untagging it first) and what only it
   // used; with `prune_parents`, then its untagged parents that nothing else
@@ -189,6 +242,28 @@ class ImageStore {
   LayerStore layers_;
   std::unique_ptr<ProjectQuota> quota_;  // before snapshots_, which uses it
   Snapshotter snapshots_;
+};
+
+// See ImageStore::RemoteImage above.
+class ImageStore::RemoteImage {
+ public:
+  explicit RemoteImage(ImageStore& store) : store_(store) {}
+  ~RemoteImage();
+  RemoteImage(const RemoteImage&) = delete;
+  RemoteImage& operator=(const RemoteImage&) = delete;
+  // The next layer: `source.path` a verified compressed (or plain) blob,
+  // or "" for a layer HasLayer() reported (nothing is read then).
+  absl::Status AddLayer(const LayerStore::Source& source,
+                        const std::string& progress_id,
+                        const ProgressSink& progress);
+  // Places the layers and records the image; returns its id.
+  absl::StatusOr<std::string> Commit(const RemoteManifest& manifest);
+
+ private:
+  ImageStore& store_;
+  ImageStore::PlannedLoad plan_;
+  std::string parent_;
+  std::vector<size_t> chain_;
 };
 
 }  // namespace berth::imaged

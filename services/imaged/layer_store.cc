@@ -17,18 +17,6 @@
 namespace berth::imaged {
 namespace {
 
-types::v1::Progress MakeProgress(const std::string& id,
-                                 const std::string& status, int64_t current,
-                                 int64_t total) {
-  types::v1::Progress progress;
-  progress.set_id(id);
-  progress.set_status(status);
-  progress.set_current(current);
-  progress.set_total(total);
-  *progress.mutable_time() = ToTimestamp(absl::Now());
-  return progress;
-}
-
 int64_t FileSize(const std::string& path) {
   struct stat st;
   return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
@@ -49,6 +37,19 @@ std::string CompressedMediaType(layer::Compression compression,
 }
 
 }  // namespace
+
+types::v1::Progress MakeProgress(const std::string& id,
+                                 const std::string& status, int64_t current,
+                                 int64_t total) {
+  types::v1::Progress progress;
+  progress.set_id(id);
+  progress.set_status(status);
+  progress.set_current(current);
+  progress.set_total(total);
+  *progress.mutable_time() = ToTimestamp(absl::Now());
+  return progress;
+}
+
 
 LayerStore::LayerStore(ServiceCore& core, ContentStore& blobs, InUse in_use)
     : core_(core),

@@ -44,6 +44,11 @@ namespace berth::imaged {
 // thread only.
 using ProgressSink = std::function<void(const types::v1::Progress&)>;
 
+// A progress line stamped now.
+types::v1::Progress MakeProgress(const std::string& id,
+                                 const std::string& status, int64_t current,
+                                 int64_t total);
+
 class LayerStore {
  public:
   // Whether an image or a snapshot uses the layer `chain_id`. The users
