@@ -202,6 +202,22 @@ class LayerDownloads {
   std::vector<std::thread> workers_;  // last: started after the rest
 };
 
+// The client names a repository by its path in the registry
+// ("manifest for library/busybox:nosuch not found"); a person typed the
+// familiar name, as Docker shows it ("manifest for busybox:nosuch ...").
+absl::Status FamiliarNotFound(const absl::Status& status, const Reference& ref,
+                              const std::string& wanted) {
+  if (!absl::IsNotFound(status)) return status;
+  const std::string raw = absl::StrCat(
+      "manifest for ", ref.path, ref.digest.empty() ? ":" : "@", wanted);
+  std::string message(status.message());
+  if (message.rfind(raw, 0) == 0) {
+    message = absl::StrCat("manifest for ", ref.Familiar(),
+                           message.substr(raw.size()));
+  }
+  return absl::NotFoundError(message);
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<image::v1::PullResult>> Puller::Pull(
@@ -238,9 +254,14 @@ absl::StatusOr<std::vector<image::v1::PullResult>> Puller::Pull(
     std::sort(tags.begin(), tags.end());
   } else {
     ASSIGN_OR_RETURN(client, Connect(transport_, settings, connect,
-                                     [&](RegistryClient& c) {
-                                       ASSIGN_OR_RETURN(
-                                           first, c.GetManifest(first_name));
+                                     [&](RegistryClient& c) -> absl::Status {
+                                       absl::StatusOr<registry::FetchedManifest>
+                                           got = c.GetManifest(first_name);
+                                       if (!got.ok()) {
+                                         return FamiliarNotFound(
+                                             got.status(), ref, first_name);
+                                       }
+                                       first = std::move(*got);
                                        return absl::OkStatus();
                                      }));
     tags.push_back(first_name);
